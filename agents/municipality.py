@@ -1,0 +1,118 @@
+"""The municipality (gemeente): a Mesa agent with local interests, trust, a budget and a council."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import mesa
+
+from sim import rules
+
+if TYPE_CHECKING:
+    from sim.config import MunicipalitySpec
+    from sim.model import RegionModel
+    from sim.project import Project
+
+
+class Municipality(mesa.Agent):
+    """One municipality, as its executive (college) acting under its council (raad).
+
+    State: regional budget room, salience per theme, autonomy preference of the council, official
+    capacity, energy, legitimacy (council satisfaction), felt grip and visible results, a
+    contribution type (conditional cooperator, free rider, ...), and directed trust toward every
+    other municipality, held on the trust edges of ``model.network``.
+    """
+
+    model: RegionModel
+
+    def __init__(self, model: RegionModel, spec: MunicipalitySpec, index: int, kind: str) -> None:
+        super().__init__(model)
+        self.index = index
+        self.name = spec.name
+        self.population = spec.population
+        self.room_per_inhabitant = spec.regional_room_per_inhabitant
+        self.annual_room = spec.population * spec.regional_room_per_inhabitant / 1e6  # MEUR
+        self.autonomy = spec.autonomy
+        self.capacity_hours = spec.capacity_hours
+        # Salience as a list in the model's theme order: indexing beats a dict in the hot path.
+        self.salience = [spec.salience.get(t, 0.5) for t in model.theme_names]
+        self.irrelevance = [1.0 - s for s in self.salience]
+        self.kind = kind
+        self.room = 0.0  # regional budget left this year (MEUR)
+        self.room_year = self.annual_room  # this year's grant after any cut in force (MEUR)
+        self.committed = 0.0  # yearly cost of the projects it is pledged to (MEUR per year)
+        self.reserve = 0.0  # money returned to the general budget: lapsed or cut room (MEUR)
+        self.energy = 1.0
+        self.legitimacy = model.behaviour.initial_legitimacy
+        self.grip = model.behaviour.initial_legitimacy
+        self.results = model.behaviour.initial_legitimacy
+        self.irrelevant_hours = 0.0  # this month's hours at tables of little local salience
+        self.trust: dict[int, dict] = {}  # other's index -> the trust edge's attribute dict
+        self.trust_total = 0.0  # sum of trust in all others, kept by set_trust for a fast mean
+        # Totals for the per-municipality output table.
+        self.due_total = 0.0
+        self.paid_total = 0.0
+        self.benefit_total = 0.0
+        self.exited: dict[str, int] = {}  # theme -> month of exit
+
+    def set_trust(self, other: int, value: float) -> None:
+        """Set trust in another municipality (on the network's trust edge)."""
+        edge = self.trust[other]
+        self.trust_total += value - edge["trust"]
+        edge["trust"] = value
+
+    def trust_in(self, others: list[Municipality]) -> float:
+        """Mean trust in the other members of a group: the belief that they will deliver."""
+        if len(others) == len(self.trust) + 1:  # the whole region: the kept total serves
+            return self.trust_total / len(self.trust)
+        total = 0.0
+        n = 0
+        trust = self.trust
+        for o in others:
+            if o is not self:
+                total += trust[o.index]["trust"]
+                n += 1
+        return total / n if n else 1.0
+
+    def votes_yes(self, project: Project, member: int, others: list[Municipality]) -> bool:
+        """Support or oppose a proposal at the table (see rules.vote_yes_utility)."""
+        model = self.model
+        u = rules.vote_yes_utility(
+            project.benefit_ratio[member] / project.theme.concreteness,  # promised, on paper
+            self.trust_in(others),
+            rules.budget_stress(self.committed + project.annual_cost(member), self.room_year),
+            rules.council_pressure(self.autonomy, self.legitimacy),
+            project.theme.external_pressure,
+            model.vote_weights,
+        )
+        return self.random.random() < rules.logistic(u / model.choice_noise)
+
+    def pays(self, project: Project, member: int, amount: float) -> bool:
+        """Pay a pledged instalment, or withhold it (see rules.delivery_utility)."""
+        if amount > self.room:  # no budget goes negative: what is not there cannot be paid
+            return False
+        model = self.model
+        u = rules.delivery_utility(
+            rules.willingness(self.kind, self.trust_in(project.members)),
+            project.benefit_ratio[member],
+            rules.budget_stress(self.committed, self.room_year),
+            rules.council_pressure(self.autonomy, self.legitimacy),
+            project.deterrence,
+            self.energy,
+            model.delivery_weights,
+        )
+        return self.random.random() < rules.logistic(u / model.choice_noise)
+
+    def transfer(self, amount: float) -> None:
+        """Move money out of this year's regional room (to a project or another municipality)."""
+        self.room -= amount
+
+    def end_month(self) -> None:
+        """Recover energy, let the council judge grip and results, reset the month's hours."""
+        b = self.model.behaviour
+        load = self.irrelevant_hours / self.capacity_hours
+        self.energy = rules.energy_after(self.energy, load, b.energy_recovery)
+        self.legitimacy = rules.legitimacy_after(
+            self.legitimacy, self.grip, self.results, b.legitimacy_rate
+        )
+        self.irrelevant_hours = 0.0

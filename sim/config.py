@@ -1,0 +1,329 @@
+"""Validated configuration: themes, region, arrangements, behaviour and scenarios.
+
+Everything a run depends on is declared here as data and checked on load, so a typo in a scenario
+file is caught before anything runs or is written. Every model forbids unknown keys and bounds its
+numbers; :func:`format_validation_error` turns pydantic's report into messages that name the field
+and say what is allowed.
+"""
+
+from __future__ import annotations
+
+import tomllib
+from pathlib import Path
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+
+Unit = Annotated[float, Field(ge=0.0, le=1.0)]
+"""A share, probability or level in [0, 1]."""
+
+
+class Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Theme(Strict):
+    """A policy domain and its character (DOMAIN.md, "Themes")."""
+
+    label: str
+    label_nl: str
+    public_share: Unit
+    concreteness: Unit
+    external_pressure: Unit
+    value_ratio: Annotated[float, Field(gt=0.0, le=10.0)]
+    project_cost: Annotated[float, Field(gt=0.0, le=1000.0)]
+    proposals_per_year: Annotated[float, Field(ge=0.0, le=24.0)]
+    project_months: Annotated[int, Field(ge=3, le=120)]
+
+
+class MunicipalitySpec(Strict):
+    """One municipality's fixed characteristics (see sim/data/drechtsteden.toml for sources)."""
+
+    name: str
+    population: Annotated[int, Field(ge=100, le=2_000_000)]
+    regional_room_per_inhabitant: Annotated[float, Field(ge=0.0, le=1000.0)]
+    autonomy: Unit
+    capacity_hours: Annotated[float, Field(gt=0.0, le=100_000.0)]
+    salience: dict[str, Unit]
+
+
+class RegionSpec(Strict):
+    name: str
+    label: str
+    centre: str
+    initial_trust: Unit
+    initial_trust_centre: Unit
+    municipalities: Annotated[list[MunicipalitySpec], Field(min_length=2)]
+
+    @model_validator(mode="after")
+    def _centre_is_member(self) -> RegionSpec:
+        names = [m.name for m in self.municipalities]
+        if self.centre not in names:
+            raise ValueError(f"centre {self.centre!r} is not one of the municipalities {names}")
+        if len(set(names)) != len(names):
+            raise ValueError("municipality names must be unique")
+        return self
+
+
+class Arrangement(Strict):
+    """A governance arrangement as a rule set (DOMAIN.md, "Governance arrangements").
+
+    The model reads these rules; it never looks at the name.
+    """
+
+    label: str
+    label_nl: str
+    description: str = ""
+    table_members: Literal["all"] = Field(
+        "all", description="who sits at a theme's table: 'all' = every member municipality"
+    )
+    meeting_interval_months: Annotated[int, Field(ge=1, le=24)] = Field(
+        description="months between meetings of a theme's table"
+    )
+    meeting_hours: Annotated[float, Field(ge=0.0, le=200.0)] = Field(
+        description="official and administrative hours one member spends per meeting"
+    )
+    participation: Literal["all_members", "opt_in"] = Field(
+        description="all_members: an adopted project binds every table member; "
+        "opt_in: only those who said yes take part"
+    )
+    approval_threshold: Unit = Field(
+        description="weighted share of yes votes that adopts a proposal"
+    )
+    veto: bool = Field(description="a single no vote blocks a proposal")
+    vote_weight: Literal["equal", "population"]
+    cost_allocation: Literal["per_inhabitant", "equal"]
+    monitoring: Unit = Field(
+        description="probability that a withheld contribution is detected and attributed"
+    )
+    sanction: Unit = Field(description="strength of the response to a detected defection")
+    exit_allowed: bool
+    exit_fee_years: Annotated[float, Field(ge=0.0, le=10.0)] = Field(
+        description="fee for leaving, in years of the leaver's regional room"
+    )
+
+
+class Behaviour(Strict):
+    """Behavioural parameters of the municipalities. Sources and assumptions: docs/ODD.md."""
+
+    type_shares: dict[Literal["conditional", "free_rider", "triangle", "other"], Unit] = Field(
+        default_factory=lambda: {
+            "conditional": 0.613,
+            "free_rider": 0.192,
+            "triangle": 0.104,
+            "other": 0.091,
+        },
+        description="shares of contribution types (Thöni & Volk 2018 meta-analysis)",
+    )
+    choice_noise: Annotated[float, Field(gt=0.0, le=10.0)] = 0.5
+    weight_pledge: Annotated[float, Field(ge=0.0, le=10.0)] = 0.5
+    weight_norm: Annotated[float, Field(ge=0.0, le=10.0)] = 1.0
+    weight_benefit: Annotated[float, Field(ge=0.0, le=10.0)] = 1.0
+    weight_stress: Annotated[float, Field(ge=0.0, le=10.0)] = 1.0
+    weight_council: Annotated[float, Field(ge=0.0, le=10.0)] = 1.0
+    weight_deterrence: Annotated[float, Field(ge=0.0, le=10.0)] = 1.0
+    weight_energy: Annotated[float, Field(ge=0.0, le=10.0)] = 0.5
+    weight_pressure: Annotated[float, Field(ge=0.0, le=10.0)] = 0.5
+    trust_gain: Unit = 0.05
+    trust_loss: Unit = 0.2
+    visible_result: Unit = 0.9
+    energy_recovery: Unit = 0.1
+    legitimacy_rate: Unit = 0.05
+    initial_legitimacy: Unit = 0.6
+    exit_legitimacy: Unit = 0.2
+    executive_turnover: Unit = 0.5
+    cost_noise: Annotated[float, Field(ge=0.0, le=2.0)] = 0.3
+    instalment_months: Annotated[int, Field(ge=1, le=12)] = 3
+
+    @model_validator(mode="after")
+    def _shares_sum_to_one(self) -> Behaviour:
+        total = sum(self.type_shares.values())
+        if abs(total - 1.0) > 1e-6:
+            raise ValueError(f"type_shares must sum to 1 (they sum to {total:.4f})")
+        return self
+
+
+class Shock(Strict):
+    """A budget cut: from `month` on, for `months` months, regional room shrinks by `cut`."""
+
+    month: Annotated[int, Field(ge=0, le=1200)]
+    cut: Unit
+    months: Annotated[int, Field(ge=1, le=1200)] = 24
+
+
+class CustomArrangement(Strict):
+    """An arrangement defined in a scenario: a preset with some rules changed."""
+
+    based_on: str
+    label: str | None = None
+    label_nl: str | None = None
+    description: str | None = None
+    meeting_interval_months: Annotated[int, Field(ge=1, le=24)] | None = None
+    meeting_hours: Annotated[float, Field(ge=0.0, le=200.0)] | None = None
+    participation: Literal["all_members", "opt_in"] | None = None
+    approval_threshold: Unit | None = None
+    veto: bool | None = None
+    vote_weight: Literal["equal", "population"] | None = None
+    cost_allocation: Literal["per_inhabitant", "equal"] | None = None
+    monitoring: Unit | None = None
+    sanction: Unit | None = None
+    exit_allowed: bool | None = None
+    exit_fee_years: Annotated[float, Field(ge=0.0, le=10.0)] | None = None
+
+
+class Scenario(Strict):
+    """A scenario: a region, a governance arrangement per theme, behaviour and events."""
+
+    name: str
+    description: str = ""
+    region: str = Field(
+        "drechtsteden", description="'drechtsteden' or 'synthetic:N' (N municipalities, 2..400)"
+    )
+    start_year: Annotated[int, Field(ge=1990, le=2100)] = 2024
+    years: Annotated[int, Field(ge=1, le=100)] = 10
+    governance: Annotated[dict[str, str], Field(min_length=1)] = Field(
+        description="theme -> arrangement name"
+    )
+    arrangements: dict[str, CustomArrangement] = Field(default_factory=dict)
+    behaviour: Behaviour = Field(default_factory=Behaviour)
+    shocks: list[Shock] = Field(default_factory=list)
+    shock_probability: Annotated[float, Field(ge=0.0, le=1.0)] = Field(
+        0.0, description="yearly probability of a random budget shock (cut 0.2, 24 months)"
+    )
+
+    @model_validator(mode="after")
+    def _known_names(self) -> Scenario:
+        themes = load_themes()
+        for theme in self.governance:
+            if theme not in themes:
+                raise ValueError(
+                    f"governance: unknown theme {theme!r}; allowed: {', '.join(themes)}"
+                )
+        presets = load_arrangement_presets()
+        for name, custom in self.arrangements.items():
+            if custom.based_on not in presets:
+                raise ValueError(
+                    f"arrangements.{name}.based_on: unknown arrangement {custom.based_on!r}; "
+                    f"allowed: {', '.join(presets)}"
+                )
+        known = set(presets) | set(self.arrangements)
+        for theme, arrangement in self.governance.items():
+            if arrangement not in known:
+                raise ValueError(
+                    f"governance.{theme}: unknown arrangement {arrangement!r}; "
+                    f"allowed: {', '.join(sorted(known))}"
+                )
+        if not (self.region == "drechtsteden" or _synthetic_size(self.region) is not None):
+            raise ValueError(
+                f"region: {self.region!r} is not allowed; use 'drechtsteden' or 'synthetic:N' "
+                "with N from 2 to 400"
+            )
+        return self
+
+    @property
+    def months(self) -> int:
+        return self.years * 12
+
+    def resolved_arrangements(self) -> dict[str, Arrangement]:
+        """Theme -> the full rule set in force, with scenario overrides applied."""
+        presets = load_arrangement_presets()
+        out: dict[str, Arrangement] = {}
+        for theme, name in self.governance.items():
+            if name in self.arrangements:
+                custom = self.arrangements[name]
+                changes = custom.model_dump(exclude_none=True, exclude={"based_on"})
+                out[theme] = presets[custom.based_on].model_copy(update=changes)
+            else:
+                out[theme] = presets[name]
+        return out
+
+
+def _synthetic_size(region: str) -> int | None:
+    prefix = "synthetic:"
+    if region.startswith(prefix) and region[len(prefix) :].isdigit():
+        n = int(region[len(prefix) :])
+        if 2 <= n <= 400:
+            return n
+    return None
+
+
+class ConfigError(ValueError):
+    """A scenario or data file that does not validate; the message names every bad field."""
+
+
+def format_validation_error(err: ValidationError, source: str) -> str:
+    lines = [f"{source}: {err.error_count()} problem(s)"]
+    for e in err.errors():
+        loc = ".".join(str(p) for p in e["loc"]) or "(top level)"
+        if e["type"] == "extra_forbidden":
+            lines.append(f"  {loc}: unknown key")
+        else:
+            got = "" if e["type"] == "missing" else f" (got {e.get('input')!r})"
+            lines.append(f"  {loc}: {e['msg']}{got}")
+    return "\n".join(lines)
+
+
+def _read_toml(path: Path) -> dict:
+    try:
+        return tomllib.loads(path.read_text(encoding="utf-8"))
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"{path}: not valid TOML: {exc}") from exc
+
+
+_DATA = Path(__file__).resolve().parent / "data"
+_cache: dict[str, object] = {}
+
+
+def load_themes() -> dict[str, Theme]:
+    if "themes" not in _cache:
+        raw = _read_toml(_DATA / "themes.toml")
+        _cache["themes"] = {k: Theme(**v) for k, v in raw.items()}
+    return _cache["themes"]  # type: ignore[return-value]
+
+
+def load_arrangement_presets() -> dict[str, Arrangement]:
+    if "arrangements" not in _cache:
+        raw = _read_toml(_DATA / "arrangements.toml")
+        _cache["arrangements"] = {k: Arrangement(**v) for k, v in raw.items()}
+    return _cache["arrangements"]  # type: ignore[return-value]
+
+
+def load_region_spec(name: str = "drechtsteden") -> RegionSpec:
+    key = f"region:{name}"
+    if key not in _cache:
+        _cache[key] = RegionSpec(**_read_toml(_DATA / f"{name}.toml"))
+    return _cache[key]  # type: ignore[return-value]
+
+
+EXPERIMENTS = Path(__file__).resolve().parent.parent / "experiments"
+
+
+def scenario_path(name_or_file: str) -> Path:
+    """A scenario given as a file path, or as a preset name in experiments/."""
+    path = Path(name_or_file)
+    if path.suffix == ".toml" or path.exists():
+        return path
+    return EXPERIMENTS / f"{name_or_file}.toml"
+
+
+def list_scenarios() -> list[str]:
+    return sorted(p.stem for p in EXPERIMENTS.glob("*.toml"))
+
+
+def load_scenario(name_or_file: str, **overrides: object) -> Scenario:
+    """Load and validate a scenario; raise ConfigError naming every bad field."""
+    path = scenario_path(name_or_file)
+    if not path.exists():
+        raise ConfigError(
+            f"scenario {name_or_file!r} not found; presets: {', '.join(list_scenarios())} "
+            "(or give a path to a .toml file)"
+        )
+    return scenario_from_dict(_read_toml(path), source=str(path), **overrides)
+
+
+def scenario_from_dict(data: dict, source: str = "scenario", **overrides: object) -> Scenario:
+    data = {**data, **{k: v for k, v in overrides.items() if v is not None}}
+    try:
+        return Scenario(**data)
+    except ValidationError as err:
+        raise ConfigError(format_validation_error(err, source)) from None

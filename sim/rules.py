@@ -1,0 +1,207 @@
+"""Decision rules: small pure functions, each naming the behaviour it models and its source.
+
+Seeds are cited by their number in shared/seeds/ (000 = conference 2020, 001 = choice-memo annexes,
+002 = Common Eye 2024, 003 = Dordrecht's letter 2020, 004 = PwC/Tilburg peer learning 2017).
+Scalars and plain Python on purpose: the lists are seven long, where numpy is slower.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+
+CONTRIBUTION_TYPES = ("conditional", "free_rider", "triangle", "other")
+
+
+def logistic(x: float) -> float:
+    """Probability of a binary choice from a utility difference (random-utility logit)."""
+    if x < -30.0:
+        return 0.0
+    if x > 30.0:
+        return 1.0
+    return 1.0 / (1.0 + math.exp(-x))
+
+
+def willingness(kind: str, belief: float) -> float:
+    """Willingness to contribute given the belief that others contribute (0..1).
+
+    Conditional cooperation: the contribution schedules of Fischbacher, Gächter & Fehr (2001),
+    shares meta-analysed by Thöni & Volk (2018). Conditional cooperators match others; free riders
+    give nothing of their own accord; "triangle" (hump-shaped) contributors rise with others up to
+    a half, then fall; the rest are modelled as indifferent (0.5).
+    """
+    if kind == "conditional":
+        return belief
+    if kind == "free_rider":
+        return 0.0
+    if kind == "triangle":
+        return 2.0 * belief if belief < 0.5 else 2.0 * (1.0 - belief)
+    return 0.5
+
+
+def perceived_benefit(benefit: float, salience: float, concreteness: float) -> float:
+    """The local benefit a municipality expects from a project.
+
+    Salience weighs how much the theme matters locally (mean 0.5 gives weight 1); concreteness
+    discounts vague agendas: "concrete projects with visible results attract commitment; vague
+    broad agendas do not" (002, DOMAIN.md pattern 2).
+    """
+    return benefit * 2.0 * salience * concreteness
+
+
+def benefit_shares(populations: Sequence[float], public_share: float, host: int) -> list[float]:
+    """Each member's share of a project's value.
+
+    The public part spreads by population (a regional public good, e.g. a bike route); the
+    distributive part lands with one host (housing: "hard to find the common denominator", 002).
+    """
+    total = float(sum(populations))
+    out = [public_share * p / total for p in populations]
+    out[host] += 1.0 - public_share
+    return out
+
+
+def cost_shares(populations: Sequence[float], allocation: str) -> list[float]:
+    """How an arrangement splits a project's cost among its participants.
+
+    per_inhabitant: the GRD's and multiple-local's key (001); equal: one share per member.
+    """
+    n = len(populations)
+    if allocation == "equal":
+        return [1.0 / n] * n
+    total = float(sum(populations))
+    return [p / total for p in populations]
+
+
+def budget_stress(committed: float, room: float) -> float:
+    """How much yearly regional obligations strain the year's regional room (capped at 2).
+
+    1 means the pledges take the whole room. Budget stress strains solidarity: "doing it locally
+    looks cheaper" in a downturn (001); overcommitment ("overpromise and underdeliver", 001)
+    shows up here too.
+    """
+    if room <= 0.0:
+        return 2.0
+    return min(2.0, committed / room)
+
+
+def council_pressure(autonomy: float, legitimacy: float) -> float:
+    """Pressure from the council at home to withdraw (0..1).
+
+    Councils want local control up front; executives are torn between regional commitment and
+    legitimacy at home (000, 001). High autonomy preference and low felt grip push withdrawal.
+    """
+    return autonomy * (1.0 - legitimacy)
+
+
+def vote_yes_utility(
+    promised_ratio: float,
+    trust_in_others: float,
+    stress: float,
+    pressure: float,
+    external_pressure: float,
+    weights: tuple[float, float, float, float, float],
+) -> float:
+    """Utility of supporting a proposal at the table.
+
+    A municipality weighs the local benefit the plan promises per euro of its own share (on
+    paper, before concreteness discounts it), its trust that the others will deliver, the strain
+    of its share on a year's room, its council's pressure, and the national pressure behind the
+    theme (DOMAIN.md, "A step, roughly"). Saying yes costs nothing yet: the local reckoning comes
+    at delivery, which is why "much of what is agreed regionally never lands locally" (002).
+    `weights` = (benefit, norm, stress, council, external pressure).
+    """
+    w_b, w_n, w_s, w_c, w_p = weights
+    return (
+        w_b * max(-1.0, min(1.0, promised_ratio - 1.0))
+        + w_n * (trust_in_others - 0.5)
+        - w_s * stress
+        - w_c * pressure
+        + w_p * external_pressure
+    )
+
+
+def delivery_utility(
+    norm: float,
+    benefit_ratio: float,
+    stress: float,
+    pressure: float,
+    deterrence: float,
+    energy: float,
+    weights: tuple[float, float, float, float, float, float, float],
+) -> float:
+    """Utility of paying a pledged instalment rather than withholding it.
+
+    A formal pledge carries weight of its own ("afspraak is afspraak", 000). Conditional cooperation (`norm` from :func:`willingness`) pulls toward paying; the local
+    benefit per euro pulls toward paying; budget stress and council pressure pull toward the
+    "withdrawing movement" ("as soon as cooperation asks for a real investment or touches local
+    interest we make a withdrawing movement", 002); expected sanction (monitoring x response)
+    deters withholding; low energy ("energielek", 002) makes delivery harder.
+    `weights` = (pledge, norm, benefit, stress, council, deterrence, energy).
+    """
+    w_p, w_n, w_b, w_s, w_c, w_d, w_e = weights
+    return (
+        w_p
+        + w_n * (norm - 0.5)
+        + w_b * max(-1.0, min(1.0, benefit_ratio - 1.0))
+        - w_s * stress
+        - w_c * pressure
+        + w_d * deterrence
+        + w_e * (energy - 1.0)
+    )
+
+
+def adopted(votes: Sequence[bool], weights: Sequence[float], threshold: float, veto: bool) -> bool:
+    """Whether a table adopts a proposal: weighted yes share reaches the threshold, no veto used.
+
+    Vote weights are the arrangement's (equal, or by population as in the Drechtraad, 001).
+    """
+    if veto and not all(votes):
+        return False
+    total = sum(weights)
+    yes = sum(w for v, w in zip(votes, weights, strict=True) if v)
+    return total > 0 and yes / total >= threshold - 1e-12
+
+
+def trust_gain(trust: float, rate: float) -> float:
+    """Trust after a positive shared experience: grows toward 1 by `rate` of the distance.
+
+    Trust grows through small wins and shared experiences (000, 002).
+    """
+    return trust + rate * (1.0 - trust)
+
+
+def trust_loss(trust: float, rate: float) -> float:
+    """Trust after a broken agreement: falls toward 0 by `rate` of its level.
+
+    "Afspraak is afspraak" (000): broken agreements damage trust, and faster than good experiences
+    build it (the asymmetry principle, Slovic 1993), so the default loss rate exceeds the gain.
+    """
+    return trust - rate * trust
+
+
+def energy_after(energy: float, load: float, recovery: float) -> float:
+    """Energy after a month: drained by irrelevant meeting load, recovering toward 1.
+
+    "Slaves of our own meeting cycle", the "energielek" of irrelevant tables (002). `load` is the
+    month's irrelevant meeting hours as a share of official capacity.
+    """
+    e = energy + recovery * (1.0 - energy) - min(1.0, load) * energy
+    return 0.0 if e < 0.0 else (1.0 if e > 1.0 else e)
+
+
+def legitimacy_after(legitimacy: float, grip: float, results: float, rate: float) -> float:
+    """Council satisfaction after a month: moves toward the mean of felt grip and visible results.
+
+    Input legitimacy (a say up front) and output legitimacy (visible results), Bijlage 4 of 001.
+    """
+    target = 0.5 * (grip + results)
+    return legitimacy + rate * (target - legitimacy)
+
+
+def leaves(legitimacy: float, threshold: float, fee: float, room: float, allowed: bool) -> bool:
+    """Whether a council takes its municipality out at an evaluation moment (an election).
+
+    Low legitimacy feeds exit at evaluation moments (DOMAIN.md); the exit fee must be payable.
+    """
+    return allowed and legitimacy < threshold and fee <= room
