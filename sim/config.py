@@ -12,7 +12,16 @@ import tomllib
 from pathlib import Path
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+import typing
+
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
 
 Unit = Annotated[float, Field(ge=0.0, le=1.0)]
 """A share, probability or level in [0, 1]."""
@@ -191,14 +200,26 @@ class Scenario(Strict):
         0.0, description="yearly probability of a random budget shock (cut 0.2, 24 months)"
     )
 
+    @field_validator("governance")
+    @classmethod
+    def _known_themes(cls, governance: dict[str, str]) -> dict[str, str]:
+        themes = load_themes()
+        for theme in governance:
+            if theme not in themes:
+                raise ValueError(f"unknown theme {theme!r}; allowed: {', '.join(themes)}")
+        return governance
+
+    @field_validator("region")
+    @classmethod
+    def _known_region(cls, region: str) -> str:
+        if not (region == "drechtsteden" or _synthetic_size(region) is not None):
+            raise ValueError(
+                f"{region!r} is not allowed; use 'drechtsteden' or 'synthetic:N' with N 2..400"
+            )
+        return region
+
     @model_validator(mode="after")
     def _known_names(self) -> Scenario:
-        themes = load_themes()
-        for theme in self.governance:
-            if theme not in themes:
-                raise ValueError(
-                    f"governance: unknown theme {theme!r}; allowed: {', '.join(themes)}"
-                )
         presets = load_arrangement_presets()
         for name, custom in self.arrangements.items():
             if custom.based_on not in presets:
@@ -213,11 +234,6 @@ class Scenario(Strict):
                     f"governance.{theme}: unknown arrangement {arrangement!r}; "
                     f"allowed: {', '.join(sorted(known))}"
                 )
-        if not (self.region == "drechtsteden" or _synthetic_size(self.region) is not None):
-            raise ValueError(
-                f"region: {self.region!r} is not allowed; use 'drechtsteden' or 'synthetic:N' "
-                "with N from 2 to 400"
-            )
         return self
 
     @property
@@ -251,12 +267,36 @@ class ConfigError(ValueError):
     """A scenario or data file that does not validate; the message names every bad field."""
 
 
-def format_validation_error(err: ValidationError, source: str) -> str:
+def _model_at(model: type[BaseModel], path: tuple) -> type[BaseModel] | None:
+    """The model class that holds the keys at `path` inside `model` (for 'allowed:' hints)."""
+    for part in path:
+        if isinstance(part, int) or part not in model.model_fields:
+            continue  # a list index or a dict key: the element type is already in hand
+        ann = model.model_fields[part].annotation
+        found = None
+        for t in (
+            ann,
+            *typing.get_args(ann),
+            *(a for x in typing.get_args(ann) for a in typing.get_args(x)),
+        ):
+            if isinstance(t, type) and issubclass(t, BaseModel):
+                found = t
+        if found is None:
+            return None
+        model = found
+    return model
+
+
+def format_validation_error(
+    err: ValidationError, source: str, model: type[BaseModel] | None = None
+) -> str:
     lines = [f"{source}: {err.error_count()} problem(s)"]
     for e in err.errors():
         loc = ".".join(str(p) for p in e["loc"]) or "(top level)"
         if e["type"] == "extra_forbidden":
-            lines.append(f"  {loc}: unknown key")
+            holder = _model_at(model, tuple(e["loc"][:-1])) if model else None
+            allowed = f"; allowed: {', '.join(holder.model_fields)}" if holder else ""
+            lines.append(f"  {loc}: unknown key{allowed}")
         else:
             got = "" if e["type"] == "missing" else f" (got {e.get('input')!r})"
             lines.append(f"  {loc}: {e['msg']}{got}")
@@ -326,4 +366,4 @@ def scenario_from_dict(data: dict, source: str = "scenario", **overrides: object
     try:
         return Scenario(**data)
     except ValidationError as err:
-        raise ConfigError(format_validation_error(err, source)) from None
+        raise ConfigError(format_validation_error(err, source, Scenario)) from None

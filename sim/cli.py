@@ -1,0 +1,115 @@
+"""The `samenspel` command line.
+
+    samenspel run [--scenario NAME|FILE] [--seed N] [--years Y] [--out DIR]
+    samenspel scenarios
+
+Exit status: 0 on success, 2 on bad input (a usage error or a scenario that does not validate),
+with nothing written.
+"""
+
+from __future__ import annotations
+
+import argparse
+import math
+import sys
+from pathlib import Path
+
+from sim.config import ConfigError, list_scenarios, load_scenario
+
+DEFAULT_SCENARIO = "multiple-local"
+
+# The summary's lines: (key, label, format).
+SUMMARY_LINES = (
+    ("commitment", "commitment (paid / pledged)", "{:.2f}"),
+    ("commitment_first_2y", "  in the first two years", "{:.2f}"),
+    ("commitment_last_2y", "  in the last two years", "{:.2f}"),
+    ("free_riding", "free-riding (benefit share unpaid)", "{:.2f}"),
+    ("progress", "progress (delivered value, MEUR)", "{:.1f}"),
+    ("meeting_hours", "meeting hours", "{:,.0f}"),
+    ("progress_per_meeting_hour", "progress per 1,000 meeting hours", "{:.3f}"),
+    ("trust_mean", "trust at the end (mean)", "{:.2f}"),
+    ("trust_centre_others", "  between the centre and the others", "{:.2f}"),
+    ("energy_mean", "energy (mean)", "{:.2f}"),
+    ("legitimacy_mean", "legitimacy (mean)", "{:.2f}"),
+    ("adopted", "projects adopted", "{:d}"),
+    ("coalition_size_mean", "coalition size (mean)", "{:.1f}"),
+    ("exits", "exits", "{:d}"),
+)
+
+
+def _seed(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"must be a whole number >= 0, got {text!r}") from None
+    if value < 0:
+        raise argparse.ArgumentTypeError(f"must be a whole number >= 0, got {value}")
+    return value
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="samenspel",
+        description="Agent-based simulation of regional cooperation in the Drechtsteden.",
+    )
+    sub = parser.add_subparsers(dest="command", required=True)
+    run = sub.add_parser("run", help="run one simulation and write its outputs")
+    run.add_argument(
+        "--scenario",
+        default=DEFAULT_SCENARIO,
+        help=f"a preset name from experiments/ or a .toml file (default {DEFAULT_SCENARIO})",
+    )
+    run.add_argument("--seed", type=_seed, default=0, help="integer seed (default 0)")
+    run.add_argument("--years", type=int, default=None, help="horizon in years (1..100)")
+    run.add_argument(
+        "--out", type=Path, default=None, help="output folder (default results/SCENARIO-seedN)"
+    )
+    sub.add_parser("scenarios", help="list the preset scenarios")
+    return parser
+
+
+def _format(key: str, fmt: str, summary: dict) -> str:
+    value = summary[key]
+    if isinstance(value, float) and math.isnan(value):
+        return "n/a"
+    if key == "progress_per_meeting_hour":
+        value *= 1000
+    return fmt.format(value)
+
+
+def cmd_run(args: argparse.Namespace) -> int:
+    from sim.run import save_run, simulate  # pandas and pyarrow only when a run is wanted
+
+    scenario = load_scenario(args.scenario, years=args.years)
+    result = simulate(scenario, args.seed)
+    out = args.out or Path("results") / f"{scenario.name}-seed{args.seed}"
+    save_run(result, out)
+    s = result.summary
+    print(f"samenspel: {scenario.name}, seed {args.seed}, {scenario.years} years")
+    for key, label, fmt in SUMMARY_LINES:
+        print(f"  {label:<38} {_format(key, fmt, s):>10}")
+    themes = [k.removeprefix("commitment_") for k in s if k.startswith("commitment_")]
+    for theme in themes:
+        if theme in scenario.governance:
+            label = f"  commitment, {theme}"
+            print(f"  {label:<38} {_format('commitment_' + theme, '{:.2f}', s):>10}")
+    print(f"written to {out}/ (timeseries, summary, municipalities: .parquet and .csv)")
+    return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    try:
+        if args.command == "run":
+            return cmd_run(args)
+        if args.command == "scenarios":
+            print("\n".join(list_scenarios()))
+            return 0
+    except ConfigError as exc:
+        print(f"samenspel: error: {exc}", file=sys.stderr)
+        return 2
+    return 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
