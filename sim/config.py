@@ -9,10 +9,9 @@ and say what is allowed.
 from __future__ import annotations
 
 import tomllib
+import typing
 from pathlib import Path
 from typing import Annotated, Literal
-
-import typing
 
 from pydantic import (
     BaseModel,

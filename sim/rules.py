@@ -132,8 +132,9 @@ def delivery_utility(
 ) -> float:
     """Utility of paying a pledged instalment rather than withholding it.
 
-    A formal pledge carries weight of its own ("afspraak is afspraak", 000). Conditional cooperation (`norm` from :func:`willingness`) pulls toward paying; the local
-    benefit per euro pulls toward paying; budget stress and council pressure pull toward the
+    A formal pledge carries weight of its own ("afspraak is afspraak", 000). Conditional
+    cooperation (`norm` from :func:`willingness`) pulls toward paying; the local benefit per euro
+    pulls toward paying; budget stress and council pressure pull toward the
     "withdrawing movement" ("as soon as cooperation asks for a real investment or touches local
     interest we make a withdrawing movement", 002); expected sanction (monitoring x response)
     deters withholding; low energy ("energielek", 002) makes delivery harder.

@@ -1,0 +1,151 @@
+"""The model as a whole: invariants, the network, regions, and the outputs."""
+
+from __future__ import annotations
+
+import math
+
+import pytest
+
+from sim.config import scenario_from_dict
+from sim.model import RegionModel
+from sim.region import synthetic_region
+from tests.conftest import base_scenario_dict, variant
+
+SHOCKED = {"shocks": [{"month": 30, "cut": 0.6, "months": 30}], "shock_probability": 0.3}
+
+
+def stepped(scenario, seed):
+    """Run month by month, yielding the model after each step."""
+    model = RegionModel(scenario, seed=seed)
+    for _ in range(scenario.months):
+        model.step()
+        yield model
+
+
+@pytest.mark.parametrize("seed", range(8))
+@pytest.mark.parametrize(
+    "scenario",
+    [
+        variant(),
+        scenario_from_dict({**base_scenario_dict(), **SHOCKED}),
+        variant(participation="opt_in", monitoring=0.9, sanction=0.7, exit_fee_years=0.5),
+        scenario_from_dict({**base_scenario_dict(), "region": "synthetic:30", "years": 4}),
+    ],
+    ids=["multiple-local", "shocked", "opt-in-monitored", "synthetic-30"],
+)
+def test_invariants_hold_every_month(scenario, seed):
+    for model in stepped(scenario, seed):
+        for m in model.municipalities:
+            assert m.room >= -1e-9, "a regional budget went negative"
+            trusts = [e["trust"] for e in m.trust.values()]
+            assert all(0.0 <= t <= 1.0 for t in trusts)
+            assert m.trust_total == pytest.approx(sum(trusts))
+            assert 0.0 <= m.energy <= 1.0 and 0.0 <= m.legitimacy <= 1.0
+            assert m.committed >= -1e-9
+        # Money is conserved between municipalities and projects.
+        assert model.money_accounted() == pytest.approx(model.allocated_total, rel=1e-12)
+        spent = sum(p.spent for p in model.projects)
+        assert spent <= sum(m.paid_total for m in model.municipalities) + 1e-9
+
+
+def test_network_holds_tables_coalitions_and_directed_trust(multiple_local):
+    model = RegionModel(multiple_local, seed=5)
+    g = model.network
+    kinds = {d["kind"] for _, d in g.nodes(data=True)}
+    assert kinds == {"municipality", "table"}
+    assert g.number_of_nodes() == 7 + 4
+    trust_edges = [(u, v) for u, v, d in g.edges(data=True) if d["kind"] == "trust"]
+    assert len(trust_edges) == 7 * 6  # directed, both ways
+    centre = model.centre.index
+    assert g[centre][1]["trust"] == 0.5 and g[1][2]["trust"] == 0.6
+    # Trust is held on the graph: changing an agent's trust changes the edge.
+    model.municipalities[1].set_trust(2, 0.9)
+    assert g[1][2]["trust"] == 0.9 and g[2][1]["trust"] == 0.6
+    for _ in range(36):
+        model.step()
+    coalitions = [n for n, d in g.nodes(data=True) if d["kind"] == "coalition"]
+    assert len(coalitions) == len(model.projects)
+    for p in model.projects:
+        members = {u for u, _ in g.in_edges(p.node)}
+        assert members == {m.index for m, a in zip(p.members, p.active, strict=True) if a}
+        assert all(g[u][p.node]["mode"] == "full" for u in members)
+
+
+def test_multiple_local_seats_all_seven_at_every_table_every_month(multiple_local):
+    model = RegionModel(multiple_local, seed=1)
+    model.step()
+    assert model.recorder.meeting_hours == 4 * 7 * 16.0
+    for t in multiple_local.governance:
+        assert len(model.table_members(t)) == 7
+
+
+def test_a_leaver_stops_sitting_paying_and_benefiting():
+    sc = scenario_from_dict({**base_scenario_dict(), "governance": {"mobility": "multiple-local"}})
+    for seed in range(5):
+        model = RegionModel(sc, seed=seed)
+        for _ in range(14):
+            model.step()
+        leaver = model.municipalities[3]
+        model._leave(leaver, "mobility", fee=0.0, month=14)
+        assert leaver not in model.table_members("mobility")
+        assert model.exits == 1 and leaver.exited == {"mobility": 14}
+        paid, benefit, due = leaver.paid_total, leaver.benefit_total, leaver.due_total
+        adopted = model.adopted
+        for _ in range(36):
+            model.step()
+        assert model.adopted > adopted  # the others go on
+        assert (leaver.paid_total, leaver.benefit_total, leaver.due_total) == (paid, benefit, due)
+        assert leaver.committed == pytest.approx(0.0, abs=1e-12)
+
+
+def test_outputs_are_complete_and_cheap_to_collect(multiple_local):
+    model = RegionModel(multiple_local, seed=0).run()
+    cols = model.recorder.columns
+    assert all(len(v) == 120 for v in cols.values())
+    summary = model.recorder.summary()
+    for key in (
+        "commitment",
+        "free_riding",
+        "progress",
+        "trust_mean",
+        "trust_centre_others",
+        "meeting_hours",
+        "energy_mean",
+        "legitimacy_mean",
+        "exits",
+        "coalition_size_mean",
+    ):
+        assert key in summary
+    assert 0.0 <= summary["commitment"] <= 1.0
+    assert summary["progress"] > 0
+    assert cols["progress"] == sorted(cols["progress"])  # cumulative
+    assert len(model.recorder.municipality_rows()) == 7
+
+
+@pytest.mark.parametrize("n", [7, 50, 342])
+def test_synthetic_regions_have_one_centre_and_heavy_tailed_sizes(n):
+    region = synthetic_region(n, seed=11)
+    sizes = sorted((m.population for m in region.municipalities), reverse=True)
+    assert len(sizes) == n
+    assert region.municipalities[0].name == region.centre
+    assert sizes[0] >= 2.5 * sizes[1] * 0.99  # rounding to hundreds
+    if n >= 50:
+        mean = sum(sizes) / n
+        median = sizes[n // 2]
+        assert mean > 1.15 * median  # right-skewed, as Dutch municipality sizes are
+        assert 15_000 < median < 45_000
+
+
+def test_synthetic_region_runs_and_is_seeded():
+    data = {**base_scenario_dict(), "region": "synthetic:40", "years": 3}
+    sc = scenario_from_dict(data)
+    a = RegionModel(sc, seed=4).run().recorder.rows
+    b = RegionModel(sc, seed=4).run().recorder.rows
+    c = RegionModel(sc, seed=5).run().recorder.rows
+    assert a == b and a != c
+
+
+def test_no_nan_where_a_number_is_due(multiple_local):
+    model = RegionModel(multiple_local, seed=9).run()
+    for key in ("trust_mean", "energy_mean", "legitimacy_mean", "progress"):
+        assert not any(math.isnan(v) for v in model.recorder.columns[key])

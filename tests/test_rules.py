@@ -1,0 +1,167 @@
+"""Each decision rule on its own."""
+
+from __future__ import annotations
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from sim import rules
+
+unit = st.floats(0.0, 1.0)
+
+
+def test_logistic_is_a_probability_and_monotone():
+    assert rules.logistic(0.0) == 0.5
+    assert rules.logistic(-100) == 0.0 and rules.logistic(100) == 1.0
+    assert rules.logistic(-1) < rules.logistic(0.5) < rules.logistic(2)
+
+
+@pytest.mark.parametrize(
+    ("kind", "belief", "expected"),
+    [
+        ("conditional", 0.0, 0.0),
+        ("conditional", 0.8, 0.8),
+        ("free_rider", 0.9, 0.0),
+        ("triangle", 0.25, 0.5),
+        ("triangle", 0.5, 1.0),
+        ("triangle", 0.9, pytest.approx(0.2)),
+        ("other", 0.1, 0.5),
+    ],
+)
+def test_willingness_follows_the_contribution_schedules(kind, belief, expected):
+    assert rules.willingness(kind, belief) == expected
+
+
+@given(unit)
+def test_conditional_cooperators_give_at_least_free_riders(belief):
+    assert rules.willingness("conditional", belief) >= rules.willingness("free_rider", belief)
+
+
+def test_perceived_benefit_weighs_salience_and_discounts_vague_projects():
+    assert rules.perceived_benefit(10.0, 0.5, 1.0) == 10.0
+    assert rules.perceived_benefit(10.0, 0.5, 0.4) == pytest.approx(4.0)
+    assert rules.perceived_benefit(10.0, 0.9, 1.0) > rules.perceived_benefit(10.0, 0.3, 1.0)
+
+
+def test_benefit_shares_sum_to_one_and_the_host_takes_the_distributive_part():
+    shares = rules.benefit_shares([100, 50, 50], public_share=0.4, host=2)
+    assert sum(shares) == pytest.approx(1.0)
+    assert shares[0] == pytest.approx(0.2)
+    assert shares[1] == pytest.approx(0.1)
+    assert shares[2] == pytest.approx(0.1 + 0.6)
+
+
+def test_cost_shares_per_inhabitant_and_equal():
+    assert rules.cost_shares([300, 100], "per_inhabitant") == [0.75, 0.25]
+    assert rules.cost_shares([300, 100], "equal") == [0.5, 0.5]
+
+
+def test_budget_stress_grows_with_obligations_and_is_capped():
+    assert rules.budget_stress(0.0, 10.0) == 0.0
+    assert rules.budget_stress(5.0, 10.0) == 0.5
+    assert rules.budget_stress(50.0, 10.0) == 2.0
+    assert rules.budget_stress(1.0, 0.0) == 2.0
+
+
+def test_council_pressure_rises_with_autonomy_and_falls_with_legitimacy():
+    assert rules.council_pressure(0.8, 0.2) > rules.council_pressure(0.3, 0.2)
+    assert rules.council_pressure(0.8, 0.9) < rules.council_pressure(0.8, 0.2)
+    assert rules.council_pressure(0.5, 1.0) == 0.0
+
+
+VOTE_W = (1.0, 1.0, 1.0, 1.0, 0.5)
+DELIVERY_W = (0.5, 1.0, 1.0, 1.0, 1.0, 1.0, 0.5)
+
+
+def test_vote_utility_moves_with_each_of_its_reasons():
+    base = dict(
+        promised_ratio=1.2,
+        trust_in_others=0.6,
+        stress=0.3,
+        pressure=0.2,
+        external_pressure=0.2,
+        weights=VOTE_W,
+    )
+    u = rules.vote_yes_utility(**base)
+    assert rules.vote_yes_utility(**{**base, "promised_ratio": 1.6}) > u
+    assert rules.vote_yes_utility(**{**base, "trust_in_others": 0.9}) > u
+    assert rules.vote_yes_utility(**{**base, "stress": 0.8}) < u
+    assert rules.vote_yes_utility(**{**base, "pressure": 0.6}) < u
+    assert rules.vote_yes_utility(**{**base, "external_pressure": 0.9}) > u
+
+
+@given(
+    norm=unit,
+    ratio=st.floats(0, 5),
+    stress=st.floats(0, 2),
+    pressure=unit,
+    deterrence=unit,
+    energy=unit,
+    more=st.floats(0.01, 1.0),
+)
+def test_delivery_utility_the_withdrawing_movement(
+    norm, ratio, stress, pressure, deterrence, energy, more
+):
+    u = rules.delivery_utility(norm, ratio, stress, pressure, deterrence, energy, DELIVERY_W)
+    # A larger own burden (stress) or more council pressure never makes paying more attractive;
+    # more deterrence or a stronger norm never makes it less attractive.
+    assert (
+        rules.delivery_utility(norm, ratio, stress + more, pressure, deterrence, energy, DELIVERY_W)
+        < u
+    )
+    assert (
+        rules.delivery_utility(norm, ratio, stress, pressure + more, deterrence, energy, DELIVERY_W)
+        < u
+    )
+    assert (
+        rules.delivery_utility(norm, ratio, stress, pressure, deterrence + more, energy, DELIVERY_W)
+        > u
+    )
+    assert (
+        rules.delivery_utility(norm + more, ratio, stress, pressure, deterrence, energy, DELIVERY_W)
+        > u
+    )
+
+
+def test_adopted_weighs_votes_as_the_weights_say():
+    votes = [True, False, False]
+    assert rules.adopted(votes, [1, 1, 1], 0.5, veto=False) is False
+    assert rules.adopted(votes, [121, 45, 30], 0.5, veto=False) is True  # population weights
+    assert rules.adopted([True, True, False], [1, 1, 1], 0.5, veto=True) is False
+    assert rules.adopted([True, True, True], [1, 1, 1], 1.0, veto=True) is True
+    assert rules.adopted([True, True], [1, 1], 1.0, veto=False) is True  # float rounding
+
+
+@given(t=unit, rate=unit)
+def test_trust_updates_stay_in_unit_interval(t, rate):
+    assert 0.0 <= rules.trust_gain(t, rate) <= 1.0
+    assert 0.0 <= rules.trust_loss(t, rate) <= 1.0
+    assert rules.trust_gain(t, rate) >= t >= rules.trust_loss(t, rate)
+
+
+def test_trust_is_lost_faster_than_gained_with_the_default_rates():
+    from sim.config import Behaviour
+
+    b = Behaviour()
+    t = 0.6
+    assert t - rules.trust_loss(t, b.trust_loss) > rules.trust_gain(t, b.trust_gain) - t
+
+
+@given(e=unit, load=st.floats(0, 5), rec=unit)
+def test_energy_stays_in_unit_interval_and_load_drains(e, load, rec):
+    after = rules.energy_after(e, load, rec)
+    assert 0.0 <= after <= 1.0
+    assert after <= rules.energy_after(e, 0.0, rec)
+
+
+def test_legitimacy_moves_toward_grip_and_results():
+    assert rules.legitimacy_after(0.5, 1.0, 1.0, 0.1) == pytest.approx(0.55)
+    assert rules.legitimacy_after(0.5, 0.0, 0.0, 0.1) == pytest.approx(0.45)
+
+
+def test_leaves_only_when_allowed_unhappy_and_able_to_pay():
+    assert rules.leaves(0.1, 0.2, fee=1.0, room=2.0, allowed=True)
+    assert not rules.leaves(0.1, 0.2, fee=1.0, room=2.0, allowed=False)
+    assert not rules.leaves(0.3, 0.2, fee=1.0, room=2.0, allowed=True)
+    assert not rules.leaves(0.1, 0.2, fee=3.0, room=2.0, allowed=True)
