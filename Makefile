@@ -19,7 +19,8 @@ $(STAMP): requirements.lock pyproject.toml
 run: $(STAMP)  ## one simulation of the default scenario; pass options with ARGS="--seed 3"
 	$(VENV)/bin/samenspel run $(ARGS)
 
-test: $(STAMP)
+test: $(STAMP)  ## lint, then the whole suite (unit, invariants, reproducibility, CLI, patterns)
+	$(VENV)/bin/ruff check .
 	$(PY) -m pytest $(ARGS)
 
 lint: $(STAMP)

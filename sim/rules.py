@@ -132,7 +132,7 @@ def delivery_utility(
 ) -> float:
     """Utility of paying a pledged instalment rather than withholding it.
 
-    A formal pledge carries weight of its own ("afspraak is afspraak", 000). Conditional
+    A formal pledge carries weight of its own ("afspraak is afspraak", 001). Conditional
     cooperation (`norm` from :func:`willingness`) pulls toward paying; the local benefit per euro
     pulls toward paying; budget stress and council pressure pull toward the
     "withdrawing movement" ("as soon as cooperation asks for a real investment or touches local
@@ -167,7 +167,8 @@ def adopted(votes: Sequence[bool], weights: Sequence[float], threshold: float, v
 def trust_gain(trust: float, rate: float) -> float:
     """Trust after a positive shared experience: grows toward 1 by `rate` of the distance.
 
-    Trust grows through small wins and shared experiences (000, 002).
+    Trust is "a basic condition in every model" and grows through shared experiences and small
+    wins (001, 002).
     """
     return trust + rate * (1.0 - trust)
 
@@ -175,7 +176,7 @@ def trust_gain(trust: float, rate: float) -> float:
 def trust_loss(trust: float, rate: float) -> float:
     """Trust after a broken agreement: falls toward 0 by `rate` of its level.
 
-    "Afspraak is afspraak" (000): broken agreements damage trust, and faster than good experiences
+    "Afspraak is afspraak" (001): broken agreements damage trust, and faster than good experiences
     build it (the asymmetry principle, Slovic 1993), so the default loss rate exceeds the gain.
     """
     return trust - rate * trust
