@@ -9,7 +9,7 @@ import mesa
 from sim import rules
 
 if TYPE_CHECKING:
-    from sim.config import MunicipalitySpec
+    from sim.config import MunicipalitySpec, Theme
     from sim.model import RegionModel
     from sim.project import Project
 
@@ -74,15 +74,17 @@ class Municipality(mesa.Agent):
                 n += 1
         return total / n if n else 1.0
 
-    def votes_yes(self, project: Project, member: int, others: list[Municipality]) -> bool:
+    def votes_yes(
+        self, promised_ratio: float, yearly_cost: float, theme: Theme, others: list[Municipality]
+    ) -> bool:
         """Support or oppose a proposal at the table (see rules.vote_yes_utility)."""
         model = self.model
         u = rules.vote_yes_utility(
-            project.benefit_ratio[member] / project.theme.concreteness,  # promised, on paper
+            promised_ratio,
             self.trust_in(others),
-            rules.budget_stress(self.committed + project.annual_cost(member), self.room_year),
+            rules.budget_stress(self.committed + yearly_cost, self.room_year),
             rules.council_pressure(self.autonomy, self.legitimacy),
-            project.theme.external_pressure,
+            theme.external_pressure,
             model.vote_weights,
         )
         return self.random.random() < rules.logistic(u / model.choice_noise)

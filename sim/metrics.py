@@ -17,11 +17,27 @@ if TYPE_CHECKING:
 NAN = math.nan
 
 SERIES = (
-    "month", "year", "due", "paid", "commitment", "commitment_cum", "defections",
-    "defections_detected", "free_riding_cum", "progress", "trust_mean", "trust_centre_others",
-    "trust_among_others", "meeting_hours", "energy_mean", "legitimacy_mean", "exits",
-    "active_projects", "coalition_size_mean", "room_total",
-)  # fmt: skip
+    "month",
+    "year",
+    "due",
+    "paid",
+    "commitment",
+    "commitment_cum",
+    "defections",
+    "defections_detected",
+    "free_riding_cum",
+    "progress",
+    "trust_mean",
+    "trust_centre_others",
+    "trust_among_others",
+    "meeting_hours",
+    "energy_mean",
+    "legitimacy_mean",
+    "exits",
+    "active_projects",
+    "coalition_size_mean",
+    "room_total",
+)
 """Columns of the time series, one row per month (see docs/ODD.md, "Observation")."""
 
 
@@ -85,6 +101,11 @@ class Recorder:
             self.trust_changed = False
         trust_all, trust_centre, trust_others = self._trust
         projects = model.projects
+        energy = legitimacy = room = 0.0
+        for m in munis:
+            energy += m.energy
+            legitimacy += m.legitimacy
+            room += m.room
         self.rows.append(
             (
                 month,
@@ -101,12 +122,12 @@ class Recorder:
                 trust_centre,
                 trust_others,
                 self.meeting_hours,
-                sum(m.energy for m in munis) / n,
-                sum(m.legitimacy for m in munis) / n,
+                energy / n,
+                legitimacy / n,
                 model.exits,
                 len(projects),
                 ratio(sum(sum(p.active) for p in projects), len(projects)),
-                sum(m.room for m in munis),
+                room,
             )
         )
 

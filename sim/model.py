@@ -43,12 +43,21 @@ class RegionModel(mesa.Model):
         self.themes = [themes[t] for t in self.theme_names]
         self.choice_noise = b.choice_noise
         self.vote_weights = (
-            b.weight_benefit, b.weight_norm, b.weight_stress, b.weight_council, b.weight_pressure,
-        )  # fmt: skip
+            b.weight_benefit,
+            b.weight_norm,
+            b.weight_stress,
+            b.weight_council,
+            b.weight_pressure,
+        )
         self.delivery_weights = (
-            b.weight_pledge, b.weight_norm, b.weight_benefit, b.weight_stress,
-            b.weight_council, b.weight_deterrence, b.weight_energy,
-        )  # fmt: skip
+            b.weight_pledge,
+            b.weight_norm,
+            b.weight_benefit,
+            b.weight_stress,
+            b.weight_council,
+            b.weight_deterrence,
+            b.weight_energy,
+        )
 
         self.region = region_for(scenario.region, seed)
         kinds = list(b.type_shares)
@@ -256,44 +265,61 @@ class RegionModel(mesa.Model):
         scale = self.population / REFERENCE_POPULATION
         cost = theme.project_cost * scale * math.exp(rnd.gauss(0.0, self.behaviour.cost_noise))
         pops = [m.population for m in members]
-        host = _weighted_index(pops, rnd.random())
-        project = self._project(k, members, cost, host, month, [True] * len(members))
-        votes = [m.votes_yes(project, i, members) for i, m in enumerate(members)]
+        host = members[_weighted_index(pops, rnd.random())]
+        shares, benefits, ratios = self._terms(k, members, cost, host)
+        yearly = 12.0 / theme.project_months
+        votes = [
+            m.votes_yes(ratios[i] / theme.concreteness, cost * shares[i] * yearly, theme, members)
+            for i, m in enumerate(members)
+        ]
         weights = pops if arrangement.vote_weight == "population" else [1.0] * len(members)
         if not rules.adopted(votes, weights, arrangement.approval_threshold, arrangement.veto):
             return
         if arrangement.participation == "opt_in":
-            chosen = [i for i, v in enumerate(votes) if v]
-            if len(chosen) < 2:
+            members = [m for m, v in zip(members, votes, strict=True) if v]
+            if len(members) < 2:
                 return
-            members = [members[i] for i in chosen]
-            host = chosen.index(host) if host in chosen else 0
-            project = self._project(k, members, cost, host, month, [True] * len(members))
-        else:
-            project.voted_yes = votes
-        self._form_coalition(project)
+            votes = [True] * len(members)
+            shares, benefits, ratios = self._terms(k, members, cost, host)
+        self._form_coalition(
+            Project(
+                pid=self._next_pid,
+                theme_name=self.theme_names[k],
+                theme_index=k,
+                theme=theme,
+                arrangement=arrangement,
+                members=members,
+                cost=cost,
+                value=cost * theme.value_ratio,
+                start=month,
+                instalments=max(1, theme.project_months // self.behaviour.instalment_months),
+                cost_share=shares,
+                benefit_share=benefits,
+                benefit_ratio=ratios,
+                voted_yes=votes,
+            )
+        )
 
-    def _project(
-        self, k: int, members: list[Municipality], cost: float, host: int, month: int,
-        voted: list[bool],
-    ) -> Project:  # fmt: skip
+    def _terms(
+        self, k: int, members: list[Municipality], cost: float, host: Municipality
+    ) -> tuple[list[float], list[float], list[float]]:
+        """A proposal's terms for its participants: cost shares, value shares, benefit per euro.
+
+        If the host is not among the participants, the distributive part of the value lands
+        outside the coalition.
+        """
         theme = self.themes[k]
-        arrangement = self.arrangements[self.theme_names[k]]
         pops = [m.population for m in members]
-        shares = rules.cost_shares(pops, arrangement.cost_allocation)
-        benefits = rules.benefit_shares(pops, theme.public_share, host)
+        shares = rules.cost_shares(pops, self.arrangements[self.theme_names[k]].cost_allocation)
+        host_index = members.index(host) if host in members else None
+        benefits = rules.benefit_shares(pops, theme.public_share, host_index)
         value = cost * theme.value_ratio
-        ratio = [
+        ratios = [
             rules.perceived_benefit(value * benefits[i], m.salience[k], theme.concreteness)
             / (cost * shares[i])
             for i, m in enumerate(members)
         ]
-        return Project(
-            pid=self._next_pid, theme_name=self.theme_names[k], theme_index=k, theme=theme,
-            arrangement=arrangement, members=members, cost=cost, value=value, start=month,
-            instalments=max(1, theme.project_months // self.behaviour.instalment_months),
-            cost_share=shares, benefit_share=benefits, benefit_ratio=ratio, voted_yes=voted,
-        )  # fmt: skip
+        return shares, benefits, ratios
 
     def _form_coalition(self, project: Project) -> None:
         """Adopted: the coalition becomes a node of the network; members' grip is judged."""

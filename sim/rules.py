@@ -49,15 +49,19 @@ def perceived_benefit(benefit: float, salience: float, concreteness: float) -> f
     return benefit * 2.0 * salience * concreteness
 
 
-def benefit_shares(populations: Sequence[float], public_share: float, host: int) -> list[float]:
+def benefit_shares(
+    populations: Sequence[float], public_share: float, host: int | None
+) -> list[float]:
     """Each member's share of a project's value.
 
     The public part spreads by population (a regional public good, e.g. a bike route); the
-    distributive part lands with one host (housing: "hard to find the common denominator", 002).
+    distributive part lands with one host (housing: "hard to find the common denominator", 002),
+    or outside the group when the host (None) is not a member.
     """
     total = float(sum(populations))
     out = [public_share * p / total for p in populations]
-    out[host] += 1.0 - public_share
+    if host is not None:
+        out[host] += 1.0 - public_share
     return out
 
 

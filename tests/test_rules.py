@@ -165,3 +165,8 @@ def test_leaves_only_when_allowed_unhappy_and_able_to_pay():
     assert not rules.leaves(0.1, 0.2, fee=1.0, room=2.0, allowed=False)
     assert not rules.leaves(0.3, 0.2, fee=1.0, room=2.0, allowed=True)
     assert not rules.leaves(0.1, 0.2, fee=3.0, room=2.0, allowed=True)
+
+
+def test_benefit_shares_without_the_host_lose_the_distributive_part():
+    shares = rules.benefit_shares([100, 100], public_share=0.4, host=None)
+    assert shares == [pytest.approx(0.2), pytest.approx(0.2)]
