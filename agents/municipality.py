@@ -14,6 +14,9 @@ if TYPE_CHECKING:
     from sim.project import Project
 
 
+JUDGEMENT_RATE = 0.2
+
+
 class Municipality(mesa.Agent):
     """One municipality, as its executive (college) acting under its council (raad).
 
@@ -51,7 +54,10 @@ class Municipality(mesa.Agent):
         self.trust_total = 0.0  # sum of trust in all others, kept by set_trust for a fast mean
         # Totals for the per-municipality output table.
         self.due_total = 0.0
-        self.paid_total = 0.0
+        self.paid_total = 0.0  # paid into projects
+        self.paid_dues = 0.0  # paid as fixed yearly dues (network upkeep, base fund)
+        self.service_cost = 0.0  # paid for shared or own services, from the general budget
+        self.grip_sum = 0.0  # for the run's mean felt grip
         self.benefit_total = 0.0
         self.exited: dict[str, int] = {}  # theme -> month of exit
 
@@ -74,20 +80,49 @@ class Municipality(mesa.Agent):
                 n += 1
         return total / n if n else 1.0
 
-    def votes_yes(
+    def vote_utility(
         self, promised_ratio: float, yearly_cost: float, theme: Theme, others: list[Municipality]
-    ) -> bool:
-        """Support or oppose a proposal at the table (see rules.vote_yes_utility)."""
-        model = self.model
-        u = rules.vote_yes_utility(
+    ) -> float:
+        """What supporting a proposal is worth to this municipality (rules.vote_yes_utility)."""
+        return rules.vote_yes_utility(
             promised_ratio,
             self.trust_in(others),
             rules.budget_stress(self.committed + yearly_cost, self.room_year),
             rules.council_pressure(self.autonomy, self.legitimacy),
             theme.external_pressure,
-            model.vote_weights,
+            self.model.vote_weights,
         )
-        return self.random.random() < rules.logistic(u / model.choice_noise)
+
+    def votes_yes(
+        self, promised_ratio: float, yearly_cost: float, theme: Theme, others: list[Municipality]
+    ) -> bool:
+        """Support or oppose a proposal at the table."""
+        u = self.vote_utility(promised_ratio, yearly_cost, theme, others)
+        return self.random.random() < rules.logistic(u / self.model.choice_noise)
+
+    def joins_late(self, ratio: float, theme: Theme) -> bool:
+        """Buy into a running project that delivers: its benefit per euro, fee included, against
+        budget stress and the council's pressure (the network model's late entry, 002)."""
+        u = rules.vote_yes_utility(
+            ratio,
+            0.5,  # the project's record speaks, not trust: neutral
+            rules.budget_stress(self.committed, self.room_year),
+            rules.council_pressure(self.autonomy, self.legitimacy),
+            theme.external_pressure,
+            self.model.vote_weights,
+        )
+        return self.random.random() < rules.logistic(u / self.model.choice_noise)
+
+    def judge(self, results: float | None = None, grip: float | None = None) -> None:
+        """The council takes in one experience: a result it can see, or the say it had.
+
+        Each moves its running judgement 20% of the way (ASSUMPTION: about the last five
+        experiences count); legitimacy follows both monthly (end_month).
+        """
+        if results is not None:
+            self.results += JUDGEMENT_RATE * (results - self.results)
+        if grip is not None:
+            self.grip += JUDGEMENT_RATE * (grip - self.grip)
 
     def pays(self, project: Project, member: int, amount: float) -> bool:
         """Pay a pledged instalment, or withhold it (see rules.delivery_utility)."""
@@ -95,6 +130,7 @@ class Municipality(mesa.Agent):
             return False
         model = self.model
         u = rules.delivery_utility(
+            project.voted_yes[member],
             rules.willingness(self.kind, self.trust_in(project.members)),
             project.benefit_ratio[member],
             rules.budget_stress(self.committed, self.room_year),
@@ -118,3 +154,4 @@ class Municipality(mesa.Agent):
             self.legitimacy, self.grip, self.results, b.legitimacy_rate
         )
         self.irrelevant_hours = 0.0
+        self.grip_sum += self.grip

@@ -53,7 +53,7 @@ def _report(label: str, ms: list[float]) -> None:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=300)
-    parser.add_argument("--scenario", default="multiple-local")
+    parser.add_argument("--scenario", default="multiple-local-status-quo")
     args = parser.parse_args()
     scenario = load_scenario(args.scenario, years=10)
 

@@ -42,6 +42,14 @@ class Theme(Strict):
     project_cost: Annotated[float, Field(gt=0.0, le=1000.0)]
     proposals_per_year: Annotated[float, Field(ge=0.0, le=24.0)]
     project_months: Annotated[int, Field(ge=3, le=120)]
+    service_cost_per_inhabitant: Annotated[float, Field(ge=0.0, le=5000.0)] = Field(
+        0.0,
+        description="yearly cost per inhabitant of the theme's execution organisation at "
+        "the reference scale of 100,000 inhabitants; 0 = no shared service",
+    )
+    scale_elasticity: Annotated[float, Field(ge=0.0, le=1.0)] = Field(
+        0.0, description="how unit cost falls with scale: cost ~ population ** -elasticity"
+    )
 
 
 class MunicipalitySpec(Strict):
@@ -76,38 +84,112 @@ class RegionSpec(Strict):
 class Arrangement(Strict):
     """A governance arrangement as a rule set (DOMAIN.md, "Governance arrangements").
 
-    The model reads these rules; it never looks at the name.
+    The model reads these rules; it never looks at the name. Defaults are the plainest rule
+    (no monitoring, no tailoring, free exit), so a preset states what makes it what it is.
     """
 
     label: str
     label_nl: str
     description: str = ""
-    table_members: Literal["all"] = Field(
-        "all", description="who sits at a theme's table: 'all' = every member municipality"
+    # Who meets, how often.
+    seating: Literal["all", "bilateral"] = Field(
+        "all",
+        description="all: every member at the theme's table; bilateral: account meetings "
+        "between the provider (the centre city) and each client",
+    )
+    table_scope: Literal["theme", "shared"] = Field(
+        "theme",
+        description="theme: a table per theme; shared: one body (a regional council, a board, "
+        "an account meeting) for all themes under this arrangement",
     )
     meeting_interval_months: Annotated[int, Field(ge=1, le=24)] = Field(
-        description="months between meetings of a theme's table"
+        description="months between meetings of a table"
     )
     meeting_hours: Annotated[float, Field(ge=0.0, le=200.0)] = Field(
         description="official and administrative hours one member spends per meeting"
     )
-    participation: Literal["all_members", "opt_in"] = Field(
-        description="all_members: an adopted project binds every table member; "
-        "opt_in: only those who said yes take part"
+    coalition_meeting_hours: Annotated[float, Field(ge=0.0, le=200.0)] = Field(
+        0.0, description="hours per month a full participant spends in a running coalition"
+    )
+    # How decisions are taken and weighted.
+    decision: Literal["vote", "party_lines", "provider"] = Field(
+        "vote",
+        description="vote: members vote as municipalities; party_lines: party groups of all "
+        "councils vote, weighted by their votes at the last election (a regional council); "
+        "provider: the provider decides what it offers, each client then decides to buy",
+    )
+    party_discipline: Unit = Field(
+        0.0, description="with party_lines: weight of the party line against local interest"
     )
     approval_threshold: Unit = Field(
         description="weighted share of yes votes that adopts a proposal"
     )
-    veto: bool = Field(description="a single no vote blocks a proposal")
-    vote_weight: Literal["equal", "population"]
-    cost_allocation: Literal["per_inhabitant", "equal"]
-    monitoring: Unit = Field(
-        description="probability that a withheld contribution is detected and attributed"
+    veto: bool = Field(False, description="a single no vote blocks a proposal")
+    renegotiation_rounds: Annotated[int, Field(ge=0, le=12)] = Field(
+        0, description="times a failed proposal returns to the next meeting before it is dropped"
     )
-    sanction: Unit = Field(description="strength of the response to a detected defection")
-    exit_allowed: bool
+    vote_weight: Literal["equal", "population"] = "equal"
+    participation: Literal["all_members", "opt_in"] = Field(
+        description="all_members: an adopted project binds every table member; "
+        "opt_in: each member chooses its participation mode"
+    )
+    modes: list[Literal["full", "solidarity", "late_entry"]] = Field(
+        default_factory=lambda: ["full"],
+        description="participation modes open under opt_in besides none: full; solidarity "
+        "(pay, don't take part); late_entry (join a running project for an entry fee)",
+    )
+    entry_fee: Annotated[float, Field(ge=0.0, le=5.0)] = Field(
+        0.0, description="late entry: premium on the share of cost already delivered"
+    )
+    # Who pays.
+    cost_allocation: Literal["per_inhabitant", "equal", "by_benefit"] = "per_inhabitant"
+    base_funding_per_inhabitant: Annotated[float, Field(ge=0.0, le=100.0)] = Field(
+        0.0, description="EUR per inhabitant per year every member pays into a regional base fund"
+    )
+    base_funding_share: Unit = Field(
+        0.0, description="share of a project's cost the base fund covers while it has money"
+    )
+    upkeep_per_inhabitant: Annotated[float, Field(ge=0.0, le=100.0)] = Field(
+        0.0, description="EUR per inhabitant per year for programme staff and network upkeep"
+    )
+    upkeep_payer: Literal["all", "centre"] = Field(
+        "all", description="who pays the upkeep: every member per inhabitant, or the centre alone"
+    )
+    # Who executes shared services and what tailoring costs.
+    executor: Literal["joint", "centre", "local"] = Field(
+        "local",
+        description="who runs a theme's execution organisation: a joint body owned by the "
+        "members, the centre city selling to clients, or each municipality alone",
+    )
+    tailoring: Literal["none", "capped", "a_la_carte"] = Field(
+        "none",
+        description="none: one size fits all; capped: a basic package with tailored agreements "
+        "on top up to tailoring_cap; a_la_carte: any tailoring at tailoring_price",
+    )
+    tailoring_cap: Unit = 0.0
+    tailoring_price: Annotated[float, Field(ge=0.0, le=5.0)] = Field(
+        0.0, description="extra cost of a tailored part, relative to the standard cost"
+    )
+    # Agenda, monitoring, and what follows a detected defection.
+    agenda_setter: Literal["joint", "centre", "rotating_chair"] = Field(
+        "joint",
+        description="who prepares the agenda: a joint secretariat, the centre city's line, or a "
+        "chair rotating yearly",
+    )
+    chair_excludes_centre: bool = False
+    monitoring: Unit = Field(
+        0.0, description="probability that a withheld contribution is detected and attributed"
+    )
+    sanction: Unit = Field(
+        0.0, description="probability that escalation after a detection recovers the payment"
+    )
+    # Leaving.
+    exit_allowed: bool = True
     exit_fee_years: Annotated[float, Field(ge=0.0, le=10.0)] = Field(
-        description="fee for leaving, in years of the leaver's regional room"
+        0.0, description="fee for leaving, in years of the leaver's regional room"
+    )
+    exit_moratorium_years: Annotated[int, Field(ge=0, le=20)] = Field(
+        0, description="years after the start during which no member may leave"
     )
 
 
@@ -159,26 +241,6 @@ class Shock(Strict):
     months: Annotated[int, Field(ge=1, le=1200)] = 24
 
 
-class CustomArrangement(Strict):
-    """An arrangement defined in a scenario: a preset with some rules changed."""
-
-    based_on: str
-    label: str | None = None
-    label_nl: str | None = None
-    description: str | None = None
-    meeting_interval_months: Annotated[int, Field(ge=1, le=24)] | None = None
-    meeting_hours: Annotated[float, Field(ge=0.0, le=200.0)] | None = None
-    participation: Literal["all_members", "opt_in"] | None = None
-    approval_threshold: Unit | None = None
-    veto: bool | None = None
-    vote_weight: Literal["equal", "population"] | None = None
-    cost_allocation: Literal["per_inhabitant", "equal"] | None = None
-    monitoring: Unit | None = None
-    sanction: Unit | None = None
-    exit_allowed: bool | None = None
-    exit_fee_years: Annotated[float, Field(ge=0.0, le=10.0)] | None = None
-
-
 class Scenario(Strict):
     """A scenario: a region, a governance arrangement per theme, behaviour and events."""
 
@@ -192,11 +254,23 @@ class Scenario(Strict):
     governance: Annotated[dict[str, str], Field(min_length=1)] = Field(
         description="theme -> arrangement name"
     )
-    arrangements: dict[str, CustomArrangement] = Field(default_factory=dict)
+    arrangements: dict[str, dict[str, object]] = Field(
+        default_factory=dict,
+        description="arrangements defined here: based_on = a preset, plus the rules to change",
+    )
+    previous_governance: dict[str, str] = Field(
+        default_factory=dict,
+        description="theme -> the arrangement before the start; a change costs a transition",
+    )
     behaviour: Behaviour = Field(default_factory=Behaviour)
     shocks: list[Shock] = Field(default_factory=list)
     shock_probability: Annotated[float, Field(ge=0.0, le=1.0)] = Field(
         0.0, description="yearly probability of a random budget shock (cut 0.2, 24 months)"
+    )
+    salience_spread: Annotated[float, Field(ge=0.0, le=3.0)] = Field(
+        1.0,
+        description="scales each municipality's salience away from the regional mean per "
+        "theme: 0 = identical interests, above 1 = more divergent interests",
     )
 
     @field_validator("governance")
@@ -217,40 +291,67 @@ class Scenario(Strict):
             )
         return region
 
+    @field_validator("arrangements")
+    @classmethod
+    def _custom_arrangements(cls, arrangements: dict) -> dict:
+        for name, spec in arrangements.items():
+            _build_custom(name, spec)  # raises naming the field
+        return arrangements
+
     @model_validator(mode="after")
     def _known_names(self) -> Scenario:
-        presets = load_arrangement_presets()
-        for name, custom in self.arrangements.items():
-            if custom.based_on not in presets:
-                raise ValueError(
-                    f"arrangements.{name}.based_on: unknown arrangement {custom.based_on!r}; "
-                    f"allowed: {', '.join(presets)}"
-                )
-        known = set(presets) | set(self.arrangements)
-        for theme, arrangement in self.governance.items():
-            if arrangement not in known:
-                raise ValueError(
-                    f"governance.{theme}: unknown arrangement {arrangement!r}; "
-                    f"allowed: {', '.join(sorted(known))}"
-                )
+        known = set(load_arrangement_presets()) | set(self.arrangements)
+        for field in ("governance", "previous_governance"):
+            for theme, arrangement in getattr(self, field).items():
+                if theme not in load_themes():
+                    raise ValueError(
+                        f"{field}.{theme}: unknown theme; allowed: {', '.join(load_themes())}"
+                    )
+                if arrangement not in known:
+                    raise ValueError(
+                        f"{field}.{theme}: unknown arrangement {arrangement!r}; "
+                        f"allowed: {', '.join(sorted(known))}"
+                    )
         return self
 
     @property
     def months(self) -> int:
         return self.years * 12
 
+    def arrangement(self, name: str) -> Arrangement:
+        """The full rule set called `name`: a preset, or one defined in this scenario."""
+        if name in self.arrangements:
+            return _build_custom(name, self.arrangements[name])
+        return load_arrangement_presets()[name]
+
     def resolved_arrangements(self) -> dict[str, Arrangement]:
         """Theme -> the full rule set in force, with scenario overrides applied."""
-        presets = load_arrangement_presets()
-        out: dict[str, Arrangement] = {}
-        for theme, name in self.governance.items():
-            if name in self.arrangements:
-                custom = self.arrangements[name]
-                changes = custom.model_dump(exclude_none=True, exclude={"based_on"})
-                out[theme] = presets[custom.based_on].model_copy(update=changes)
-            else:
-                out[theme] = presets[name]
-        return out
+        return {theme: self.arrangement(name) for theme, name in self.governance.items()}
+
+    def previous_arrangements(self) -> dict[str, Arrangement]:
+        """Theme -> the rule set before the start (the one in force where none is given)."""
+        return {
+            theme: self.arrangement(self.previous_governance.get(theme, name))
+            for theme, name in self.governance.items()
+        }
+
+
+def _build_custom(name: str, spec: dict) -> Arrangement:
+    """A preset with some rules changed; errors name arrangements.NAME.FIELD."""
+    presets = load_arrangement_presets()
+    based_on = spec.get("based_on")
+    if based_on not in presets:
+        raise ValueError(
+            f"arrangements.{name}.based_on: {based_on!r} is not a preset; "
+            f"allowed: {', '.join(presets)}"
+        )
+    changes = {k: v for k, v in spec.items() if k != "based_on"}
+    try:
+        return Arrangement(**{**presets[based_on].model_dump(), **changes})
+    except ValidationError as err:
+        raise ValueError(
+            "; ".join(error_lines(err, Arrangement, f"arrangements.{name}."))
+        ) from None
 
 
 def _synthetic_size(region: str) -> int | None:
@@ -286,20 +387,27 @@ def _model_at(model: type[BaseModel], path: tuple) -> type[BaseModel] | None:
     return model
 
 
-def format_validation_error(
-    err: ValidationError, source: str, model: type[BaseModel] | None = None
-) -> str:
-    lines = [f"{source}: {err.error_count()} problem(s)"]
+def error_lines(err: ValidationError, model: type[BaseModel] | None, prefix: str = "") -> list[str]:
+    """One line per problem: the field's dotted path, what is wrong, and what is allowed."""
+    lines = []
     for e in err.errors():
-        loc = ".".join(str(p) for p in e["loc"]) or "(top level)"
+        loc = prefix + ".".join(str(p) for p in e["loc"]) or "(top level)"
         if e["type"] == "extra_forbidden":
             holder = _model_at(model, tuple(e["loc"][:-1])) if model else None
             allowed = f"; allowed: {', '.join(holder.model_fields)}" if holder else ""
-            lines.append(f"  {loc}: unknown key{allowed}")
+            lines.append(f"{loc}: unknown key{allowed}")
         else:
             got = "" if e["type"] == "missing" else f" (got {e.get('input')!r})"
-            lines.append(f"  {loc}: {e['msg']}{got}")
-    return "\n".join(lines)
+            msg = e["msg"].removeprefix("Value error, ")
+            lines.append(f"{loc}: {msg}{got}" if e["type"] != "value_error" else f"{loc}: {msg}")
+    return lines
+
+
+def format_validation_error(
+    err: ValidationError, source: str, model: type[BaseModel] | None = None
+) -> str:
+    lines = error_lines(err, model)
+    return "\n".join([f"{source}: {len(lines)} problem(s)", *(f"  {line}" for line in lines)])
 
 
 def _read_toml(path: Path) -> dict:

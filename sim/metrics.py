@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     from sim.model import RegionModel
+    from sim.services import ServiceYear
 
 NAN = math.nan
 
@@ -33,6 +34,8 @@ SERIES = (
     "meeting_hours",
     "energy_mean",
     "legitimacy_mean",
+    "grip_mean",
+    "service_quality",
     "exits",
     "active_projects",
     "coalition_size_mean",
@@ -61,6 +64,12 @@ class Recorder:
         self.meeting_hours_total = 0.0
         self.defections_total = 0
         self.detected_total = 0
+        self.recovered_total = 0
+        self.coalition_sizes: list[int] = []  # at each project's close
+        self.service_cost = self.service_local_cost = 0.0
+        self.fit_sum = 0.0
+        self.fit_n = 0
+        self.pooled = 0
         self.begin_month()
 
     def begin_month(self) -> None:
@@ -69,6 +78,15 @@ class Recorder:
         self.paid = 0.0
         self.defections = 0
         self.detected = 0
+        self.recovered = 0
+
+    def service(self, year: ServiceYear) -> None:
+        """Take in a service's year: its cost, what going alone would have cost, its fit."""
+        self.service_cost += year.cost
+        self.service_local_cost += year.local_cost
+        self.fit_sum += sum(year.fit)
+        self.fit_n += len(year.fit)
+        self.pooled += year.pooled
 
     def trust_stats(self) -> tuple[float, float, float]:
         """Mean trust over all pairs, between the centre and the others, and among the others."""
@@ -96,15 +114,17 @@ class Recorder:
         self.meeting_hours_total += self.meeting_hours
         self.defections_total += self.defections
         self.detected_total += self.detected
+        self.recovered_total += self.recovered
         if self.trust_changed:
             self._trust = self.trust_stats()
             self.trust_changed = False
         trust_all, trust_centre, trust_others = self._trust
         projects = model.projects
-        energy = legitimacy = room = 0.0
+        energy = legitimacy = grip = room = 0.0
         for m in munis:
             energy += m.energy
             legitimacy += m.legitimacy
+            grip += m.grip
             room += m.room
         self.rows.append(
             (
@@ -124,6 +144,8 @@ class Recorder:
                 self.meeting_hours,
                 energy / n,
                 legitimacy / n,
+                grip / n,
+                model.service_quality,
                 model.exits,
                 len(projects),
                 ratio(sum(sum(p.active) for p in projects), len(projects)),
@@ -168,11 +190,33 @@ class Recorder:
             "trust_among_others": cols["trust_among_others"][-1],
             "energy_mean": sum(cols["energy_mean"]) / months,
             "legitimacy_mean": sum(cols["legitimacy_mean"]) / months,
+            "grip_mean": sum(cols["grip_mean"]) / months,
             "exits": model.exits,
             "proposed": model.proposed,
             "adopted": model.adopted,
             "completed": model.completed,
-            "coalition_size_mean": _nanmean(cols["coalition_size_mean"]),
+            "late_entries": model.late_entries,
+            "defections_recovered": self.recovered_total,
+            "decision_lag_mean": _nanmean(model.decision_lags),
+            "renegotiations": model.renegotiations,
+            "coalition_size_mean": _nanmean(self.coalition_sizes),
+            "coalition_size_share": ratio(
+                _nanmean(self.coalition_sizes), len(model.municipalities)
+            ),
+            "binding_share": ratio(
+                sum(1 for s in self.coalition_sizes if s >= len(model.municipalities)),
+                len(self.coalition_sizes),
+            ),
+            "service_cost_per_inhabitant": ratio(
+                self.service_cost * 1e6, model.population * months / 12
+            ),
+            "service_efficiency_gain": 1.0 - ratio(self.service_cost, self.service_local_cost),
+            "tailoring_fit": ratio(self.fit_sum, self.fit_n),
+            "service_pooled_share": ratio(self.pooled, self.fit_n),
+            "service_quality_mean": sum(cols["service_quality"]) / months,
+            "transition_cost": model.transition_cost,
+            "transition_cost_per_inhabitant": model.transition_cost * 1e6 / model.population,
+            "upkeep_spent": model.upkeep_spent,
         }
         for k, theme in enumerate(model.theme_names):
             out[f"commitment_{theme}"] = ratio(self.paid_by_theme[k], self.due_by_theme[k])
@@ -200,6 +244,8 @@ class Recorder:
                     "trust_in": sum(trust_in) / len(trust_in),
                     "energy": m.energy,
                     "legitimacy": m.legitimacy,
+                    "grip_mean": m.grip_sum / max(1, len(self.rows)),
+                    "service_cost": m.service_cost,
                     "exited_themes": ",".join(sorted(m.exited)),
                 }
             )

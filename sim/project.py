@@ -28,21 +28,24 @@ class Project:
     benefit_share: list[float]
     benefit_ratio: list[float]  # perceived local benefit per euro of own cost, per member
     voted_yes: list[bool]
+    mode: list[str]  # participation mode: full, solidarity, late
+    host: Municipality  # where the local (distributive) part of the value lands
     due: list[float] = field(default_factory=list)
     paid: list[float] = field(default_factory=list)
     active: list[bool] = field(default_factory=list)  # False once a member has left
     detected: list[bool] = field(default_factory=list)  # a withheld instalment was caught
     instalments_done: int = 0
     spent: float = 0.0
+    funded: float = 0.0  # covered by the regional base fund
     deterrence: float = 0.0  # expected response to withholding: monitoring x sanction
 
     def __post_init__(self) -> None:
         n = len(self.members)
-        self.deterrence = self.arrangement.monitoring * self.arrangement.sanction
         self.due = [0.0] * n
         self.paid = [0.0] * n
         self.active = [True] * n
         self.detected = [False] * n
+        self.deterrence = self.arrangement.monitoring * self.arrangement.sanction
 
     @property
     def node(self) -> tuple[str, int]:
@@ -53,8 +56,30 @@ class Project:
         return self.spent / self.cost if self.cost > 0 else 0.0
 
     def annual_cost(self, member: int) -> float:
-        """A member's share of the project's cost per year of its run (MEUR per year)."""
-        return self.cost * self.cost_share[member] * 12.0 / self.theme.project_months
+        """A member's share of what the members pay, per year of the project (MEUR per year)."""
+        return (
+            (self.cost - self.funded) * self.cost_share[member] * 12.0 / self.theme.project_months
+        )
 
     def instalment(self, member: int) -> float:
-        return self.cost * self.cost_share[member] / self.instalments
+        return (self.cost - self.funded) * self.cost_share[member] / self.instalments
+
+    def rebalance(
+        self,
+        newcomer: Municipality,
+        mode: str,
+        cost_share: list[float],
+        benefit_share: list[float],
+        benefit_ratio: list[float],
+    ) -> None:
+        """Add a late entrant; the remaining instalments and the value are re-split."""
+        self.members.append(newcomer)
+        self.mode.append(mode)
+        self.voted_yes.append(True)
+        self.due.append(0.0)
+        self.paid.append(0.0)
+        self.active.append(True)
+        self.detected.append(False)
+        self.cost_share = cost_share
+        self.benefit_share = benefit_share
+        self.benefit_ratio = benefit_ratio

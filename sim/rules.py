@@ -65,14 +65,21 @@ def benefit_shares(
     return out
 
 
-def cost_shares(populations: Sequence[float], allocation: str) -> list[float]:
+def cost_shares(
+    populations: Sequence[float], allocation: str, benefits: Sequence[float] | None = None
+) -> list[float]:
     """How an arrangement splits a project's cost among its participants.
 
-    per_inhabitant: the GRD's and multiple-local's key (001); equal: one share per member.
+    per_inhabitant: the GRD's and multiple-local's key (001); equal: one share per member;
+    by_benefit: in proportion to each participant's share of the value ("by participation and
+    benefit", the network model's project money, 002).
     """
     n = len(populations)
     if allocation == "equal":
         return [1.0 / n] * n
+    if allocation == "by_benefit" and benefits is not None and sum(benefits) > 0:
+        total = float(sum(benefits))
+        return [b / total for b in benefits]
     total = float(sum(populations))
     return [p / total for p in populations]
 
@@ -126,6 +133,7 @@ def vote_yes_utility(
 
 
 def delivery_utility(
+    chosen: bool,
     norm: float,
     benefit_ratio: float,
     stress: float,
@@ -136,7 +144,9 @@ def delivery_utility(
 ) -> float:
     """Utility of paying a pledged instalment rather than withholding it.
 
-    A formal pledge carries weight of its own ("afspraak is afspraak", 001). Conditional
+    A pledge the municipality chose itself carries weight of its own ("afspraak is afspraak",
+    001); one imposed against its vote does not: people cooperate more under a rule they chose
+    than under the same rule imposed (Dal Bó, Foster & Putterman 2010). Conditional
     cooperation (`norm` from :func:`willingness`) pulls toward paying; the local benefit per euro
     pulls toward paying; budget stress and council pressure pull toward the
     "withdrawing movement" ("as soon as cooperation asks for a real investment or touches local
@@ -146,7 +156,7 @@ def delivery_utility(
     """
     w_p, w_n, w_b, w_s, w_c, w_d, w_e = weights
     return (
-        w_p
+        (w_p if chosen else 0.0)
         + w_n * (norm - 0.5)
         + w_b * max(-1.0, min(1.0, benefit_ratio - 1.0))
         - w_s * stress
@@ -211,3 +221,99 @@ def leaves(legitimacy: float, threshold: float, fee: float, room: float, allowed
     Low legitimacy feeds exit at evaluation moments (DOMAIN.md); the exit fee must be payable.
     """
     return allowed and legitimacy < threshold and fee <= room
+
+
+def party_group_utility(stance: float, municipal_utility: float, discipline: float) -> float:
+    """How a party group in a regional council weighs its party line against local interest.
+
+    In the Drechtraad politics ran "along party lines rather than per municipality" (001): with
+    discipline 1 a group votes its party's regional stance, with 0 its municipality's interest.
+    """
+    return discipline * stance + (1.0 - discipline) * municipal_utility
+
+
+def participation_mode(u_full: float, u_solidarity: float | None, noise: float, u: float) -> str:
+    """Choose full participation, a solidarity payment, or none (multinomial logit, none = 0).
+
+    The network model's participation modes (002): "skin in the game", pay but don't take part,
+    or stay informed only. `u_solidarity` is None where the arrangement does not offer it;
+    `u` is a uniform draw in [0, 1).
+    """
+    options = [("none", 0.0), ("full", u_full)]
+    if u_solidarity is not None:
+        options.append(("solidarity", u_solidarity))
+    top = max(v for _, v in options)
+    weights = [math.exp((v - top) / noise) for _, v in options]
+    x = u * sum(weights)
+    acc = 0.0
+    for (name, _), w in zip(options, weights, strict=True):
+        acc += w
+        if x < acc:
+            return name
+    return options[-1][0]
+
+
+def fits_budget(committed: float, extra: float, room: float) -> bool:
+    """A voluntary pledge must fit the year's regional room (a municipality budgets what it
+    promises); an obligation imposed by a binding decision need not, which is how "overpromise
+    and underdeliver" (001) arises."""
+    return committed + extra <= room
+
+
+def on_track(paid: float, due: float, threshold: float) -> bool:
+    """A running project delivers what falls due: the sign that attracts late entrants (002)."""
+    return due > 0.0 and paid / due >= threshold
+
+
+def late_entry_fee(share: float, delivered: float, premium: float) -> float:
+    """What a late entrant pays the members already in: its share of what they have delivered,
+    plus a premium (the network model's entry fee, 002)."""
+    return share * delivered * (1.0 + premium)
+
+
+def tailoring_demand(autonomy: float, salience: float) -> float:
+    """How much of a service a municipality wants tailored (0..1).
+
+    Councils that value autonomy and care about the theme want their own settings (001: local
+    policy deviation or local settings of one policy).
+    """
+    return autonomy * salience
+
+
+def tailoring_provided(demand: float, rule: str, cap: float) -> float:
+    """Tailoring an execution organisation provides under the arrangement's tailoring rule.
+
+    none: one size fits all (GRD, 001); capped: a basic package with tailored agreements on top
+    up to a cap (about 80/20, 001); a_la_carte: whatever the client orders (the "cafeteria
+    model", 001).
+    """
+    if rule == "none":
+        return 0.0
+    if rule == "capped":
+        return min(demand, cap)
+    return demand
+
+
+def service_unit_cost(
+    base: float,
+    pooled_population: float,
+    reference_population: float,
+    elasticity: float,
+    pooled_tailoring: float,
+    own_tailoring: float,
+    price: float,
+) -> float:
+    """Yearly cost per inhabitant of a shared service to one member.
+
+    Scale economies: cost ~ (shared volume / reference) ** -elasticity, where only the untailored
+    part is shared ("six different policies would destroy the efficiency", 001); the member's
+    tailored part costs `price` extra.
+    """
+    shared = max(1.0, pooled_population * (1.0 - pooled_tailoring))
+    scale = (shared / reference_population) ** (-elasticity)
+    return base * scale * (1.0 + own_tailoring * price)
+
+
+def tailoring_fit(demand: float, provided: float) -> float:
+    """How well a service fits local wishes: 1 minus the unmet tailoring (maatwerk, 001)."""
+    return 1.0 - max(0.0, demand - provided)

@@ -17,12 +17,35 @@ def base_scenario_dict(name: str = "multiple-local") -> dict:
     return tomllib.loads((ROOT / "experiments" / f"{name}.toml").read_text())
 
 
-def variant(name: str = "multiple-local", **rules: object) -> Scenario:
-    """The preset with its arrangement's rules changed for every theme it governs."""
+SPATIAL = ("mobility", "housing", "economy", "energy")
+
+
+def variant(
+    name: str = "multiple-local",
+    themes: tuple[str, ...] | None = SPATIAL,
+    status_quo: bool = True,
+    **rules: object,
+) -> Scenario:
+    """A pure-arrangement preset, with its rules changed as given.
+
+    By default restricted to the spatial-economic themes and taken as the status quo (no
+    transition from a previous arrangement), as multiple-local was when Common Eye looked at it.
+    """
     data = base_scenario_dict(name)
+    arrangement = name
     if rules:
         data["arrangements"] = {"variant": {"based_on": name, **rules}}
-        data["governance"] = {t: "variant" for t in data["governance"]}
+        arrangement = "variant"
+    if themes is not None:
+        data["governance"] = {t: arrangement for t in themes}
+    else:
+        data["governance"] = {t: arrangement for t in data["governance"]}
+    if status_quo:
+        data.pop("previous_governance", None)
+    else:
+        data["previous_governance"] = {
+            t: p for t, p in data.get("previous_governance", {}).items() if t in data["governance"]
+        }
     return scenario_from_dict(data)
 
 

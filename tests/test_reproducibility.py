@@ -6,14 +6,20 @@ import hashlib
 import subprocess
 import sys
 
+import pytest
+
+from sim.config import load_scenario
 from sim.model import RegionModel
 from tests.conftest import ROOT
 
 SNIPPET = """
 import hashlib, sys
 from sim.config import load_scenario
+import pytest
+
+from sim.config import load_scenario
 from sim.model import RegionModel
-m = RegionModel(load_scenario("multiple-local"), seed=int(sys.argv[1])).run()
+m = RegionModel(load_scenario(sys.argv[2]), seed=int(sys.argv[1])).run()
 print(hashlib.sha256(repr((m.recorder.rows, m.recorder.municipality_rows())).encode()).hexdigest())
 """
 
@@ -35,11 +41,12 @@ def test_different_seeds_differ(multiple_local):
     )
 
 
-def test_same_seed_bit_identical_in_new_processes(multiple_local):
-    here = digest(RegionModel(multiple_local, seed=42).run())
+@pytest.mark.parametrize("preset", ["multiple-local", "grd-2004", "network-2024"])
+def test_same_seed_bit_identical_in_new_processes(preset):
+    here = digest(RegionModel(load_scenario(preset), seed=42).run())
     for hashseed in ("0", "12345"):  # string hashing differs between processes; results must not
         out = subprocess.run(
-            [sys.executable, "-c", SNIPPET, "42"],
+            [sys.executable, "-c", SNIPPET, "42", preset],
             cwd=ROOT,
             capture_output=True,
             text=True,

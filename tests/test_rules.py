@@ -91,6 +91,20 @@ def test_vote_utility_moves_with_each_of_its_reasons():
     assert rules.vote_yes_utility(**{**base, "external_pressure": 0.9}) > u
 
 
+def _delivery(**kw: float | bool) -> float:
+    args = dict(
+        chosen=True,
+        norm=0.5,
+        benefit_ratio=1.0,
+        stress=0.3,
+        pressure=0.2,
+        deterrence=0.0,
+        energy=0.8,
+    )
+    args.update(kw)
+    return rules.delivery_utility(**args, weights=DELIVERY_W)
+
+
 @given(
     norm=unit,
     ratio=st.floats(0, 5),
@@ -103,25 +117,25 @@ def test_vote_utility_moves_with_each_of_its_reasons():
 def test_delivery_utility_the_withdrawing_movement(
     norm, ratio, stress, pressure, deterrence, energy, more
 ):
-    u = rules.delivery_utility(norm, ratio, stress, pressure, deterrence, energy, DELIVERY_W)
+    base = dict(
+        norm=norm,
+        benefit_ratio=ratio,
+        stress=stress,
+        pressure=pressure,
+        deterrence=deterrence,
+        energy=energy,
+    )
+    u = _delivery(**base)
     # A larger own burden (stress) or more council pressure never makes paying more attractive;
     # more deterrence or a stronger norm never makes it less attractive.
-    assert (
-        rules.delivery_utility(norm, ratio, stress + more, pressure, deterrence, energy, DELIVERY_W)
-        < u
-    )
-    assert (
-        rules.delivery_utility(norm, ratio, stress, pressure + more, deterrence, energy, DELIVERY_W)
-        < u
-    )
-    assert (
-        rules.delivery_utility(norm, ratio, stress, pressure, deterrence + more, energy, DELIVERY_W)
-        > u
-    )
-    assert (
-        rules.delivery_utility(norm + more, ratio, stress, pressure, deterrence, energy, DELIVERY_W)
-        > u
-    )
+    assert _delivery(**{**base, "stress": stress + more}) < u
+    assert _delivery(**{**base, "pressure": pressure + more}) < u
+    assert _delivery(**{**base, "deterrence": deterrence + more}) > u
+    assert _delivery(**{**base, "norm": norm + more}) > u
+
+
+def test_a_pledge_one_chose_weighs_more_than_one_imposed():
+    assert _delivery(chosen=True) - _delivery(chosen=False) == pytest.approx(DELIVERY_W[0])
 
 
 def test_adopted_weighs_votes_as_the_weights_say():
