@@ -46,6 +46,8 @@ class Municipality(mesa.Agent):
         self.committed = 0.0  # yearly cost of the projects it is pledged to (MEUR per year)
         self.reserve = 0.0  # money returned to the general budget: lapsed or cut room (MEUR)
         self.energy = 1.0
+        self._recovery = model.behaviour.energy_recovery  # read once: the hot path is monthly
+        self._legitimacy_rate = model.behaviour.legitimacy_rate
         self.legitimacy = model.behaviour.initial_legitimacy
         self.grip = model.behaviour.initial_legitimacy
         self.results = model.behaviour.initial_legitimacy
@@ -147,11 +149,11 @@ class Municipality(mesa.Agent):
 
     def end_month(self) -> None:
         """Recover energy, let the council judge grip and results, reset the month's hours."""
-        b = self.model.behaviour
-        load = self.irrelevant_hours / self.capacity_hours
-        self.energy = rules.energy_after(self.energy, load, b.energy_recovery)
+        self.energy = rules.energy_after(
+            self.energy, self.irrelevant_hours / self.capacity_hours, self._recovery
+        )
         self.legitimacy = rules.legitimacy_after(
-            self.legitimacy, self.grip, self.results, b.legitimacy_rate
+            self.legitimacy, self.grip, self.results, self._legitimacy_rate
         )
         self.irrelevant_hours = 0.0
         self.grip_sum += self.grip

@@ -347,28 +347,30 @@ class RegionModel(mesa.Model):
                 self.queue[k].append((month, 0))
                 self.proposed += 1
 
-    def _meeting_bodies(self) -> list[tuple[Arrangement, list[int]]]:
+    def _meeting_bodies(self) -> list[tuple[Arrangement, list[int], int]]:
         """Who meets together: a table per theme, or one body for all themes of an arrangement
-        whose `table_scope` is shared (a regional council, a board, account meetings)."""
+        whose `table_scope` is shared (a regional council, a board, account meetings).
+
+        Each body comes with the months its transition doubles its meetings.
+        """
         bodies: dict[object, tuple[Arrangement, list[int]]] = {}
         for k, name in enumerate(self.theme_names):
             a = self.rules[k]
             key = ("shared", self.config.governance[name]) if a.table_scope == "shared" else name
             bodies.setdefault(key, (a, []))[1].append(k)
-        return list(bodies.values())
+        return [(a, ks, max(self.transitions[k].months for k in ks)) for a, ks in bodies.values()]
 
     def _tables_meet(self, month: int) -> None:
         """Tables that are due meet, coalitions meet; queued proposals are decided."""
         rec = self.recorder
-        for a, ks in self.bodies:
+        for a, ks, transition_months in self.bodies:
             if month % a.meeting_interval_months:
                 continue
             seats = [self.table_members(self.theme_names[k]) for k in ks]
-            members = (
-                seats[0]
-                if len(ks) == 1
-                else [m for m in self.municipalities if any(m in s for s in seats)]
-            )
+            if len(ks) == 1:
+                members = seats[0]
+            else:
+                members = [m for m in self.municipalities if any(m in s for s in seats)]
             if not members:
                 for k in ks:
                     self.queue[k].clear()
@@ -376,24 +378,24 @@ class RegionModel(mesa.Model):
             # Hours on an agenda that matters little locally drain energy ("energielek", 002).
             # A body for several themes has an agenda as relevant as their mean salience.
             hours = a.meeting_hours
-            if month < max(self.transitions[k].months for k in ks):
+            if month < transition_months:
                 hours *= 2  # a transition doubles the meetings while it lasts
-            n = len(ks)
             if a.seating == "bilateral":  # account meetings: the provider meets each client
                 clients = [m for m in members if m is not self.centre]
                 for m in clients:
-                    m.irrelevant_hours += hours * sum(m.irrelevance[k] for k in ks) / n
+                    m.irrelevant_hours += hours * _mean_of(m.irrelevance, ks)
                 if self.centre in members:
                     c = self.centre
-                    c.irrelevant_hours += (
-                        hours * len(clients) * sum(c.irrelevance[k] for k in ks) / n
-                    )
+                    c.irrelevant_hours += hours * len(clients) * _mean_of(c.irrelevance, ks)
                 rec.meeting_hours += 2 * hours * len(clients)
+            elif len(ks) == 1:
+                k0 = ks[0]
+                for m in members:
+                    m.irrelevant_hours += hours * m.irrelevance[k0]
+                rec.meeting_hours += hours * len(members)
             else:
                 for m in members:
-                    m.irrelevant_hours += hours * (
-                        m.irrelevance[ks[0]] if n == 1 else sum(m.irrelevance[k] for k in ks) / n
-                    )
+                    m.irrelevant_hours += hours * _mean_of(m.irrelevance, ks)
                 rec.meeting_hours += hours * len(members)
             for k, seated in zip(ks, seats, strict=True):
                 queue, self.queue[k] = self.queue[k], []
@@ -417,7 +419,13 @@ class RegionModel(mesa.Model):
         hang", double loyalties, 002); a rotating chair spreads that advantage.
         """
         rnd = self.random.random
-        setter = {"centre": self.centre, "rotating_chair": self.chair}.get(a.agenda_setter)
+        setter = (
+            self.centre
+            if a.agenda_setter == "centre"
+            else self.chair
+            if a.agenda_setter == "rotating_chair"
+            else None
+        )
         if setter is not None and setter in members and rnd() < SETTER_HOST_BIAS:
             return setter
         return members[_weighted_index([m.population for m in members], rnd())]
@@ -768,6 +776,10 @@ class RegionModel(mesa.Model):
         fund, and what the fund granted to projects.
         """
         return sum(m.room + m.reserve + m.paid_total + m.paid_dues for m in self.municipalities)
+
+
+def _mean_of(values: list[float], indices: list[int]) -> float:
+    return sum(values[i] for i in indices) / len(indices)
 
 
 def _weighted_index(weights: list[int] | list[float], u: float) -> int:

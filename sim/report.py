@@ -2,8 +2,6 @@
 
 plotly.js is embedded once, inline in the head, so the file opens offline (a town-hall
 workshop has no internet to fetch it from a CDN).
-
-
 """
 
 from __future__ import annotations

@@ -6,7 +6,7 @@ import math
 
 import pytest
 
-from sim.config import scenario_from_dict
+from sim.config import list_scenarios, load_scenario, scenario_from_dict
 from sim.model import RegionModel
 from sim.region import synthetic_region
 from tests.conftest import base_scenario_dict, variant
@@ -22,6 +22,31 @@ def stepped(scenario, seed):
         yield model
 
 
+@pytest.mark.parametrize("seed", range(3))
+@pytest.mark.parametrize("preset", list_scenarios())
+def test_invariants_hold_every_month_in_every_preset(preset, seed):
+    scenario = scenario_from_dict(
+        {**load_scenario(preset).model_dump(mode="json"), "shock_probability": 0.5}
+    )
+    for model in stepped(scenario, seed):
+        check_invariants(model)
+
+
+def check_invariants(model):
+    for m in model.municipalities:
+        assert m.room >= -1e-9, "a regional budget went negative"
+        trusts = [e["trust"] for e in m.trust.values()]
+        assert all(0.0 <= t <= 1.0 for t in trusts)
+        assert m.trust_total == pytest.approx(sum(trusts))
+        assert 0.0 <= m.energy <= 1.0 and 0.0 <= m.legitimacy <= 1.0
+        assert m.committed >= -1e-9
+    # Money is conserved between municipalities and projects, and the dues are accounted for.
+    assert model.money_accounted() == pytest.approx(model.allocated_total, rel=1e-12)
+    dues = sum(m.paid_dues for m in model.municipalities)
+    assert dues == pytest.approx(model.upkeep_spent + model.base_fund + model.base_fund_granted)
+    assert model.base_fund >= -1e-12
+
+
 @pytest.mark.parametrize("seed", range(8))
 @pytest.mark.parametrize(
     "scenario",
@@ -35,17 +60,7 @@ def stepped(scenario, seed):
 )
 def test_invariants_hold_every_month(scenario, seed):
     for model in stepped(scenario, seed):
-        for m in model.municipalities:
-            assert m.room >= -1e-9, "a regional budget went negative"
-            trusts = [e["trust"] for e in m.trust.values()]
-            assert all(0.0 <= t <= 1.0 for t in trusts)
-            assert m.trust_total == pytest.approx(sum(trusts))
-            assert 0.0 <= m.energy <= 1.0 and 0.0 <= m.legitimacy <= 1.0
-            assert m.committed >= -1e-9
-        # Money is conserved between municipalities and projects.
-        assert model.money_accounted() == pytest.approx(model.allocated_total, rel=1e-12)
-        spent = sum(p.spent for p in model.projects)
-        assert spent <= sum(m.paid_total for m in model.municipalities) + 1e-9
+        check_invariants(model)
 
 
 def test_network_holds_tables_coalitions_and_directed_trust(multiple_local):

@@ -1,0 +1,89 @@
+"""The main job: `samenspel compare`, its tables, intervals and report."""
+
+from __future__ import annotations
+
+import json
+
+import pandas as pd
+import pytest
+
+from sim.cli import main
+from sim.compare import compare
+from sim.config import load_scenario
+from sim.scorecard import CRITERIA
+
+
+@pytest.fixture(scope="module")
+def small(tmp_path_factory):
+    out = tmp_path_factory.mktemp("cmp") / "c"
+    code = main(
+        [
+            "compare",
+            "--scenarios",
+            "network-2024,split-2022",
+            "--replicates",
+            "12",
+            "--years",
+            "3",
+            "--out",
+            str(out),
+        ]
+    )
+    assert code == 0
+    return out
+
+
+def test_compare_writes_tidy_tables_and_a_self_contained_report(small, capsys):
+    names = {p.name for p in small.iterdir()}
+    for t in ("runs", "outcomes", "trajectories"):
+        assert {f"{t}.parquet", f"{t}.csv"} <= names
+    assert {"report.html", "scenarios.toml", "manifest.json"} <= names
+    runs = pd.read_parquet(small / "runs.parquet")
+    assert len(runs) == 24 and set(runs["scenario"]) == {"network-2024", "split-2022"}
+    assert sorted(runs["seed"].unique()) == list(range(12))  # the same seeds for both
+    outcomes = pd.read_parquet(small / "outcomes.parquet")
+    assert {"scenario", "outcome", "mean", "ci_low", "ci_high", "n"} <= set(outcomes.columns)
+    assert set(CRITERIA) <= set(outcomes["outcome"])
+    ok = outcomes.dropna(subset=["ci_low"])
+    assert (ok["ci_low"] <= ok["mean"] + 1e-12).all() and (
+        ok["mean"] <= ok["ci_high"] + 1e-12
+    ).all()
+    traj = pd.read_parquet(small / "trajectories.parquet")
+    assert traj["month"].max() == 35
+    page = (small / "report.html").read_text()
+    assert "Plotly.newPlot" in page and "<script src=" not in page  # everything inline
+    assert "grip van de gemeenteraden" in page  # Dutch labels of the criteria
+    manifest = json.loads((small / "manifest.json").read_text())
+    assert manifest["replicates"] == 12 and manifest["mesa"].startswith("3.")
+
+
+def test_scores_are_on_a_zero_to_ten_scale(small):
+    runs = pd.read_parquet(small / "runs.parquet")
+    for c in CRITERIA:
+        v = runs[c].dropna()
+        assert ((v >= 0) & (v <= 10)).all(), c
+
+
+def test_intervals_narrow_with_more_seeds():
+    sc = [load_scenario("network-2024", years=2)]
+    few = compare(sc, 8, workers=1).outcomes.set_index("outcome").loc["commitment"]
+    many = compare(sc, 40, workers=1).outcomes.set_index("outcome").loc["commitment"]
+    assert many["ci_high"] - many["ci_low"] < few["ci_high"] - few["ci_low"]
+
+
+def test_processes_and_in_process_agree():
+    sc = [load_scenario("split-2022", years=2)]
+    a = compare(sc, 6, workers=1).runs
+    b = compare(sc, 6, workers=2).runs
+    pd.testing.assert_frame_equal(a, b, check_exact=True)
+
+
+def test_compare_bad_input_exits_2_and_writes_nothing(tmp_path, capsys):
+    out = tmp_path / "o"
+    assert main(["compare", "--scenarios", "grd,nope", "--out", str(out)]) == 2
+    assert "nope" in capsys.readouterr().err and not out.exists()
+    assert main(["compare", "--scenarios", "grd,grd", "--out", str(out)]) == 2
+    assert not out.exists()
+    with pytest.raises(SystemExit) as e:
+        main(["compare", "--replicates", "0"])
+    assert e.value.code == 2
