@@ -16,6 +16,9 @@ $(STAMP): requirements.lock pyproject.toml
 	$(PY) -m pip install --quiet --no-deps --no-build-isolation -e .
 	@touch $(STAMP)
 
+compare: $(STAMP)  ## the main job: compare every preset; options with ARGS="--replicates 50"
+	$(VENV)/bin/samenspel compare $(ARGS)
+
 run: $(STAMP)  ## one simulation of the default scenario; pass options with ARGS="--seed 3"
 	$(VENV)/bin/samenspel run $(ARGS)
 
