@@ -161,6 +161,16 @@ def scorecard_figure(c: Comparison) -> go.Figure:
     return fig
 
 
+def _cell(o, scenario: str, key: str, fmt: str) -> str:
+    """A table cell: the mean and, small below it, the 95% interval."""
+    if (scenario, key) not in o.index:
+        return "<td>n/a</td>"
+    r = o.loc[(scenario, key)]
+    return (
+        f"<td>{r['mean']:{fmt}}<br><small>[{r['ci_low']:{fmt}}, {r['ci_high']:{fmt}}]</small></td>"
+    )
+
+
 def scorecard_table(c: Comparison) -> str:
     names = [sc.name for sc in c.scenarios]
     o = c.outcomes.set_index(["scenario", "outcome"])
@@ -170,17 +180,8 @@ def scorecard_table(c: Comparison) -> str:
     )
     body = []
     for n in names:
-        cells = []
-        for k in CRITERIA:
-            if (n, k) in o.index:
-                r = o.loc[(n, k)]
-                cells.append(
-                    f"<td>{r['mean']:.1f}<br><small>[{r['ci_low']:.1f}, "
-                    f"{r['ci_high']:.1f}]</small></td>"
-                )
-            else:
-                cells.append("<td>n/a</td>")
-        body.append(f"<tr><th>{html.escape(n)}</th>{''.join(cells)}</tr>")
+        cells = "".join(_cell(o, n, k, ".1f") for k in CRITERIA)
+        body.append(f"<tr><th>{html.escape(n)}</th>{cells}</tr>")
     return f"<table><tr><th>scenario</th>{head}</tr>{''.join(body)}</table>"
 
 
@@ -192,19 +193,8 @@ def outcome_table(c: Comparison) -> str:
     head = "".join(f"<th>{html.escape(n)}</th>" for n in names)
     body = []
     for key, (en, nl) in OUTCOMES.items():
-        cells = []
-        for n in names:
-            if (n, key) in o.index:
-                r = o.loc[(n, key)]
-                cells.append(
-                    f"<td>{r['mean']:.3g}<br><small>[{r['ci_low']:.3g}, "
-                    f"{r['ci_high']:.3g}]</small></td>"
-                )
-            else:
-                cells.append("<td>n/a</td>")
-        body.append(
-            f"<tr><th>{html.escape(en)}<br><i>{html.escape(nl)}</i></th>{''.join(cells)}</tr>"
-        )
+        cells = "".join(_cell(o, n, key, ".3g") for n in names)
+        body.append(f"<tr><th>{html.escape(en)}<br><i>{html.escape(nl)}</i></th>{cells}</tr>")
     return f"<table><tr><th>outcome</th>{head}</tr>{''.join(body)}</table>"
 
 
