@@ -2,6 +2,7 @@
 
     samenspel run [--scenario NAME|FILE] [--seed N] [--years Y] [--out DIR]
     samenspel compare [--scenarios A,B,...] [--replicates R] [--years Y] [--out DIR]
+    samenspel sweep SPEC [--workers N | --scheduler ADDRESS | --in-process] [--resume]
     samenspel scenarios
 
 Exit status: 0 on success, 2 on bad input (a usage error or a scenario that does not validate),
@@ -95,6 +96,19 @@ def _parser() -> argparse.ArgumentParser:
         "--workers", type=_positive, default=None, help="processes (default: all cores)"
     )
     cmp.add_argument("--out", type=Path, default=Path("results") / "compare", help="output folder")
+    sw = sub.add_parser("sweep", help="run an experiment spec, streaming results to disk")
+    sw.add_argument("spec", type=Path, help="experiment spec (.toml), e.g. experiments/sweeps/")
+    where = sw.add_mutually_exclusive_group()
+    where.add_argument(
+        "--workers", type=_positive, default=None, help="local processes (default: all cores)"
+    )
+    where.add_argument(
+        "--scheduler", default=None, help="a Dask scheduler address, e.g. tcp://127.0.0.1:8786"
+    )
+    where.add_argument("--in-process", action="store_true", help="run in this process")
+    sw.add_argument("--resume", action="store_true", help="complete an interrupted sweep")
+    sw.add_argument("--out", type=Path, default=None, help="folder (default results/SPEC-NAME)")
+    sw.add_argument("--no-progress", action="store_true", help="no progress bar")
     sub.add_parser("scenarios", help="list the preset scenarios")
     return parser
 
@@ -160,6 +174,29 @@ def cmd_compare(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_sweep(args: argparse.Namespace) -> int:
+    from sim.experiment import load_spec
+    from sim.sweep import load_results, sweep
+
+    spec = load_spec(args.spec)
+    out = args.out or Path("results") / spec.name
+    executor = "dask" if args.scheduler else "inprocess" if args.in_process else "processes"
+    folder = sweep(
+        spec,
+        out,
+        executor=executor,
+        workers=args.workers,
+        scheduler=args.scheduler,
+        resume=args.resume,
+        progress=not args.no_progress,
+        spec_dir=args.spec.parent,
+    )
+    runs, _ = load_results(folder)
+    failed = int((runs["status"] != "ok").sum()) if len(runs) else 0
+    print(f"samenspel sweep: {len(runs)} runs in {folder}/ ({failed} failed)")
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     try:
@@ -167,6 +204,8 @@ def main(argv: list[str] | None = None) -> int:
             return cmd_run(args)
         if args.command == "compare":
             return cmd_compare(args)
+        if args.command == "sweep":
+            return cmd_sweep(args)
         if args.command == "scenarios":
             print("\n".join(list_scenarios()))
             return 0

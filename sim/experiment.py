@@ -1,0 +1,238 @@
+"""Experiment specifications for sweeps: parameters, a design, replicates, seeds, outputs.
+
+A spec is a TOML file, validated like a scenario. Its design turns parameter ranges into points
+(through SALib for Latin hypercube, Sobol and Morris); each point is run `replicates` times with
+seeds spawned from one master seed by numpy's SeedSequence. Sample sizes:
+
+| design | runs |
+|---|---|
+| full_factorial | product of the parameters' levels x replicates |
+| list | number of points x replicates |
+| latin_hypercube | samples x replicates |
+| sobol | samples x (D + 2) x replicates, or samples x (2D + 2) with second order |
+| morris | samples x (D + 1) x replicates (samples = trajectories) |
+
+where D is the number of parameters.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import itertools
+import json
+import tomllib
+from pathlib import Path
+from typing import Annotated, Any, Literal
+
+import numpy as np
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+
+from sim.config import (
+    ConfigError,
+    Scenario,
+    format_validation_error,
+    load_scenario,
+    scenario_from_dict,
+)
+from sim.metrics import SERIES
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Parameter(_Strict):
+    """A swept parameter: a range (low, high) or a list of values."""
+
+    low: float | None = None
+    high: float | None = None
+    values: list[float | int | str | bool] | None = None
+    levels: Annotated[int, Field(ge=2, le=100)] | None = Field(
+        None, description="full factorial over a range: this many evenly spaced levels"
+    )
+    integer: bool = False
+
+    @model_validator(mode="after")
+    def _range_or_values(self) -> Parameter:
+        has_range = self.low is not None and self.high is not None
+        if has_range == (self.values is not None):
+            raise ValueError("give either low and high, or values")
+        if has_range and not self.low < self.high:  # type: ignore[operator]
+            raise ValueError(f"low must be below high (got {self.low} and {self.high})")
+        return self
+
+
+class Design(_Strict):
+    kind: Literal["full_factorial", "list", "latin_hypercube", "sobol", "morris"]
+    samples: Annotated[int, Field(ge=1, le=1_000_000)] | None = Field(
+        None, description="latin_hypercube: points; sobol: base samples N; morris: trajectories"
+    )
+    levels: Annotated[int, Field(ge=2, le=100)] = Field(4, description="morris: grid levels")
+    second_order: bool = Field(False, description="sobol: also sample second-order indices")
+    points: list[dict[str, Any]] | None = Field(None, description="list: the points to run")
+
+
+class Outputs(_Strict):
+    summary: list[str] | None = Field(None, description="summary outcomes to keep (all if unset)")
+    series: list[str] = Field(default_factory=list, description="time-series columns to keep")
+    series_every: Annotated[int, Field(ge=0, le=1200)] = Field(
+        0, description="keep every k-th month of the series (0 = none)"
+    )
+
+
+class Spec(_Strict):
+    """A sweep: what to vary, how to sample it, how often to repeat, what to keep."""
+
+    name: Annotated[str, Field(pattern=r"^[A-Za-z0-9_.-]+$")]
+    description: str = ""
+    base: str = Field(description="the base scenario: a preset name or a .toml file")
+    years: Annotated[int, Field(ge=1, le=100)] | None = None
+    replicates: Annotated[int, Field(ge=1, le=100_000)] = 1
+    master_seed: Annotated[int, Field(ge=0)] = 0
+    design: Design
+    parameters: dict[str, Parameter] = Field(default_factory=dict)
+    outputs: Outputs = Field(default_factory=Outputs)
+
+    @model_validator(mode="after")
+    def _consistent(self) -> Spec:
+        kind = self.design.kind
+        if kind != "list" and not self.parameters:
+            raise ValueError("parameters: at least one parameter is needed for this design")
+        if kind in ("latin_hypercube", "sobol", "morris"):
+            if self.design.samples is None:
+                raise ValueError(f"design.samples is required for {kind}")
+            for name, p in self.parameters.items():
+                if p.values is not None:
+                    raise ValueError(f"parameters.{name}: {kind} needs a range (low, high)")
+        if kind == "full_factorial":
+            for name, p in self.parameters.items():
+                if p.values is None and p.levels is None:
+                    raise ValueError(f"parameters.{name}: give values, or levels with the range")
+        if kind == "list" and not self.design.points:
+            raise ValueError("design.points: a list design needs at least one point")
+        unknown = [c for c in self.outputs.series if c not in SERIES]
+        if unknown:
+            raise ValueError(f"outputs.series: unknown {unknown}; allowed: {', '.join(SERIES)}")
+        return self
+
+    # --- the design ---------------------------------------------------------------------------
+
+    def problem(self) -> dict:
+        """The SALib problem: names and bounds of the ranged parameters."""
+        names = list(self.parameters)
+        return {
+            "num_vars": len(names),
+            "names": names,
+            "bounds": [[self.parameters[n].low, self.parameters[n].high] for n in names],
+        }
+
+    def points(self) -> list[dict[str, Any]]:
+        """The design's parameter points, in a fixed order."""
+        d = self.design
+        names = list(self.parameters)
+        if d.kind == "list":
+            return [dict(p) for p in d.points or []]
+        if d.kind == "full_factorial":
+            axes = []
+            for n in names:
+                p = self.parameters[n]
+                if p.values is not None:
+                    axes.append(list(p.values))
+                else:
+                    axes.append(list(np.linspace(p.low, p.high, p.levels)))  # type: ignore[arg-type]
+            rows = itertools.product(*axes)
+        else:
+            from SALib.sample import latin, morris, sobol  # only a sweep's driver needs SALib
+
+            seed = self.master_seed
+            if d.kind == "latin_hypercube":
+                x = latin.sample(self.problem(), d.samples, seed=seed)
+            elif d.kind == "sobol":
+                x = sobol.sample(
+                    self.problem(), d.samples, calc_second_order=d.second_order, seed=seed
+                )
+            else:
+                x = morris.sample(self.problem(), d.samples, num_levels=d.levels, seed=seed)
+            rows = (tuple(r) for r in x.tolist())
+        out = []
+        for row in rows:
+            point = {}
+            for n, v in zip(names, row, strict=True):
+                if isinstance(v, np.generic):
+                    v = v.item()
+                point[n] = round(v) if self.parameters[n].integer else v
+            out.append(point)
+        return out
+
+    def runs(self) -> list[tuple[int, int, int, dict[str, Any]]]:
+        """(run id, point index, seed, parameters) for every run.
+
+        Seeds are spawned from the master seed, one per run, so a run's result depends only on
+        its parameters and its seed, whatever executor runs it and in whatever order.
+        """
+        points = self.points()
+        children = np.random.SeedSequence(self.master_seed).spawn(len(points) * self.replicates)
+        out = []
+        for i, point in enumerate(points):
+            for r in range(self.replicates):
+                run_id = i * self.replicates + r
+                seed = int(children[run_id].generate_state(1, dtype=np.uint64)[0] >> 1)
+                out.append((run_id, i, seed, point))
+        return out
+
+    def digest(self) -> str:
+        """A hash of the resolved spec, to refuse resuming into another experiment's results."""
+        text = json.dumps(self.model_dump(mode="json"), sort_keys=True)
+        return hashlib.sha256(text.encode()).hexdigest()[:16]
+
+
+def apply(base: dict, params: dict[str, Any]) -> dict:
+    """The base scenario dict with dotted parameters set (e.g. behaviour.trust_loss)."""
+    out = json.loads(json.dumps(base))
+    for path, value in params.items():
+        node = out
+        parts = path.split(".")
+        for part in parts[:-1]:
+            node = node.setdefault(part, {})
+        node[parts[-1]] = value
+    return out
+
+
+def load_spec(path: str | Path) -> Spec:
+    """Load and validate a spec; check its base scenario and every parameter path."""
+    path = Path(path)
+    if not path.exists():
+        raise ConfigError(f"experiment spec {str(path)!r} not found")
+    try:
+        raw = tomllib.loads(path.read_text(encoding="utf-8"))
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"{path}: not valid TOML: {exc}") from exc
+    try:
+        spec = Spec(**raw)
+    except ValidationError as err:
+        raise ConfigError(format_validation_error(err, str(path), Spec)) from None
+    base = base_scenario(spec, relative_to=path.parent)
+    # Every point must make a valid scenario: check the corners of the design up front.
+    probe = spec.points()[:1]
+    for name, p in spec.parameters.items():
+        for v in [p.low, p.high] if p.values is None else p.values:
+            probe.append({**(probe[0] if probe else {}), name: v})
+    for point in probe:
+        try:
+            scenario_from_dict(apply(base, point), source=f"{path} (parameters {point})")
+        except ConfigError as exc:
+            raise ConfigError(str(exc)) from None
+    return spec
+
+
+def base_scenario(spec: Spec, relative_to: Path | None = None) -> dict:
+    """The base scenario as a dict (a preset, or a file relative to the spec)."""
+    candidate = Path(spec.base)
+    if relative_to is not None and not candidate.is_absolute() and candidate.suffix == ".toml":
+        near = relative_to / candidate
+        if near.exists():
+            candidate = near
+    scenario: Scenario = load_scenario(
+        str(candidate) if candidate.suffix == ".toml" else spec.base, years=spec.years
+    )
+    return scenario.model_dump(mode="json")
