@@ -3,6 +3,7 @@
     samenspel run [--scenario NAME|FILE] [--seed N] [--years Y] [--out DIR]
     samenspel compare [--scenarios A,B,...] [--replicates R] [--years Y] [--out DIR]
     samenspel sweep SPEC [--workers N | --scheduler ADDRESS | --in-process] [--resume]
+    samenspel analyze RESULTS
     samenspel scenarios
 
 Exit status: 0 on success, 2 on bad input (a usage error or a scenario that does not validate),
@@ -109,6 +110,8 @@ def _parser() -> argparse.ArgumentParser:
     sw.add_argument("--resume", action="store_true", help="complete an interrupted sweep")
     sw.add_argument("--out", type=Path, default=None, help="folder (default results/SPEC-NAME)")
     sw.add_argument("--no-progress", action="store_true", help="no progress bar")
+    an = sub.add_parser("analyze", help="sensitivity indices and main effects of a sweep")
+    an.add_argument("results", type=Path, help="a sweep's results folder")
     sub.add_parser("scenarios", help="list the preset scenarios")
     return parser
 
@@ -189,11 +192,22 @@ def cmd_sweep(args: argparse.Namespace) -> int:
         scheduler=args.scheduler,
         resume=args.resume,
         progress=not args.no_progress,
-        spec_dir=args.spec.parent,
     )
     runs, _ = load_results(folder)
     failed = int((runs["status"] != "ok").sum()) if len(runs) else 0
     print(f"samenspel sweep: {len(runs)} runs in {folder}/ ({failed} failed)")
+    return 0
+
+
+def cmd_analyze(args: argparse.Namespace) -> int:
+    from sim.analysis import analyze
+
+    if not (args.results / "spec.toml").exists():
+        raise ConfigError(f"{args.results}: not a sweep's results folder (no spec.toml)")
+    out = analyze(args.results)
+    for f in sorted(out.iterdir()):
+        print(f"  {f}")
+    print(f"samenspel analyze: written to {out}/")
     return 0
 
 
@@ -206,6 +220,8 @@ def main(argv: list[str] | None = None) -> int:
             return cmd_compare(args)
         if args.command == "sweep":
             return cmd_sweep(args)
+        if args.command == "analyze":
+            return cmd_analyze(args)
         if args.command == "scenarios":
             print("\n".join(list_scenarios()))
             return 0

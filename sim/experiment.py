@@ -211,7 +211,10 @@ def load_spec(path: str | Path) -> Spec:
         spec = Spec(**raw)
     except ValidationError as err:
         raise ConfigError(format_validation_error(err, str(path), Spec)) from None
-    base = base_scenario(spec, relative_to=path.parent)
+    near = path.parent / spec.base
+    if Path(spec.base).suffix == ".toml" and not Path(spec.base).is_absolute() and near.exists():
+        spec = spec.model_copy(update={"base": str(near.resolve())})  # relative to the spec file
+    base = base_scenario(spec)
     # Every point must make a valid scenario: check the corners of the design up front.
     probe = spec.points()[:1]
     for name, p in spec.parameters.items():
@@ -225,14 +228,7 @@ def load_spec(path: str | Path) -> Spec:
     return spec
 
 
-def base_scenario(spec: Spec, relative_to: Path | None = None) -> dict:
-    """The base scenario as a dict (a preset, or a file relative to the spec)."""
-    candidate = Path(spec.base)
-    if relative_to is not None and not candidate.is_absolute() and candidate.suffix == ".toml":
-        near = relative_to / candidate
-        if near.exists():
-            candidate = near
-    scenario: Scenario = load_scenario(
-        str(candidate) if candidate.suffix == ".toml" else spec.base, years=spec.years
-    )
+def base_scenario(spec: Spec) -> dict:
+    """The base scenario as a dict: a preset, or a scenario file."""
+    scenario: Scenario = load_scenario(spec.base, years=spec.years)
     return scenario.model_dump(mode="json")

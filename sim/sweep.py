@@ -3,6 +3,7 @@
 Layout of a sweep folder:
 
     spec.toml            the resolved spec          manifest.json   versions, commit, spec hash
+    base.toml            the resolved base scenario
     status.log           one JSON line per finished run (append-only)
     runs/part-*.parquet  one row per run: run_id, point, seed, parameters, status, error,
                          duration, outcomes
@@ -40,11 +41,16 @@ Run = tuple[int, int, int, dict[str, Any]]  # run id, point index, seed, paramet
 def run_batch(base: dict, runs: list[Run], outputs: Outputs) -> tuple[list[dict], list[dict]]:
     """Run a batch in this process: summary rows (with status) and long time-series rows."""
     rows, series = [], []
+    scenarios: dict[int, Any] = {}  # replicates of a point share its validated scenario
     for run_id, point, seed, params in runs:
         start = time.perf_counter()
         row: dict[str, Any] = {"run_id": run_id, "point": point, "seed": seed, **params}
         try:
-            scenario = scenario_from_dict(apply(base, params), source=f"run {run_id}")
+            scenario = scenarios.get(point)
+            if scenario is None:
+                scenario = scenarios[point] = scenario_from_dict(
+                    apply(base, params), source=f"run {run_id}"
+                )
             model = RegionModel(scenario, seed=seed).run()
             summary = model.recorder.summary()
             keep = outputs.summary or [k for k in summary if k not in ("scenario", "seed")]
@@ -88,6 +94,7 @@ class Store:
 
         def fill(tmp: Path) -> None:
             write_toml(tmp / "spec.toml", spec.model_dump(mode="json", exclude_none=True))
+            write_toml(tmp / "base.toml", base_scenario(spec))  # the resolved base scenario
             write_json(tmp / "manifest.json", manifest)
             (tmp / "runs").mkdir()
             (tmp / "series").mkdir()
@@ -187,7 +194,9 @@ def _in_process(base: dict, todo: list[list[Run]], outputs: Outputs) -> Iterator
 def _processes(
     base: dict, todo: list[list[Run]], outputs: Outputs, workers: int
 ) -> Iterator[tuple]:
-    with ProcessPoolExecutor(workers, mp_context=get_context("forkserver")) as pool:
+    ctx = get_context("forkserver")
+    ctx.set_forkserver_preload(["sim.sweep"])  # workers fork from a server that imported it
+    with ProcessPoolExecutor(workers, mp_context=ctx) as pool:
         pending = set()
         queue = iter(todo)
         for batch in itertools.islice(queue, 2 * workers):
@@ -219,12 +228,11 @@ def sweep(
     scheduler: str | None = None,
     resume: bool = False,
     progress: bool = True,
-    spec_dir: Path | None = None,
 ) -> Path:
     """Run `spec` into folder `out`, streaming each finished batch to disk."""
     from sim.run import provenance
 
-    base = base_scenario(spec, relative_to=spec_dir)
+    base = base_scenario(spec)
     runs = spec.runs()
     if resume:
         store = Store.open(out, spec)

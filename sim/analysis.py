@@ -1,0 +1,190 @@
+"""Analysing a sweep: sensitivity indices where the design allows, main effects for any design.
+
+samenspel analyze RESULTS   ->  RESULTS/analysis/ with
+    sobol.csv     first-order and total indices with 95% confidence (Sobol designs)
+    morris.csv    mu, mu*, sigma and the confidence of mu* (Morris designs)
+    main_effects.csv and main_effects.html  each outcome against each parameter
+"""
+
+from __future__ import annotations
+
+import math
+import tomllib
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from sim.experiment import Spec
+from sim.sweep import load_results
+
+ID_COLUMNS = ("run_id", "point", "seed", "status", "error", "duration")
+
+
+def outcomes_of(runs: pd.DataFrame, spec: Spec) -> list[str]:
+    return [
+        c
+        for c in runs.columns
+        if c not in ID_COLUMNS
+        and c not in spec.parameters
+        and pd.api.types.is_numeric_dtype(runs[c])
+    ]
+
+
+def point_means(runs: pd.DataFrame, spec: Spec, outcome: str) -> np.ndarray | None:
+    """Each design point's outcome, averaged over its replicates, in design order; None if any
+    point has no successful run or only missing values."""
+    ok = runs[runs["status"] == "ok"]
+    means = ok.groupby("point")[outcome].mean()
+    n_points = len(spec.points())
+    if len(means) != n_points or means.isna().any():
+        return None
+    return means.sort_index().to_numpy()
+
+
+def sobol_indices(runs: pd.DataFrame, spec: Spec) -> pd.DataFrame:
+    from SALib.analyze import sobol
+
+    rows = []
+    for outcome in outcomes_of(runs, spec):
+        y = point_means(runs, spec, outcome)
+        if y is None or np.allclose(y, y[0]):
+            continue
+        res = sobol.analyze(
+            spec.problem(), y, calc_second_order=spec.design.second_order, seed=spec.master_seed
+        )
+        for i, name in enumerate(spec.parameters):
+            rows.append(
+                {
+                    "outcome": outcome,
+                    "parameter": name,
+                    "S1": res["S1"][i],
+                    "S1_conf": res["S1_conf"][i],
+                    "ST": res["ST"][i],
+                    "ST_conf": res["ST_conf"][i],
+                }
+            )
+    return pd.DataFrame(rows)
+
+
+def morris_indices(runs: pd.DataFrame, spec: Spec) -> pd.DataFrame:
+    from SALib.analyze import morris
+
+    x = np.array([[p[n] for n in spec.parameters] for p in spec.points()], dtype=float)
+    rows = []
+    for outcome in outcomes_of(runs, spec):
+        y = point_means(runs, spec, outcome)
+        if y is None:
+            continue
+        res = morris.analyze(
+            spec.problem(), x, y, num_levels=spec.design.levels, seed=spec.master_seed
+        )
+        for i, name in enumerate(spec.parameters):
+            rows.append(
+                {
+                    "outcome": outcome,
+                    "parameter": name,
+                    "mu": res["mu"][i],
+                    "mu_star": res["mu_star"][i],
+                    "sigma": res["sigma"][i],
+                    "mu_star_conf": res["mu_star_conf"][i],
+                }
+            )
+    return pd.DataFrame(rows)
+
+
+def main_effects(runs: pd.DataFrame, spec: Spec, bins: int = 8) -> pd.DataFrame:
+    """Mean outcome (with a 95% interval) against each parameter, the others averaged over.
+
+    Parameters with few distinct values are grouped by value; continuous ones in `bins` bins.
+    """
+    ok = runs[runs["status"] == "ok"]
+    rows = []
+    for name in spec.parameters:
+        x = ok[name]
+        if x.nunique() <= bins or not pd.api.types.is_numeric_dtype(x):
+            groups = x
+        else:
+            groups = pd.cut(x, bins=bins).map(lambda iv: iv.mid).astype(float)
+        for outcome in outcomes_of(runs, spec):
+            g = ok.groupby(groups, observed=True)[outcome].agg(["mean", "std", "count"])
+            for level, r in g.iterrows():
+                half = 1.96 * r["std"] / math.sqrt(r["count"]) if r["count"] > 1 else math.nan
+                rows.append(
+                    {
+                        "parameter": name,
+                        "value": level,
+                        "outcome": outcome,
+                        "mean": r["mean"],
+                        "ci_low": r["mean"] - half,
+                        "ci_high": r["mean"] + half,
+                        "n": int(r["count"]),
+                    }
+                )
+    return pd.DataFrame(rows)
+
+
+def main_effects_html(effects: pd.DataFrame, path: Path) -> None:
+    """One self-contained page: a grid of outcome-by-parameter main-effect plots."""
+    import plotly.graph_objects as go
+    from plotly.offline import get_plotlyjs
+    from plotly.subplots import make_subplots
+
+    params = list(dict.fromkeys(effects["parameter"]))
+    outcomes = list(dict.fromkeys(effects["outcome"]))
+    fig = make_subplots(
+        rows=len(outcomes),
+        cols=len(params),
+        shared_yaxes="rows",
+        column_titles=params,
+        row_titles=outcomes,
+    )
+    for i, o in enumerate(outcomes):
+        for j, p in enumerate(params):
+            d = effects[(effects["outcome"] == o) & (effects["parameter"] == p)]
+            fig.add_trace(
+                go.Scatter(
+                    x=d["value"],
+                    y=d["mean"],
+                    mode="lines+markers",
+                    showlegend=False,
+                    error_y={
+                        "type": "data",
+                        "symmetric": False,
+                        "array": d["ci_high"] - d["mean"],
+                        "arrayminus": d["mean"] - d["ci_low"],
+                    },
+                ),
+                row=i + 1,
+                col=j + 1,
+            )
+    fig.update_layout(height=220 * len(outcomes) + 80, margin={"l": 40, "r": 80, "t": 60, "b": 30})
+    body = fig.to_html(full_html=False, include_plotlyjs=False)
+    path.write_text(
+        f"<!DOCTYPE html><html><head><meta charset='utf-8'><title>main effects</title>"
+        f"<script>{get_plotlyjs()}</script></head><body><h1>Main effects</h1>{body}</body></html>",
+        encoding="utf-8",
+    )
+
+
+def analyze(folder: str | Path) -> Path:
+    """Write the analysis of a finished sweep into FOLDER/analysis/ and return that path."""
+    from sim.store import write_atomically
+
+    folder = Path(folder)
+    spec = Spec(**tomllib.loads((folder / "spec.toml").read_text(encoding="utf-8")))
+    runs, _ = load_results(folder)
+    if runs.empty:
+        raise ValueError(f"{folder} holds no finished runs")
+
+    def fill(tmp: Path) -> None:
+        if spec.design.kind == "sobol":
+            sobol_indices(runs, spec).to_csv(tmp / "sobol.csv", index=False)
+        if spec.design.kind == "morris":
+            morris_indices(runs, spec).to_csv(tmp / "morris.csv", index=False)
+        if spec.parameters:
+            effects = main_effects(runs, spec)
+            effects.to_csv(tmp / "main_effects.csv", index=False)
+            main_effects_html(effects, tmp / "main_effects.html")
+
+    return write_atomically(folder / "analysis", fill)
