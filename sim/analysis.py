@@ -42,55 +42,45 @@ def point_means(runs: pd.DataFrame, spec: Spec, outcome: str) -> np.ndarray | No
     return means.sort_index().to_numpy()
 
 
-def sobol_indices(runs: pd.DataFrame, spec: Spec) -> pd.DataFrame:
-    from SALib.analyze import sobol
+def _indices(runs: pd.DataFrame, spec: Spec, analyse, keys: tuple[str, ...]) -> pd.DataFrame:
+    """One row per outcome and parameter with the index columns `keys` of SALib's result.
 
+    Outcomes that are constant over the design, or missing at some point, are left out."""
     rows = []
     for outcome in outcomes_of(runs, spec):
         y = point_means(runs, spec, outcome)
         if y is None or np.allclose(y, y[0]):
             continue
-        res = sobol.analyze(
+        res = analyse(y)
+        for i, name in enumerate(spec.parameters):
+            rows.append({"outcome": outcome, "parameter": name, **{k: res[k][i] for k in keys}})
+    return pd.DataFrame(rows)
+
+
+def sobol_indices(runs: pd.DataFrame, spec: Spec) -> pd.DataFrame:
+    """First-order and total Sobol indices with their 95% confidence (Saltelli sampling)."""
+    from SALib.analyze import sobol
+
+    def analyse(y: np.ndarray) -> dict:
+        return sobol.analyze(
             spec.problem(), y, calc_second_order=spec.design.second_order, seed=spec.master_seed
         )
-        for i, name in enumerate(spec.parameters):
-            rows.append(
-                {
-                    "outcome": outcome,
-                    "parameter": name,
-                    "S1": res["S1"][i],
-                    "S1_conf": res["S1_conf"][i],
-                    "ST": res["ST"][i],
-                    "ST_conf": res["ST_conf"][i],
-                }
-            )
-    return pd.DataFrame(rows)
+
+    return _indices(runs, spec, analyse, ("S1", "S1_conf", "ST", "ST_conf"))
 
 
 def morris_indices(runs: pd.DataFrame, spec: Spec) -> pd.DataFrame:
+    """Morris elementary effects: mu, mu*, sigma and the 95% confidence of mu*."""
     from SALib.analyze import morris
 
     x = np.array([[p[n] for n in spec.parameters] for p in spec.points()], dtype=float)
-    rows = []
-    for outcome in outcomes_of(runs, spec):
-        y = point_means(runs, spec, outcome)
-        if y is None:
-            continue
-        res = morris.analyze(
+
+    def analyse(y: np.ndarray) -> dict:
+        return morris.analyze(
             spec.problem(), x, y, num_levels=spec.design.levels, seed=spec.master_seed
         )
-        for i, name in enumerate(spec.parameters):
-            rows.append(
-                {
-                    "outcome": outcome,
-                    "parameter": name,
-                    "mu": res["mu"][i],
-                    "mu_star": res["mu_star"][i],
-                    "sigma": res["sigma"][i],
-                    "mu_star_conf": res["mu_star_conf"][i],
-                }
-            )
-    return pd.DataFrame(rows)
+
+    return _indices(runs, spec, analyse, ("mu", "mu_star", "sigma", "mu_star_conf"))
 
 
 def main_effects(runs: pd.DataFrame, spec: Spec, bins: int = 8) -> pd.DataFrame:
