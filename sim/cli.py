@@ -228,6 +228,9 @@ def main(argv: list[str] | None = None) -> int:
     except ConfigError as exc:
         print(f"samenspel: error: {exc}", file=sys.stderr)
         return 2
+    except BrokenPipeError:  # output piped into `head` and the like: stop quietly
+        sys.stderr.close()
+        return 0
     return 1
 
 

@@ -9,14 +9,13 @@ from __future__ import annotations
 
 import math
 import os
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
-from multiprocessing import get_context
 from pathlib import Path
 
 import pandas as pd
 
 from sim.config import Scenario
+from sim.executors import execute
 from sim.model import RegionModel
 from sim.scorecard import CRITERIA, scorecard
 
@@ -108,7 +107,6 @@ def compare(
     replicates: int,
     workers: int | None = None,
     base_seed: int = 0,
-    progress: bool = True,
 ) -> Comparison:
     """Run every scenario `replicates` times and summarise with 95% intervals."""
     workers = workers or os.cpu_count() or 1
@@ -119,18 +117,13 @@ def compare(
     ]
     rows: list[dict] = []
     series: list[tuple] = []
-    if workers == 1:
-        results = (run_batch(sc, seeds) for sc, seeds in tasks)
-        for r, s in results:
-            rows += r
-            series += s
-    else:
-        with ProcessPoolExecutor(workers, mp_context=get_context("forkserver")) as pool:
-            futures = [pool.submit(run_batch, sc, seeds) for sc, seeds in tasks]
-            for f in futures:
-                r, s = f.result()
-                rows += r
-                series += s
+    for r, s in execute(run_batch, tasks, "processes", workers):
+        rows += r
+        series += s
+    # Batches arrive in any order: put runs in scenario order, then by seed.
+    order = {sc.name: i for i, sc in enumerate(scenarios)}
+    rows.sort(key=lambda r: (order[r["scenario"]], r["seed"]))
+    series.sort(key=lambda t: (order[t[0]], t[1], t[2]))
     runs = pd.DataFrame(rows)
     keys = [k for k in (*OUTCOMES, *CRITERIA) if k in runs.columns]
     long = runs.melt(id_vars=["scenario", "seed"], value_vars=keys, var_name="outcome")

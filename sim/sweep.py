@@ -17,21 +17,18 @@ duplicated. A run that raises is recorded with its error and the sweep goes on.
 
 from __future__ import annotations
 
-import itertools
 import json
 import math
 import os
 import time
 import traceback
-from collections.abc import Iterator
-from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
-from multiprocessing import get_context
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
 
 from sim.config import ConfigError, scenario_from_dict
+from sim.executors import execute
 from sim.experiment import Outputs, Spec, apply, base_scenario
 from sim.model import RegionModel
 
@@ -186,39 +183,6 @@ def batches(runs: list[Run], workers: int) -> list[list[Run]]:
     return [runs[i : i + size] for i in range(0, len(runs), size)]
 
 
-def _in_process(base: dict, todo: list[list[Run]], outputs: Outputs) -> Iterator[tuple]:
-    for batch in todo:
-        yield run_batch(base, batch, outputs)
-
-
-def _processes(
-    base: dict, todo: list[list[Run]], outputs: Outputs, workers: int
-) -> Iterator[tuple]:
-    ctx = get_context("forkserver")
-    ctx.set_forkserver_preload(["sim.sweep"])  # workers fork from a server that imported it
-    with ProcessPoolExecutor(workers, mp_context=ctx) as pool:
-        pending = set()
-        queue = iter(todo)
-        for batch in itertools.islice(queue, 2 * workers):
-            pending.add(pool.submit(run_batch, base, batch, outputs))
-        while pending:
-            finished, pending = wait(pending, return_when=FIRST_COMPLETED)
-            for f in finished:
-                yield f.result()
-                nxt = next(queue, None)
-                if nxt is not None:
-                    pending.add(pool.submit(run_batch, base, nxt, outputs))
-
-
-def _dask(base: dict, todo: list[list[Run]], outputs: Outputs, address: str) -> Iterator[tuple]:
-    from distributed import Client, as_completed
-
-    with Client(address, timeout="30s") as client:
-        futures = [client.submit(run_batch, base, b, outputs, pure=False) for b in todo]
-        for f in as_completed(futures):
-            yield f.result()
-
-
 def sweep(
     spec: Spec,
     out: Path,
@@ -250,14 +214,10 @@ def sweep(
     left = [r for r in runs if r[0] not in done]
     workers = workers or os.cpu_count() or 1
     todo = batches(left, workers)
-    if executor == "inprocess":
-        results = _in_process(base, todo, spec.outputs)
-    elif executor == "dask":
-        if not scheduler:
-            raise ConfigError("--scheduler: the dask executor needs a scheduler address")
-        results = _dask(base, todo, spec.outputs, scheduler)
-    else:
-        results = _processes(base, todo, spec.outputs, workers)
+    if executor == "dask" and not scheduler:
+        raise ConfigError("--scheduler: the dask executor needs a scheduler address")
+    tasks = [(base, batch, spec.outputs) for batch in todo]
+    results = execute(run_batch, tasks, executor, workers, scheduler)
     bar = None
     if progress:
         from tqdm import tqdm
