@@ -146,22 +146,44 @@ class RegionModel(mesa.Model):
         """
         g = nx.DiGraph()
         region = self.region
-        for m in self.municipalities:
-            g.add_node(m.index, kind="municipality", name=m.name, population=m.population)
-        for m in self.municipalities:
-            for o in self.municipalities:
-                if o is m:
-                    continue
-                centre_pair = self.centre in (m, o)
-                t = region.initial_trust_centre if centre_pair else region.initial_trust
-                g.add_edge(m.index, o.index, kind="trust", trust=t)
-            m.trust = {o: g[m.index][o] for o in g.successors(m.index)}
+        munis = self.municipalities
+        g.add_nodes_from(
+            (m.index, {"kind": "municipality", "name": m.name, "population": m.population})
+            for m in munis
+        )
+        g.add_edges_from(
+            (
+                m.index,
+                o.index,
+                {
+                    "kind": "trust",
+                    "trust": region.initial_trust_centre
+                    if self.centre in (m, o)
+                    else region.initial_trust,
+                },
+            )
+            for m in munis
+            for o in munis
+            if o is not m
+        )
+        for m in munis:
+            m.trust = dict(g._succ[m.index])  # the edges' own attribute dicts
             m.trust_total = sum(e["trust"] for e in m.trust.values())
         for name, a in self.arrangements.items():
             g.add_node(("table", name), kind="table", theme=name)
-            for m in self.municipalities:
-                mode = "client" if a.seating == "bilateral" and m is not self.centre else "seated"
-                g.add_edge(m.index, ("table", name), kind="member", mode=mode)
+            g.add_edges_from(
+                (
+                    m.index,
+                    ("table", name),
+                    {
+                        "kind": "member",
+                        "mode": "client"
+                        if a.seating == "bilateral" and m is not self.centre
+                        else "seated",
+                    },
+                )
+                for m in munis
+            )
         return g
 
     def _transitions(self) -> list[Transition]:
