@@ -228,6 +228,14 @@ def main(argv: list[str] | None = None) -> int:
     except ConfigError as exc:
         print(f"samenspel: error: {exc}", file=sys.stderr)
         return 2
+    except KeyboardInterrupt:
+        hint = (
+            " (what finished is kept: add --resume to complete it)"
+            if args.command == "sweep"
+            else ""
+        )
+        print(f"samenspel: interrupted{hint}", file=sys.stderr)
+        return 130
     except BrokenPipeError:  # output piped into `head` and the like: stop quietly
         sys.stderr.close()
         return 0
