@@ -66,6 +66,7 @@ class Recorder:
         self.detected_total = 0
         self.recovered_total = 0
         self.coalition_sizes: list[int] = []  # at each project's close
+        self.binding: list[bool] = []  # at each close: did the decision bind every member?
         self.service_cost = self.service_local_cost = 0.0
         self.fit_sum = 0.0
         self.fit_n = 0
@@ -203,10 +204,7 @@ class Recorder:
             "coalition_size_share": ratio(
                 _nanmean(self.coalition_sizes), len(model.municipalities)
             ),
-            "binding_share": ratio(
-                sum(1 for s in self.coalition_sizes if s >= len(model.municipalities)),
-                len(self.coalition_sizes),
-            ),
+            "binding_share": ratio(sum(self.binding), len(self.binding)),
             "service_cost_per_inhabitant": ratio(
                 self.service_cost * 1e6, model.population * months / 12
             ),

@@ -248,14 +248,17 @@ class RegionModel(mesa.Model):
             m.room_year = m.room
         year = month // 12
         self._rotate_chair(year)
+        qualities = []
         for service in self.services:
             k = service.theme_index
             t = self.transitions[k]
             quality = 1.0 - (t.dip * max(0.0, 1.0 - month / t.months) if t.months else 0.0)
-            self.service_quality = quality
+            qualities.append(quality)
             seated = self.table_members(self.theme_names[k])
             result = service.year(year, seated, self.municipalities, self.centre, quality)
             self.recorder.service(result)
+        if qualities:
+            self.service_quality = sum(qualities) / len(qualities)
 
     def _yearly_dues(self) -> None:
         """Network upkeep and the base fund: fixed budget lines, paid before any project.
@@ -327,14 +330,19 @@ class RegionModel(mesa.Model):
         shares and stances change.
         """
         b = self.behaviour
+        leaving = []  # decided on the rooms at the start of the phase, settled after
         for m in self.municipalities:
             for k, name in enumerate(self.theme_names):
                 a = self.rules[k]
-                if name in m.exited or month < 12 * a.exit_moratorium_years:
+                new = self.transitions[k].months > 0  # a moratorium binds a new arrangement
+                if name in m.exited or (new and month < 12 * a.exit_moratorium_years):
                     continue
                 fee = a.exit_fee_years * m.annual_room / len(self.rules)
                 if rules.leaves(m.legitimacy, b.exit_legitimacy, fee, m.room, a.exit_allowed):
-                    self._leave(m, name, fee, month)
+                    leaving.append((m, name, fee))
+        for m, name, fee in leaving:
+            self._leave(m, name, min(fee, m.room), month)
+        for m in self.municipalities:
             if self.random.random() < b.executive_turnover:
                 m.kind = self._draw_kind()
             m.legitimacy = 0.5 * (m.legitimacy + b.initial_legitimacy)
@@ -378,7 +386,9 @@ class RegionModel(mesa.Model):
         bodies: dict[object, tuple[Arrangement, list[int]]] = {}
         for k, name in enumerate(self.theme_names):
             a = self.rules[k]
-            key = ("shared", self.config.governance[name]) if a.table_scope == "shared" else name
+            # One body per distinct rule set (labels aside), never per name.
+            rules_only = a.model_dump_json(exclude={"label", "label_nl", "description"})
+            key = ("shared", rules_only) if a.table_scope == "shared" else name
             bodies.setdefault(key, (a, []))[1].append(k)
         return [(a, ks, max(self.transitions[k].months for k in ks)) for a, ks in bodies.values()]
 
@@ -421,6 +431,8 @@ class RegionModel(mesa.Model):
                 rec.meeting_hours += hours * len(members)
             for k, seated in zip(ks, seats, strict=True):
                 queue, self.queue[k] = self.queue[k], []
+                if not seated:  # everyone left this theme: its proposals find no table
+                    continue
                 for arrived, rounds in queue:
                     self._decide(k, seated, month, arrived, rounds)
         for p in self.projects:  # coalitions of the willing meet on their own projects
@@ -722,14 +734,24 @@ class RegionModel(mesa.Model):
                 or not m.joins_late(ratio, p.theme)
             ):
                 continue
-            m.transfer(fee)  # to the members already in, in proportion to what they paid
-            total = sum(p.paid)
-            for o, x in zip(p.members, p.paid, strict=True):
-                o.room += fee * x / total
+            m.transfer(fee)  # to the active members, in proportion to what they paid
+            active = [o for o, act in zip(p.members, p.active, strict=True) if act]
+            total = sum(x for x, act in zip(p.paid, p.active, strict=True) if act)
+            for o, x, act in zip(p.members, p.paid, p.active, strict=True):
+                if act and total > 0:
+                    o.room += fee * x / total
             for i, o in enumerate(p.members):  # obligations are re-split over one more member
                 if p.active[i]:
                     o.committed -= p.annual_cost(i)
-            p.rebalance(m, "late", *self._terms(k, [*p.members, m], p.cost, p.host))
+            # Terms over the active members and the entrant; a leaver keeps no share.
+            terms = iter(zip(*self._terms(k, [*active, m], p.cost, p.host), strict=True))
+            shares, benefits, ratios = [], [], []
+            for act in [*p.active, True]:
+                c, v, r = next(terms) if act else (0.0, 0.0, 0.0)
+                shares.append(c)
+                benefits.append(v)
+                ratios.append(r)
+            p.rebalance(m, "late", shares, benefits, ratios)
             for i, o in enumerate(p.members):
                 if p.active[i]:
                     o.committed += p.annual_cost(i)
@@ -782,6 +804,7 @@ class RegionModel(mesa.Model):
                 else:
                     m.set_trust(o.index, rules.trust_loss(t, b.trust_loss * (1.0 - kept)))
         rec.coalition_sizes.append(len(members))
+        rec.binding.append(p.arrangement.participation == "all_members")
 
     # --- running ----------------------------------------------------------------------------
 

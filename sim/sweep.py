@@ -17,6 +17,7 @@ duplicated. A run that raises is recorded with its error and the sweep goes on.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import math
 import os
@@ -101,7 +102,7 @@ class Store:
         return cls(folder)
 
     @classmethod
-    def open(cls, folder: Path, spec: Spec) -> Store:
+    def open(cls, folder: Path, spec: Spec, base_hash: str) -> Store:
         folder = Path(folder)
         manifest = folder / "manifest.json"
         if not manifest.exists():
@@ -111,6 +112,12 @@ class Store:
             raise ConfigError(
                 f"--resume: {folder} was made by another spec (hash {digest}, "
                 f"this spec {spec.digest()}); use a new --out"
+            )
+        stored = json.loads(manifest.read_text()).get("base_hash")
+        if stored != base_hash:
+            raise ConfigError(
+                f"--resume: the base scenario {spec.base!r} has changed since {folder} was "
+                "started (its resolved form is in base.toml); restore it or use a new --out"
             )
         for stale in (folder / "runs").glob(".*.partial"):  # a part whose rename never came
             stale.unlink()
@@ -197,13 +204,15 @@ def sweep(
     from sim.run import provenance
 
     base = base_scenario(spec)
+    base_hash = hashlib.sha256(json.dumps(base, sort_keys=True).encode()).hexdigest()[:16]
     runs = spec.runs()
     if resume:
-        store = Store.open(out, spec)
+        store = Store.open(out, spec, base_hash)
     else:
         manifest = {
             "spec": spec.name,
             "spec_hash": spec.digest(),
+            "base_hash": base_hash,
             "design": spec.design.kind,
             "runs": len(runs),
             "master_seed": spec.master_seed,

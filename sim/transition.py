@@ -60,6 +60,6 @@ def transition(
             cost += STAFF_MOVE_SHARE * yearly_service_cost
             months = max(months, STAFF_MOVE_MONTHS)
             dip = QUALITY_DIP
-        new = agreements(after, members) if agreements(before, members) == 0 else 0
-        cost += new * AGREEMENT_COST
+        if (before.executor, before.tailoring) != (after.executor, after.tailoring):
+            cost += agreements(after, members) * AGREEMENT_COST  # new agreements to negotiate
     return Transition(cost, months, dip)

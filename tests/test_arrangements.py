@@ -238,3 +238,59 @@ def test_a_service_leaver_runs_it_alone_and_leaves_stranded_cost_to_the_provider
     assert year[leaver.index] == pytest.approx(alone * leaver.population / 1e6)
     service = model.services[0]
     assert service.stranded and model.centre.index not in {leaver.index}
+
+
+def test_a_shared_body_goes_on_when_one_of_its_themes_has_lost_every_seat():
+    for name in ("grd", "classic-gr"):
+        data = {**load_scenario(name).model_dump(mode="json"), "previous_governance": {}}
+        data["behaviour"] = {**data["behaviour"], "exit_legitimacy": 0.7}
+        for seed in range(6):
+            model = RegionModel(scenario_from_dict(data), seed=seed).run()
+            assert model.exits > 0
+
+
+def test_shared_bodies_are_grouped_by_rules_not_by_name():
+    data = base_scenario_dict("grd")
+    data.pop("previous_governance")
+    data["arrangements"] = {"grd-copy": {"based_on": "grd", "label": "a copy"}}
+    data["governance"] = {"mobility": "grd", "housing": "grd-copy", "economy": "grd-copy"}
+    model = RegionModel(scenario_from_dict(data), seed=1)
+    model.step()
+    assert model.recorder.meeting_hours == 7 * 20.0  # one regional council
+
+
+def test_late_entry_pays_no_fee_to_a_leaver_and_leaves_it_no_share():
+    sc = variant("network", themes=("mobility",))
+    for seed in range(60):
+        model = RegionModel(sc, seed=seed)
+        found = None
+        for _ in range(30):
+            model.step()
+            for p in model.projects:
+                outside = [m for m in model.table_members("mobility") if m not in p.members]
+                if p.instalments_done > 0 and len(p.members) >= 3 and outside:
+                    found = (p, outside[0])
+                    break
+            if found:
+                break
+        if found:
+            break
+    p, entrant = found
+    leaver = p.members[1]
+    model._leave(leaver, "mobility", fee=0.0, month=model.steps)
+    p.paid = list(p.due)
+    p.spent = p.funded + sum(p.due)
+    for m in model.municipalities:
+        m.joins_late = (lambda e: lambda *a, **k: e)(m is entrant)
+        m.room = m.room_year = 10.0
+    model._late_entries(p)
+    assert entrant in p.members
+    assert leaver.room == 10.0  # the leaver gets no part of the fee
+    assert p.cost_share[p.members.index(leaver)] == 0.0
+    assert p.benefit_share[p.members.index(leaver)] == 0.0
+    assert sum(p.cost_share) == pytest.approx(1.0)
+
+
+def test_service_quality_is_the_mean_over_services():
+    series = RegionModel(load_scenario("dordrecht-service"), seed=0).run().recorder.columns
+    assert series["service_quality"][0] < 1.0  # the social domain moves to the centre: a dip

@@ -268,3 +268,20 @@ def test_an_existing_folder_is_not_overwritten_and_resume_checks_the_spec(tmp_pa
     other.write_text(spec.read_text().replace("master_seed = 2024", "master_seed = 1"))
     assert main(["sweep", str(other), "--out", str(out), "--resume", "--no-progress"]) == 2
     assert "another spec" in capsys.readouterr().err
+
+
+def test_resume_refuses_a_changed_base_scenario(tmp_path, capsys):
+    base = tmp_path / "steering.toml"
+    base.write_text((SWEEPS / "steering.toml").read_text())
+    spec = tmp_path / "spec.toml"
+    spec.write_text(
+        (SWEEPS / "trust-and-monitoring.toml")
+        .read_text()
+        .replace("replicates = 10", "replicates = 1")
+        .replace("years = 10", "years = 1")
+    )
+    out = tmp_path / "o"
+    assert main(["sweep", str(spec), "--out", str(out), "--in-process", "--no-progress"]) == 0
+    base.write_text(base.read_text().replace("sanction = 0.5", "sanction = 0.9"))
+    assert main(["sweep", str(spec), "--out", str(out), "--resume", "--no-progress"]) == 2
+    assert "has changed" in capsys.readouterr().err
