@@ -22,6 +22,12 @@ def logistic(x: float) -> float:
     return 1.0 / (1.0 + math.exp(-x))
 
 
+def _unit_gain(ratio: float) -> float:
+    """Benefit per euro above break-even, clamped to [-1, 1] (conditionals: this is hot)."""
+    x = ratio - 1.0
+    return -1.0 if x < -1.0 else (1.0 if x > 1.0 else x)
+
+
 def willingness(kind: str, belief: float) -> float:
     """Willingness to contribute given the belief that others contribute (0..1).
 
@@ -93,7 +99,8 @@ def budget_stress(committed: float, room: float) -> float:
     """
     if room <= 0.0:
         return 2.0
-    return min(2.0, committed / room)
+    x = committed / room
+    return x if x < 2.0 else 2.0
 
 
 def council_pressure(autonomy: float, legitimacy: float) -> float:
@@ -124,7 +131,7 @@ def vote_yes_utility(
     """
     w_b, w_n, w_s, w_c, w_p = weights
     return (
-        w_b * max(-1.0, min(1.0, promised_ratio - 1.0))
+        w_b * _unit_gain(promised_ratio)
         + w_n * (trust_in_others - 0.5)
         - w_s * stress
         - w_c * pressure
@@ -158,7 +165,7 @@ def delivery_utility(
     return (
         (w_p if chosen else 0.0)
         + w_n * (norm - 0.5)
-        + w_b * max(-1.0, min(1.0, benefit_ratio - 1.0))
+        + w_b * _unit_gain(benefit_ratio)
         - w_s * stress
         - w_c * pressure
         + w_d * deterrence
