@@ -99,16 +99,8 @@ class Municipality(mesa.Agent):
         self, promised_ratio: float, yearly_cost: float, theme: Theme, others: list[Municipality]
     ) -> bool:
         """Support or oppose a proposal at the table."""
-        model = self.model
-        u = rules.vote_yes_utility(
-            promised_ratio,
-            self.trust_in(others),
-            rules.budget_stress(self.committed + yearly_cost, self.room_year),
-            rules.council_pressure(self.autonomy, self.legitimacy),
-            theme.external_pressure,
-            model.vote_weights,
-        )
-        return self.random.random() < rules.logistic(u / model.choice_noise)
+        u = self.vote_utility(promised_ratio, yearly_cost, theme, others)
+        return self.random.random() < rules.logistic(u / self.model.choice_noise)
 
     def joins_late(self, ratio: float, theme: Theme) -> bool:
         """Buy into a running project that delivers: its benefit per euro, fee included, against

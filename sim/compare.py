@@ -60,7 +60,7 @@ TRAJECTORIES = (
 BATCH = 25  # runs per task: a task costs ~0.1-0.3 s, well above process hand-off
 
 
-def run_batch(scenario: Scenario, seeds: list[int]) -> tuple[list[dict], list[tuple]]:
+def run_replicates(scenario: Scenario, seeds: list[int]) -> tuple[list[dict], list[tuple]]:
     """Run one scenario for `seeds`; return summary rows (with the scorecard) and trajectories."""
     rows = []
     series = []
@@ -117,7 +117,7 @@ def compare(
     ]
     rows: list[dict] = []
     series: list[tuple] = []
-    for r, s in execute(run_batch, tasks, "processes", workers):
+    for r, s in execute(run_replicates, tasks, "processes", workers):
         rows += r
         series += s
     # Batches arrive in any order: put runs in scenario order, then by seed.

@@ -691,7 +691,6 @@ class RegionModel(mesa.Model):
                     rec.defections += 1
                     if a.monitoring > 0.0 and rnd() < a.monitoring:
                         rec.detected += 1
-                        p.detected[i] = True
                         # Escalation (first level of the steering room): with probability
                         # `sanction` the defector pays after all, if it can.
                         paid = rnd() < a.sanction and amount <= m.room

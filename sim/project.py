@@ -33,7 +33,6 @@ class Project:
     due: list[float] = field(default_factory=list)
     paid: list[float] = field(default_factory=list)
     active: list[bool] = field(default_factory=list)  # False once a member has left
-    detected: list[bool] = field(default_factory=list)  # a withheld instalment was caught
     instalments_done: int = 0
     spent: float = 0.0
     funded: float = 0.0  # covered by the regional base fund
@@ -44,7 +43,6 @@ class Project:
         self.due = [0.0] * n
         self.paid = [0.0] * n
         self.active = [True] * n
-        self.detected = [False] * n
         self.deterrence = self.arrangement.monitoring * self.arrangement.sanction
 
     @property
@@ -79,7 +77,6 @@ class Project:
         self.due.append(0.0)
         self.paid.append(0.0)
         self.active.append(True)
-        self.detected.append(False)
         self.cost_share = cost_share
         self.benefit_share = benefit_share
         self.benefit_ratio = benefit_ratio
