@@ -157,17 +157,24 @@ def main_effects_html(effects: pd.DataFrame, path: Path) -> None:
     )
 
 
-def analyze(folder: str | Path) -> Path:
-    """Write the analysis of a finished sweep into FOLDER/analysis/ and return that path."""
-    from sim.store import write_atomically
+def analyze(folder: str | Path, out: Path | None = None, *, force: bool = False) -> Path:
+    """Write the analysis of a finished sweep into FOLDER/analysis/ and return that path.
+
+    An earlier analysis is kept (the new one goes to analysis-2, ...) unless `out` names it and
+    `force` is given.
+    """
+    from sim.run import provenance
+    from sim.store import destination, write_atomically, write_json
 
     folder = Path(folder)
+    dest = destination(out, folder / "analysis", force=force)
     spec = Spec(**tomllib.loads((folder / "spec.toml").read_text(encoding="utf-8")))
     runs, _ = load_results(folder)
     if runs.empty:
         raise ValueError(f"{folder} holds no finished runs")
 
     def fill(tmp: Path) -> None:
+        write_json(tmp / "manifest.json", {"sweep": str(folder), **provenance()})
         if spec.design.kind == "sobol":
             sobol_indices(runs, spec).to_csv(tmp / "sobol.csv", index=False)
         if spec.design.kind == "morris":
@@ -177,4 +184,4 @@ def analyze(folder: str | Path) -> Path:
             effects.to_csv(tmp / "main_effects.csv", index=False)
             main_effects_html(effects, tmp / "main_effects.html")
 
-    return write_atomically(folder / "analysis", fill)
+    return write_atomically(dest, fill)

@@ -21,6 +21,7 @@ from sim.config import ConfigError, list_scenarios, load_scenario
 
 DEFAULT_SCENARIO = "multiple-local-status-quo"
 DEFAULT_REPLICATES = 200  # 95% intervals of commitment about +-0.02 wide
+FORCE_HELP = "replace an earlier samenspel result in the --out folder (never anything else)"
 
 # The summary's lines: (key, label, format).
 SUMMARY_LINES = (
@@ -41,23 +42,29 @@ SUMMARY_LINES = (
 )
 
 
-def _whole_number(minimum: int):
-    """An argparse type: a whole number of at least `minimum`, with a message saying so."""
+MAX_SEED = 2**63 - 1  # seeds are stored as 64-bit integers in every table
+MAX_WORKERS = 512
+MAX_REPLICATES = 100_000
+
+
+def _whole_number(minimum: int, maximum: int):
+    """An argparse type: a whole number in [minimum, maximum], with a message saying so."""
 
     def parse(text: str) -> int:
-        try:
-            value = int(text)
-        except ValueError:
-            value = None
-        if value is None or value < minimum:
-            raise argparse.ArgumentTypeError(f"must be a whole number >= {minimum}, got {text!r}")
+        value = int(text) if text.isascii() and text.strip().lstrip("+").isdigit() else None
+        if value is None or not minimum <= value <= maximum:
+            raise argparse.ArgumentTypeError(
+                f"must be a whole number from {minimum} to {maximum:,}, got {text!r}"
+            )
         return value
 
     return parse
 
 
-_seed = _whole_number(0)
-_positive = _whole_number(1)
+_seed = _whole_number(0, MAX_SEED)
+_workers = _whole_number(1, MAX_WORKERS)
+_replicates = _whole_number(1, MAX_REPLICATES)
+_years = _whole_number(1, 100)
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -73,10 +80,14 @@ def _parser() -> argparse.ArgumentParser:
         help=f"a preset name from experiments/ or a .toml file (default {DEFAULT_SCENARIO})",
     )
     run.add_argument("--seed", type=_seed, default=0, help="integer seed (default 0)")
-    run.add_argument("--years", type=int, default=None, help="horizon in years (1..100)")
+    run.add_argument("--years", type=_years, default=None, help="horizon in years (1..100)")
     run.add_argument(
-        "--out", type=Path, default=None, help="output folder (default results/SCENARIO-seedN)"
+        "--out",
+        type=Path,
+        default=None,
+        help="output folder (default results/SCENARIO-seedN, or the next free NAME-2, NAME-3...)",
     )
+    run.add_argument("--force", action="store_true", help=FORCE_HELP)
     cmp = sub.add_parser(
         "compare", help="compare scenarios over many seeds: intervals, scorecard, HTML report"
     )
@@ -87,21 +98,27 @@ def _parser() -> argparse.ArgumentParser:
     )
     cmp.add_argument(
         "--replicates",
-        type=_positive,
+        type=_replicates,
         default=DEFAULT_REPLICATES,
         help=f"seeds per scenario (default {DEFAULT_REPLICATES})",
     )
-    cmp.add_argument("--years", type=int, default=None, help="horizon in years (1..100)")
+    cmp.add_argument("--years", type=_years, default=None, help="horizon in years (1..100)")
     cmp.add_argument("--seed", type=_seed, default=0, help="first seed (default 0)")
     cmp.add_argument(
-        "--workers", type=_positive, default=None, help="processes (default: all cores)"
+        "--workers", type=_workers, default=None, help="processes (default: all cores)"
     )
-    cmp.add_argument("--out", type=Path, default=Path("results") / "compare", help="output folder")
+    cmp.add_argument(
+        "--out",
+        type=Path,
+        default=None,
+        help="output folder (default results/compare, or the next free compare-2, compare-3...)",
+    )
+    cmp.add_argument("--force", action="store_true", help=FORCE_HELP)
     sw = sub.add_parser("sweep", help="run an experiment spec, streaming results to disk")
     sw.add_argument("spec", type=Path, help="experiment spec (.toml), e.g. experiments/sweeps/")
     where = sw.add_mutually_exclusive_group()
     where.add_argument(
-        "--workers", type=_positive, default=None, help="local processes (default: all cores)"
+        "--workers", type=_workers, default=None, help="local processes (default: all cores)"
     )
     where.add_argument(
         "--scheduler", default=None, help="a Dask scheduler address, e.g. tcp://127.0.0.1:8786"
@@ -112,6 +129,13 @@ def _parser() -> argparse.ArgumentParser:
     sw.add_argument("--no-progress", action="store_true", help="no progress bar")
     an = sub.add_parser("analyze", help="sensitivity indices and main effects of a sweep")
     an.add_argument("results", type=Path, help="a sweep's results folder")
+    an.add_argument(
+        "--out",
+        type=Path,
+        default=None,
+        help="output folder (default RESULTS/analysis, or the next free analysis-2...)",
+    )
+    an.add_argument("--force", action="store_true", help=FORCE_HELP)
     sub.add_parser("scenarios", help="list the preset scenarios")
     return parser
 
@@ -127,11 +151,14 @@ def _format(key: str, fmt: str, summary: dict) -> str:
 
 def cmd_run(args: argparse.Namespace) -> int:
     from sim.run import save_run, simulate  # pandas and pyarrow only when a run is wanted
+    from sim.store import destination
 
     scenario = load_scenario(args.scenario, years=args.years)
+    dest = destination(
+        args.out, Path("results") / f"{scenario.name}-seed{args.seed}", force=args.force
+    )
     result = simulate(scenario, args.seed)
-    out = args.out or Path("results") / f"{scenario.name}-seed{args.seed}"
-    save_run(result, out)
+    save_run(result, dest)
     s = result.summary
     print(f"samenspel: {scenario.name}, seed {args.seed}, {scenario.years} years")
     for key, label, fmt in SUMMARY_LINES:
@@ -141,7 +168,7 @@ def cmd_run(args: argparse.Namespace) -> int:
         if theme in scenario.governance:
             label = f"  commitment, {theme}"
             print(f"  {label:<38} {_format('commitment_' + theme, '{:.2f}', s):>10}")
-    print(f"written to {out}/ (timeseries, summary, municipalities: .parquet and .csv)")
+    print(f"{dest.describe()} (timeseries, summary, municipalities: .parquet and .csv)")
     return 0
 
 
@@ -149,14 +176,32 @@ def cmd_compare(args: argparse.Namespace) -> int:
     import time
 
     from sim.compare import compare, format_table, save
+    from sim.store import destination
 
-    names = args.scenarios.split(",") if args.scenarios else list_scenarios()
-    scenarios = [load_scenario(n.strip(), years=args.years) for n in names if n.strip()]
+    if args.scenarios is None:
+        names = list_scenarios()
+    else:
+        names = [n.strip() for n in args.scenarios.split(",") if n.strip()]
+        if not names:
+            raise ConfigError(
+                f"--scenarios: no scenario named in {args.scenarios!r}; give comma-separated "
+                f"preset names or .toml files, e.g. {','.join(list_scenarios()[:2])}"
+            )
+    if args.seed + args.replicates - 1 > MAX_SEED:
+        raise ConfigError(
+            f"--seed: seeds {args.seed} to {args.seed + args.replicates - 1} go beyond the "
+            f"largest seed the tables hold ({MAX_SEED}); choose a smaller --seed"
+        )
+    scenarios = [load_scenario(n, years=args.years) for n in names]
     seen = set()
     for sc in scenarios:
         if sc.name in seen:
-            raise ConfigError(f"--scenarios: {sc.name!r} appears twice; names must be unique")
+            raise ConfigError(
+                f"--scenarios: two scenarios are named {sc.name!r}; give each a name of its own "
+                "(the `name` key of its file)"
+            )
         seen.add(sc.name)
+    dest = destination(args.out, Path("results") / "compare", force=args.force)
     start = time.perf_counter()
     result = compare(scenarios, args.replicates, workers=args.workers, base_seed=args.seed)
     elapsed = time.perf_counter() - start
@@ -167,13 +212,13 @@ def cmd_compare(args: argparse.Namespace) -> int:
         "base_seed": args.seed,
         "years": years[0] if len(years) == 1 else years,
     }
-    save(result, args.out, settings)
+    save(result, dest, settings)
     print(
         f"samenspel compare: {len(scenarios)} scenarios x {args.replicates} seeds "
         f"in {elapsed:.1f} s; means with 95% intervals"
     )
     print(format_table(result))
-    print(f"written to {args.out}/ (report.html, runs, outcomes, trajectories: .parquet and .csv)")
+    print(f"{dest.describe()} (report.html, runs, outcomes, trajectories: .parquet and .csv)")
     return 0
 
 
@@ -204,7 +249,7 @@ def cmd_analyze(args: argparse.Namespace) -> int:
 
     if not (args.results / "spec.toml").exists():
         raise ConfigError(f"{args.results}: not a sweep's results folder (no spec.toml)")
-    out = analyze(args.results)
+    out = analyze(args.results, args.out, force=args.force)
     for f in sorted(out.iterdir()):
         print(f"  {f}")
     print(f"samenspel analyze: written to {out}/")

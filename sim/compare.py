@@ -11,6 +11,7 @@ import math
 import os
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pandas as pd
 
@@ -18,6 +19,9 @@ from sim.config import Scenario
 from sim.executors import execute
 from sim.model import RegionModel
 from sim.scorecard import CRITERIA, scorecard
+
+if TYPE_CHECKING:
+    from sim.store import Destination
 
 # Outcomes a comparison reports: key -> (English label, Dutch label).
 OUTCOMES: dict[str, tuple[str, str]] = {
@@ -134,7 +138,7 @@ def compare(
     return Comparison(runs, outcomes, trajectories, scenarios)
 
 
-def save(comparison: Comparison, dest: Path, settings: dict) -> Path:
+def save(comparison: Comparison, dest: Path | Destination, settings: dict) -> Path:
     """Write the tidy tables, the report and the resolved scenarios, atomically."""
     from sim.report import write_report
     from sim.run import provenance

@@ -8,6 +8,9 @@ and say what is allowed.
 
 from __future__ import annotations
 
+import difflib
+import os
+import re
 import tomllib
 import typing
 from pathlib import Path
@@ -27,7 +30,22 @@ Unit = Annotated[float, Field(ge=0.0, le=1.0)]
 
 
 class Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    """No unknown keys, no type coercion: `true` is not a number, `"yes"` is not a boolean."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True, strict=True)
+
+
+SAFE_NAME = r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,99}$"
+"""A scenario's or spec's name: it names a folder, so letters, digits, '-', '_' and '.' only,
+starting with a letter or digit (no path, no hidden or parent folder)."""
+SAFE_NAME_HINT = "letters, digits, '-', '_' and '.', starting with a letter or digit, at most 100"
+
+
+def safe_name(name: str) -> str:
+    """Check a name that will name a folder (a pydantic validator's body)."""
+    if not re.match(SAFE_NAME, name):
+        raise ValueError(f"{name!r} is not a safe name; allowed: {SAFE_NAME_HINT} characters")
+    return name
 
 
 class Theme(Strict):
@@ -244,7 +262,7 @@ class Shock(Strict):
 class Scenario(Strict):
     """A scenario: a region, a governance arrangement per theme, behaviour and events."""
 
-    name: str
+    name: str = Field(description="the scenario's name; it names its result folder")
     description: str = ""
     region: str = Field(
         "drechtsteden", description="'drechtsteden' or 'synthetic:N' (N municipalities, 2..400)"
@@ -272,6 +290,11 @@ class Scenario(Strict):
         description="scales each municipality's salience away from the regional mean per "
         "theme: 0 = identical interests, above 1 = more divergent interests",
     )
+
+    @field_validator("name")
+    @classmethod
+    def _safe_name(cls, name: str) -> str:
+        return safe_name(name)
 
     @field_validator("governance")
     @classmethod
@@ -356,7 +379,8 @@ def _build_custom(name: str, spec: dict) -> Arrangement:
 
 def _synthetic_size(region: str) -> int | None:
     prefix = "synthetic:"
-    if region.startswith(prefix) and region[len(prefix) :].isdigit():
+    digits = region[len(prefix) :]
+    if region.startswith(prefix) and digits.isascii() and digits.isdigit() and len(digits) < 5:
         n = int(region[len(prefix) :])
         if 2 <= n <= 400:
             return n
@@ -387,6 +411,12 @@ def _model_at(model: type[BaseModel], path: tuple) -> type[BaseModel] | None:
     return model
 
 
+def _shown(value: object, most: int = 60) -> str:
+    """A given value as a message shows it: its repr, shortened."""
+    text = repr(value)
+    return text if len(text) <= most else text[: most - 3] + "..."
+
+
 def error_lines(err: ValidationError, model: type[BaseModel] | None, prefix: str = "") -> list[str]:
     """One line per problem: the field's dotted path, what is wrong, and what is allowed."""
     lines = []
@@ -395,11 +425,20 @@ def error_lines(err: ValidationError, model: type[BaseModel] | None, prefix: str
         if e["type"] == "extra_forbidden":
             holder = _model_at(model, tuple(e["loc"][:-1])) if model else None
             allowed = f"; allowed: {', '.join(holder.model_fields)}" if holder else ""
-            lines.append(f"{loc}: unknown key{allowed}")
+            guess = (
+                difflib.get_close_matches(str(e["loc"][-1]), list(holder.model_fields), n=1)
+                if holder
+                else []
+            )
+            hint = f" (did you mean {guess[0]!r}?)" if guess else ""
+            lines.append(f"{loc}: unknown key{hint}{allowed}")
         else:
-            got = "" if e["type"] == "missing" else f" (got {e.get('input')!r})"
+            got = "" if e["type"] == "missing" else f" (got {_shown(e.get('input'))})"
             msg = e["msg"].removeprefix("Value error, ")
-            lines.append(f"{loc}: {msg}{got}" if e["type"] != "value_error" else f"{loc}: {msg}")
+            if e["type"] != "value_error":
+                lines.append(f"{loc}: {msg}{got}")
+            else:  # our validators name the field themselves where it lies deeper
+                lines.append(msg if msg.startswith(f"{loc}.") else f"{loc}: {msg}")
     return lines
 
 
@@ -410,11 +449,30 @@ def format_validation_error(
     return "\n".join([f"{source}: {len(lines)} problem(s)", *(f"  {line}" for line in lines)])
 
 
-def _read_toml(path: Path) -> dict:
+def read_toml(path: Path, what: str = "file") -> dict:
+    """A TOML file's contents; ConfigError saying what is wrong with the file otherwise."""
+    path = Path(path)
+    if path.is_dir():
+        raise ConfigError(f"{what} {str(path)!r} is a folder; give a .toml file")
     try:
-        return tomllib.loads(path.read_text(encoding="utf-8"))
+        data = path.read_bytes()
+    except FileNotFoundError:
+        raise ConfigError(f"{what} {str(path)!r} not found") from None
+    except OSError as exc:
+        raise ConfigError(f"{what} {str(path)!r} cannot be read: {exc.strerror}") from None
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise ConfigError(
+            f"{path}: not a text file in UTF-8 (byte {exc.start} is {data[exc.start]:#04x}); "
+            "a scenario or spec is a TOML text file"
+        ) from None
+    try:
+        return tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
-        raise ConfigError(f"{path}: not valid TOML: {exc}") from exc
+        raise ConfigError(f"{path}: not valid TOML: {exc}") from None
+    except RecursionError:
+        raise ConfigError(f"{path}: not valid TOML: nested too deeply") from None
 
 
 _DATA = Path(__file__).resolve().parent / "data"
@@ -423,14 +481,14 @@ _cache: dict[str, object] = {}
 
 def load_themes() -> dict[str, Theme]:
     if "themes" not in _cache:
-        raw = _read_toml(_DATA / "themes.toml")
+        raw = read_toml(_DATA / "themes.toml")
         _cache["themes"] = {k: Theme(**v) for k, v in raw.items()}
     return _cache["themes"]  # type: ignore[return-value]
 
 
 def load_arrangement_presets() -> dict[str, Arrangement]:
     if "arrangements" not in _cache:
-        raw = _read_toml(_DATA / "arrangements.toml")
+        raw = read_toml(_DATA / "arrangements.toml")
         _cache["arrangements"] = {k: Arrangement(**v) for k, v in raw.items()}
     return _cache["arrangements"]  # type: ignore[return-value]
 
@@ -438,7 +496,7 @@ def load_arrangement_presets() -> dict[str, Arrangement]:
 def load_region_spec(name: str = "drechtsteden") -> RegionSpec:
     key = f"region:{name}"
     if key not in _cache:
-        _cache[key] = RegionSpec(**_read_toml(_DATA / f"{name}.toml"))
+        _cache[key] = RegionSpec(**read_toml(_DATA / f"{name}.toml"))
     return _cache[key]  # type: ignore[return-value]
 
 
@@ -446,11 +504,18 @@ EXPERIMENTS = Path(__file__).resolve().parent.parent / "experiments"
 
 
 def scenario_path(name_or_file: str) -> Path:
-    """A scenario given as a file path, or as a preset name in experiments/."""
+    """A scenario given as a file path, or as a preset name in experiments/.
+
+    A preset name wins over a folder of the same name in the working directory; anything that
+    looks like a path (a .toml suffix, a separator, an existing file) is taken as one.
+    """
     path = Path(name_or_file)
-    if path.suffix == ".toml" or path.exists():
+    preset = EXPERIMENTS / f"{name_or_file}.toml"
+    if path.suffix == ".toml" or os.sep in name_or_file or path.is_file():
         return path
-    return EXPERIMENTS / f"{name_or_file}.toml"
+    if re.match(SAFE_NAME, name_or_file) and preset.is_file():
+        return preset
+    return path
 
 
 def list_scenarios() -> list[str]:
@@ -461,16 +526,20 @@ def load_scenario(name_or_file: str, **overrides: object) -> Scenario:
     """Load and validate a scenario; raise ConfigError naming every bad field."""
     path = scenario_path(name_or_file)
     if not path.exists():
+        guess = difflib.get_close_matches(name_or_file, list_scenarios(), n=1)
+        hint = f"did you mean {guess[0]!r}? " if guess else ""
         raise ConfigError(
-            f"scenario {name_or_file!r} not found; presets: {', '.join(list_scenarios())} "
+            f"scenario {name_or_file!r} not found; {hint}presets: {', '.join(list_scenarios())} "
             "(or give a path to a .toml file)"
         )
-    return scenario_from_dict(_read_toml(path), source=str(path), **overrides)
+    return scenario_from_dict(read_toml(path, "scenario"), source=str(path), **overrides)
 
 
 def scenario_from_dict(data: dict, source: str = "scenario", **overrides: object) -> Scenario:
+    if not isinstance(data, dict):
+        raise ConfigError(f"{source}: a scenario is a table of keys, got {type(data).__name__}")
     data = {**data, **{k: v for k, v in overrides.items() if v is not None}}
     try:
-        return Scenario(**data)
+        return Scenario.model_validate(data)
     except ValidationError as err:
         raise ConfigError(format_validation_error(err, source, Scenario)) from None

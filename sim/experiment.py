@@ -20,25 +20,33 @@ from __future__ import annotations
 import hashlib
 import itertools
 import json
-import tomllib
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
 import numpy as np
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
 
 from sim.config import (
     ConfigError,
     Scenario,
     format_validation_error,
     load_scenario,
+    read_toml,
+    safe_name,
     scenario_from_dict,
 )
 from sim.metrics import SERIES
 
 
 class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, strict=True)
 
 
 class Parameter(_Strict):
@@ -83,7 +91,7 @@ class Outputs(_Strict):
 class Spec(_Strict):
     """A sweep: what to vary, how to sample it, how often to repeat, what to keep."""
 
-    name: Annotated[str, Field(pattern=r"^[A-Za-z0-9_.-]+$")]
+    name: str = Field(description="the spec's name; it names its result folder")
     description: str = ""
     base: str = Field(description="the base scenario: a preset name or a .toml file")
     years: Annotated[int, Field(ge=1, le=100)] | None = None
@@ -92,6 +100,11 @@ class Spec(_Strict):
     design: Design
     parameters: dict[str, Parameter] = Field(default_factory=dict)
     outputs: Outputs = Field(default_factory=Outputs)
+
+    @field_validator("name")
+    @classmethod
+    def _safe_name(cls, name: str) -> str:
+        return safe_name(name)
 
     @model_validator(mode="after")
     def _consistent(self) -> Spec:
@@ -201,14 +214,9 @@ def apply(base: dict, params: dict[str, Any]) -> dict:
 def load_spec(path: str | Path) -> Spec:
     """Load and validate a spec; check its base scenario and every parameter path."""
     path = Path(path)
-    if not path.exists():
-        raise ConfigError(f"experiment spec {str(path)!r} not found")
+    raw = read_toml(path, "experiment spec")
     try:
-        raw = tomllib.loads(path.read_text(encoding="utf-8"))
-    except tomllib.TOMLDecodeError as exc:
-        raise ConfigError(f"{path}: not valid TOML: {exc}") from exc
-    try:
-        spec = Spec(**raw)
+        spec = Spec.model_validate(raw)
     except ValidationError as err:
         raise ConfigError(format_validation_error(err, str(path), Spec)) from None
     near = path.parent / spec.base

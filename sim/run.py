@@ -13,7 +13,7 @@ import pandas as pd
 from sim.config import Scenario
 from sim.metrics import SERIES
 from sim.model import RegionModel
-from sim.store import write_atomically, write_json, write_tables, write_toml
+from sim.store import Destination, write_atomically, write_json, write_tables, write_toml
 
 
 @dataclass
@@ -63,7 +63,7 @@ def provenance() -> dict[str, str]:
     }
 
 
-def save_run(result: RunResult, dest: Path) -> Path:
+def save_run(result: RunResult, dest: Path | Destination) -> Path:
     """Write a run's tables, its fully resolved scenario and a manifest, atomically."""
     scenario = result.scenario
 

@@ -1,20 +1,288 @@
-"""Writing results: atomically, so an interrupted write leaves nothing half-written.
+"""Writing results safely: never into what samenspel did not write, always all or nothing.
 
-A run's files are written into a temporary folder beside the destination and moved into place
-with one rename; readers never see a partial result.
+The promise (README, "Your data is safe"): samenspel never deletes, replaces or writes into a
+folder or file it did not write, and a result appears whole or not at all.
+
+- A result folder carries a samenspel manifest (`manifest.json` with a `samenspel` key). Only
+  such a folder, or an empty one, can be replaced, and only when asked (`--force`); without
+  `--out` a command picks the first free name (`results/NAME`, `results/NAME-2`, ...).
+- A result is written into a temporary folder beside its destination and put in place with one
+  atomic step: a rename, or, to replace, an atomic exchange of the two folders (Linux
+  `renameat2(RENAME_EXCHANGE)`), so after a kill at any moment either the old or the new result
+  is complete under its name. Where the exchange is not available, the old folder is moved
+  aside first and put back by the next command if the new one never arrived.
+- Temporary folders are named `.samenspel-tmp-PID-TOKEN-NAME` (and `.samenspel-old-...`); the
+  next command that writes beside them removes those whose process is gone, or recovers an old
+  result that was moved aside.
 """
 
 from __future__ import annotations
 
+import ctypes
+import errno
 import json
 import os
+import re
+import secrets
 import shutil
 import tempfile
 from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 
 import pandas as pd
 import tomli_w
+
+from sim.config import ConfigError
+
+MANIFEST = "manifest.json"
+_LEFTOVER = re.compile(r"^\.samenspel-(tmp|old)-(\d+)-([0-9a-f]+)-(.+)$")
+_RENAME_EXCHANGE = 2
+_AT_FDCWD = -100
+
+
+class OutputError(ConfigError):
+    """An output location samenspel may not or cannot write (exit status 2)."""
+
+
+@dataclass(frozen=True)
+class Destination:
+    """Where a result will go, and whether it replaces an earlier samenspel result there."""
+
+    path: Path
+    replaces: bool = False
+    taken: Path | None = None  # the default location, if an earlier result made us move on
+
+    def describe(self) -> str:
+        """The closing line of a command: where its result went."""
+        if self.replaces:
+            return f"written to {self.path}/ (replacing the earlier result there)"
+        if self.taken is not None:
+            return (
+                f"written to {self.path}/ ({self.taken}/ holds an earlier result and is kept; "
+                f"to replace it instead: --out {self.taken} --force)"
+            )
+        return f"written to {self.path}/"
+
+
+def is_result(folder: Path) -> bool:
+    """Whether `folder` is a samenspel result: it holds a manifest samenspel wrote."""
+    try:
+        data = json.loads((folder / MANIFEST).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return False
+    return isinstance(data, dict) and "samenspel" in data
+
+
+def _listing(folder: Path, most: int = 3) -> str:
+    names = sorted(p.name + ("/" if p.is_dir() else "") for p in folder.iterdir())
+    shown = ", ".join(names[:most])
+    return shown + (f" and {len(names) - most} more" if len(names) > most else "")
+
+
+def _check_creatable(path: Path, what: str) -> None:
+    """The nearest existing ancestor must be a folder this process can write in."""
+    ancestor = path.parent
+    while not ancestor.exists():
+        if ancestor.parent == ancestor:
+            break
+        ancestor = ancestor.parent
+    if not ancestor.is_dir():
+        raise OutputError(f"{what}: cannot create {path}: {ancestor} is a file, not a folder")
+    try:  # permissions alone do not tell (root, read-only or virtual file systems): try it
+        os.rmdir(tempfile.mkdtemp(prefix=".samenspel-probe-", dir=ancestor))
+    except OSError as exc:
+        raise OutputError(f"{what}: cannot create {path}: {ancestor}: {exc.strerror}") from None
+
+
+def check_target(path: Path, what: str = "--out", force: bool = False) -> bool:
+    """Check that a result may be written at `path`; return whether it replaces one.
+
+    Raises OutputError naming what is there and what to do.
+    """
+    path = Path(path)
+    if path.is_symlink():
+        raise OutputError(
+            f"{what}: {path} is a link; samenspel does not write through links: give the folder "
+            "it points to, or another --out"
+        )
+    if path.exists() and not path.is_dir():
+        raise OutputError(
+            f"{what}: {path} is a file, not a folder; samenspel writes a result as a folder and "
+            "never replaces a file: choose another --out"
+        )
+    if not path.exists():
+        _check_creatable(path, what)
+        return False
+    if not any(path.iterdir()):
+        _check_creatable(path, what)
+        return False  # an empty folder: nothing to lose
+    if not is_result(path):
+        raise OutputError(
+            f"{what}: {path} holds files samenspel did not write ({_listing(path)}); samenspel "
+            "never writes into or replaces such a folder: choose a new or empty folder"
+        )
+    if not force:
+        raise OutputError(
+            f"{what}: {path} holds an earlier samenspel result; add --force to replace it, or "
+            "choose another folder"
+        )
+    _check_creatable(path, what)
+    return True
+
+
+def destination(out: Path | None, default: Path, *, force: bool = False) -> Destination:
+    """Where a command's result goes: `--out` as given, or the first free default name.
+
+    Without `--out`, an earlier result at the default is kept and the next free name
+    (`NAME-2`, `NAME-3`, ...) is used; with `--out`, a folder holding an earlier result is
+    replaced only with `force`. Leftovers of interrupted writes beside it are cleaned up first.
+    """
+    if out is not None:
+        out = Path(out)
+        recover(out.parent)
+        return Destination(out, check_target(out, "--out", force))
+    default = Path(default)
+    recover(default.parent)
+    candidate, n = default, 1
+    while candidate.exists() and (candidate.is_symlink() or not _is_empty_dir(candidate)):
+        n += 1
+        candidate = default.with_name(f"{default.name}-{n}")
+    check_target(candidate, "output")
+    return Destination(candidate, False, default if n > 1 else None)
+
+
+def _is_empty_dir(path: Path) -> bool:
+    return path.is_dir() and not any(path.iterdir())
+
+
+def _alive(pid: int) -> bool:
+    if pid == os.getpid():
+        return True
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def recover(parent: Path) -> None:
+    """Finish what an interrupted write left in `parent`: put back an old result moved aside
+    whose replacement never arrived, and remove temporary folders of processes that are gone."""
+    try:
+        entries = list(Path(parent).iterdir())
+    except OSError:
+        return
+    for entry in entries:
+        m = _LEFTOVER.match(entry.name)
+        if m is None or not entry.is_dir() or entry.is_symlink() or _alive(int(m.group(2))):
+            continue
+        kind, name = m.group(1), m.group(4)
+        home = entry.with_name(name)
+        if kind == "old" and not home.exists() and is_result(entry):
+            os.rename(entry, home)  # the new result never arrived: the old one goes back
+        else:
+            shutil.rmtree(entry, ignore_errors=True)
+
+
+def _kill_point(name: str) -> None:
+    """A test hook: die here, as a kill -9 would, when SAMENSPEL_KILL_AT names this point.
+
+    The crash-safety tests run a command once for every point and check what is left.
+    """
+    if os.environ.get("SAMENSPEL_KILL_AT") == name:
+        os._exit(137)
+
+
+KILL_POINTS = ("filled", "moved-aside", "swapped")
+"""The points of a write where the crash-safety tests kill the writer."""
+
+
+def _exchange(a: Path, b: Path) -> bool:
+    """Atomically swap two paths (Linux renameat2); False where the system cannot.
+
+    SAMENSPEL_NO_EXCHANGE=1 makes it answer False, to test the fallback on this machine.
+    """
+    if os.environ.get("SAMENSPEL_NO_EXCHANGE"):
+        return False
+    try:
+        libc = ctypes.CDLL(None, use_errno=True)
+        renameat2 = libc.renameat2
+    except (OSError, AttributeError):
+        return False
+    renameat2.argtypes = [ctypes.c_int, ctypes.c_char_p, ctypes.c_int, ctypes.c_char_p]
+    renameat2.argtypes += [ctypes.c_uint]
+    result = renameat2(_AT_FDCWD, os.fsencode(a), _AT_FDCWD, os.fsencode(b), _RENAME_EXCHANGE)
+    if result == 0:
+        return True
+    err = ctypes.get_errno()
+    if err in (errno.ENOSYS, errno.EINVAL, errno.ENOTSUP):
+        return False
+    raise OSError(err, os.strerror(err), str(b))
+
+
+def _fsync_tree(folder: Path) -> None:
+    for path in [*folder.rglob("*"), folder]:
+        if path.is_file() or path == folder:
+            fd = os.open(path, os.O_RDONLY)
+            try:
+                os.fsync(fd)
+            finally:
+                os.close(fd)
+
+
+def write_atomically(
+    dest: Path | Destination, fill: Callable[[Path], None], *, replace: bool = False
+) -> Path:
+    """Create folder `dest` with the files `fill(tmp)` writes, all at once or not at all.
+
+    `fill` must write a samenspel manifest (so the folder is recognised as a result later).
+    `dest` must not exist, or be an empty folder; with `replace` (or a Destination that
+    replaces) it may hold an earlier samenspel result, which is swapped out atomically.
+    """
+    if isinstance(dest, Destination):
+        replace = replace or dest.replaces
+        dest = dest.path
+    dest = Path(dest)
+    token = secrets.token_hex(4)
+    tmp = dest.with_name(f".samenspel-tmp-{os.getpid()}-{token}-{dest.name}")
+    try:
+        dest.parent.mkdir(parents=True, exist_ok=True)
+        tmp.mkdir()
+    except OSError as exc:
+        raise OutputError(f"output: cannot create {dest}: {exc.strerror}") from None
+    try:
+        fill(tmp)
+        if not is_result(tmp):
+            raise RuntimeError(f"internal: a result for {dest} was written without a manifest")
+        _fsync_tree(tmp)
+        _kill_point("filled")
+        if dest.exists() and not _is_empty_dir(dest):
+            if not (replace and is_result(dest)):
+                check_target(dest, "output", force=replace)  # raises, saying what is there
+            if not _exchange(tmp, dest):
+                old = dest.with_name(f".samenspel-old-{os.getpid()}-{token}-{dest.name}")
+                os.rename(dest, old)  # recover() puts it back if we die before the next line
+                _kill_point("moved-aside")
+                os.rename(tmp, dest)
+                tmp = old
+            _kill_point("swapped")
+            shutil.rmtree(tmp, ignore_errors=True)  # tmp now holds the old result
+        else:
+            try:
+                os.rename(tmp, dest)  # fails if another writer filled dest meanwhile
+            except OSError as exc:
+                if exc.errno in (errno.ENOTEMPTY, errno.EEXIST, errno.ENOTDIR):
+                    raise OutputError(
+                        f"output: {dest} was written by someone else meanwhile; nothing replaced"
+                    ) from None
+                raise
+    except BaseException:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise
+    return dest
 
 
 def write_tables(folder: Path, tables: dict[str, pd.DataFrame]) -> None:
@@ -22,30 +290,6 @@ def write_tables(folder: Path, tables: dict[str, pd.DataFrame]) -> None:
     for name, df in tables.items():
         df.to_parquet(folder / f"{name}.parquet", index=False)
         df.to_csv(folder / f"{name}.csv", index=False)
-
-
-def write_atomically(dest: Path, fill: Callable[[Path], None]) -> Path:
-    """Create folder `dest` with the files `fill(tmp)` writes, all at once or not at all.
-
-    An existing `dest` is replaced only after the new one is complete.
-    """
-    dest = Path(dest)
-    dest.parent.mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(prefix=f".{dest.name}.", suffix=".partial", dir=dest.parent))
-    try:
-        fill(tmp)
-        if dest.exists():
-            old = dest.with_name(f".{dest.name}.old")
-            shutil.rmtree(old, ignore_errors=True)
-            os.replace(dest, old)
-            os.replace(tmp, dest)
-            shutil.rmtree(old, ignore_errors=True)
-        else:
-            os.replace(tmp, dest)
-    except BaseException:
-        shutil.rmtree(tmp, ignore_errors=True)
-        raise
-    return dest
 
 
 def write_toml(path: Path, data: dict) -> None:
