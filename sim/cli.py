@@ -67,6 +67,17 @@ _replicates = _whole_number(1, MAX_REPLICATES)
 _years = _whole_number(1, 100)
 
 
+def _output_options(parser: argparse.ArgumentParser, default: str) -> None:
+    """--out and --force, alike for every command that writes a result folder."""
+    parser.add_argument(
+        "--out",
+        type=Path,
+        default=None,
+        help=f"output folder (default {default}, or the next free name: NAME-2, NAME-3, ...)",
+    )
+    parser.add_argument("--force", action="store_true", help=FORCE_HELP)
+
+
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="samenspel",
@@ -81,13 +92,7 @@ def _parser() -> argparse.ArgumentParser:
     )
     run.add_argument("--seed", type=_seed, default=0, help="integer seed (default 0)")
     run.add_argument("--years", type=_years, default=None, help="horizon in years (1..100)")
-    run.add_argument(
-        "--out",
-        type=Path,
-        default=None,
-        help="output folder (default results/SCENARIO-seedN, or the next free NAME-2, NAME-3...)",
-    )
-    run.add_argument("--force", action="store_true", help=FORCE_HELP)
+    _output_options(run, "results/SCENARIO-seedN")
     cmp = sub.add_parser(
         "compare", help="compare scenarios over many seeds: intervals, scorecard, HTML report"
     )
@@ -107,13 +112,7 @@ def _parser() -> argparse.ArgumentParser:
     cmp.add_argument(
         "--workers", type=_workers, default=None, help="processes (default: all cores)"
     )
-    cmp.add_argument(
-        "--out",
-        type=Path,
-        default=None,
-        help="output folder (default results/compare, or the next free compare-2, compare-3...)",
-    )
-    cmp.add_argument("--force", action="store_true", help=FORCE_HELP)
+    _output_options(cmp, "results/compare")
     sw = sub.add_parser("sweep", help="run an experiment spec, streaming results to disk")
     sw.add_argument("spec", type=Path, help="experiment spec (.toml), e.g. experiments/sweeps/")
     where = sw.add_mutually_exclusive_group()
@@ -129,13 +128,7 @@ def _parser() -> argparse.ArgumentParser:
     sw.add_argument("--no-progress", action="store_true", help="no progress bar")
     an = sub.add_parser("analyze", help="sensitivity indices and main effects of a sweep")
     an.add_argument("results", type=Path, help="a sweep's results folder")
-    an.add_argument(
-        "--out",
-        type=Path,
-        default=None,
-        help="output folder (default RESULTS/analysis, or the next free analysis-2...)",
-    )
-    an.add_argument("--force", action="store_true", help=FORCE_HELP)
+    _output_options(an, "RESULTS/analysis")
     sub.add_parser("scenarios", help="list the preset scenarios")
     return parser
 
