@@ -9,14 +9,14 @@ samenspel analyze RESULTS   ->  RESULTS/analysis/ with
 from __future__ import annotations
 
 import math
-import tomllib
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
+from sim.config import ConfigError, read_toml
 from sim.experiment import Spec
-from sim.sweep import load_results
+from sim.sweep import is_sweep, load_results
 
 ID_COLUMNS = ("run_id", "point", "seed", "status", "error", "duration")
 
@@ -52,7 +52,7 @@ def _indices(runs: pd.DataFrame, spec: Spec, analyse, keys: tuple[str, ...]) -> 
         if y is None or np.allclose(y, y[0]):
             continue
         res = analyse(y)
-        for i, name in enumerate(spec.parameters):
+        for i, name in enumerate(spec.names):
             rows.append({"outcome": outcome, "parameter": name, **{k: res[k][i] for k in keys}})
     return pd.DataFrame(rows)
 
@@ -73,7 +73,7 @@ def morris_indices(runs: pd.DataFrame, spec: Spec) -> pd.DataFrame:
     """Morris elementary effects: mu, mu*, sigma and the 95% confidence of mu*."""
     from SALib.analyze import morris
 
-    x = np.array([[p[n] for n in spec.parameters] for p in spec.points()], dtype=float)
+    x = np.array([[p[n] for n in spec.names] for p in spec.points()], dtype=float)
 
     def analyse(y: np.ndarray) -> dict:
         return morris.analyze(
@@ -167,11 +167,18 @@ def analyze(folder: str | Path, out: Path | None = None, *, force: bool = False)
     from sim.store import destination, write_atomically, write_json
 
     folder = Path(folder)
-    dest = destination(out, folder / "analysis", force=force)
-    spec = Spec(**tomllib.loads((folder / "spec.toml").read_text(encoding="utf-8")))
+    if not is_sweep(folder) or not (folder / "spec.toml").is_file():
+        raise ConfigError(f"{folder}: not a sweep's results folder (no sweep manifest or spec)")
+    spec = Spec.model_validate(read_toml(folder / "spec.toml", "the sweep's spec"))
     runs, _ = load_results(folder)
     if runs.empty:
-        raise ValueError(f"{folder} holds no finished runs")
+        raise ConfigError(f"{folder}: no finished runs to analyse yet; run or --resume the sweep")
+    if (runs["status"] != "ok").all():
+        raise ConfigError(
+            f"{folder}: all {len(runs):,} runs failed, nothing to analyse; their errors are in "
+            "status.log"
+        )
+    dest = destination(out, folder / "analysis", force=force)
 
     def fill(tmp: Path) -> None:
         write_json(tmp / "manifest.json", {"sweep": str(folder), **provenance()})

@@ -14,10 +14,14 @@ from __future__ import annotations
 
 import argparse
 import math
+import os
+import signal
 import sys
+import threading
 from pathlib import Path
 
 from sim.config import ConfigError, list_scenarios, load_scenario
+from sim.executors import LostCluster
 
 DEFAULT_SCENARIO = "multiple-local-status-quo"
 DEFAULT_REPLICATES = 200  # 95% intervals of commitment about +-0.02 wide
@@ -126,6 +130,11 @@ def _parser() -> argparse.ArgumentParser:
     sw.add_argument("--resume", action="store_true", help="complete an interrupted sweep")
     sw.add_argument("--out", type=Path, default=None, help="folder (default results/SPEC-NAME)")
     sw.add_argument("--no-progress", action="store_true", help="no progress bar")
+    sw.add_argument(
+        "--large",
+        action="store_true",
+        help=f"confirm a design of more than {LARGE_SWEEP:,} runs",
+    )
     an = sub.add_parser("analyze", help="sensitivity indices and main effects of a sweep")
     an.add_argument("results", type=Path, help="a sweep's results folder")
     _output_options(an, "RESULTS/analysis")
@@ -215,13 +224,37 @@ def cmd_compare(args: argparse.Namespace) -> int:
     return 0
 
 
+LARGE_SWEEP = 1_000_000  # runs; a design beyond this needs --large (README, "Sweeps")
+SECONDS_PER_RUN_YEAR = 0.0006  # one Drechtsteden run-year on one core (make bench), for estimates
+
+
+def _resume_command(args: argparse.Namespace, out: Path) -> str:
+    where = f" --scheduler {args.scheduler}" if args.scheduler else ""
+    return f"samenspel sweep {args.spec} --out {out}{where} --resume"
+
+
 def cmd_sweep(args: argparse.Namespace) -> int:
     from sim.experiment import load_spec
-    from sim.sweep import load_results, sweep
+    from sim.sweep import done_runs, is_sweep, load_results, sweep
 
     spec = load_spec(args.spec)
     out = args.out or Path("results") / spec.name
-    executor = "dask" if args.scheduler else "inprocess" if args.in_process else "processes"
+    args.resume_hint = _resume_command(args, out)
+    total = spec.run_count()
+    if total > LARGE_SWEEP and not args.large:
+        workers = args.workers or os.cpu_count() or 1
+        years = spec.years or 10
+        hours = total * years * SECONDS_PER_RUN_YEAR / workers / 3600
+        raise ConfigError(
+            f"{args.spec}: this design makes {total:,} runs, about {hours:,.0f} hours on "
+            f"{workers} cores for the Drechtsteden region (more for a larger region); above "
+            f"{LARGE_SWEEP:,} runs add --large to confirm, or reduce design.samples, the "
+            "levels or replicates"
+        )
+    done_before = len(done_runs(out)) if args.resume and is_sweep(out) else 0
+    executor = (
+        "dask" if args.scheduler is not None else "inprocess" if args.in_process else "processes"
+    )
     folder = sweep(
         spec,
         out,
@@ -231,17 +264,24 @@ def cmd_sweep(args: argparse.Namespace) -> int:
         resume=args.resume,
         progress=not args.no_progress,
     )
+    if done_before >= total:
+        print(f"samenspel sweep: nothing to do: all {total:,} runs in {folder}/ are done")
+        return 0
     runs, _ = load_results(folder)
-    failed = int((runs["status"] != "ok").sum()) if len(runs) else 0
-    print(f"samenspel sweep: {len(runs)} runs in {folder}/ ({failed} failed)")
+    failed = runs[runs["status"] != "ok"] if len(runs) else runs
+    print(f"samenspel sweep: {len(runs):,} runs in {folder}/ ({len(failed):,} failed)")
+    if len(runs) and len(failed) == len(runs):
+        first = failed["error"].iloc[0].splitlines()[-1]
+        print(f"samenspel: every run failed; the first: {first}", file=sys.stderr)
+        return 1
+    if len(failed):
+        print(f"  the errors are in {folder}/status.log and the runs table's `error` column")
     return 0
 
 
 def cmd_analyze(args: argparse.Namespace) -> int:
     from sim.analysis import analyze
 
-    if not (args.results / "spec.toml").exists():
-        raise ConfigError(f"{args.results}: not a sweep's results folder (no spec.toml)")
     out = analyze(args.results, args.out, force=args.force)
     for f in sorted(out.iterdir()):
         print(f"  {f}")
@@ -249,8 +289,18 @@ def cmd_analyze(args: argparse.Namespace) -> int:
     return 0
 
 
+class Terminated(Exception):
+    """SIGTERM, taken like Ctrl-C: stop cleanly, keep what finished."""
+
+
+def _terminate(signum: int, frame: object) -> None:
+    raise Terminated
+
+
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
+    if threading.current_thread() is threading.main_thread():
+        signal.signal(signal.SIGTERM, _terminate)
     try:
         if args.command == "run":
             return cmd_run(args)
@@ -266,14 +316,15 @@ def main(argv: list[str] | None = None) -> int:
     except ConfigError as exc:
         print(f"samenspel: error: {exc}", file=sys.stderr)
         return 2
-    except KeyboardInterrupt:
-        hint = (
-            " (what finished is kept: add --resume to complete it)"
-            if args.command == "sweep"
-            else ""
-        )
+    except (KeyboardInterrupt, Terminated) as exc:
+        hint = getattr(args, "resume_hint", None)
+        hint = f"; what finished is kept: {hint}" if hint else ""
         print(f"samenspel: interrupted{hint}", file=sys.stderr)
-        return 130
+        return 143 if isinstance(exc, Terminated) else 130
+    except LostCluster as exc:
+        hint = getattr(args, "resume_hint", "")
+        print(f"samenspel: {exc}; what finished is kept: {hint}", file=sys.stderr)
+        return 1
     except BrokenPipeError:  # output piped into `head` and the like: stop quietly
         sys.stderr.close()
         return 0

@@ -17,9 +17,11 @@ where D is the number of parameters.
 
 from __future__ import annotations
 
+import difflib
 import hashlib
 import itertools
 import json
+import math
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
@@ -130,9 +132,15 @@ class Spec(_Strict):
 
     # --- the design ---------------------------------------------------------------------------
 
+    @property
+    def names(self) -> list[str]:
+        """The parameters in canonical order (by name), so that the order in which a spec lists
+        them cannot change which run gets which parameters."""
+        return sorted(self.parameters)
+
     def problem(self) -> dict:
         """The SALib problem: names and bounds of the ranged parameters."""
-        names = list(self.parameters)
+        names = self.names
         return {
             "num_vars": len(names),
             "names": names,
@@ -142,7 +150,7 @@ class Spec(_Strict):
     def points(self) -> list[dict[str, Any]]:
         """The design's parameter points, in a fixed order."""
         d = self.design
-        names = list(self.parameters)
+        names = self.names
         if d.kind == "list":
             return [dict(p) for p in d.points or []]
         if d.kind == "full_factorial":
@@ -193,9 +201,34 @@ class Spec(_Strict):
                 out.append((run_id, i, seed, point))
         return out
 
+    def run_count(self) -> int:
+        """How many runs the design makes, computed without making them."""
+        d = self.design
+        n_params = len(self.parameters)
+        if d.kind == "list":
+            points = len(d.points or [])
+        elif d.kind == "full_factorial":
+            points = math.prod(
+                len(p.values) if p.values is not None else (p.levels or 0)
+                for p in self.parameters.values()
+            )
+        elif d.kind == "latin_hypercube":
+            points = d.samples or 0
+        elif d.kind == "sobol":
+            points = (d.samples or 0) * (2 * n_params + 2 if d.second_order else n_params + 2)
+        else:
+            points = (d.samples or 0) * (n_params + 1)
+        return points * self.replicates
+
     def digest(self) -> str:
-        """A hash of the resolved spec, to refuse resuming into another experiment's results."""
-        text = json.dumps(self.model_dump(mode="json"), sort_keys=True)
+        """A hash of the design: what is varied, how, how often, with which seeds and outputs.
+
+        Independent of how the spec is written (keys in any order) and of where it lies (the
+        base scenario's path is left out; its resolved content is hashed on its own).
+        """
+        text = json.dumps(
+            self.model_dump(mode="json", exclude={"base", "description"}), sort_keys=True
+        )
         return hashlib.sha256(text.encode()).hexdigest()[:16]
 
 
@@ -205,8 +238,13 @@ def apply(base: dict, params: dict[str, Any]) -> dict:
     for path, value in params.items():
         node = out
         parts = path.split(".")
-        for part in parts[:-1]:
+        for i, part in enumerate(parts[:-1]):
             node = node.setdefault(part, {})
+            if not isinstance(node, dict):
+                raise ConfigError(
+                    f"parameters.{path}: {'.'.join(parts[: i + 1])} is a single value in the "
+                    "scenario, not a table: the path cannot go deeper"
+                )
         node[parts[-1]] = value
     return out
 
@@ -223,17 +261,46 @@ def load_spec(path: str | Path) -> Spec:
     if Path(spec.base).suffix == ".toml" and not Path(spec.base).is_absolute() and near.exists():
         spec = spec.model_copy(update={"base": str(near.resolve())})  # relative to the spec file
     base = base_scenario(spec)
-    # Every point must make a valid scenario: check the corners of the design up front.
-    probe = spec.points()[:1]
+
+    # Every point must make a valid scenario: check the corners of the design up front (each
+    # parameter's extremes with the others at their first value), without making the design.
+    def value(p: Parameter, v: Any) -> Any:
+        return round(v) if p.integer and isinstance(v, float) else v
+
+    first = {
+        n: value(p, p.values[0] if p.values is not None else p.low)
+        for n, p in spec.parameters.items()
+    }
+    probe = (
+        [dict(point) for point in spec.design.points or []] if spec.design.kind == "list" else []
+    )
     for name, p in spec.parameters.items():
         for v in [p.low, p.high] if p.values is None else p.values:
-            probe.append({**(probe[0] if probe else {}), name: v})
-    for point in probe:
-        try:
-            scenario_from_dict(apply(base, point), source=f"{path} (parameters {point})")
-        except ConfigError as exc:
-            raise ConfigError(str(exc)) from None
+            probe.append({**first, name: value(p, v)})
+    scenario = None
+    for point in probe or [{}]:
+        scenario = scenario_from_dict(apply(base, point), source=f"{path} (parameters {point})")
+    check_outputs(spec, scenario, str(path))
     return spec
+
+
+def check_outputs(spec: Spec, scenario: Scenario | None, source: str) -> None:
+    """The outcomes a spec keeps must be ones a run produces (today a typo fails every run)."""
+    if not spec.outputs.summary or scenario is None:
+        return
+    from sim.model import RegionModel  # one month of the base: the outcomes a run reports
+
+    model = RegionModel(scenario, seed=0)
+    model.step()
+    known = [k for k in model.recorder.summary() if k != "seed"]
+    for key in spec.outputs.summary:
+        if key not in known:
+            guess = difflib.get_close_matches(key, known, n=1)
+            hint = f" (did you mean {guess[0]!r}?)" if guess else ""
+            raise ConfigError(
+                f"{source}: outputs.summary: unknown outcome {key!r}{hint}; allowed: "
+                f"{', '.join(known)}"
+            )
 
 
 def base_scenario(spec: Spec) -> dict:

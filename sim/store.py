@@ -187,13 +187,24 @@ def recover(parent: Path) -> None:
             shutil.rmtree(entry, ignore_errors=True)
 
 
-def _kill_point(name: str) -> None:
-    """A test hook: die here, as a kill -9 would, when SAMENSPEL_KILL_AT names this point.
+def kill_point(name: str) -> None:
+    """A test hook: die here, as a kill -9 would, when SAMENSPEL_KILL_AT names this point
+    (`NAME`, or `NAME@N` for its N-th passage in this process).
 
     The crash-safety tests run a command once for every point and check what is left.
     """
-    if os.environ.get("SAMENSPEL_KILL_AT") == name:
+    wanted = os.environ.get("SAMENSPEL_KILL_AT")
+    if not wanted or not wanted.startswith(name):
+        return
+    point, _, nth = wanted.partition("@")
+    if point != name:
+        return
+    _passages[name] = _passages.get(name, 0) + 1
+    if _passages[name] >= int(nth or 1):
         os._exit(137)
+
+
+_passages: dict[str, int] = {}
 
 
 KILL_POINTS = ("filled", "moved-aside", "swapped")
@@ -258,17 +269,17 @@ def write_atomically(
         if not is_result(tmp):
             raise RuntimeError(f"internal: a result for {dest} was written without a manifest")
         _fsync_tree(tmp)
-        _kill_point("filled")
+        kill_point("filled")
         if dest.exists() and not _is_empty_dir(dest):
             if not (replace and is_result(dest)):
                 check_target(dest, "output", force=replace)  # raises, saying what is there
             if not _exchange(tmp, dest):
                 old = dest.with_name(f".samenspel-old-{os.getpid()}-{token}-{dest.name}")
                 os.rename(dest, old)  # recover() puts it back if we die before the next line
-                _kill_point("moved-aside")
+                kill_point("moved-aside")
                 os.rename(tmp, dest)
                 tmp = old
-            _kill_point("swapped")
+            kill_point("swapped")
             shutil.rmtree(tmp, ignore_errors=True)  # tmp now holds the old result
         else:
             try:

@@ -17,10 +17,12 @@ duplicated. A run that raises is recorded with its error and the sweep goes on.
 
 from __future__ import annotations
 
+import fcntl
 import hashlib
 import json
 import math
 import os
+import socket
 import time
 import traceback
 from pathlib import Path
@@ -74,23 +76,75 @@ def run_batch(base: dict, runs: list[Run], outputs: Outputs) -> tuple[list[dict]
     return rows, series
 
 
-class Store:
-    """A sweep folder: created whole, then appended to batch by batch."""
+LOCK = ".samenspel.lock"
 
-    def __init__(self, folder: Path) -> None:
+
+class SweepBusy(ConfigError):
+    """Another process is writing the sweep folder (exit status 2)."""
+
+
+def _lock(path: Path) -> int:
+    """Take the folder's writer lock (it dies with its holder) and record who holds it."""
+    fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except OSError:
+        try:
+            holder = json.loads(os.pread(fd, 4096, 0) or b"{}")
+        except ValueError:
+            holder = {}
+        os.close(fd)
+        raise SweepBusy(
+            f"--out: {path.parent} is being written by another samenspel sweep (process "
+            f"{holder.get('pid', '?')} on {holder.get('host', '?')}, since "
+            f"{holder.get('since', '?')}); wait for it to finish, or stop it and --resume"
+        ) from None
+    info = {"pid": os.getpid(), "host": socket.gethostname(), "since": time.strftime("%c")}
+    os.ftruncate(fd, 0)
+    os.pwrite(fd, json.dumps(info).encode(), 0)
+    return fd
+
+
+class Store:
+    """A sweep folder: created whole, then appended to batch by batch by its one writer.
+
+    A batch is committed by the rename of its runs part: its series part is written (and
+    renamed) first, its status-log lines after. Opening a folder to resume repairs what a kill
+    between these steps left: series parts with no runs part are removed (the batch is run
+    again), and log lines missing for committed parts are added.
+    """
+
+    def __init__(self, folder: Path, lock: int) -> None:
         self.folder = Path(folder)
+        self._lock = lock
+
+    def close(self) -> None:
+        os.close(self._lock)  # releases the writer lock
+
+    def __enter__(self) -> Store:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
 
     @classmethod
     def create(cls, folder: Path, spec: Spec, manifest: dict) -> Store:
-        from sim.store import write_atomically, write_json, write_toml
+        from sim.store import check_target, recover, write_atomically, write_json, write_toml
 
         folder = Path(folder)
-        if folder.exists():
+        recover(folder.parent)  # what an interrupted start left beside it
+        if folder.is_dir() and (folder / "status.log").exists() and is_sweep(folder):
             raise ConfigError(
-                f"--out: {folder} exists; use --resume to complete it, or choose another folder"
+                f"--out: {folder} holds a sweep already; use --resume to complete it, or "
+                "choose another folder"
             )
+        check_target(folder, "--out")  # nothing samenspel did not write is written into
+        lock: list[int] = []
 
         def fill(tmp: Path) -> None:
+            # The lock is taken inside the new folder before it appears, so a racing writer
+            # can never see it unlocked.
+            lock.append(_lock(tmp / LOCK))
             write_toml(tmp / "spec.toml", spec.model_dump(mode="json", exclude_none=True))
             write_toml(tmp / "base.toml", base_scenario(spec))  # the resolved base scenario
             write_json(tmp / "manifest.json", manifest)
@@ -98,61 +152,117 @@ class Store:
             (tmp / "series").mkdir()
             (tmp / "status.log").touch()
 
-        write_atomically(folder, fill)
-        return cls(folder)
+        try:
+            write_atomically(folder, fill)
+        except BaseException:
+            for fd in lock:
+                os.close(fd)
+            raise
+        return cls(folder, lock[0])
 
     @classmethod
     def open(cls, folder: Path, spec: Spec, base_hash: str) -> Store:
         folder = Path(folder)
-        manifest = folder / "manifest.json"
-        if not manifest.exists():
-            raise ConfigError(f"--resume: {folder} holds no sweep (no manifest.json)")
-        digest = json.loads(manifest.read_text())["spec_hash"]
-        if digest != spec.digest():
+        if not is_sweep(folder):
+            raise ConfigError(f"--resume: {folder} holds no sweep (no sweep manifest.json)")
+        manifest = json.loads((folder / "manifest.json").read_text())
+        if manifest["spec_hash"] != spec.digest():
             raise ConfigError(
-                f"--resume: {folder} was made by another spec (hash {digest}, "
+                f"--resume: {folder} was made by another spec (hash {manifest['spec_hash']}, "
                 f"this spec {spec.digest()}); use a new --out"
             )
-        stored = json.loads(manifest.read_text()).get("base_hash")
-        if stored != base_hash:
+        if manifest.get("base_hash") != base_hash:
             raise ConfigError(
                 f"--resume: the base scenario {spec.base!r} has changed since {folder} was "
                 "started (its resolved form is in base.toml); restore it or use a new --out"
             )
-        for stale in (folder / "runs").glob(".*.partial"):  # a part whose rename never came
-            stale.unlink()
-        for stale in (folder / "series").glob(".*.partial"):
-            stale.unlink()
-        return cls(folder)
+        store = cls(folder, _lock(folder / LOCK))
+        store.repair()
+        return store
+
+    def repair(self) -> None:
+        """Undo what a kill between a batch's steps left, so the parts are the record."""
+        runs_dir, series_dir = self.folder / "runs", self.folder / "series"
+        for stale in [*runs_dir.glob(".*"), *series_dir.glob(".*")]:
+            stale.unlink()  # a part whose rename never came
+        committed = {p.name for p in runs_dir.glob("part-*.parquet")}
+        for part in series_dir.glob("part-*.parquet"):
+            if part.name not in committed:
+                part.unlink()  # its batch never committed: it is run again
+        log = self.folder / "status.log"
+        text = log.read_text(encoding="utf-8")
+        if text and not text.endswith("\n"):  # a line cut off by the kill
+            text = text[: text.rfind("\n") + 1]
+            with open(log, "r+", encoding="utf-8") as f:
+                f.truncate(len(text.encode("utf-8")))
+        logged = {json.loads(line)["run_id"] for line in text.splitlines() if line}
+        for part in sorted(runs_dir.glob("part-*.parquet")):
+            rows = pd.read_parquet(part, columns=["run_id", "status", "duration", "error"])
+            missing = rows[~rows["run_id"].isin(logged)]
+            if len(missing):
+                self._log(missing.to_dict("records"))
 
     def done(self) -> set[int]:
-        """Run ids held by a written part: the record of what is finished."""
-        ids: set[int] = set()
-        for part in sorted((self.folder / "runs").glob("part-*.parquet")):
-            ids.update(pd.read_parquet(part, columns=["run_id"])["run_id"].tolist())
-        return ids
+        """Run ids held by a committed part: the record of what is finished."""
+        return done_runs(self.folder)
 
     def write(self, rows: list[dict], series: list[dict]) -> None:
-        """One batch: its parts first (atomic renames), then its lines in the status log."""
-        stamp = f"{time.time_ns()}-{os.getpid()}-{rows[0]['run_id']}"
+        """One batch, committed as one unit: series part, then runs part (the commit), then
+        its lines in the status log."""
+        from sim.store import kill_point
+
+        name = f"part-{time.time_ns()}-{os.getpid()}-{rows[0]['run_id']}.parquet"
         if series:
-            _atomic_parquet(pd.DataFrame(series), self.folder / "series" / f"part-{stamp}.parquet")
-        _atomic_parquet(pd.DataFrame(rows), self.folder / "runs" / f"part-{stamp}.parquet")
+            _atomic_parquet(pd.DataFrame(series), self.folder / "series" / name)
+        kill_point("batch-series")
+        _atomic_parquet(pd.DataFrame(rows), self.folder / "runs" / name)
+        kill_point("batch-committed")
+        self._log(rows)
+        kill_point("batch-logged")
+
+    def _log(self, rows: list[dict]) -> None:
+        from sim.store import kill_point
+
+        lines = "".join(
+            json.dumps(
+                {
+                    "run_id": int(r["run_id"]),
+                    "status": r["status"],
+                    "duration": round(float(r["duration"]), 6),
+                    "error": r["error"],
+                }
+            )
+            + "\n"
+            for r in rows
+        )
         with open(self.folder / "status.log", "a", encoding="utf-8") as log:
-            for r in rows:
-                log.write(
-                    json.dumps(
-                        {
-                            "run_id": r["run_id"],
-                            "status": r["status"],
-                            "duration": round(r["duration"], 6),
-                            "error": r["error"],
-                        }
-                    )
-                    + "\n"
-                )
+            if os.environ.get("SAMENSPEL_KILL_AT", "").startswith("batch-log-partial"):
+                half = len(lines) // 2  # the test kill lands mid-line
+                log.write(lines[:half])
+                log.flush()
+                kill_point("batch-log-partial")
+                lines = lines[half:]
+            log.write(lines)
             log.flush()
             os.fsync(log.fileno())
+
+
+KILL_POINTS = ("batch-series", "batch-committed", "batch-log-partial", "batch-logged")
+"""Where the crash-safety tests kill a sweep while it commits a batch."""
+
+
+def is_sweep(folder: Path) -> bool:
+    try:
+        return "spec_hash" in json.loads((Path(folder) / "manifest.json").read_text())
+    except (OSError, ValueError, TypeError):
+        return False
+
+
+def done_runs(folder: Path) -> set[int]:
+    ids: set[int] = set()
+    for part in sorted((Path(folder) / "runs").glob("part-*.parquet")):
+        ids.update(pd.read_parquet(part, columns=["run_id"])["run_id"].tolist())
+    return ids
 
 
 def _atomic_parquet(df: pd.DataFrame, path: Path) -> None:
@@ -200,12 +310,17 @@ def sweep(
     resume: bool = False,
     progress: bool = True,
 ) -> Path:
-    """Run `spec` into folder `out`, streaming each finished batch to disk."""
+    """Run `spec` into folder `out`, streaming each finished batch to disk.
+
+    The folder has one writer at a time (SweepBusy otherwise); a Dask scheduler is checked
+    before anything is written.
+    """
     from sim.run import provenance
 
+    if executor == "dask":
+        check_scheduler(scheduler)
     base = base_scenario(spec)
     base_hash = hashlib.sha256(json.dumps(base, sort_keys=True).encode()).hexdigest()[:16]
-    runs = spec.runs()
     if resume:
         store = Store.open(out, spec, base_hash)
     else:
@@ -214,30 +329,50 @@ def sweep(
             "spec_hash": spec.digest(),
             "base_hash": base_hash,
             "design": spec.design.kind,
-            "runs": len(runs),
+            "runs": spec.run_count(),
             "master_seed": spec.master_seed,
             **provenance(),
         }
         store = Store.create(out, spec, manifest)
-    done = store.done()
-    left = [r for r in runs if r[0] not in done]
-    workers = workers or os.cpu_count() or 1
-    todo = batches(left, workers)
-    if executor == "dask" and not scheduler:
-        raise ConfigError("--scheduler: the dask executor needs a scheduler address")
-    tasks = [(base, batch, spec.outputs) for batch in todo]
-    results = execute(run_batch, tasks, executor, workers, scheduler)
-    bar = None
-    if progress:
-        from tqdm import tqdm
+    with store:
+        done = store.done()
+        left = [r for r in spec.runs() if r[0] not in done]
+        workers = workers or os.cpu_count() or 1
+        tasks = [(base, batch, spec.outputs) for batch in batches(left, workers)]
+        results = execute(run_batch, tasks, executor, workers, scheduler)
+        bar = None
+        if progress and left:
+            from tqdm import tqdm
 
-        bar = tqdm(total=len(runs), initial=len(done), unit="run", desc=spec.name)
-    try:
-        for rows, series in results:
-            store.write(rows, series)
+            bar = tqdm(total=spec.run_count(), initial=len(done), unit="run", desc=spec.name)
+        try:
+            for rows, series in results:
+                store.write(rows, series)
+                if bar is not None:
+                    bar.update(len(rows))
+        finally:
             if bar is not None:
-                bar.update(len(rows))
-    finally:
-        if bar is not None:
-            bar.close()
+                bar.close()
     return store.folder
+
+
+def check_scheduler(address: str | None) -> None:
+    """A Dask scheduler address must parse and answer before a sweep starts writing."""
+    import re
+
+    if not address or not address.strip():
+        raise ConfigError("--scheduler: no address given; e.g. tcp://127.0.0.1:8786")
+    m = re.fullmatch(r"(?:(tcp|tls)://)?(\[[0-9a-fA-F:]+\]|[A-Za-z0-9_.-]+):([0-9]{1,5})", address)
+    if m is None or not 0 < int(m.group(3)) < 65536:
+        raise ConfigError(
+            f"--scheduler: {address!r} is not a scheduler address; allowed: tcp://HOST:PORT or "
+            "tls://HOST:PORT, e.g. tcp://127.0.0.1:8786"
+        )
+    host, port = m.group(2).strip("[]"), int(m.group(3))
+    try:
+        socket.create_connection((host, port), timeout=5).close()
+    except OSError as exc:
+        raise ConfigError(
+            f"--scheduler: no Dask scheduler answers at {address} ({exc.strerror or exc}); "
+            "start one (see the README) or check the address"
+        ) from None
