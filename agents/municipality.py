@@ -7,11 +7,12 @@ from typing import TYPE_CHECKING
 import mesa
 
 from sim import rules
+from sim.accounts import Account
 
 if TYPE_CHECKING:
     from sim.config import MunicipalitySpec, Theme
     from sim.model import RegionModel
-    from sim.project import Project
+    from sim.project import Membership, Project
 
 
 JUDGEMENT_RATE = 0.2
@@ -20,10 +21,10 @@ JUDGEMENT_RATE = 0.2
 class Municipality(mesa.Agent):
     """One municipality, as its executive (college) acting under its council (raad).
 
-    State: regional budget room, salience per theme, autonomy preference of the council, official
-    capacity, energy, legitimacy (council satisfaction), felt grip and visible results, a
-    contribution type (conditional cooperator, free rider, ...), and directed trust toward every
-    other municipality, held on the trust edges of ``model.network``.
+    State: a regional account (sim.accounts), salience per theme, autonomy preference of the
+    council, official capacity, energy, legitimacy (council satisfaction), felt grip and visible
+    results, a contribution type (conditional cooperator, free rider, ...), and directed trust
+    toward every other municipality, held on the trust edges of ``model.network``.
     """
 
     model: RegionModel
@@ -33,32 +34,26 @@ class Municipality(mesa.Agent):
         self.index = index
         self.name = spec.name
         self.population = spec.population
-        self.room_per_inhabitant = spec.regional_room_per_inhabitant
-        self.annual_room = spec.population * spec.regional_room_per_inhabitant / 1e6  # MEUR
+        annual_room = spec.population * spec.regional_room_per_inhabitant / 1e6  # MEUR
+        self.account = Account(annual_room=annual_room, room_year=annual_room)
         self.autonomy = spec.autonomy
         self.capacity_hours = spec.capacity_hours
         # Salience as a list in the model's theme order: indexing beats a dict in the hot path.
-        self.salience = [spec.salience.get(t, 0.5) for t in model.theme_names]
+        self.salience = [spec.salience.get(t.name, 0.5) for t in model.themes]
         self.irrelevance = [1.0 - s for s in self.salience]
         self.kind = kind
-        self.room = 0.0  # regional budget left this year (MEUR)
-        self.room_year = self.annual_room  # this year's grant after any cut in force (MEUR)
-        self.committed = 0.0  # yearly cost of the projects it is pledged to (MEUR per year)
-        self.reserve = 0.0  # money returned to the general budget: lapsed or cut room (MEUR)
+        b = model.behaviour
         self.energy = 1.0
-        self._recovery = model.behaviour.energy_recovery  # read once: the hot path is monthly
-        self._legitimacy_rate = model.behaviour.legitimacy_rate
-        self.legitimacy = model.behaviour.initial_legitimacy
-        self.grip = model.behaviour.initial_legitimacy
-        self.results = model.behaviour.initial_legitimacy
+        self._recovery = b.energy_recovery  # read once: the hot path is monthly
+        self._legitimacy_rate = b.legitimacy_rate
+        self.legitimacy = b.initial_legitimacy
+        self.grip = b.initial_legitimacy
+        self.results = b.initial_legitimacy
         self.irrelevant_hours = 0.0  # this month's hours at tables of little local salience
         self.trust: dict[int, dict] = {}  # other's index -> the trust edge's attribute dict
         self.trust_total = 0.0  # sum of trust in all others, kept by set_trust for a fast mean
         # Totals for the per-municipality output table.
         self.due_total = 0.0
-        self.paid_total = 0.0  # paid into projects
-        self.paid_dues = 0.0  # paid as fixed yearly dues (network upkeep, base fund)
-        self.service_cost = 0.0  # paid for shared or own services, from the general budget
         self.grip_sum = 0.0  # for the run's mean felt grip
         self.benefit_total = 0.0
         self.exited: dict[str, int] = {}  # theme -> month of exit
@@ -89,7 +84,7 @@ class Municipality(mesa.Agent):
         return rules.vote_yes_utility(
             promised_ratio,
             self.trust_in(others),
-            rules.budget_stress(self.committed + yearly_cost, self.room_year),
+            rules.budget_stress(self.account.committed + yearly_cost, self.account.room_year),
             rules.council_pressure(self.autonomy, self.legitimacy),
             theme.external_pressure,
             self.model.vote_weights,
@@ -108,7 +103,7 @@ class Municipality(mesa.Agent):
         u = rules.vote_yes_utility(
             ratio,
             0.5,  # the project's record speaks, not trust: neutral
-            rules.budget_stress(self.committed, self.room_year),
+            rules.budget_stress(self.account.committed, self.account.room_year),
             rules.council_pressure(self.autonomy, self.legitimacy),
             theme.external_pressure,
             self.model.vote_weights,
@@ -126,26 +121,23 @@ class Municipality(mesa.Agent):
         if grip is not None:
             self.grip += JUDGEMENT_RATE * (grip - self.grip)
 
-    def pays(self, project: Project, member: int, amount: float) -> bool:
+    def pays(self, project: Project, ms: Membership, amount: float) -> bool:
         """Pay a pledged instalment, or withhold it (see rules.delivery_utility)."""
-        if amount > self.room:  # no budget goes negative: what is not there cannot be paid
+        account = self.account
+        if amount > account.room:  # no budget goes negative: what is not there cannot be paid
             return False
         model = self.model
         u = rules.delivery_utility(
-            project.voted_yes[member],
-            rules.willingness(self.kind, self.trust_in(project.members)),
-            project.benefit_ratio[member],
-            rules.budget_stress(self.committed, self.room_year),
+            ms.chose,
+            rules.willingness(self.kind, self.trust_in(project.member_municipalities)),
+            ms.benefit_ratio,
+            rules.budget_stress(account.committed, account.room_year),
             rules.council_pressure(self.autonomy, self.legitimacy),
             project.deterrence,
             self.energy,
             model.delivery_weights,
         )
         return self.random.random() < rules.logistic(u / model.choice_noise)
-
-    def transfer(self, amount: float) -> None:
-        """Move money out of this year's regional room (to a project or another municipality)."""
-        self.room -= amount
 
     def end_month(self) -> None:
         """Recover energy, let the council judge grip and results, reset the month's hours."""

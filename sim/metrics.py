@@ -1,7 +1,12 @@
-"""Outputs: a per-month time series, a one-row run summary, and a per-municipality table.
+"""Outputs: a per-month time series, a one-row run summary, a per-municipality table and an
+event log.
+
+The recorder owns every tally: the phases count what happens (`recorder.adopted += 1`,
+`recorder.event(...)`) and nothing else keeps outcome state. Labels, units and which direction
+is better live in the outcome catalogue (sim/outcomes.py), keyed by the names used here.
 
 Why not Mesa's DataCollector: it deep-copies every value and calls reporters twice on the first
-collect. Here each month appends one tuple of floats, the tallies of the month's events are
+collect. Here each month appends one row of floats, the tallies of the month's events are
 counted where they happen, and trust statistics are recomputed only in months when trust changed,
 so recording costs a few microseconds.
 """
@@ -48,12 +53,24 @@ def ratio(num: float, den: float) -> float:
     return num / den if den > 0 else NAN
 
 
+EVENT_COLUMNS = ("month", "event", "municipality", "theme", "value")
+"""Columns of the event log. Event names are stable keys; `value` is the event's number (what
+it measures per event: EVENTS in sim/outcomes.py and docs/ODD.md, "Observation"). Captions for
+people are made from these by the translation catalogues, not stored here."""
+
+
 class Recorder:
     """Tallies a month's events and appends one row of outputs at its end."""
 
     def __init__(self, model: RegionModel) -> None:
         self.model = model
-        self.rows: list[tuple] = []
+        self.rows: list[dict[str, float]] = []  # one per month, keyed by SERIES
+        self.events: list[tuple] = []  # EVENT_COLUMNS
+        # Run tallies, counted where they happen.
+        self.progress = 0.0  # value delivered (MEUR-equivalent), cumulative
+        self.proposed = self.adopted = self.completed = 0
+        self.exits = self.late_entries = self.renegotiations = 0
+        self.decision_lags: list[int] = []
         self.trust_changed = True
         self._trust = (NAN, NAN, NAN)
         n = len(model.themes)
@@ -72,6 +89,12 @@ class Recorder:
         self.fit_n = 0
         self.pooled = 0
         self.begin_month()
+
+    def event(
+        self, month: int, event: str, municipality: str = "", theme: str = "", value: float = NAN
+    ) -> None:
+        """One line in the run's event log."""
+        self.events.append((month, event, municipality, theme, value))
 
     def begin_month(self) -> None:
         self.meeting_hours = 0.0
@@ -126,39 +149,44 @@ class Recorder:
             energy += m.energy
             legitimacy += m.legitimacy
             grip += m.grip
-            room += m.room
+            room += m.account.room
         self.rows.append(
-            (
-                month,
-                model.config.start_year + month // 12,
-                self.due,
-                self.paid,
-                ratio(self.paid, self.due),
-                ratio(self.paid_total, self.due_total),
-                self.defections,
-                self.detected,
-                ratio(self.benefit_unpaid, self.benefit),
-                model.progress,
-                trust_all,
-                trust_centre,
-                trust_others,
-                self.meeting_hours,
-                energy / n,
-                legitimacy / n,
-                grip / n,
-                model.service_quality,
-                model.exits,
-                len(projects),
-                ratio(sum(sum(p.active) for p in projects), len(projects)),
-                room,
-            )
+            {
+                "month": month,
+                "year": model.config.start_year + month // 12,
+                "due": self.due,
+                "paid": self.paid,
+                "commitment": ratio(self.paid, self.due),
+                "commitment_cum": ratio(self.paid_total, self.due_total),
+                "defections": self.defections,
+                "defections_detected": self.detected,
+                "free_riding_cum": ratio(self.benefit_unpaid, self.benefit),
+                "progress": self.progress,
+                "trust_mean": trust_all,
+                "trust_centre_others": trust_centre,
+                "trust_among_others": trust_others,
+                "meeting_hours": self.meeting_hours,
+                "energy_mean": energy / n,
+                "legitimacy_mean": legitimacy / n,
+                "grip_mean": grip / n,
+                "service_quality": model.service_quality,
+                "exits": self.exits,
+                "active_projects": len(projects),
+                "coalition_size_mean": ratio(sum(len(p.active) for p in projects), len(projects)),
+                "room_total": room,
+            }
         )
+
+    @property
+    def event_rows(self) -> list[dict]:
+        """The event log as rows (EVENT_COLUMNS)."""
+        return [dict(zip(EVENT_COLUMNS, e, strict=True)) for e in self.events]
 
     @property
     def columns(self) -> dict[str, list]:
         """The time series as columns (SERIES order)."""
-        cols = list(zip(*self.rows, strict=True)) if self.rows else [() for _ in SERIES]
-        return {name: list(col) for name, col in zip(SERIES, cols, strict=True)}
+        rows = self.rows
+        return {name: [r[name] for r in rows] for name in SERIES}
 
     # --- results ------------------------------------------------------------------------------
 
@@ -183,23 +211,23 @@ class Recorder:
             "free_riding": ratio(self.benefit_unpaid, self.benefit),
             "defections": self.defections_total,
             "defections_detected": self.detected_total,
-            "progress": model.progress,
+            "progress": self.progress,
             "meeting_hours": self.meeting_hours_total,
-            "progress_per_meeting_hour": ratio(model.progress, self.meeting_hours_total),
+            "progress_per_meeting_hour": ratio(self.progress, self.meeting_hours_total),
             "trust_mean": cols["trust_mean"][-1],
             "trust_centre_others": cols["trust_centre_others"][-1],
             "trust_among_others": cols["trust_among_others"][-1],
             "energy_mean": sum(cols["energy_mean"]) / months,
             "legitimacy_mean": sum(cols["legitimacy_mean"]) / months,
             "grip_mean": sum(cols["grip_mean"]) / months,
-            "exits": model.exits,
-            "proposed": model.proposed,
-            "adopted": model.adopted,
-            "completed": model.completed,
-            "late_entries": model.late_entries,
+            "exits": self.exits,
+            "proposed": self.proposed,
+            "adopted": self.adopted,
+            "completed": self.completed,
+            "late_entries": self.late_entries,
             "defections_recovered": self.recovered_total,
-            "decision_lag_mean": _nanmean(model.decision_lags),
-            "renegotiations": model.renegotiations,
+            "decision_lag_mean": _nanmean(self.decision_lags),
+            "renegotiations": self.renegotiations,
             "coalition_size_mean": _nanmean(self.coalition_sizes),
             "coalition_size_share": ratio(
                 _nanmean(self.coalition_sizes), len(model.municipalities)
@@ -214,10 +242,12 @@ class Recorder:
             "service_quality_mean": sum(cols["service_quality"]) / months,
             "transition_cost": model.transition_cost,
             "transition_cost_per_inhabitant": model.transition_cost * 1e6 / model.population,
-            "upkeep_spent": model.upkeep_spent,
+            "upkeep_spent": model.ledger.upkeep_spent,
         }
-        for k, theme in enumerate(model.theme_names):
-            out[f"commitment_{theme}"] = ratio(self.paid_by_theme[k], self.due_by_theme[k])
+        for t in model.themes:
+            out[f"commitment_{t.name}"] = ratio(
+                self.paid_by_theme[t.index], self.due_by_theme[t.index]
+            )
         return out
 
     def municipality_rows(self) -> list[dict[str, float | int | str]]:
@@ -235,15 +265,15 @@ class Recorder:
                     "population": m.population,
                     "kind": m.kind,
                     "due": m.due_total,
-                    "paid": m.paid_total,
-                    "commitment": ratio(m.paid_total, m.due_total),
+                    "paid": m.account.paid_projects,
+                    "commitment": ratio(m.account.paid_projects, m.due_total),
                     "benefit": m.benefit_total,
                     "trust_out": sum(trust_out) / len(trust_out),
                     "trust_in": sum(trust_in) / len(trust_in),
                     "energy": m.energy,
                     "legitimacy": m.legitimacy,
                     "grip_mean": m.grip_sum / max(1, len(self.rows)),
-                    "service_cost": m.service_cost,
+                    "service_cost": m.account.service_cost,
                     "exited_themes": ",".join(sorted(m.exited)),
                 }
             )

@@ -1,4 +1,4 @@
-"""A project: a proposal adopted at a theme's table and delivered by a coalition."""
+"""Themes in force, and projects: proposals adopted at a table and delivered by a coalition."""
 
 from __future__ import annotations
 
@@ -10,40 +10,75 @@ if TYPE_CHECKING:
     from sim.config import Arrangement, Theme
 
 
+@dataclass(frozen=True, slots=True, eq=False)
+class ThemeInForce:
+    """A policy domain (beleidsdomein) as the model runs it: its character and the arrangement
+    in force for it, with its place in the model's theme order."""
+
+    name: str
+    index: int
+    character: Theme
+    arrangement: Arrangement
+
+    @property
+    def has_service(self) -> bool:
+        """Whether the theme has an execution organisation (social domain, business operations)."""
+        return self.character.service_cost_per_inhabitant > 0
+
+    @property
+    def table(self) -> tuple[str, str]:
+        """The theme's table as a node of the network."""
+        return ("table", self.name)
+
+
+@dataclass(slots=True, eq=False)
+class Membership:
+    """One municipality's part in a project: its terms, how it joined, what it paid."""
+
+    municipality: Municipality
+    cost_share: float
+    value_share: float
+    benefit_ratio: float  # perceived local benefit per euro of its own cost
+    mode: str  # full, solidarity or late
+    chose: bool  # it said yes to this obligation (a binding decision may impose it)
+    due: float = 0.0
+    paid: float = 0.0
+    active: bool = True  # False once it has left the theme
+
+    @property
+    def kept(self) -> float:
+        """Share of what fell due that it paid (1 when nothing fell due)."""
+        return self.paid / self.due if self.due > 0 else 1.0
+
+
 @dataclass(slots=True, eq=False)
 class Project:
-    """A regional project. Lists are aligned with `members`."""
+    """A regional project and its coalition, one Membership per member."""
 
     pid: int
-    theme_name: str
-    theme_index: int
-    theme: Theme
-    arrangement: Arrangement
-    members: list[Municipality]
+    theme: ThemeInForce
+    members: list[Membership]
     cost: float  # MEUR, the whole project
-    value: float  # MEUR-equivalent regional value if fully delivered
     start: int  # month it was adopted
     instalments: int
-    cost_share: list[float]
-    benefit_share: list[float]
-    benefit_ratio: list[float]  # perceived local benefit per euro of own cost, per member
-    voted_yes: list[bool]
-    mode: list[str]  # participation mode: full, solidarity, late
     host: Municipality  # where the local (distributive) part of the value lands
-    due: list[float] = field(default_factory=list)
-    paid: list[float] = field(default_factory=list)
-    active: list[bool] = field(default_factory=list)  # False once a member has left
     instalments_done: int = 0
     spent: float = 0.0
     funded: float = 0.0  # covered by the regional base fund
-    deterrence: float = 0.0  # expected response to withholding: monitoring x sanction
+    deterrence: float = field(init=False)  # expected response to withholding
+    # Every member, leavers included: the group whose delivery a member expects. Kept beside
+    # `members` (appended to on late entry) because each payment decision reads it.
+    member_municipalities: list[Municipality] = field(init=False)
 
     def __post_init__(self) -> None:
-        n = len(self.members)
-        self.due = [0.0] * n
-        self.paid = [0.0] * n
-        self.active = [True] * n
-        self.deterrence = self.arrangement.monitoring * self.arrangement.sanction
+        rules = self.theme.arrangement
+        self.deterrence = rules.monitoring * rules.sanction
+        self.member_municipalities = [ms.municipality for ms in self.members]
+
+    @property
+    def value(self) -> float:
+        """MEUR-equivalent regional value if fully delivered."""
+        return self.cost * self.theme.character.value_ratio
 
     @property
     def node(self) -> tuple[str, int]:
@@ -53,30 +88,20 @@ class Project:
     def completion(self) -> float:
         return self.spent / self.cost if self.cost > 0 else 0.0
 
-    def annual_cost(self, member: int) -> float:
+    @property
+    def active(self) -> list[Membership]:
+        return [ms for ms in self.members if ms.active]
+
+    def membership(self, m: Municipality) -> Membership | None:
+        for ms in self.members:
+            if ms.municipality is m:
+                return ms
+        return None
+
+    def annual_cost(self, ms: Membership) -> float:
         """A member's share of what the members pay, per year of the project (MEUR per year)."""
-        return (
-            (self.cost - self.funded) * self.cost_share[member] * 12.0 / self.theme.project_months
-        )
+        months = self.theme.character.project_months
+        return (self.cost - self.funded) * ms.cost_share * 12.0 / months
 
-    def instalment(self, member: int) -> float:
-        return (self.cost - self.funded) * self.cost_share[member] / self.instalments
-
-    def rebalance(
-        self,
-        newcomer: Municipality,
-        mode: str,
-        cost_share: list[float],
-        benefit_share: list[float],
-        benefit_ratio: list[float],
-    ) -> None:
-        """Add a late entrant; the remaining instalments and the value are re-split."""
-        self.members.append(newcomer)
-        self.mode.append(mode)
-        self.voted_yes.append(True)
-        self.due.append(0.0)
-        self.paid.append(0.0)
-        self.active.append(True)
-        self.cost_share = cost_share
-        self.benefit_share = benefit_share
-        self.benefit_ratio = benefit_ratio
+    def instalment(self, ms: Membership) -> float:
+        return (self.cost - self.funded) * ms.cost_share / self.instalments

@@ -21,7 +21,7 @@ ROOM_PER_INHABITANT = 10.0
 ROOM_PER_INHABITANT_CENTRE = 12.5
 
 
-def synthetic_region(n: int, seed: int) -> RegionSpec:
+def synthetic_region(n: int, seed: int | np.random.SeedSequence) -> RegionSpec:
     """A region of `n` municipalities with one centre city and heavy-tailed sizes.
 
     Salience and autonomy are drawn from Beta(4, 4) (mean 0.5, most mass in 0.25..0.75); the
@@ -62,8 +62,11 @@ def synthetic_region(n: int, seed: int) -> RegionSpec:
 
 
 def region_for(name: str, seed: int) -> RegionSpec:
-    """The region a scenario names; a synthetic one is drawn from the run's seed."""
+    """The region a scenario names. A synthetic one is drawn from a stream spawned from the
+    run's seed: Mesa seeds `model.rng` with the seed itself, so drawing the region from the seed
+    directly would repeat the model's own stream."""
     n = _synthetic_size(name)
     if n is not None:
-        return synthetic_region(n, seed)
+        (stream,) = np.random.SeedSequence(seed).spawn(1)
+        return synthetic_region(n, stream)
     return load_region_spec(name)

@@ -9,8 +9,31 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
+from dataclasses import dataclass
 
-CONTRIBUTION_TYPES = ("conditional", "free_rider", "triangle", "other")
+
+@dataclass(frozen=True, slots=True)
+class VoteWeights:
+    """How a municipality weighs a proposal at the table (see vote_yes_utility)."""
+
+    benefit: float
+    norm: float
+    stress: float
+    council: float
+    pressure: float
+
+
+@dataclass(frozen=True, slots=True)
+class DeliveryWeights:
+    """How a municipality weighs paying a pledged instalment (see delivery_utility)."""
+
+    pledge: float
+    norm: float
+    benefit: float
+    stress: float
+    council: float
+    deterrence: float
+    energy: float
 
 
 def logistic(x: float) -> float:
@@ -118,7 +141,7 @@ def vote_yes_utility(
     stress: float,
     pressure: float,
     external_pressure: float,
-    weights: tuple[float, float, float, float, float],
+    weights: VoteWeights,
 ) -> float:
     """Utility of supporting a proposal at the table.
 
@@ -127,15 +150,14 @@ def vote_yes_utility(
     of its share on a year's room, its council's pressure, and the national pressure behind the
     theme (DOMAIN.md, "A step, roughly"). Saying yes costs nothing yet: the local reckoning comes
     at delivery, which is why "much of what is agreed regionally never lands locally" (002).
-    `weights` = (benefit, norm, stress, council, external pressure).
     """
-    w_b, w_n, w_s, w_c, w_p = weights
+    w = weights
     return (
-        w_b * _unit_gain(promised_ratio)
-        + w_n * (trust_in_others - 0.5)
-        - w_s * stress
-        - w_c * pressure
-        + w_p * external_pressure
+        w.benefit * _unit_gain(promised_ratio)
+        + w.norm * (trust_in_others - 0.5)
+        - w.stress * stress
+        - w.council * pressure
+        + w.pressure * external_pressure
     )
 
 
@@ -147,7 +169,7 @@ def delivery_utility(
     pressure: float,
     deterrence: float,
     energy: float,
-    weights: tuple[float, float, float, float, float, float, float],
+    weights: DeliveryWeights,
 ) -> float:
     """Utility of paying a pledged instalment rather than withholding it.
 
@@ -159,17 +181,16 @@ def delivery_utility(
     "withdrawing movement" ("as soon as cooperation asks for a real investment or touches local
     interest we make a withdrawing movement", 002); expected sanction (monitoring x response)
     deters withholding; low energy ("energielek", 002) makes delivery harder.
-    `weights` = (pledge, norm, benefit, stress, council, deterrence, energy).
     """
-    w_p, w_n, w_b, w_s, w_c, w_d, w_e = weights
+    w = weights
     return (
-        (w_p if chosen else 0.0)
-        + w_n * (norm - 0.5)
-        + w_b * _unit_gain(benefit_ratio)
-        - w_s * stress
-        - w_c * pressure
-        + w_d * deterrence
-        + w_e * (energy - 1.0)
+        (w.pledge if chosen else 0.0)
+        + w.norm * (norm - 0.5)
+        + w.benefit * _unit_gain(benefit_ratio)
+        - w.stress * stress
+        - w.council * pressure
+        + w.deterrence * deterrence
+        + w.energy * (energy - 1.0)
     )
 
 
@@ -258,6 +279,17 @@ def participation_mode(u_full: float, u_solidarity: float | None, noise: float, 
         if x < acc:
             return name
     return options[-1][0]
+
+
+def weighted_index(weights: Sequence[float], u: float) -> int:
+    """Index drawn with probability proportional to its weight, given a uniform `u` in [0, 1)."""
+    x = u * sum(weights)
+    acc = 0.0
+    for i, w in enumerate(weights):
+        acc += w
+        if x < acc:
+            return i
+    return len(weights) - 1
 
 
 def fits_budget(committed: float, extra: float, room: float) -> bool:

@@ -11,20 +11,22 @@ from pathlib import Path
 import pandas as pd
 
 from sim.config import Scenario
-from sim.metrics import SERIES
+from sim.metrics import EVENT_COLUMNS, SERIES
 from sim.model import RegionModel
 from sim.store import Destination, write_atomically, write_json, write_tables, write_toml
 
 
 @dataclass
 class RunResult:
-    """What one run produced: the time series, the one-row summary, the municipality table."""
+    """What one run produced: the time series, the one-row summary, the municipality table and
+    the event log."""
 
     scenario: Scenario
     seed: int
     series: pd.DataFrame
     summary: dict
     municipalities: pd.DataFrame
+    events: pd.DataFrame
 
 
 def simulate(scenario: Scenario, seed: int) -> RunResult:
@@ -40,6 +42,7 @@ def simulate(scenario: Scenario, seed: int) -> RunResult:
         series=series,
         summary=rec.summary(),
         municipalities=pd.DataFrame(rec.municipality_rows()),
+        events=pd.DataFrame(rec.events, columns=list(EVENT_COLUMNS)),
     )
 
 
@@ -74,6 +77,7 @@ def save_run(result: RunResult, dest: Path | Destination) -> Path:
                 "timeseries": result.series,
                 "summary": pd.DataFrame([result.summary]),
                 "municipalities": result.municipalities,
+                "events": result.events,
             },
         )
         write_toml(tmp / "scenario.toml", scenario.model_dump(mode="json"))

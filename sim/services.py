@@ -15,7 +15,7 @@ from sim import rules
 
 if TYPE_CHECKING:
     from agents.municipality import Municipality
-    from sim.config import Arrangement, Theme
+    from sim.project import ThemeInForce
 
 REFERENCE_SCALE = 100_000  # inhabitants at which a theme's service_cost_per_inhabitant holds
 STRANDED_SHARE = 0.5  # ASSUMPTION: share of a leaver's former cost left behind (staff, contracts)
@@ -36,15 +36,13 @@ class ServiceYear:
 class SharedService:
     """A theme's execution organisation and its members' accounts."""
 
-    theme_index: int
-    theme: Theme
-    arrangement: Arrangement
+    theme: ThemeInForce
     stranded: list[tuple[float, int]] = field(default_factory=list)  # (MEUR per year, until)
     pooled_before: set[int] = field(default_factory=set)
 
     def providers(self, members: list[Municipality], centre: Municipality) -> list[Municipality]:
         """Those who decide the organisation's policy and budget (owner vs client, 001)."""
-        rule = self.arrangement.executor
+        rule = self.theme.arrangement.executor
         if rule == "joint":
             return members
         if rule == "centre":
@@ -60,9 +58,9 @@ class SharedService:
         quality: float,
     ) -> ServiceYear:
         """Cost the service for every municipality; members judge fit and say."""
-        a = self.arrangement
-        t = self.theme
-        k = self.theme_index
+        a = self.theme.arrangement
+        t = self.theme.character
+        k = self.theme.index
         pooled = [] if a.executor == "local" else list(seated)
         if a.executor == "centre" and centre not in pooled:
             pooled = []  # no provider, no pool
@@ -97,7 +95,7 @@ class SharedService:
             else:  # runs it alone: its own policy, at its own scale
                 unit, fit, say = local, 1.0, 1.0
             cost = unit * m.population / 1e6
-            m.service_cost += cost
+            m.account.service_cost += cost
             out.cost += cost
             out.local_cost += local * m.population / 1e6
             out.fit.append(fit)
@@ -121,6 +119,6 @@ class SharedService:
         for c, _ in self.stranded:
             for m in bearers:
                 share = c * m.population / bearer_pop
-                m.service_cost += share
+                m.account.service_cost += share
                 out.cost += share
         return out

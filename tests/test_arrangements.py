@@ -10,6 +10,8 @@ import pytest
 from sim import rules
 from sim.config import load_arrangement_presets, load_scenario, scenario_from_dict
 from sim.model import RegionModel
+from sim.phases import coalitions, politics, tables
+from sim.services import STRANDED_SHARE, SharedService
 from sim.transition import transition
 from tests.conftest import ROOT, base_scenario_dict, variant
 
@@ -37,28 +39,42 @@ def test_party_lines_decide_by_party_stance_weighted_by_votes():
     sc = variant("grd", party_discipline=1.0)
     model = RegionModel(sc, seed=1)
     members = model.municipalities
-    ratios, shares = [1.0] * 7, [1 / 7] * 7
-    # Two parties hold almost all votes: their stance decides, whatever the municipalities want.
-    for stances, expected in (([3, 3, -3, -3, -3], True), ([-3, -3, 3, 3, 3], False)):
+    # Two parties hold all votes: their stance decides, whatever the municipalities want.
+    for stances, local, expected in (
+        ([3, 3, -3, -3, -3], -3.0, True),
+        ([-3, -3, 3, 3, 3], 3.0, False),
+    ):
         model.parties.stance = stances
         model.parties.shares = [[0.5, 0.5, 0.0, 0.0, 0.0] for _ in members]
         outcomes = [
-            model._party_vote(0, members, ratios, 1.0, shares, model.rules[0]) for _ in range(20)
+            tables.party_vote(model.parties, members, [local] * 7, 1.0, 0.5, 0.5, model.random)
+            for _ in range(20)
         ]
         assert all(o == expected for o in outcomes)
+    # With no discipline the municipalities' own interest decides instead.
+    local_only = [
+        tables.party_vote(model.parties, members, [3.0] * 7, 0.0, 0.5, 0.5, model.random)
+        for _ in range(20)
+    ]
+    assert all(local_only)
+
+
+NOBODY_WANTS_IT = {"weight_council": 10.0, "initial_legitimacy": 0.0, "exit_legitimacy": 0.0}
 
 
 def test_consensus_renegotiates_a_failed_proposal_then_drops_it():
     sc = variant("classic-gr", themes=("housing",))
-    model = RegionModel(sc, seed=3)
-    for m in model.municipalities:  # nobody wants it: every vote is no
-        m.votes_yes = lambda *a, **k: False
-    a = model.rules[0]
-    model._decide(0, model.municipalities, 0, 0, 0)
-    assert model.queue[0] == [(0, 1)] and model.renegotiations == 1
-    model.queue[0].clear()
-    model._decide(0, model.municipalities, 6, 0, a.renegotiation_rounds)
-    assert model.queue[0] == [] and model.adopted == 0
+    data = sc.model_dump(mode="json")
+    data["behaviour"] = {**data["behaviour"], **NOBODY_WANTS_IT, "choice_noise": 0.1}
+    model = RegionModel(scenario_from_dict(data), seed=3).run()
+    rounds = model.theme("housing").arrangement.renegotiation_rounds
+    events = model.recorder.event_rows
+    renegotiated = [e["value"] for e in events if e["event"] == "proposal_renegotiated"]
+    rejected = [e for e in events if e["event"] == "proposal_rejected"]
+    assert model.recorder.adopted == 0 and rejected
+    # Each proposal returns `rounds` times, then is dropped (the last may still be queued).
+    assert set(renegotiated) == set(range(1, rounds + 1))
+    assert len(rejected) <= renegotiated.count(rounds) <= len(rejected) + 1
 
 
 def test_a_single_no_vetoes_under_unanimity():
@@ -69,17 +85,18 @@ def test_a_single_no_vetoes_under_unanimity():
 def test_provider_decides_what_it_offers_and_clients_opt_in():
     sc = variant("service-municipality", themes=("mobility",))
     model = RegionModel(sc, seed=4)
-    centre = model.centre
-    centre.votes_yes = lambda *a, **k: False
-    model._decide(0, model.municipalities, 0, 0, 0)
-    assert model.adopted == 0  # the provider did not offer it
-    del centre.votes_yes
+    theme, munis, centre = model.theme("mobility"), model.municipalities, model.centre
+    t = coalitions.terms(theme, munis, 1.0, centre)
+    for centre_says in (True, False):
+        votes = [not centre_says if m is not centre else centre_says for m in munis]
+        proposal = tables.Proposal(theme, munis, 1.0, centre, t, votes)
+        assert tables.DECISIONS["provider"](model, proposal) is centre_says
     for seed in range(30):
         model = RegionModel(sc, seed=seed)
         model.run()
         for p in model.projects:
-            assert model.centre in p.members  # the provider always takes part
-            assert len(p.members) < 7 or all(p.voted_yes)
+            assert model.centre in p.member_municipalities  # the provider always takes part
+            assert all(ms.chose for ms in p.members)  # clients chose to buy
 
 
 def test_bilateral_account_meetings_put_the_provider_at_every_one():
@@ -96,13 +113,22 @@ def test_shared_table_scope_meets_once_for_all_its_themes():
     assert model.recorder.meeting_hours == 7 * 20.0  # one regional council, not three tables
 
 
+EVERYONE_WITHHOLDS = {
+    "type_shares": {"free_rider": 1.0, "conditional": 0.0, "triangle": 0.0, "other": 0.0},
+    "weight_norm": 10.0,
+    "weight_pledge": 0.0,
+    "weight_deterrence": 0.0,
+    "choice_noise": 0.1,
+}
+
+
 def test_detected_defection_under_a_steering_room_triggers_escalation():
     for sanction, recovered in ((1.0, True), (0.0, False)):
         sc = variant(monitoring=1.0, sanction=sanction, themes=("mobility",))
-        model = RegionModel(sc, seed=7)
-        for m in model.municipalities:
-            m.pays = lambda *a, **k: False  # everyone withholds
-        for _ in range(36):
+        data = sc.model_dump(mode="json")
+        data["behaviour"] = {**data["behaviour"], **EVERYONE_WITHHOLDS}
+        model = RegionModel(scenario_from_dict(data), seed=7)
+        for _ in range(12):  # the first year, while rooms can pay what escalation recovers
             model.step()
         rec = model.recorder
         assert rec.defections_total > 0
@@ -116,62 +142,70 @@ def test_without_monitoring_nothing_is_detected():
     assert model.recorder.detected_total == 0 and model.recorder.defections_total > 0
 
 
-def test_an_entry_fee_is_charged_on_late_entry():
-    sc = variant("network", themes=("mobility",))
-    for seed in range(50):
+def running_project_with_outsider(sc, seeds=60, members=2):
+    """A running network project, some instalments in, with a seated municipality outside."""
+    for seed in range(seeds):
         model = RegionModel(sc, seed=seed)
+        mobility = model.theme("mobility")
         for _ in range(30):
             model.step()
-            outside = [
-                (p, m)
-                for p in model.projects
-                if p.instalments_done > 0
-                for m in model.table_members("mobility")
-                if m not in p.members
-            ]
-            if outside:
-                break
-        if outside:
-            break
-    p, entrant = outside[0]
-    p.paid = list(p.due)  # on track
-    p.spent = p.funded + sum(p.due)
-    delivered = p.spent - p.funded
+            for p in model.projects:
+                outside = [m for m in model.table_members(mobility) if p.membership(m) is None]
+                if p.instalments_done > 0 and len(p.members) >= members and outside:
+                    return model, p, outside[0]
+    raise AssertionError("no running project with an outsider")
+
+
+def test_an_entry_fee_is_charged_on_late_entry():
+    model, p, entrant = running_project_with_outsider(variant("network", themes=("mobility",)))
     for m in model.municipalities:
-        m.joins_late = (lambda e: lambda *a, **k: e)(m is entrant)
-        m.room = m.room_year = 10.0
-    rooms = {m.index: m.room for m in model.municipalities}
-    share = entrant.population / (sum(o.population for o in p.members) + entrant.population)
-    fee = rules.late_entry_fee(share, delivered, p.arrangement.entry_fee)
-    model._late_entries(p)
-    assert entrant in p.members and p.mode[p.members.index(entrant)] == "late"
-    assert entrant.room == pytest.approx(rooms[entrant.index] - fee)
-    gained = sum(m.room - rooms[m.index] for m in p.members if m is not entrant)
-    assert gained == pytest.approx(fee)
-    assert sum(p.cost_share) == pytest.approx(1.0)
+        m.account.room = m.account.room_year = 10.0
+    rooms = {m.index: m.account.room for m in model.municipalities}
+    delivered = p.spent - p.funded
+    share = entrant.population / (
+        sum(ms.municipality.population for ms in p.members) + entrant.population
+    )
+    fee = rules.late_entry_fee(share, delivered, p.theme.arrangement.entry_fee)
+    coalitions.admit_late(model, p, entrant, fee)
+    ms = p.membership(entrant)
+    assert ms is not None and ms.mode == "late"
+    assert entrant.account.room == pytest.approx(rooms[entrant.index] - fee)
+    paid = {o.municipality.index: o.paid for o in p.members if o is not ms}
+    for o in p.members:  # the fee goes to those who paid, in proportion to what they paid
+        if o is not ms:
+            expected = fee * paid[o.municipality.index] / sum(paid.values())
+            assert o.municipality.account.room - rooms[o.municipality.index] == pytest.approx(
+                expected
+            )
+    assert sum(o.cost_share for o in p.members) == pytest.approx(1.0)
+    assert model.network.has_edge(entrant.index, p.node)
 
 
 def test_base_fund_and_upkeep_are_paid_by_the_rule():
     model = RegionModel(variant("network", themes=("mobility",)), seed=1)
     model.step()
     pop = model.population
-    assert model.upkeep_spent == pytest.approx(0.3 * pop / 1e6)
-    assert model.base_fund + model.base_fund_granted == pytest.approx(0.5 * pop / 1e6)
+    ledger = model.ledger
+    assert ledger.upkeep_spent == pytest.approx(0.3 * pop / 1e6)
+    assert ledger.base_fund + ledger.base_fund_granted == pytest.approx(0.5 * pop / 1e6)
     model = RegionModel(variant(themes=("mobility",)), seed=1)  # multiple-local
     model.step()
-    payers = [m for m in model.municipalities if m.paid_dues > 0]
+    payers = [m for m in model.municipalities if m.account.paid_dues > 0]
     assert payers == [model.centre]  # the programme sits in the centre's line
 
 
 def test_rotating_chair_never_the_centre():
-    model = RegionModel(variant("network", themes=("mobility",)), seed=1).run()
+    model = RegionModel(variant("network", themes=("mobility", "housing")), seed=1)
     chairs = []
-    model = RegionModel(variant("network", themes=("mobility",)), seed=1)
     for _ in range(120):
         model.step()
-        chairs.append(model.chair)
-    assert model.centre not in chairs
-    assert len(set(chairs)) == 6
+        chairs.append(tuple(body.chair for body in model.bodies))
+    assert all(len(set(c)) == 1 for c in chairs)  # each body has its own chair, in step
+    assert model.centre not in {c[0] for c in chairs}
+    assert len({c[0] for c in chairs}) == 6
+    other = RegionModel(variant("multiple-local", themes=("mobility",)), seed=1)
+    other.step()
+    assert other.bodies[0].chair is None  # the centre's line sets this agenda: no chair
 
 
 @pytest.mark.parametrize(
@@ -212,32 +246,53 @@ def test_exit_moratorium_and_exit_from_a_service():
     for month in (14, 50):
         for m in model.municipalities:
             m.legitimacy = 0.0  # councils that want out
-            m.room = 10.0  # and can pay the fee
-        model._elections(month)
+            m.account.room = 10.0  # and can pay the fee
+        politics.elections(model, month)
         # Within the four-year moratorium nobody may leave; after it, they do.
-        assert (model.exits > 0) is (month >= 48)
+        assert (model.recorder.exits > 0) is (month >= 48)
 
 
-def test_a_service_leaver_runs_it_alone_and_leaves_stranded_cost_to_the_provider():
-    data = {
-        **base_scenario_dict("service-municipality"),
-        "governance": {"social": "service-municipality"},
-    }
+@pytest.mark.parametrize(
+    ("preset", "bearers"), [("service-municipality", "centre"), ("classic-gr", "owners")]
+)
+def test_a_service_leaver_runs_it_alone_and_leaves_stranded_cost_to_those_who_decide(
+    preset, bearers
+):
+    data = {**base_scenario_dict(preset), "governance": {"social": preset}}
     data.pop("previous_governance")
     model = RegionModel(scenario_from_dict(data), seed=1)
     for _ in range(12):
         model.step()
+    social = model.theme("social")
     leaver = model.municipalities[6]
-    model._leave(leaver, "social", fee=0.0, month=12)
-    before = {m.index: m.service_cost for m in model.municipalities}
-    for _ in range(12):
-        model.step()
-    year = {m.index: m.service_cost - before[m.index] for m in model.municipalities}
-    t = model.themes[0]
-    alone = t.service_cost_per_inhabitant * (leaver.population / 100_000) ** -t.scale_elasticity
-    assert year[leaver.index] == pytest.approx(alone * leaver.population / 1e6)
+    politics.leave(model, leaver, social, fee=0.0, month=12)
     service = model.services[0]
-    assert service.stranded and model.centre.index not in {leaver.index}
+    seated = model.table_members(social)
+
+    def year_costs(pooled_before: set[int]) -> dict[int, float]:
+        """Each municipality's service cost for year 1, given who was in the pool before."""
+        twin = SharedService(social)
+        twin.pooled_before = set(pooled_before)
+        before = {m.index: m.account.service_cost for m in model.municipalities}
+        twin.year(1, seated, model.municipalities, model.centre, 1.0)
+        return {m.index: m.account.service_cost - before[m.index] for m in model.municipalities}
+
+    stayed = year_costs({m.index for m in seated})
+    left = year_costs({m.index for m in seated} | {leaver.index})
+    extra = {i: left[i] - stayed[i] for i in left}
+    t = social.character
+    alone = t.service_cost_per_inhabitant * (leaver.population / 100_000) ** -t.scale_elasticity
+    assert left[leaver.index] == pytest.approx(alone * leaver.population / 1e6)  # runs it alone
+    pool = sum(m.population for m in seated)
+    unit = t.service_cost_per_inhabitant * (pool / 100_000) ** -t.scale_elasticity
+    stranded = STRANDED_SHARE * unit * leaver.population / 1e6
+    assert sum(extra.values()) == pytest.approx(stranded)
+    payers = [model.centre] if bearers == "centre" else seated
+    pop = sum(m.population for m in payers)
+    for m in model.municipalities:
+        expected = stranded * m.population / pop if m in payers else 0.0
+        assert extra[m.index] == pytest.approx(expected, abs=1e-12)
+    assert service.theme is social
 
 
 def test_a_shared_body_goes_on_when_one_of_its_themes_has_lost_every_seat():
@@ -246,7 +301,7 @@ def test_a_shared_body_goes_on_when_one_of_its_themes_has_lost_every_seat():
         data["behaviour"] = {**data["behaviour"], "exit_legitimacy": 0.7}
         for seed in range(6):
             model = RegionModel(scenario_from_dict(data), seed=seed).run()
-            assert model.exits > 0
+            assert model.recorder.exits > 0
 
 
 def test_shared_bodies_are_grouped_by_rules_not_by_name():
@@ -260,37 +315,30 @@ def test_shared_bodies_are_grouped_by_rules_not_by_name():
 
 
 def test_late_entry_pays_no_fee_to_a_leaver_and_leaves_it_no_share():
-    sc = variant("network", themes=("mobility",))
-    for seed in range(60):
-        model = RegionModel(sc, seed=seed)
-        found = None
-        for _ in range(30):
-            model.step()
-            for p in model.projects:
-                outside = [m for m in model.table_members("mobility") if m not in p.members]
-                if p.instalments_done > 0 and len(p.members) >= 3 and outside:
-                    found = (p, outside[0])
-                    break
-            if found:
-                break
-        if found:
-            break
-    p, entrant = found
-    leaver = p.members[1]
-    model._leave(leaver, "mobility", fee=0.0, month=model.steps)
-    p.paid = list(p.due)
-    p.spent = p.funded + sum(p.due)
+    model, p, entrant = running_project_with_outsider(
+        variant("network", themes=("mobility",)), members=3
+    )
+    leaver = p.members[1].municipality
+    politics.leave(model, leaver, p.theme, fee=0.0, month=model.steps)
     for m in model.municipalities:
-        m.joins_late = (lambda e: lambda *a, **k: e)(m is entrant)
-        m.room = m.room_year = 10.0
-    model._late_entries(p)
-    assert entrant in p.members
-    assert leaver.room == 10.0  # the leaver gets no part of the fee
-    assert p.cost_share[p.members.index(leaver)] == 0.0
-    assert p.benefit_share[p.members.index(leaver)] == 0.0
-    assert sum(p.cost_share) == pytest.approx(1.0)
+        m.account.room = m.account.room_year = 10.0
+    coalitions.admit_late(model, p, entrant, fee=0.5)
+    gone = p.membership(leaver)
+    assert p.membership(entrant) is not None
+    assert leaver.account.room == 10.0  # the leaver gets no part of the fee
+    assert gone.cost_share == 0.0 and gone.value_share == 0.0
+    assert sum(ms.cost_share for ms in p.members) == pytest.approx(1.0)
 
 
 def test_service_quality_is_the_mean_over_services():
-    series = RegionModel(load_scenario("dordrecht-service"), seed=0).run().recorder.columns
-    assert series["service_quality"][0] < 1.0  # the social domain moves to the centre: a dip
+    model = RegionModel(load_scenario("dordrecht-service"), seed=0).run()
+    series = model.recorder.columns["service_quality"]
+    dips = [model.transitions[s.theme.index] for s in model.services]
+    assert len(dips) == 2 and any(t.dip > 0 for t in dips) and any(t.dip == 0 for t in dips)
+    for month, quality in enumerate(series):
+        year_start = month - month % 12  # judged once a year, at the budget year
+        expected = [
+            1.0 - (t.dip * max(0.0, 1.0 - year_start / t.months) if t.months else 0.0) for t in dips
+        ]
+        assert quality == pytest.approx(sum(expected) / len(expected))
+    assert series[0] < 1.0 and series[-1] == 1.0

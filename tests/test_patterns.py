@@ -150,7 +150,7 @@ def test_pattern2_mobility_gathers_more_commitment_than_housing_everywhere(pure,
     paid = dict(due)
     for m in pure[arrangement]:
         for t in due:
-            k = m.theme_names.index(t)
+            k = m.theme(t).index
             due[t] += m.recorder.due_by_theme[k]
             paid[t] += m.recorder.paid_by_theme[k]
     mobility, housing = paid["mobility"] / due["mobility"], paid["housing"] / due["housing"]
@@ -203,7 +203,7 @@ def test_pattern5_consensus_slows_decisions_as_interests_diverge():
     def adopted(spread):
         sc = variant("classic-gr", themes=None)
         sc = scenario_from_dict({**sc.model_dump(mode="json"), "salience_spread": spread})
-        return [run(sc, s).adopted for s in range(200)]
+        return [run(sc, s).recorder.adopted for s in range(200)]
 
     d, t = paired_t(adopted(0.0), adopted(2.0))
     assert d < 0 and t < -T_MIN, (d, t)

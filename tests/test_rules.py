@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import dataclasses
+
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
@@ -70,8 +72,84 @@ def test_council_pressure_rises_with_autonomy_and_falls_with_legitimacy():
     assert rules.council_pressure(0.5, 1.0) == 0.0
 
 
-VOTE_W = (1.0, 1.0, 1.0, 1.0, 0.5)
-DELIVERY_W = (0.5, 1.0, 1.0, 1.0, 1.0, 1.0, 0.5)
+VOTE_W = rules.VoteWeights(benefit=1.0, norm=1.0, stress=1.0, council=1.0, pressure=0.5)
+DELIVERY_W = rules.DeliveryWeights(
+    pledge=0.5, norm=1.0, benefit=1.0, stress=1.0, council=1.0, deterrence=1.0, energy=0.5
+)
+
+VOTE_REASONS = {  # each weight and the reason it weighs
+    "benefit": ("promised_ratio", 1.6),
+    "norm": ("trust_in_others", 0.9),
+    "stress": ("stress", 0.8),
+    "council": ("pressure", 0.6),
+    "pressure": ("external_pressure", 0.9),
+}
+DELIVERY_REASONS = {
+    "pledge": ("chosen", False),
+    "norm": ("norm", 0.9),
+    "benefit": ("benefit_ratio", 1.8),
+    "stress": ("stress", 0.9),
+    "council": ("pressure", 0.7),
+    "deterrence": ("deterrence", 0.6),
+    "energy": ("energy", 0.2),
+}
+
+
+@pytest.mark.parametrize("weight", list(VOTE_REASONS))
+def test_each_vote_weight_weighs_its_own_reason_and_no_other(weight):
+    """Named weights cannot be swapped unnoticed: zeroing one silences exactly its reason."""
+    base = dict(
+        promised_ratio=1.2, trust_in_others=0.6, stress=0.3, pressure=0.2, external_pressure=0.2
+    )
+    silenced = dataclasses.replace(VOTE_W, **{weight: 0.0})
+    for name, (reason, value) in VOTE_REASONS.items():
+        moved = {**base, reason: value}
+        delta = rules.vote_yes_utility(**moved, weights=silenced) - rules.vote_yes_utility(
+            **base, weights=silenced
+        )
+        assert (delta == 0.0) is (name == weight), (weight, reason)
+
+
+@pytest.mark.parametrize("weight", list(DELIVERY_REASONS))
+def test_each_delivery_weight_weighs_its_own_reason_and_no_other(weight):
+    base = dict(
+        chosen=True,
+        norm=0.5,
+        benefit_ratio=1.0,
+        stress=0.3,
+        pressure=0.2,
+        deterrence=0.1,
+        energy=0.8,
+    )
+    silenced = dataclasses.replace(DELIVERY_W, **{weight: 0.0})
+    for name, (reason, value) in DELIVERY_REASONS.items():
+        moved = {**base, reason: value}
+        delta = rules.delivery_utility(**moved, weights=silenced) - rules.delivery_utility(
+            **base, weights=silenced
+        )
+        assert (delta == 0.0) is (name == weight), (weight, reason)
+
+
+def test_the_model_takes_each_weight_from_its_named_behaviour_parameter():
+    from sim.config import scenario_from_dict
+    from sim.model import RegionModel
+    from tests.conftest import base_scenario_dict
+
+    names = [
+        "weight_benefit",
+        "weight_norm",
+        "weight_stress",
+        "weight_council",
+        "weight_pressure",
+        "weight_pledge",
+        "weight_deterrence",
+        "weight_energy",
+    ]
+    behaviour = {n: 0.1 * (i + 1) for i, n in enumerate(names)}  # all different
+    model = RegionModel(scenario_from_dict({**base_scenario_dict(), "behaviour": behaviour}))
+    for weights in (model.vote_weights, model.delivery_weights):
+        for field in dataclasses.fields(weights):
+            assert getattr(weights, field.name) == behaviour[f"weight_{field.name}"]
 
 
 def test_vote_utility_moves_with_each_of_its_reasons():
@@ -135,7 +213,7 @@ def test_delivery_utility_the_withdrawing_movement(
 
 
 def test_a_pledge_one_chose_weighs_more_than_one_imposed():
-    assert _delivery(chosen=True) - _delivery(chosen=False) == pytest.approx(DELIVERY_W[0])
+    assert _delivery(chosen=True) - _delivery(chosen=False) == pytest.approx(DELIVERY_W.pledge)
 
 
 def test_adopted_weighs_votes_as_the_weights_say():
