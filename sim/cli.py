@@ -13,7 +13,6 @@ with nothing written.
 from __future__ import annotations
 
 import argparse
-import math
 import os
 import signal
 import sys
@@ -22,28 +21,11 @@ from pathlib import Path
 
 from sim.config import ConfigError, list_scenarios, load_scenario
 from sim.executors import LostCluster
+from sim.outcomes import outcome, shown_in
 
 DEFAULT_SCENARIO = "multiple-local-status-quo"
 DEFAULT_REPLICATES = 200  # 95% intervals of commitment about +-0.02 wide
 FORCE_HELP = "replace an earlier samenspel result in the --out folder (never anything else)"
-
-# The summary's lines: (key, label, format).
-SUMMARY_LINES = (
-    ("commitment", "commitment (paid / pledged)", "{:.2f}"),
-    ("commitment_first_2y", "  in the first two years", "{:.2f}"),
-    ("commitment_last_2y", "  in the last two years", "{:.2f}"),
-    ("free_riding", "free-riding (benefit share unpaid)", "{:.2f}"),
-    ("progress", "progress (delivered value, MEUR)", "{:.1f}"),
-    ("meeting_hours", "meeting hours", "{:,.0f}"),
-    ("progress_per_meeting_hour", "progress per 1,000 meeting hours", "{:.3f}"),
-    ("trust_mean", "trust at the end (mean)", "{:.2f}"),
-    ("trust_centre_others", "  between the centre and the others", "{:.2f}"),
-    ("energy_mean", "energy (mean)", "{:.2f}"),
-    ("legitimacy_mean", "legitimacy (mean)", "{:.2f}"),
-    ("adopted", "projects adopted", "{:d}"),
-    ("coalition_size_mean", "coalition size (mean)", "{:.1f}"),
-    ("exits", "exits", "{:d}"),
-)
 
 
 MAX_SEED = 2**63 - 1  # seeds are stored as 64-bit integers in every table
@@ -142,15 +124,6 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
-def _format(key: str, fmt: str, summary: dict) -> str:
-    value = summary[key]
-    if isinstance(value, float) and math.isnan(value):
-        return "n/a"
-    if key == "progress_per_meeting_hour":
-        value *= 1000
-    return fmt.format(value)
-
-
 def cmd_run(args: argparse.Namespace) -> int:
     from sim.run import save_run, simulate  # pandas and pyarrow only when a run is wanted
     from sim.store import destination
@@ -163,14 +136,12 @@ def cmd_run(args: argparse.Namespace) -> int:
     save_run(result, dest)
     s = result.summary
     print(f"samenspel: {scenario.name}, seed {args.seed}, {scenario.years} years")
-    for key, label, fmt in SUMMARY_LINES:
-        print(f"  {label:<38} {_format(key, fmt, s):>10}")
-    themes = [k.removeprefix("commitment_") for k in s if k.startswith("commitment_")]
-    for theme in themes:
-        if theme in scenario.governance:
-            label = f"  commitment, {theme}"
-            print(f"  {label:<38} {_format('commitment_' + theme, '{:.2f}', s):>10}")
-    print(f"{dest.describe()} (timeseries, summary, municipalities: .parquet and .csv)")
+    keys = [o.key for o in shown_in("run")] + [f"commitment_{t}" for t in scenario.governance]
+    for key in keys:
+        entry = outcome(key)
+        label = entry.en + (f" ({entry.unit_en})" if entry.unit_en else "")
+        print(f"  {label:<44} {entry.format(s[key]):>10}")
+    print(f"{dest.describe()} (timeseries, summary, municipalities, events: .parquet and .csv)")
     return 0
 
 

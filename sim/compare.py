@@ -18,48 +18,14 @@ import pandas as pd
 from sim.config import Scenario
 from sim.executors import execute
 from sim.model import RegionModel
-from sim.scorecard import CRITERIA, scorecard
+from sim.outcomes import CRITERIA, outcome, shown_in
+from sim.scorecard import scorecard
 
 if TYPE_CHECKING:
     from sim.store import Destination
 
-# Outcomes a comparison reports: key -> (English label, Dutch label).
-OUTCOMES: dict[str, tuple[str, str]] = {
-    "commitment": ("commitment (paid / pledged)", "commitment (betaald / toegezegd)"),
-    "free_riding": ("free-riding (benefit share unpaid)", "meeliften (onbetaald batenaandeel)"),
-    "progress": ("progress (delivered value, MEUR)", "voortgang (geleverde waarde, mln EUR)"),
-    "meeting_hours": ("meeting hours", "vergaderuren"),
-    "progress_per_meeting_hour": ("progress per meeting hour", "voortgang per vergaderuur"),
-    "trust_mean": ("trust at the end", "vertrouwen aan het eind"),
-    "trust_centre_others": ("trust centre-others", "vertrouwen centrum-overige"),
-    "energy_mean": ("energy", "energie"),
-    "legitimacy_mean": ("legitimacy", "legitimiteit"),
-    "grip_mean": ("felt grip", "ervaren grip"),
-    "coalition_size_mean": ("coalition size", "coalitiegrootte"),
-    "decision_lag_mean": ("months to a decision", "maanden tot besluit"),
-    "service_cost_per_inhabitant": (
-        "service cost per inhabitant (EUR/yr)",
-        "uitvoeringskosten per inwoner",
-    ),
-    "service_efficiency_gain": (
-        "efficiency gain of shared services",
-        "efficiencywinst gedeelde uitvoering",
-    ),
-    "tailoring_fit": ("tailoring fit", "maatwerk-passing"),
-    "transition_cost": ("transition cost (MEUR)", "transitiekosten (mln EUR)"),
-    "exits": ("exits", "uittredingen"),
-}
-
-TRAJECTORIES = (
-    "commitment_cum",
-    "progress",
-    "trust_mean",
-    "energy_mean",
-    "legitimacy_mean",
-    "grip_mean",
-    "free_riding_cum",
-    "service_quality",
-)
+COMPARED = [o.key for o in shown_in("compare")]  # outcomes a comparison reports
+TRAJECTORIES = [o.key for o in shown_in("trajectory")]  # series it follows month by month
 
 BATCH = 25  # runs per task: a task costs ~0.1-0.3 s, well above process hand-off
 
@@ -129,7 +95,7 @@ def compare(
     rows.sort(key=lambda r: (order[r["scenario"]], r["seed"]))
     series.sort(key=lambda t: (order[t[0]], t[1], t[2]))
     runs = pd.DataFrame(rows)
-    keys = [k for k in (*OUTCOMES, *CRITERIA) if k in runs.columns]
+    keys = [k for k in (*COMPARED, *CRITERIA) if k in runs.columns]
     long = runs.melt(id_vars=["scenario", "seed"], value_vars=keys, var_name="outcome")
     outcomes = _intervals(long.dropna(subset=["value"]), ["scenario", "outcome"])
     ts = pd.DataFrame(series, columns=["scenario", "seed", "month", *TRAJECTORIES])
@@ -166,15 +132,15 @@ def save(comparison: Comparison, dest: Path | Destination, settings: dict) -> Pa
 def format_table(comparison: Comparison, keys: list[str] | None = None) -> str:
     """Per outcome, each scenario's mean and 95% interval, as plain text."""
     o = comparison.outcomes.set_index(["outcome", "scenario"])
-    labels = {**{k: v[0] for k, v in OUTCOMES.items()}, **{k: v[0] for k, v in CRITERIA.items()}}
-    keys = keys or [k for k in labels if k in o.index.get_level_values(0)]
+    present = set(o.index.get_level_values(0))
+    keys = keys or [k for k in (*COMPARED, *CRITERIA) if k in present]
     width = max(len(sc.name) for sc in comparison.scenarios)
     lines = []
     for key in keys:
         if key not in o.index.get_level_values(0):
             continue
-        label = labels[key] + (" (score 0-10)" if key in CRITERIA else "")
-        lines.append(label)
+        entry = outcome(key)
+        lines.append(entry.en + (f" ({entry.unit_en})" if entry.unit_en else ""))
         for sc in comparison.scenarios:
             if (key, sc.name) not in o.index:
                 lines.append(f"  {sc.name:<{width}}  n/a")

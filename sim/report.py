@@ -16,25 +16,12 @@ from plotly.colors import qualitative
 from plotly.offline import get_plotlyjs
 from plotly.subplots import make_subplots
 
-from sim.scorecard import CRITERIA
+from sim.outcomes import CRITERIA, outcome, shown_in
 
 if TYPE_CHECKING:
     from sim.compare import Comparison
 
-FIGURE_OUTCOMES = (
-    "commitment",
-    "free_riding",
-    "progress",
-    "meeting_hours",
-    "progress_per_meeting_hour",
-    "trust_mean",
-    "energy_mean",
-    "legitimacy_mean",
-    "grip_mean",
-    "coalition_size_mean",
-    "service_cost_per_inhabitant",
-    "transition_cost",
-)
+FIGURE_OUTCOMES = [o.key for o in shown_in("figure")]
 
 
 def _colours(names: list[str]) -> dict[str, str]:
@@ -50,8 +37,6 @@ def _rgba(hex_colour: str, alpha: float) -> str:
 
 def outcome_figure(c: Comparison) -> go.Figure:
     """Each outcome's mean with its 95% interval, per scenario."""
-    from sim.compare import OUTCOMES
-
     names = [sc.name for sc in c.scenarios]
     colours = _colours(names)
     keys = [k for k in FIGURE_OUTCOMES if k in set(c.outcomes["outcome"])]
@@ -60,7 +45,7 @@ def outcome_figure(c: Comparison) -> go.Figure:
     fig = make_subplots(
         rows=rows,
         cols=cols,
-        subplot_titles=[OUTCOMES[k][0] for k in keys],
+        subplot_titles=[outcome(k).en for k in keys],
         vertical_spacing=0.06,
         horizontal_spacing=0.12,
     )
@@ -96,7 +81,12 @@ def trajectory_figure(c: Comparison) -> go.Figure:
     keys = list(dict.fromkeys(c.trajectories["outcome"]))
     cols = 2
     rows = math.ceil(len(keys) / cols)
-    fig = make_subplots(rows=rows, cols=cols, subplot_titles=keys, vertical_spacing=0.07)
+    fig = make_subplots(
+        rows=rows,
+        cols=cols,
+        subplot_titles=[outcome(k).en for k in keys],
+        vertical_spacing=0.07,
+    )
     t = c.trajectories
     for i, key in enumerate(keys):
         for name in names:
@@ -142,7 +132,7 @@ def scorecard_figure(c: Comparison) -> go.Figure:
     keys = list(CRITERIA)
     o = c.outcomes.set_index(["scenario", "outcome"])["mean"]
     z = [[o.get((n, k), math.nan) for k in keys] for n in names]
-    labels = [f"{i + 1}. {CRITERIA[k][0]}<br><i>{CRITERIA[k][1]}</i>" for i, k in enumerate(keys)]
+    labels = [f"{i + 1}. {outcome(k).en}<br><i>{outcome(k).nl}</i>" for i, k in enumerate(keys)]
     fig = go.Figure(
         go.Heatmap(
             z=z,
@@ -175,8 +165,8 @@ def scorecard_table(c: Comparison) -> str:
     names = [sc.name for sc in c.scenarios]
     o = c.outcomes.set_index(["scenario", "outcome"])
     head = "".join(
-        f"<th>{i + 1}. {html.escape(v[0])}<br><i>{html.escape(v[1])}</i></th>"
-        for i, v in enumerate(CRITERIA.values())
+        f"<th>{i + 1}. {html.escape(outcome(k).en)}<br><i>{html.escape(outcome(k).nl)}</i></th>"
+        for i, k in enumerate(CRITERIA)
     )
     body = []
     for n in names:
@@ -186,13 +176,12 @@ def scorecard_table(c: Comparison) -> str:
 
 
 def outcome_table(c: Comparison) -> str:
-    from sim.compare import OUTCOMES
-
     names = [sc.name for sc in c.scenarios]
     o = c.outcomes.set_index(["scenario", "outcome"])
     head = "".join(f"<th>{html.escape(n)}</th>" for n in names)
     body = []
-    for key, (en, nl) in OUTCOMES.items():
+    for entry in shown_in("compare"):
+        key, en, nl = entry.key, entry.en, entry.nl
         cells = "".join(_cell(o, n, key, ".3g") for n in names)
         body.append(f"<tr><th>{html.escape(en)}<br><i>{html.escape(nl)}</i></th>{cells}</tr>")
     return f"<table><tr><th>outcome</th>{head}</tr>{''.join(body)}</table>"

@@ -8,19 +8,13 @@ from __future__ import annotations
 
 import math
 
+from sim.outcomes import CRITERIA  # noqa: F401  (re-exported: the criteria's keys)
+
 # Normalisation constants (fixed scales, not fitted to any result):
 BUSIEST_MONTH_HOURS = 7 * 6 * 20.0  # seven members at six monthly tables of 20 hours
 COSTLIEST_TRANSITION = 100.0  # EUR per inhabitant: a transition this dear scores 0
 
-CRITERIA: dict[str, tuple[str, str]] = {
-    "c1_tailoring": ("room for tailoring", "ruimte voor maatwerk"),
-    "c2_integration": ("integrated task execution", "integrale taakuitvoering"),
-    "c3_flexibility": ("variety of scale, flexibility", "schaalvariatie, flexibiliteit"),
-    "c4_grip": ("grip of local councils", "grip van de gemeenteraden"),
-    "c5_execution": ("strong execution", "sterke uitvoering"),
-    "c6_simplicity": ("simplicity, less busyness", "eenvoud, minder drukte"),
-    "c7_transition": ("low transition impact", "geringe transitie-impact"),
-}
+# The criteria's keys, labels and order are in the outcome catalogue (sim/outcomes.py).
 
 
 def _mean(*values: float) -> float:
