@@ -74,7 +74,7 @@ def _parser() -> argparse.ArgumentParser:
     run.add_argument(
         "--scenario",
         default=DEFAULT_SCENARIO,
-        help=f"a preset name from experiments/ or a .toml file (default {DEFAULT_SCENARIO})",
+        help=f"a preset name (samenspel scenarios) or a .toml file (default {DEFAULT_SCENARIO})",
     )
     run.add_argument("--seed", type=_seed, default=0, help="integer seed (default 0)")
     run.add_argument("--years", type=_years, default=None, help="horizon in years (1..100)")
@@ -85,7 +85,7 @@ def _parser() -> argparse.ArgumentParser:
     cmp.add_argument(
         "--scenarios",
         default=None,
-        help="comma-separated preset names or .toml files (default: every preset in experiments/)",
+        help="comma-separated preset names or .toml files (default: every preset)",
     )
     cmp.add_argument(
         "--replicates",

@@ -500,17 +500,18 @@ def load_region_spec(name: str = "drechtsteden") -> RegionSpec:
     return _cache[key]  # type: ignore[return-value]
 
 
-EXPERIMENTS = Path(__file__).resolve().parent.parent / "experiments"
+PRESETS = _DATA / "scenarios"
+"""The preset scenarios: package data, so they travel with an installed samenspel."""
 
 
 def scenario_path(name_or_file: str) -> Path:
-    """A scenario given as a file path, or as a preset name in experiments/.
+    """A scenario given as a file path, or as a preset's name (`samenspel scenarios`).
 
     A preset name wins over a folder of the same name in the working directory; anything that
     looks like a path (a .toml suffix, a separator, an existing file) is taken as one.
     """
     path = Path(name_or_file)
-    preset = EXPERIMENTS / f"{name_or_file}.toml"
+    preset = PRESETS / f"{name_or_file}.toml"
     if path.suffix == ".toml" or os.sep in name_or_file or path.is_file():
         return path
     if re.match(SAFE_NAME, name_or_file) and preset.is_file():
@@ -519,7 +520,7 @@ def scenario_path(name_or_file: str) -> Path:
 
 
 def list_scenarios() -> list[str]:
-    return sorted(p.stem for p in EXPERIMENTS.glob("*.toml"))
+    return sorted(p.stem for p in PRESETS.glob("*.toml"))
 
 
 def load_scenario(name_or_file: str, **overrides: object) -> Scenario:

@@ -7,14 +7,14 @@ from pathlib import Path
 
 import pytest
 
-from sim.config import Scenario, scenario_from_dict
+from sim.config import PRESETS, Scenario, scenario_from_dict
 from sim.model import RegionModel
 
 ROOT = Path(__file__).resolve().parent.parent
 
 
 def base_scenario_dict(name: str = "multiple-local") -> dict:
-    return tomllib.loads((ROOT / "experiments" / f"{name}.toml").read_text())
+    return tomllib.loads((PRESETS / f"{name}.toml").read_text())
 
 
 SPATIAL = ("mobility", "housing", "economy", "energy")

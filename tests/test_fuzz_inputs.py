@@ -17,7 +17,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from sim.cli import main
-from sim.config import ConfigError, Scenario, scenario_from_dict
+from sim.config import PRESETS, ConfigError, Scenario, scenario_from_dict
 from sim.experiment import load_spec
 from tests.conftest import ROOT
 
@@ -25,7 +25,7 @@ FUZZ = settings(
     max_examples=120, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
 )
 
-PRESET = tomllib.loads((ROOT / "experiments" / "network-2024.toml").read_text())
+PRESET = tomllib.loads((PRESETS / "network-2024.toml").read_text())
 SPEC = tomllib.loads((ROOT / "experiments" / "sweeps" / "trust-and-monitoring.toml").read_text())
 
 keys = st.text(min_size=1, max_size=12)

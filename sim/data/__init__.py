@@ -1,0 +1,1 @@
+"""Data the model reads: themes, arrangements, regions and the preset scenarios (TOML)."""
