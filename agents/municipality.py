@@ -99,7 +99,8 @@ class Municipality(mesa.Agent):
 
     def joins_late(self, ratio: float, theme: Theme) -> bool:
         """Buy into a running project that delivers: its benefit per euro, fee included, against
-        budget stress and the council's pressure (the network model's late entry, 002)."""
+        budget stress and the council's pressure (the network model's late entry, Common Eye
+        2024)."""
         u = rules.vote_yes_utility(
             ratio,
             0.5,  # the project's record speaks, not trust: neutral

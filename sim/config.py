@@ -49,7 +49,7 @@ def safe_name(name: str) -> str:
 
 
 class Theme(Strict):
-    """A policy domain and its character (DOMAIN.md, "Themes")."""
+    """A policy domain and its character (docs/BACKGROUND.md, "Themes")."""
 
     label: str
     label_nl: str
@@ -100,7 +100,7 @@ class RegionSpec(Strict):
 
 
 class Arrangement(Strict):
-    """A governance arrangement as a rule set (DOMAIN.md, "Governance arrangements").
+    """A governance arrangement as a rule set (docs/BACKGROUND.md, "The five arrangements").
 
     The model reads these rules; it never looks at the name. Defaults are the plainest rule
     (no monitoring, no tailoring, free exit), so a preset states what makes it what it is.

@@ -1,4 +1,5 @@
-"""Party groups for a regional council that votes along party lines (the Drechtraad, 001).
+"""Party groups for a regional council that votes along party lines (the Drechtraad, Choice memo
+annexes 2020).
 
 Each council's seats are split over a few regional party families; their vote shares and their
 stance on regional ambition are redrawn at every municipal election.

@@ -1,7 +1,8 @@
 """Decision rules: small pure functions, each naming the behaviour it models and its source.
 
-Seeds are cited by their number in shared/seeds/ (000 = conference 2020, 001 = choice-memo annexes,
-002 = Common Eye 2024, 003 = Dordrecht's letter 2020, 004 = PwC/Tilburg peer learning 2017).
+The regional reports are cited by short keys (Conference 2020, Choice memo annexes 2020,
+Common Eye 2024, Dordrecht 2020, PwC/Tilburg 2017), listed with their full titles in
+docs/BACKGROUND.md, "Sources".
 Scalars and plain Python on purpose: the lists are seven long, where numpy is slower.
 """
 
@@ -73,7 +74,7 @@ def perceived_benefit(benefit: float, salience: float, concreteness: float) -> f
 
     Salience weighs how much the theme matters locally (mean 0.5 gives weight 1); concreteness
     discounts vague agendas: "concrete projects with visible results attract commitment; vague
-    broad agendas do not" (002, DOMAIN.md pattern 2).
+    broad agendas do not" (Common Eye 2024; docs/BACKGROUND.md, pattern 2).
     """
     return benefit * 2.0 * salience * concreteness
 
@@ -84,8 +85,8 @@ def benefit_shares(
     """Each member's share of a project's value.
 
     The public part spreads by population (a regional public good, e.g. a bike route); the
-    distributive part lands with one host (housing: "hard to find the common denominator", 002),
-    or outside the group when the host (None) is not a member.
+    distributive part lands with one host (housing: "hard to find the common denominator", Common
+    Eye 2024), or outside the group when the host (None) is not a member.
     """
     total = float(sum(populations))
     out = [public_share * p / total for p in populations]
@@ -99,9 +100,9 @@ def cost_shares(
 ) -> list[float]:
     """How an arrangement splits a project's cost among its participants.
 
-    per_inhabitant: the GRD's and multiple-local's key (001); equal: one share per member;
-    by_benefit: in proportion to each participant's share of the value ("by participation and
-    benefit", the network model's project money, 002).
+    per_inhabitant: the GRD's and multiple-local's key (Choice memo annexes 2020); equal: one share
+    per member; by_benefit: in proportion to each participant's share of the value ("by
+    participation and benefit", the network model's project money, Common Eye 2024).
     """
     n = len(populations)
     if allocation == "equal":
@@ -117,8 +118,8 @@ def budget_stress(committed: float, room: float) -> float:
     """How much yearly regional obligations strain the year's regional room (capped at 2).
 
     1 means the pledges take the whole room. Budget stress strains solidarity: "doing it locally
-    looks cheaper" in a downturn (001); overcommitment ("overpromise and underdeliver", 001)
-    shows up here too.
+    looks cheaper" in a downturn (Choice memo annexes 2020); overcommitment ("overpromise and
+    underdeliver", Choice memo annexes 2020) shows up here too.
     """
     if room <= 0.0:
         return 2.0
@@ -130,7 +131,8 @@ def council_pressure(autonomy: float, legitimacy: float) -> float:
     """Pressure from the council at home to withdraw (0..1).
 
     Councils want local control up front; executives are torn between regional commitment and
-    legitimacy at home (000, 001). High autonomy preference and low felt grip push withdrawal.
+    legitimacy at home (Conference 2020, Choice memo annexes 2020). High autonomy preference and
+    low felt grip push withdrawal.
     """
     return autonomy * (1.0 - legitimacy)
 
@@ -148,8 +150,9 @@ def vote_yes_utility(
     A municipality weighs the local benefit the plan promises per euro of its own share (on
     paper, before concreteness discounts it), its trust that the others will deliver, the strain
     of its share on a year's room, its council's pressure, and the national pressure behind the
-    theme (DOMAIN.md, "A step, roughly"). Saying yes costs nothing yet: the local reckoning comes
-    at delivery, which is why "much of what is agreed regionally never lands locally" (002).
+    theme (docs/ODD.md, section 7.4). Saying yes costs nothing yet: the local reckoning comes
+    at delivery, which is why "much of what is agreed regionally never lands locally" (Common Eye
+    2024).
     """
     w = weights
     return (
@@ -174,13 +177,13 @@ def delivery_utility(
     """Utility of paying a pledged instalment rather than withholding it.
 
     A pledge the municipality chose itself carries weight of its own ("afspraak is afspraak",
-    001); one imposed against its vote does not: people cooperate more under a rule they chose
-    than under the same rule imposed (Dal Bó, Foster & Putterman 2010). Conditional
+    Choice memo annexes 2020); one imposed against its vote does not: people cooperate more under a
+    rule they chose than under the same rule imposed (Dal Bó, Foster & Putterman 2010). Conditional
     cooperation (`norm` from :func:`willingness`) pulls toward paying; the local benefit per euro
     pulls toward paying; budget stress and council pressure pull toward the
     "withdrawing movement" ("as soon as cooperation asks for a real investment or touches local
-    interest we make a withdrawing movement", 002); expected sanction (monitoring x response)
-    deters withholding; low energy ("energielek", 002) makes delivery harder.
+    interest we make a withdrawing movement", Common Eye 2024); expected sanction (monitoring x
+    response) deters withholding; low energy ("energielek", Common Eye 2024) makes delivery harder.
     """
     w = weights
     return (
@@ -197,7 +200,8 @@ def delivery_utility(
 def adopted(votes: Sequence[bool], weights: Sequence[float], threshold: float, veto: bool) -> bool:
     """Whether a table adopts a proposal: weighted yes share reaches the threshold, no veto used.
 
-    Vote weights are the arrangement's (equal, or by population as in the Drechtraad, 001).
+    Vote weights are the arrangement's (equal, or by population as in the Drechtraad, Choice memo
+    annexes 2020).
     """
     if veto and not all(votes):
         return False
@@ -210,7 +214,7 @@ def trust_gain(trust: float, rate: float) -> float:
     """Trust after a positive shared experience: grows toward 1 by `rate` of the distance.
 
     Trust is "a basic condition in every model" and grows through shared experiences and small
-    wins (001, 002).
+    wins (Choice memo annexes 2020, Common Eye 2024).
     """
     return trust + rate * (1.0 - trust)
 
@@ -218,8 +222,9 @@ def trust_gain(trust: float, rate: float) -> float:
 def trust_loss(trust: float, rate: float) -> float:
     """Trust after a broken agreement: falls toward 0 by `rate` of its level.
 
-    "Afspraak is afspraak" (001): broken agreements damage trust, and faster than good experiences
-    build it (the asymmetry principle, Slovic 1993), so the default loss rate exceeds the gain.
+    "Afspraak is afspraak" (Choice memo annexes 2020): broken agreements damage trust, and faster
+    than good experiences build it (the asymmetry principle, Slovic 1993), so the default loss rate
+    exceeds the gain.
     """
     return trust - rate * trust
 
@@ -227,8 +232,8 @@ def trust_loss(trust: float, rate: float) -> float:
 def energy_after(energy: float, load: float, recovery: float) -> float:
     """Energy after a month: drained by irrelevant meeting load, recovering toward 1.
 
-    "Slaves of our own meeting cycle", the "energielek" of irrelevant tables (002). `load` is the
-    month's irrelevant meeting hours as a share of official capacity.
+    "Slaves of our own meeting cycle", the "energielek" of irrelevant tables (Common Eye 2024).
+    `load` is the month's irrelevant meeting hours as a share of official capacity.
     """
     e = energy + recovery * (1.0 - energy) - min(1.0, load) * energy
     return 0.0 if e < 0.0 else (1.0 if e > 1.0 else e)
@@ -246,7 +251,8 @@ def legitimacy_after(legitimacy: float, grip: float, results: float, rate: float
 def leaves(legitimacy: float, threshold: float, fee: float, room: float, allowed: bool) -> bool:
     """Whether a council takes its municipality out at an evaluation moment (an election).
 
-    Low legitimacy feeds exit at evaluation moments (DOMAIN.md); the exit fee must be payable.
+    Low legitimacy feeds exit at evaluation moments (docs/BACKGROUND.md); the exit fee must be
+    payable.
     """
     return allowed and legitimacy < threshold and fee <= room
 
@@ -254,8 +260,9 @@ def leaves(legitimacy: float, threshold: float, fee: float, room: float, allowed
 def party_group_utility(stance: float, municipal_utility: float, discipline: float) -> float:
     """How a party group in a regional council weighs its party line against local interest.
 
-    In the Drechtraad politics ran "along party lines rather than per municipality" (001): with
-    discipline 1 a group votes its party's regional stance, with 0 its municipality's interest.
+    In the Drechtraad politics ran "along party lines rather than per municipality" (Choice memo
+    annexes 2020): with discipline 1 a group votes its party's regional stance, with 0 its
+    municipality's interest.
     """
     return discipline * stance + (1.0 - discipline) * municipal_utility
 
@@ -263,8 +270,9 @@ def party_group_utility(stance: float, municipal_utility: float, discipline: flo
 def participation_mode(u_full: float, u_solidarity: float | None, noise: float, u: float) -> str:
     """Choose full participation, a solidarity payment, or none (multinomial logit, none = 0).
 
-    The network model's participation modes (002): "skin in the game", pay but don't take part,
-    or stay informed only. `u_solidarity` is None where the arrangement does not offer it;
+    The network model's participation modes (Common Eye 2024): "skin in the game", pay but don't
+    take part, or stay informed only. `u_solidarity` is None where the arrangement does not offer
+    it;
     `u` is a uniform draw in [0, 1).
     """
     options = [("none", 0.0), ("full", u_full)]
@@ -295,26 +303,27 @@ def weighted_index(weights: Sequence[float], u: float) -> int:
 def fits_budget(committed: float, extra: float, room: float) -> bool:
     """A voluntary pledge must fit the year's regional room (a municipality budgets what it
     promises); an obligation imposed by a binding decision need not, which is how "overpromise
-    and underdeliver" (001) arises."""
+    and underdeliver" (Choice memo annexes 2020) arises."""
     return committed + extra <= room
 
 
 def on_track(paid: float, due: float, threshold: float) -> bool:
-    """A running project delivers what falls due: the sign that attracts late entrants (002)."""
+    """A running project delivers what falls due: the sign that attracts late entrants (Common Eye
+    2024)."""
     return due > 0.0 and paid / due >= threshold
 
 
 def late_entry_fee(share: float, delivered: float, premium: float) -> float:
     """What a late entrant pays the members already in: its share of what they have delivered,
-    plus a premium (the network model's entry fee, 002)."""
+    plus a premium (the network model's entry fee, Common Eye 2024)."""
     return share * delivered * (1.0 + premium)
 
 
 def tailoring_demand(autonomy: float, salience: float) -> float:
     """How much of a service a municipality wants tailored (0..1).
 
-    Councils that value autonomy and care about the theme want their own settings (001: local
-    policy deviation or local settings of one policy).
+    Councils that value autonomy and care about the theme want their own settings (Choice memo
+    annexes 2020: local policy deviation or local settings of one policy).
     """
     return autonomy * salience
 
@@ -322,9 +331,9 @@ def tailoring_demand(autonomy: float, salience: float) -> float:
 def tailoring_provided(demand: float, rule: str, cap: float) -> float:
     """Tailoring an execution organisation provides under the arrangement's tailoring rule.
 
-    none: one size fits all (GRD, 001); capped: a basic package with tailored agreements on top
-    up to a cap (about 80/20, 001); a_la_carte: whatever the client orders (the "cafeteria
-    model", 001).
+    none: one size fits all (GRD, Choice memo annexes 2020); capped: a basic package with tailored
+    agreements on top up to a cap (about 80/20, Choice memo annexes 2020); a_la_carte: whatever the
+    client orders (the "cafeteria model", Choice memo annexes 2020).
     """
     if rule == "none":
         return 0.0
@@ -345,8 +354,8 @@ def service_unit_cost(
     """Yearly cost per inhabitant of a shared service to one member.
 
     Scale economies: cost ~ (shared volume / reference) ** -elasticity, where only the untailored
-    part is shared ("six different policies would destroy the efficiency", 001); the member's
-    tailored part costs `price` extra.
+    part is shared ("six different policies would destroy the efficiency", Choice memo annexes
+    2020); the member's tailored part costs `price` extra.
     """
     shared = max(1.0, pooled_population * (1.0 - pooled_tailoring))
     scale = (shared / reference_population) ** (-elasticity)
@@ -354,5 +363,6 @@ def service_unit_cost(
 
 
 def tailoring_fit(demand: float, provided: float) -> float:
-    """How well a service fits local wishes: 1 minus the unmet tailoring (maatwerk, 001)."""
+    """How well a service fits local wishes: 1 minus the unmet tailoring (maatwerk, Choice memo
+    annexes 2020)."""
     return 1.0 - max(0.0, demand - provided)

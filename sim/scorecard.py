@@ -1,4 +1,5 @@
-"""The seven criteria of the 2020 assessment framework (001, Bijlage 4), from simulated outcomes.
+"""The seven criteria of the 2020 assessment framework (Choice memo annexes 2020, Bijlage 4), from
+simulated outcomes.
 
 Each criterion is a documented formula of a run's outcomes, scaled to 0..10; nothing is assigned
 per arrangement. docs/ODD.md (section 8.1) gives the same formulas with their reasoning.

@@ -41,7 +41,8 @@ class SharedService:
     pooled_before: set[int] = field(default_factory=set)
 
     def providers(self, members: list[Municipality], centre: Municipality) -> list[Municipality]:
-        """Those who decide the organisation's policy and budget (owner vs client, 001)."""
+        """Those who decide the organisation's policy and budget (owner vs client, Choice memo
+        annexes 2020)."""
         rule = self.theme.arrangement.executor
         if rule == "joint":
             return members
@@ -100,10 +101,12 @@ class SharedService:
             out.local_cost += local * m.population / 1e6
             out.fit.append(fit)
             # Output legitimacy from the service's quality and fit; input legitimacy from a say
-            # over its policy (an owner decides, a client only buys; 001, Bijlage 2).
+            # over its policy (an owner decides, a client only buys; Choice memo annexes 2020,
+            # Bijlage 2).
             m.judge(results=quality * fit, grip=0.5 * (say + fit))
         # Members that left a pool leave stranded costs behind for a while, borne by those who
-        # decide (the owners, or the provider: Dordrecht "bears the risk", 001).
+        # decide (the owners, or the provider: Dordrecht "bears the risk", Choice memo annexes
+        # 2020).
         for m in everyone:
             if m.index in self.pooled_before and m.index not in pooled_ids and pool_pop:
                 unit = t.service_cost_per_inhabitant * (pool_pop / REFERENCE_SCALE) ** (

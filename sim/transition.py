@@ -1,8 +1,9 @@
 """Transition cost and time when a theme moves from one arrangement to another.
 
 The cost is not set per arrangement: it follows from what has to change between the two rule
-sets (001: transitions cost money and time and cause unrest; a service municipality needs staff
-moves and a moratorium of four to five years; a classic GR has the lowest transition impact).
+sets (Choice memo annexes 2020: transitions cost money and time and cause unrest; a service
+municipality needs staff moves and a moratorium of four to five years; a classic GR has the
+lowest transition impact).
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ from sim.config import Arrangement
 STAFF_MOVE_SHARE = 0.25  # one-off cost of moving execution staff: share of a year's service cost
 AGREEMENT_COST = 0.05  # MEUR to negotiate one service agreement (DVO or client contract)
 REDESIGN_PER_INHABITANT = 2.0  # EUR per inhabitant to redesign bodies, mandates and procedures
-STAFF_MOVE_MONTHS = 48  # unrest after a staff move: the four-to-five-year horizon of 001
+STAFF_MOVE_MONTHS = 48  # unrest after a staff move: four to five years (Choice memo annexes 2020)
 REDESIGN_MONTHS = 12
 QUALITY_DIP = 0.3  # service quality lost at the start of a staff move, fading over its months
 
