@@ -1,7 +1,12 @@
 from __future__ import annotations
 
 import math
+import os
+import socket
 import statistics
+import subprocess
+import sys
+import time
 import tomllib
 from pathlib import Path
 
@@ -64,3 +69,86 @@ def paired_t(a: list[float], b: list[float]) -> tuple[float, float]:
 @pytest.fixture(scope="session")
 def multiple_local() -> Scenario:
     return variant()
+
+
+def samenspel(args: list[str], cwd, **env: str) -> subprocess.CompletedProcess:
+    """Run the command line in a new process, as a user would (env adds test hooks)."""
+    return subprocess.run(
+        [sys.executable, "-m", "sim.cli", *args],
+        cwd=cwd,
+        env={**os.environ, "PYTHONPATH": str(ROOT), **env},
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+
+
+def start_samenspel(args: list[str], cwd) -> subprocess.Popen:
+    """Start the command line in a new process and return at once."""
+    return subprocess.Popen(
+        [sys.executable, "-m", "sim.cli", *args],
+        cwd=cwd,
+        env={**os.environ, "PYTHONPATH": str(ROOT)},
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+
+
+class DaskCluster:
+    """A real Dask scheduler and workers on loopback, no dashboards."""
+
+    def __init__(self, workers: int = 2) -> None:
+        with socket.socket() as probe:
+            probe.bind(("127.0.0.1", 0))
+            port = probe.getsockname()[1]
+        self.address = f"tcp://127.0.0.1:{port}"
+        dask = str(Path(sys.executable).with_name("dask"))
+        quiet = {
+            "env": {**os.environ, "PYTHONPATH": str(ROOT)},
+            "stdout": subprocess.DEVNULL,
+            "stderr": subprocess.DEVNULL,
+        }
+        self.scheduler = subprocess.Popen(
+            [dask, "scheduler", "--host", "127.0.0.1", "--port", str(port), "--no-dashboard"],
+            **quiet,
+        )
+        deadline = time.time() + 30
+        while time.time() < deadline:
+            try:
+                socket.create_connection(("127.0.0.1", port), timeout=1).close()
+                break
+            except OSError:
+                time.sleep(0.2)
+        self.workers = [
+            subprocess.Popen(
+                [
+                    dask,
+                    "worker",
+                    self.address,
+                    "--nthreads",
+                    "1",
+                    "--no-dashboard",
+                    "--host",
+                    "127.0.0.1",
+                ],
+                **quiet,
+            )
+            for _ in range(workers)
+        ]
+        from distributed import Client
+
+        with Client(self.address, timeout="30s") as client:
+            client.wait_for_workers(workers, timeout=60)
+
+    def close(self) -> None:
+        for p in (self.scheduler, *self.workers):
+            p.kill()
+            p.wait(timeout=30)
+
+
+@pytest.fixture
+def dask_cluster():
+    cluster = DaskCluster()
+    yield cluster
+    cluster.close()

@@ -3,9 +3,6 @@ replace survives a kill at any point, and every bad input is exit 2 with one cle
 
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
 from pathlib import Path
 
 import pandas as pd
@@ -13,7 +10,7 @@ import pytest
 
 from sim.cli import main
 from sim.store import KILL_POINTS, is_result
-from tests.conftest import ROOT
+from tests.conftest import samenspel
 
 SCENARIO = 'name = "mine"\nyears = 1\n[governance]\nmobility = "network"\n'
 
@@ -138,17 +135,6 @@ def test_compare_and_analyze_keep_earlier_results(tmp_path, capsys, monkeypatch)
 
 
 # --- crash safety: a kill at every point of a write ---------------------------------------------
-
-
-def samenspel(args: list[str], cwd: Path, **env: str) -> subprocess.CompletedProcess:
-    return subprocess.run(
-        [sys.executable, "-m", "sim.cli", *args],
-        cwd=cwd,
-        env={**os.environ, "PYTHONPATH": str(ROOT), **env},
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
 
 
 CASES = [(p, "") for p in KILL_POINTS if p != "moved-aside"] + [(p, "1") for p in KILL_POINTS]

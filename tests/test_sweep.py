@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import os
 import signal
-import socket
 import subprocess
 import sys
 import time
@@ -113,75 +112,11 @@ def test_executors_give_bit_identical_runs(tmp_path):
     assert len(a) == 27 and (a["status"] == "ok").all()
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-@pytest.fixture
-def dask_cluster():
-    """A real dask scheduler and two workers on loopback."""
-    port = _free_port()
-    address = f"tcp://127.0.0.1:{port}"
-    env = {**os.environ, "PYTHONPATH": str(ROOT)}
-    procs = [
-        subprocess.Popen(
-            [
-                str(BIN / "dask"),
-                "scheduler",
-                "--host",
-                "127.0.0.1",
-                "--port",
-                str(port),
-                "--no-dashboard",
-            ],
-            env=env,
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
-        )
-    ]
-    deadline = time.time() + 30
-    while time.time() < deadline:
-        try:
-            socket.create_connection(("127.0.0.1", port), timeout=1).close()
-            break
-        except OSError:
-            time.sleep(0.2)
-    for _ in range(2):
-        procs.append(
-            subprocess.Popen(
-                [
-                    str(BIN / "dask"),
-                    "worker",
-                    address,
-                    "--nthreads",
-                    "1",
-                    "--no-dashboard",
-                    "--host",
-                    "127.0.0.1",
-                ],
-                env=env,
-                stdout=subprocess.DEVNULL,
-                stderr=subprocess.DEVNULL,
-            )
-        )
-    from distributed import Client
-
-    with Client(address, timeout="30s") as client:
-        client.wait_for_workers(2, timeout=60)
-    yield address
-    for p in procs:
-        p.terminate()
-    for p in procs:
-        p.wait(timeout=30)
-
-
 def test_dask_executor_gives_the_same_runs(tmp_path, dask_cluster):
     spec = load_spec(_small_spec(tmp_path, 2))
     a, _ = load_results(sweep(spec, tmp_path / "a", executor="inprocess", progress=False))
     d, _ = load_results(
-        sweep(spec, tmp_path / "d", executor="dask", scheduler=dask_cluster, progress=False)
+        sweep(spec, tmp_path / "d", executor="dask", scheduler=dask_cluster.address, progress=False)
     )
     cols = [c for c in a.columns if c != "duration"]
     pd.testing.assert_frame_equal(a[cols], d[cols], check_exact=True)

@@ -7,9 +7,7 @@ import json
 import os
 import shutil
 import signal
-import socket
 import subprocess
-import sys
 import time
 from pathlib import Path
 
@@ -19,7 +17,7 @@ import pytest
 from sim.cli import main
 from sim.experiment import load_spec
 from sim.sweep import KILL_POINTS, load_results, sweep
-from tests.conftest import ROOT
+from tests.conftest import ROOT, samenspel, start_samenspel
 
 SWEEPS = ROOT / "experiments" / "sweeps"
 
@@ -54,28 +52,6 @@ def write_spec(folder: Path, replicates: int = 2, years: int = 1, order=(0, 1, 2
     params = "\n".join(PARAMETERS[i] for i in order)
     path.write_text(SPEC.format(years=years, replicates=replicates, parameters=params))
     return path
-
-
-def samenspel(args: list[str], cwd: Path, **env: str) -> subprocess.CompletedProcess:
-    return subprocess.run(
-        [sys.executable, "-m", "sim.cli", *args],
-        cwd=cwd,
-        env={**os.environ, "PYTHONPATH": str(ROOT), **env},
-        capture_output=True,
-        text=True,
-        timeout=300,
-    )
-
-
-def start(args: list[str], cwd: Path) -> subprocess.Popen:
-    return subprocess.Popen(
-        [sys.executable, "-m", "sim.cli", *args],
-        cwd=cwd,
-        env={**os.environ, "PYTHONPATH": str(ROOT)},
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
 
 
 def raw_union(folder: Path) -> tuple[pd.DataFrame, pd.DataFrame]:
@@ -132,7 +108,7 @@ def test_a_changed_design_is_refused_on_resume(tmp_path, capsys):
 def test_a_second_writer_is_refused_naming_the_first(tmp_path):
     spec = write_spec(tmp_path, replicates=40, years=10)  # 320 runs: long enough to overlap
     out = tmp_path / "out"
-    first = start(
+    first = start_samenspel(
         ["sweep", str(spec), "--out", str(out), "--workers", "1", "--no-progress"], tmp_path
     )
     try:
@@ -153,7 +129,7 @@ def test_two_fresh_starts_racing_for_one_folder(tmp_path):
     spec = write_spec(tmp_path, replicates=10, years=3)
     out = tmp_path / "out"
     args = ["sweep", str(spec), "--out", str(out), "--in-process", "--no-progress"]
-    procs = [start(args, tmp_path) for _ in range(3)]
+    procs = [start_samenspel(args, tmp_path) for _ in range(3)]
     codes = sorted(p.wait(timeout=300) for p in procs)
     assert codes == [0, 2, 2], [p.stderr.read() for p in procs]
     runs, _ = raw_union(out)
@@ -238,7 +214,7 @@ def alive(pids: set[int]) -> set[int]:
 def test_sigterm_stops_the_sweep_and_its_workers_and_says_how_to_resume(tmp_path):
     spec = write_spec(tmp_path, replicates=40, years=10)
     out = tmp_path / "out"
-    proc = start(
+    proc = start_samenspel(
         ["sweep", str(spec), "--out", str(out), "--workers", "2", "--no-progress"], tmp_path
     )
     wait_for_parts(out, 1, proc)
@@ -265,7 +241,7 @@ def test_workers_do_not_outlive_a_driver_killed_hard(tmp_path):
     base = tmp_path / "base.toml"
     base.write_text(base.read_text().replace('"drechtsteden"', '"synthetic:400"'))
     out = tmp_path / "out"
-    proc = start(
+    proc = start_samenspel(
         ["sweep", str(spec), "--out", str(out), "--workers", "2", "--no-progress"], tmp_path
     )
     workers: set[int] = set()
@@ -287,43 +263,18 @@ def test_workers_do_not_outlive_a_driver_killed_hard(tmp_path):
             os.kill(pid, signal.SIGKILL)
 
 
-def test_a_lost_dask_scheduler_is_a_message_with_the_resume_command(tmp_path):
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
-    address = f"tcp://127.0.0.1:{port}"
-    dask = str(Path(sys.executable).with_name("dask"))
-    env = {**os.environ, "PYTHONPATH": str(ROOT)}
-    quiet = {"env": env, "stdout": subprocess.DEVNULL, "stderr": subprocess.DEVNULL}
-    scheduler = subprocess.Popen(
-        [dask, "scheduler", "--host", "127.0.0.1", "--port", str(port), "--no-dashboard"], **quiet
+def test_a_lost_dask_scheduler_is_a_message_with_the_resume_command(tmp_path, dask_cluster):
+    spec = write_spec(tmp_path, replicates=100, years=10)
+    out = tmp_path / "out"
+    address = dask_cluster.address
+    proc = start_samenspel(
+        ["sweep", str(spec), "--out", str(out), "--scheduler", address], tmp_path
     )
-    worker = None
-    try:
-        deadline = time.time() + 30
-        while time.time() < deadline:
-            try:
-                socket.create_connection(("127.0.0.1", port), timeout=1).close()
-                break
-            except OSError:
-                time.sleep(0.2)
-        worker = subprocess.Popen(
-            [dask, "worker", address, "--nthreads", "1", "--no-dashboard", "--host", "127.0.0.1"],
-            **quiet,
-        )
-        spec = write_spec(tmp_path, replicates=100, years=10)
-        out = tmp_path / "out"
-        proc = start(["sweep", str(spec), "--out", str(out), "--scheduler", address], tmp_path)
-        wait_for_parts(out, 1, proc, seconds=120)
-        scheduler.kill()
-        assert proc.wait(timeout=120) == 1
-        err = proc.stderr.read()
-        assert "--resume" in err and address in err and "Traceback" not in err
-    finally:
-        for p in (scheduler, worker):
-            if p is not None:
-                p.kill()
-                p.wait()
+    wait_for_parts(out, 1, proc, seconds=120)
+    dask_cluster.scheduler.kill()
+    assert proc.wait(timeout=120) == 1
+    err = proc.stderr.read()
+    assert "--resume" in err and address in err and "Traceback" not in err
 
 
 def test_resuming_a_finished_sweep_has_nothing_to_do(tmp_path, capsys):
