@@ -9,16 +9,16 @@ each theme. Nothing here reads an arrangement's name: only its rules.
 from __future__ import annotations
 
 import mesa
-import networkx as nx
 
 from agents.municipality import Municipality
 from sim.accounts import Ledger
 from sim.config import Arrangement, Scenario, load_themes
 from sim.metrics import Recorder
+from sim.network import build_network
 from sim.parties import Parties
 from sim.phases import budget, coalitions, politics, tables
 from sim.project import Project, ThemeInForce
-from sim.region import region_for
+from sim.region import region_for, spread_salience
 from sim.rules import DeliveryWeights, VoteWeights
 from sim.services import SharedService
 from sim.transition import Transition, transition
@@ -46,26 +46,30 @@ class RegionModel(mesa.Model):
         ]
         self.choice_noise = b.choice_noise
         self.vote_weights = VoteWeights(
-            b.weight_benefit, b.weight_norm, b.weight_stress, b.weight_council, b.weight_pressure
+            benefit=b.weight_benefit,
+            norm=b.weight_norm,
+            stress=b.weight_stress,
+            council=b.weight_council,
+            pressure=b.weight_pressure,
         )
         self.delivery_weights = DeliveryWeights(
-            b.weight_pledge,
-            b.weight_norm,
-            b.weight_benefit,
-            b.weight_stress,
-            b.weight_council,
-            b.weight_deterrence,
-            b.weight_energy,
+            pledge=b.weight_pledge,
+            norm=b.weight_norm,
+            benefit=b.weight_benefit,
+            stress=b.weight_stress,
+            council=b.weight_council,
+            deterrence=b.weight_deterrence,
+            energy=b.weight_energy,
         )
         self.region = region_for(scenario.region, seed)
         self.municipalities = [
             Municipality(self, spec, i, self.draw_kind())
             for i, spec in enumerate(self.region.municipalities)
         ]
-        self._spread_salience(scenario.salience_spread)
+        spread_salience(self.municipalities, len(self.themes), scenario.salience_spread)
         self.centre = next(m for m in self.municipalities if m.name == self.region.centre)
         self.population = sum(m.population for m in self.municipalities)
-        self.network = self._build_network()
+        self.network = build_network(self.municipalities, self.centre, self.region, self.themes)
         self._seated: dict[int, list[Municipality]] = {}
         self.parties = (
             Parties(len(self.municipalities), self.random)
@@ -158,66 +162,6 @@ class RegionModel(mesa.Model):
         return self.ledger.balanced(m.account for m in self.municipalities)
 
     # --- set-up -----------------------------------------------------------------------------
-
-    def _spread_salience(self, spread: float) -> None:
-        """Scale each municipality's salience away from the regional mean (interest divergence)."""
-        if spread == 1.0:
-            return
-        n = len(self.municipalities)
-        for k in range(len(self.themes)):
-            mean = sum(m.salience[k] for m in self.municipalities) / n
-            for m in self.municipalities:
-                m.salience[k] = min(1.0, max(0.0, mean + spread * (m.salience[k] - mean)))
-                m.irrelevance[k] = 1.0 - m.salience[k]
-
-    def _build_network(self) -> nx.DiGraph:
-        """Municipalities, tables and (later) coalitions, with membership and trust edges.
-
-        Membership edges run municipality -> table/coalition (attribute `mode`); trust edges run
-        municipality -> municipality (attribute `trust`, directed). Each agent's `trust` dict
-        holds the attribute dicts of its outgoing trust edges, so the graph is the one store.
-        """
-        g = nx.DiGraph()
-        region = self.region
-        munis = self.municipalities
-        g.add_nodes_from(
-            (m.index, {"kind": "municipality", "name": m.name, "population": m.population})
-            for m in munis
-        )
-        g.add_edges_from(
-            (
-                m.index,
-                o.index,
-                {
-                    "kind": "trust",
-                    "trust": region.initial_trust_centre
-                    if self.centre in (m, o)
-                    else region.initial_trust,
-                },
-            )
-            for m in munis
-            for o in munis
-            if o is not m
-        )
-        for m in munis:
-            m.trust = {o: g.edges[m.index, o] for o in g.successors(m.index)}
-            m.trust_total = sum(e["trust"] for e in m.trust.values())
-        for t in self.themes:
-            g.add_node(t.table, kind="table", theme=t.name)
-            g.add_edges_from(
-                (
-                    m.index,
-                    t.table,
-                    {
-                        "kind": "member",
-                        "mode": "client"
-                        if t.arrangement.seating == "bilateral" and m is not self.centre
-                        else "seated",
-                    },
-                )
-                for m in munis
-            )
-        return g
 
     def _transition(self, theme: ThemeInForce, before: Arrangement) -> Transition:
         """The transition a theme makes from its previous arrangement (one-off, at the start)."""

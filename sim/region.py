@@ -5,9 +5,14 @@ Synthetic regions let scholars ask how results scale (up to the ~342 Dutch munic
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import numpy as np
 
 from sim.config import MunicipalitySpec, RegionSpec, _synthetic_size, load_region_spec, load_themes
+
+if TYPE_CHECKING:
+    from agents.municipality import Municipality
 
 # Synthetic size distribution. ASSUMPTION fitted by eye to CBS 2024 municipality sizes: a
 # lognormal body with median about 28,000 inhabitants and sigma 0.8, heavy enough in the tail
@@ -70,3 +75,15 @@ def region_for(name: str, seed: int) -> RegionSpec:
         (stream,) = np.random.SeedSequence(seed).spawn(1)
         return synthetic_region(n, stream)
     return load_region_spec(name)
+
+
+def spread_salience(municipalities: list[Municipality], themes: int, spread: float) -> None:
+    """Scale each municipality's salience away from the regional mean (interest divergence)."""
+    if spread == 1.0:
+        return
+    n = len(municipalities)
+    for k in range(themes):
+        mean = sum(m.salience[k] for m in municipalities) / n
+        for m in municipalities:
+            m.salience[k] = min(1.0, max(0.0, mean + spread * (m.salience[k] - mean)))
+            m.irrelevance[k] = 1.0 - m.salience[k]
