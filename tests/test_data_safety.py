@@ -264,3 +264,26 @@ def test_an_output_that_cannot_be_created_stops_before_running(where, tmp_path, 
     code, _, err = run_cli(["run", "--out", target], capsys)
     assert code == 2 and "cannot create" in err
     assert sorted(p.name for p in tmp_path.iterdir()) == ["file"]
+
+
+def test_a_sweep_or_analysis_never_writes_into_a_folder_of_user_files(user_folder, capsys):
+    spec = user_folder.parent / "spec.toml"
+    spec.write_text('name = "s"\nbase = "grd"\nyears = 1\n[design]\nkind = "list"\npoints = [{}]\n')
+    before = snapshot(user_folder)
+    for argv in (
+        ["sweep", str(spec), "--out", str(user_folder), "--in-process", "--no-progress"],
+        ["sweep", str(spec), "--out", str(user_folder), "--resume", "--no-progress"],
+    ):
+        code, _, err = run_cli(argv, capsys)
+        assert code == 2 and "Traceback" not in err
+        assert snapshot(user_folder) == before
+    done = user_folder.parent / "done"
+    assert (
+        run_cli(["sweep", str(spec), "--out", str(done), "--in-process", "--no-progress"], capsys)[
+            0
+        ]
+        == 0
+    )
+    code, _, err = run_cli(["analyze", str(done), "--out", str(user_folder), "--force"], capsys)
+    assert code == 2 and "did not write" in err
+    assert snapshot(user_folder) == before
