@@ -145,7 +145,7 @@ def format_table(comparison: Comparison, keys: list[str] | None = None) -> str:
             if (key, sc.name) not in o.index:
                 lines.append(f"  {sc.name:<{width}}  n/a")
                 continue
-            r = o.loc[(key, sc.name)]
+            r = o.loc[(key, sc.name)] * entry.scale
             interval = f"[{_num(r['ci_low'])}, {_num(r['ci_high'])}]"
             lines.append(f"  {sc.name:<{width}}  {_num(r['mean'])}  {interval}")
     return "\n".join(lines)

@@ -51,17 +51,18 @@ def outcome_figure(c: Comparison) -> go.Figure:
     )
     for i, key in enumerate(keys):
         d = c.outcomes[c.outcomes["outcome"] == key].set_index("scenario").reindex(names)
+        scale = outcome(key).scale  # shown as the catalogue says (e.g. per 1,000 hours)
         fig.add_trace(
             go.Scatter(
-                x=d["mean"],
+                x=d["mean"] * scale,
                 y=names,
                 mode="markers",
                 marker={"color": [colours[n] for n in names], "size": 9},
                 error_x={
                     "type": "data",
                     "symmetric": False,
-                    "array": d["ci_high"] - d["mean"],
-                    "arrayminus": d["mean"] - d["ci_low"],
+                    "array": (d["ci_high"] - d["mean"]) * scale,
+                    "arrayminus": (d["mean"] - d["ci_low"]) * scale,
                 },
                 showlegend=False,
                 hovertemplate="%{y}: %{x:.3g}<extra></extra>",
@@ -152,10 +153,10 @@ def scorecard_figure(c: Comparison) -> go.Figure:
 
 
 def _cell(o, scenario: str, key: str, fmt: str) -> str:
-    """A table cell: the mean and, small below it, the 95% interval."""
+    """A table cell: the mean and, small below it, the 95% interval (in the catalogue's scale)."""
     if (scenario, key) not in o.index:
         return "<td>n/a</td>"
-    r = o.loc[(scenario, key)]
+    r = o.loc[(scenario, key)] * outcome(key).scale
     return (
         f"<td>{r['mean']:{fmt}}<br><small>[{r['ci_low']:{fmt}}, {r['ci_high']:{fmt}}]</small></td>"
     )

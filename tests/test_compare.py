@@ -87,3 +87,16 @@ def test_compare_bad_input_exits_2_and_writes_nothing(tmp_path, capsys):
     with pytest.raises(SystemExit) as e:
         main(["compare", "--replicates", "0"])
     assert e.value.code == 2
+
+
+def test_outcomes_are_shown_in_the_catalogue_scale(tmp_path):
+    """'Progress per 1,000 meeting hours' is shown per 1,000 hours in the text and the report."""
+    from sim.compare import format_table, save
+
+    result = compare([load_scenario("network-2024", years=2)], 4, workers=1)
+    mean = result.outcomes.set_index("outcome").loc["progress_per_meeting_hour", "mean"]
+    text = format_table(result, ["progress_per_meeting_hour"])
+    assert f"{mean * 1000:.4f}" in text or f"{mean * 1000:.2f}" in text
+    folder = save(result, tmp_path / "c", {"replicates": 4, "base_seed": 0, "years": 2})
+    page = (folder / "report.html").read_text()
+    assert f"{mean * 1000:.3g}" in page
