@@ -123,22 +123,25 @@ class Municipality(mesa.Agent):
             self.grip += JUDGEMENT_RATE * (grip - self.grip)
 
     def pays(self, project: Project, ms: Membership, amount: float) -> bool:
-        """Pay a pledged instalment, or withhold it (see rules.delivery_utility)."""
+        """Pay a pledged instalment, or withhold it (see rules.delivery_log_odds)."""
         account = self.account
         if amount > account.room:  # no budget goes negative: what is not there cannot be paid
             return False
         model = self.model
-        u = rules.delivery_utility(
+        odds = rules.delivery_log_odds(
             ms.chose,
-            rules.willingness(self.kind, self.trust_in(project.member_municipalities)),
+            rules.willingness(
+                self.kind, self.trust_in(project.member_municipalities), model.cc_slope
+            ),
             ms.benefit_ratio,
             rules.budget_stress(account.committed, account.room_year),
             rules.council_pressure(self.autonomy, self.legitimacy),
             project.deterrence,
             self.energy,
             model.delivery_weights,
+            model.choice_noise,
         )
-        return self.random.random() < rules.logistic(u / model.choice_noise)
+        return self.random.random() < rules.logistic(odds)
 
     def end_month(self) -> None:
         """Recover energy, let the council judge grip and results, reset the month's hours."""

@@ -63,10 +63,16 @@ class Theme(Strict):
     service_cost_per_inhabitant: Annotated[float, Field(ge=0.0, le=5000.0)] = Field(
         0.0,
         description="yearly cost per inhabitant of the theme's execution organisation at "
-        "the reference scale of 100,000 inhabitants; 0 = no shared service",
+        "efficient scale; 0 = no shared service",
     )
     scale_elasticity: Annotated[float, Field(ge=0.0, le=1.0)] = Field(
-        0.0, description="how unit cost falls with scale: cost ~ population ** -elasticity"
+        0.0,
+        description="how unit cost falls with scale below the efficient scale: "
+        "cost ~ population ** -elasticity",
+    )
+    efficient_scale: Annotated[float, Field(ge=1_000.0, le=2_000_000.0)] = Field(
+        60_000.0,
+        description="inhabitants beyond which the service's scale economies are exhausted",
     )
 
 
@@ -232,8 +238,21 @@ class Behaviour(Strict):
     weight_deterrence: Annotated[float, Field(ge=0.0, le=10.0)] = 1.0
     weight_energy: Annotated[float, Field(ge=0.0, le=10.0)] = 0.5
     weight_pressure: Annotated[float, Field(ge=0.0, le=10.0)] = 0.5
-    trust_gain: Unit = 0.05
-    trust_loss: Unit = 0.2
+    conditional_slope: Unit = Field(
+        0.74,
+        description="how much of what they believe others give conditional cooperators give "
+        "themselves (1 = perfect matching; Fischbacher & Gächter 2010)",
+    )
+    trust_gain: Unit = Field(
+        0.25,
+        description="learning rate of trust toward a partner's seen delivery when it did at "
+        "least as well as believed",
+    )
+    trust_loss: Unit = Field(
+        0.5,
+        description="learning rate of trust toward a partner's seen delivery when it did "
+        "worse than believed (asymmetry principle: above trust_gain)",
+    )
     visible_result: Unit = 0.9
     energy_recovery: Unit = 0.1
     legitimacy_rate: Unit = 0.05
@@ -265,7 +284,9 @@ class Scenario(Strict):
     name: str = Field(description="the scenario's name; it names its result folder")
     description: str = ""
     region: str = Field(
-        "drechtsteden", description="'drechtsteden' or 'synthetic:N' (N municipalities, 2..400)"
+        "drechtsteden",
+        description="'drechtsteden', 'synthetic:N' (N municipalities, 2..400) or 'identical:N' "
+        "(N identical municipalities, 2..400, for docking with laboratory experiments)",
     )
     start_year: Annotated[int, Field(ge=1990, le=2100)] = 2024
     years: Annotated[int, Field(ge=1, le=100)] = 10
@@ -279,6 +300,16 @@ class Scenario(Strict):
     previous_governance: dict[str, str] = Field(
         default_factory=dict,
         description="theme -> the arrangement before the start; a change costs a transition",
+    )
+    themes: dict[str, dict[str, object]] = Field(
+        default_factory=dict,
+        description="theme -> characteristics to change (e.g. social.scale_elasticity); "
+        "the rest as in the theme data",
+    )
+    initial_trust: Unit | None = Field(
+        None,
+        description="trust every municipality places in every other at the start; "
+        "default: the region's data (0.6 between neighbours, 0.5 with the centre)",
     )
     behaviour: Behaviour = Field(default_factory=Behaviour)
     shocks: list[Shock] = Field(default_factory=list)
@@ -308,11 +339,19 @@ class Scenario(Strict):
     @field_validator("region")
     @classmethod
     def _known_region(cls, region: str) -> str:
-        if not (region == "drechtsteden" or _synthetic_size(region) is not None):
+        if not (region == "drechtsteden" or region_size(region) is not None):
             raise ValueError(
-                f"{region!r} is not allowed; use 'drechtsteden' or 'synthetic:N' with N 2..400"
+                f"{region!r} is not allowed; use 'drechtsteden', 'synthetic:N' or "
+                "'identical:N' with N 2..400"
             )
         return region
+
+    @field_validator("themes")
+    @classmethod
+    def _theme_changes(cls, themes: dict) -> dict:
+        for name, changes in themes.items():
+            _changed_theme(name, changes)  # raises naming the field
+        return themes
 
     @field_validator("arrangements")
     @classmethod
@@ -347,6 +386,14 @@ class Scenario(Strict):
             return _build_custom(name, self.arrangements[name])
         return load_arrangement_presets()[name]
 
+    def characters(self) -> dict[str, Theme]:
+        """Every theme's character, with this scenario's changes applied."""
+        base = load_themes()
+        return {
+            name: _changed_theme(name, self.themes[name]) if name in self.themes else theme
+            for name, theme in base.items()
+        }
+
     def resolved_arrangements(self) -> dict[str, Arrangement]:
         """Theme -> the full rule set in force, with scenario overrides applied."""
         return {theme: self.arrangement(name) for theme, name in self.governance.items()}
@@ -377,11 +424,29 @@ def _build_custom(name: str, spec: dict) -> Arrangement:
         ) from None
 
 
-def _synthetic_size(region: str) -> int | None:
-    prefix = "synthetic:"
-    digits = region[len(prefix) :]
-    if region.startswith(prefix) and digits.isascii() and digits.isdigit() and len(digits) < 5:
-        n = int(region[len(prefix) :])
+def _changed_theme(name: str, changes: dict) -> Theme:
+    """A theme with some characteristics changed; errors name themes.NAME.FIELD."""
+    themes = load_themes()
+    if name not in themes:
+        raise ValueError(f"themes.{name}: unknown theme; allowed: {', '.join(themes)}")
+    if not isinstance(changes, dict):
+        raise ValueError(f"themes.{name}: a table of characteristics to change")
+    try:
+        return Theme(**{**themes[name].model_dump(), **changes})
+    except ValidationError as err:
+        raise ValueError("; ".join(error_lines(err, Theme, f"themes.{name}."))) from None
+
+
+REGION_KINDS = ("synthetic", "identical")
+
+
+def region_size(region: str, kind: str | None = None) -> int | None:
+    """N of a 'synthetic:N' or 'identical:N' region (of `kind` if given); None otherwise."""
+    head, _, digits = region.partition(":")
+    if head not in REGION_KINDS or (kind is not None and head != kind):
+        return None
+    if digits.isascii() and digits.isdigit() and len(digits) < 5:
+        n = int(digits)
         if 2 <= n <= 400:
             return n
     return None

@@ -12,7 +12,7 @@ import mesa
 
 from agents.municipality import Municipality
 from sim.accounts import Ledger
-from sim.config import Arrangement, Scenario, load_themes
+from sim.config import Arrangement, Scenario
 from sim.metrics import Recorder
 from sim.network import build_network
 from sim.parties import Parties
@@ -39,12 +39,13 @@ class RegionModel(mesa.Model):
         self.seed = seed
         self.config = scenario  # Mesa keeps its own `scenario` attribute
         self.behaviour = b = scenario.behaviour
-        characters = load_themes()
+        characters = scenario.characters()
         self.themes = [
             ThemeInForce(name, k, characters[name], arrangement)
             for k, (name, arrangement) in enumerate(scenario.resolved_arrangements().items())
         ]
         self.choice_noise = b.choice_noise
+        self.cc_slope = b.conditional_slope
         self.vote_weights = VoteWeights(
             benefit=b.weight_benefit,
             norm=b.weight_norm,
@@ -61,7 +62,7 @@ class RegionModel(mesa.Model):
             deterrence=b.weight_deterrence,
             energy=b.weight_energy,
         )
-        self.region = region_for(scenario.region, seed)
+        self.region = region_for(scenario.region, seed, scenario.initial_trust)
         self.municipalities = [
             Municipality(self, spec, i, self.draw_kind())
             for i, spec in enumerate(self.region.municipalities)

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from sim.config import MunicipalitySpec, RegionSpec, _synthetic_size, load_region_spec, load_themes
+from sim.config import MunicipalitySpec, RegionSpec, load_region_spec, load_themes, region_size
 
 if TYPE_CHECKING:
     from agents.municipality import Municipality
@@ -66,15 +66,58 @@ def synthetic_region(n: int, seed: int | np.random.SeedSequence) -> RegionSpec:
     )
 
 
-def region_for(name: str, seed: int) -> RegionSpec:
-    """The region a scenario names. A synthetic one is drawn from a stream spawned from the
-    run's seed: Mesa seeds `model.rng` with the seed itself, so drawing the region from the seed
-    directly would repeat the model's own stream."""
-    n = _synthetic_size(name)
-    if n is not None:
+IDENTICAL_POPULATION = 25_000  # ASSUMPTION: a small Drechtsteden municipality's size
+
+
+def identical_region(n: int, initial_trust: float = 0.5) -> RegionSpec:
+    """A region of `n` identical municipalities: the reduction to a laboratory public-goods game.
+
+    Every member has the same size, room, capacity, autonomy and salience 0.5 in every theme
+    (so salience weighs 1 and nobody's interests differ); the first is the "centre" only because
+    a region must name one, and the trust among all starts at `initial_trust` (the scenario's
+    `initial_trust` overrides it).
+    """
+    themes = list(load_themes())
+    munis = [
+        MunicipalitySpec(
+            name=f"M{i + 1}",
+            population=IDENTICAL_POPULATION,
+            regional_room_per_inhabitant=ROOM_PER_INHABITANT,
+            autonomy=0.5,
+            capacity_hours=CAPACITY_HOURS_PER_10K * IDENTICAL_POPULATION / 10_000,
+            salience=dict.fromkeys(themes, 0.5),
+        )
+        for i in range(n)
+    ]
+    return RegionSpec(
+        name=f"identical:{n}",
+        label=f"{n} identical municipalities",
+        centre="M1",
+        initial_trust=initial_trust,
+        initial_trust_centre=initial_trust,
+        municipalities=munis,
+    )
+
+
+def region_for(name: str, seed: int, initial_trust: float | None = None) -> RegionSpec:
+    """The region a scenario names, with the scenario's initial trust if it sets one.
+
+    A synthetic region is drawn from a stream spawned from the run's seed: Mesa seeds
+    `model.rng` with the seed itself, so drawing the region from the seed directly would repeat
+    the model's own stream.
+    """
+    if (n := region_size(name, "synthetic")) is not None:
         (stream,) = np.random.SeedSequence(seed).spawn(1)
-        return synthetic_region(n, stream)
-    return load_region_spec(name)
+        region = synthetic_region(n, stream)
+    elif (n := region_size(name, "identical")) is not None:
+        region = identical_region(n)
+    else:
+        region = load_region_spec(name)
+    if initial_trust is not None:
+        region = region.model_copy(
+            update={"initial_trust": initial_trust, "initial_trust_centre": initial_trust}
+        )
+    return region
 
 
 def spread_salience(municipalities: list[Municipality], themes: int, spread: float) -> None:

@@ -26,7 +26,7 @@ class VoteWeights:
 
 @dataclass(frozen=True, slots=True)
 class DeliveryWeights:
-    """How a municipality weighs paying a pledged instalment (see delivery_utility)."""
+    """How a municipality weighs paying a pledged instalment (see delivery_log_odds)."""
 
     pledge: float
     norm: float
@@ -52,21 +52,35 @@ def _unit_gain(ratio: float) -> float:
     return -1.0 if x < -1.0 else (1.0 if x > 1.0 else x)
 
 
-def willingness(kind: str, belief: float) -> float:
+def willingness(kind: str, belief: float, slope: float) -> float:
     """Willingness to contribute given the belief that others contribute (0..1).
 
     Conditional cooperation: the contribution schedules of Fischbacher, Gächter & Fehr (2001),
-    shares meta-analysed by Thöni & Volk (2018). Conditional cooperators match others; free riders
-    give nothing of their own accord; "triangle" (hump-shaped) contributors rise with others up to
-    a half, then fall; the rest are modelled as indifferent (0.5).
+    shares meta-analysed by Thöni & Volk (2018). Conditional cooperators are *imperfect*: they give
+    somewhat less than they believe others give (`slope` < 1), which is why contributions decay
+    in repeated public-goods games without punishment (Fischbacher & Gächter 2010). Free riders
+    give nothing of their own accord; "triangle" (hump-shaped) contributors rise with others up
+    to a half, then fall; the rest are modelled as indifferent (0.5).
     """
     if kind == "conditional":
-        return belief
+        return slope * belief
     if kind == "free_rider":
         return 0.0
     if kind == "triangle":
         return 2.0 * belief if belief < 0.5 else 2.0 * (1.0 - belief)
     return 0.5
+
+
+WILLINGNESS_FLOOR = 0.02
+"""ASSUMPTION: no type's choice is certain; willingness is read as a probability within
+[0.02, 0.98] (the lab's "free riders" too contribute now and then, Fischbacher & Gächter 2010)."""
+
+
+def log_odds(p: float) -> float:
+    """The log-odds of a probability, kept within the willingness floor (conditionals: hot)."""
+    lo = WILLINGNESS_FLOOR
+    p = lo if p < lo else (1.0 - lo if p > 1.0 - lo else p)
+    return math.log(p / (1.0 - p))
 
 
 def perceived_benefit(benefit: float, salience: float, concreteness: float) -> float:
@@ -164,37 +178,42 @@ def vote_yes_utility(
     )
 
 
-def delivery_utility(
+def delivery_log_odds(
     chosen: bool,
-    norm: float,
+    willingness: float,
     benefit_ratio: float,
     stress: float,
     pressure: float,
     deterrence: float,
     energy: float,
     weights: DeliveryWeights,
+    noise: float,
 ) -> float:
-    """Utility of paying a pledged instalment rather than withholding it.
+    """Log-odds of paying a pledged instalment rather than withholding it.
 
-    A pledge the municipality chose itself carries weight of its own ("afspraak is afspraak",
-    Choice memo annexes 2020); one imposed against its vote does not: people cooperate more under a
-    rule they chose than under the same rule imposed (Dal Bó, Foster & Putterman 2010). Conditional
-    cooperation (`norm` from :func:`willingness`) pulls toward paying; the local benefit per euro
-    pulls toward paying; budget stress and council pressure pull toward the
-    "withdrawing movement" ("as soon as cooperation asks for a real investment or touches local
-    interest we make a withdrawing movement", Common Eye 2024); expected sanction (monitoring x
-    response) deters withholding; low energy ("energielek", Common Eye 2024) makes delivery harder.
+    The contribution schedule is the core: with every other weight at zero a member pays with
+    probability equal to its willingness (:func:`willingness`), as the schedules elicited by
+    Fischbacher, Gächter & Fehr (2001) describe; `weights.norm` scales how strongly it holds.
+    Every other consideration shifts the odds, in utility units divided by the choice noise
+    (random-utility logit). A pledge the municipality chose itself carries weight of its own
+    ("afspraak is afspraak", Choice memo annexes 2020); one imposed against its vote does not:
+    people cooperate more under a rule they chose than under the same rule imposed (Dal Bó,
+    Foster & Putterman 2010). The local benefit per euro pulls toward paying; budget stress and
+    council pressure pull toward the "withdrawing movement" ("as soon as cooperation asks for a
+    real investment or touches local interest we make a withdrawing movement", Common Eye 2024);
+    expected sanction (monitoring x response) deters withholding (Fehr & Gächter 2000); low
+    energy ("energielek", Common Eye 2024) makes delivery harder.
     """
     w = weights
-    return (
+    u = (
         (w.pledge if chosen else 0.0)
-        + w.norm * (norm - 0.5)
         + w.benefit * _unit_gain(benefit_ratio)
         - w.stress * stress
         - w.council * pressure
         + w.deterrence * deterrence
         + w.energy * (energy - 1.0)
     )
+    return w.norm * log_odds(willingness) + u / noise
 
 
 def adopted(votes: Sequence[bool], weights: Sequence[float], threshold: float, veto: bool) -> bool:
@@ -210,23 +229,41 @@ def adopted(votes: Sequence[bool], weights: Sequence[float], threshold: float, v
     return total > 0 and yes / total >= threshold - 1e-12
 
 
-def trust_gain(trust: float, rate: float) -> float:
-    """Trust after a positive shared experience: grows toward 1 by `rate` of the distance.
+def trust_update(trust: float, seen: float, gain: float, loss: float) -> float:
+    """Trust as a learned belief: the estimate of how reliably a partner delivers.
 
-    Trust is "a basic condition in every model" and grows through shared experiences and small
-    wins (Choice memo annexes 2020, Common Eye 2024).
+    Belief learning in repeated public-goods games: a belief about others' contributions moves
+    part of the way toward what was just observed (an exponentially weighted average of the
+    record; Fischbacher & Gächter 2010 estimate beliefs as a weighted average of the previous
+    belief and others' last contributions). It moves faster after a disappointment than after a
+    kept promise (the asymmetry principle, Slovic 1993): by `loss` of the distance when the
+    partner delivered less than believed, by `gain` when at least as much. Under a steady
+    delivery rate trust therefore settles, at a level that rises with that rate (somewhat below
+    it when delivery varies, since shortfalls weigh more); it falls only when delivery falls
+    short of it. Trust grows through shared experiences and small wins and is damaged by broken
+    agreements ("afspraak is afspraak", Choice memo annexes 2020, Common Eye 2024).
     """
-    return trust + rate * (1.0 - trust)
+    rate = gain if seen >= trust else loss
+    return trust + rate * (seen - trust)
 
 
-def trust_loss(trust: float, rate: float) -> float:
-    """Trust after a broken agreement: falls toward 0 by `rate` of its level.
+def felt_grip(chose: bool, sets_agenda: bool, value_share: float, cost_share: float) -> float:
+    """Input legitimacy of one new obligation: how much say the municipality had in it (0..1).
 
-    "Afspraak is afspraak" (Choice memo annexes 2020): broken agreements damage trust, and faster
-    than good experiences build it (the asymmetry principle, Slovic 1993), so the default loss rate
-    exceeds the gain.
+    Grip is more than consent. The 2020 assessment framework (owner versus client versus
+    partner, Choice memo annexes 2020) and Dordrecht's own letter (Dordrecht 2020) put say over
+    the agenda at its heart, and the multiple-local practice shows what its absence does ("the
+    programme sits in Dordrecht's line", "Dordrecht pushes, others hang", Common Eye 2024). So a
+    council weighs three things equally (ASSUMPTION on the weights): whether it said yes to the
+    obligation; whether its side set the agenda that brought it (it prepared it, or the agenda
+    is prepared jointly by all owners); and whether what it pays for lands with it (its share of
+    the value against its share of the cost, capped at 1), since an agenda-setter's priorities
+    show in where the distributive value goes.
     """
-    return trust - rate * trust
+    landing = value_share / cost_share if cost_share > 0.0 else 1.0
+    consent = 1.0 if chose else 0.0
+    agenda = 1.0 if sets_agenda else 0.0
+    return (consent + agenda + (landing if landing < 1.0 else 1.0)) / 3.0
 
 
 def energy_after(energy: float, load: float, recovery: float) -> float:
@@ -342,10 +379,24 @@ def tailoring_provided(demand: float, rule: str, cap: float) -> float:
     return demand
 
 
+def scale_factor(population: float, efficient_scale: float, elasticity: float) -> float:
+    """Unit cost of a service run at `population`, relative to its cost at efficient scale.
+
+    Dutch evidence finds average-cost curves that fall with scale for small municipalities and
+    flatten out: tax departments of about 10,000 inhabitants are up to 30% inefficient and the
+    benefits of scaling are "largely exhausted" at 60,000 (Niaounakis & Blank 2017); the optimum
+    for general administration lies around 49,000 to 66,000 inhabitants (Bikker & van der Linde
+    2016). So cost ~ population ** -elasticity up to `efficient_scale` and flat beyond it.
+    """
+    if population >= efficient_scale:
+        return 1.0
+    return (max(1.0, population) / efficient_scale) ** (-elasticity)
+
+
 def service_unit_cost(
     base: float,
     pooled_population: float,
-    reference_population: float,
+    efficient_scale: float,
     elasticity: float,
     pooled_tailoring: float,
     own_tailoring: float,
@@ -353,13 +404,12 @@ def service_unit_cost(
 ) -> float:
     """Yearly cost per inhabitant of a shared service to one member.
 
-    Scale economies: cost ~ (shared volume / reference) ** -elasticity, where only the untailored
-    part is shared ("six different policies would destroy the efficiency", Choice memo annexes
-    2020); the member's tailored part costs `price` extra.
+    Scale economies (:func:`scale_factor`) only on the untailored part of the volume ("six
+    different policies would destroy the efficiency", Choice memo annexes 2020); the member's
+    tailored part costs `price` extra.
     """
-    shared = max(1.0, pooled_population * (1.0 - pooled_tailoring))
-    scale = (shared / reference_population) ** (-elasticity)
-    return base * scale * (1.0 + own_tailoring * price)
+    shared = pooled_population * (1.0 - pooled_tailoring)
+    return base * scale_factor(shared, efficient_scale, elasticity) * (1.0 + own_tailoring * price)
 
 
 def tailoring_fit(demand: float, provided: float) -> float:

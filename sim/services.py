@@ -17,7 +17,6 @@ if TYPE_CHECKING:
     from agents.municipality import Municipality
     from sim.project import ThemeInForce
 
-REFERENCE_SCALE = 100_000  # inhabitants at which a theme's service_cost_per_inhabitant holds
 STRANDED_SHARE = 0.5  # ASSUMPTION: share of a leaver's former cost left behind (staff, contracts)
 STRANDED_YEARS = 2  # ASSUMPTION: years before the organisation has shrunk to its new size
 
@@ -78,14 +77,14 @@ class SharedService:
         )
         out = ServiceYear(pooled=len(pooled))
         for m in everyone:
-            local = t.service_cost_per_inhabitant * (
-                (m.population / REFERENCE_SCALE) ** (-t.scale_elasticity)
+            local = t.service_cost_per_inhabitant * rules.scale_factor(
+                m.population, t.efficient_scale, t.scale_elasticity
             )
             if m.index in pooled_ids:
                 unit = rules.service_unit_cost(
                     t.service_cost_per_inhabitant,
                     pool_pop,
-                    REFERENCE_SCALE,
+                    t.efficient_scale,
                     t.scale_elasticity,
                     pool_tailoring,
                     provided[m.index],
@@ -109,8 +108,8 @@ class SharedService:
         # 2020).
         for m in everyone:
             if m.index in self.pooled_before and m.index not in pooled_ids and pool_pop:
-                unit = t.service_cost_per_inhabitant * (pool_pop / REFERENCE_SCALE) ** (
-                    -t.scale_elasticity
+                unit = t.service_cost_per_inhabitant * rules.scale_factor(
+                    pool_pop, t.efficient_scale, t.scale_elasticity
                 )
                 self.stranded.append(
                     (STRANDED_SHARE * unit * m.population / 1e6, year + STRANDED_YEARS)

@@ -304,7 +304,17 @@ def write_tables(folder: Path, tables: dict[str, pd.DataFrame]) -> None:
 
 
 def write_toml(path: Path, data: dict) -> None:
-    path.write_text(tomli_w.dumps(data), encoding="utf-8")
+    """A table as TOML; a key whose value is None (unset: the default holds) is left out, since
+    TOML has no null."""
+    path.write_text(tomli_w.dumps(_without_none(data)), encoding="utf-8")
+
+
+def _without_none(value: object) -> object:
+    if isinstance(value, dict):
+        return {k: _without_none(v) for k, v in value.items() if v is not None}
+    if isinstance(value, list):
+        return [_without_none(v) for v in value]
+    return value
 
 
 def write_json(path: Path, data: dict) -> None:

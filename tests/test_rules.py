@@ -23,7 +23,7 @@ def test_logistic_is_a_probability_and_monotone():
     ("kind", "belief", "expected"),
     [
         ("conditional", 0.0, 0.0),
-        ("conditional", 0.8, 0.8),
+        ("conditional", 0.8, pytest.approx(0.64)),
         ("free_rider", 0.9, 0.0),
         ("triangle", 0.25, 0.5),
         ("triangle", 0.5, 1.0),
@@ -32,12 +32,29 @@ def test_logistic_is_a_probability_and_monotone():
     ],
 )
 def test_willingness_follows_the_contribution_schedules(kind, belief, expected):
-    assert rules.willingness(kind, belief) == expected
+    assert rules.willingness(kind, belief, 0.8) == expected
+
+
+@given(unit, unit)
+def test_conditional_cooperators_give_at_least_free_riders(belief, slope):
+    assert rules.willingness("conditional", belief, slope) >= rules.willingness(
+        "free_rider", belief, slope
+    )
+
+
+@given(belief=st.floats(0.01, 1.0), slope=st.floats(0.0, 0.99))
+def test_imperfect_conditional_cooperators_give_less_than_they_believe_others_give(belief, slope):
+    assert rules.willingness("conditional", belief, slope) < belief
 
 
 @given(unit)
-def test_conditional_cooperators_give_at_least_free_riders(belief):
-    assert rules.willingness("conditional", belief) >= rules.willingness("free_rider", belief)
+def test_with_no_other_reason_a_member_pays_with_probability_its_willingness(w):
+    """The contribution schedule is the core of delivery: every other weight at zero, the
+    probability of paying is the willingness (within the floor)."""
+    zero = rules.DeliveryWeights(0, 1.0, 0, 0, 0, 0, 0)
+    odds = rules.delivery_log_odds(True, w, 3.0, 1.0, 1.0, 1.0, 0.2, zero, 0.5)
+    lo = rules.WILLINGNESS_FLOOR
+    assert rules.logistic(odds) == pytest.approx(min(max(w, lo), 1 - lo))
 
 
 def test_perceived_benefit_weighs_salience_and_discounts_vague_projects():
@@ -86,7 +103,7 @@ VOTE_REASONS = {  # each weight and the reason it weighs
 }
 DELIVERY_REASONS = {
     "pledge": ("chosen", False),
-    "norm": ("norm", 0.9),
+    "norm": ("willingness", 0.9),
     "benefit": ("benefit_ratio", 1.8),
     "stress": ("stress", 0.9),
     "council": ("pressure", 0.7),
@@ -114,7 +131,7 @@ def test_each_vote_weight_weighs_its_own_reason_and_no_other(weight):
 def test_each_delivery_weight_weighs_its_own_reason_and_no_other(weight):
     base = dict(
         chosen=True,
-        norm=0.5,
+        willingness=0.5 + 0.1,
         benefit_ratio=1.0,
         stress=0.3,
         pressure=0.2,
@@ -124,9 +141,9 @@ def test_each_delivery_weight_weighs_its_own_reason_and_no_other(weight):
     silenced = dataclasses.replace(DELIVERY_W, **{weight: 0.0})
     for name, (reason, value) in DELIVERY_REASONS.items():
         moved = {**base, reason: value}
-        delta = rules.delivery_utility(**moved, weights=silenced) - rules.delivery_utility(
-            **base, weights=silenced
-        )
+        delta = rules.delivery_log_odds(
+            **moved, weights=silenced, noise=0.5
+        ) - rules.delivery_log_odds(**base, weights=silenced, noise=0.5)
         assert (delta == 0.0) is (name == weight), (weight, reason)
 
 
@@ -172,7 +189,7 @@ def test_vote_utility_moves_with_each_of_its_reasons():
 def _delivery(**kw: float | bool) -> float:
     args = dict(
         chosen=True,
-        norm=0.5,
+        willingness=0.5,
         benefit_ratio=1.0,
         stress=0.3,
         pressure=0.2,
@@ -180,7 +197,10 @@ def _delivery(**kw: float | bool) -> float:
         energy=0.8,
     )
     args.update(kw)
-    return rules.delivery_utility(**args, weights=DELIVERY_W)
+    return rules.delivery_log_odds(**args, weights=DELIVERY_W, noise=NOISE)
+
+
+NOISE = 0.5
 
 
 @given(
@@ -192,11 +212,13 @@ def _delivery(**kw: float | bool) -> float:
     energy=unit,
     more=st.floats(0.01, 1.0),
 )
-def test_delivery_utility_the_withdrawing_movement(
+def test_delivery_odds_the_withdrawing_movement(
     norm, ratio, stress, pressure, deterrence, energy, more
 ):
+    # inside the willingness floor, where more willingness still counts
+    norm = min(max(norm, rules.WILLINGNESS_FLOOR), 0.9)
     base = dict(
-        norm=norm,
+        willingness=norm,
         benefit_ratio=ratio,
         stress=stress,
         pressure=pressure,
@@ -209,11 +231,13 @@ def test_delivery_utility_the_withdrawing_movement(
     assert _delivery(**{**base, "stress": stress + more}) < u
     assert _delivery(**{**base, "pressure": pressure + more}) < u
     assert _delivery(**{**base, "deterrence": deterrence + more}) > u
-    assert _delivery(**{**base, "norm": norm + more}) > u
+    assert _delivery(**{**base, "willingness": norm + more / 20}) > u
 
 
 def test_a_pledge_one_chose_weighs_more_than_one_imposed():
-    assert _delivery(chosen=True) - _delivery(chosen=False) == pytest.approx(DELIVERY_W.pledge)
+    assert _delivery(chosen=True) - _delivery(chosen=False) == pytest.approx(
+        DELIVERY_W.pledge / NOISE
+    )
 
 
 def test_adopted_weighs_votes_as_the_weights_say():
@@ -225,11 +249,13 @@ def test_adopted_weighs_votes_as_the_weights_say():
     assert rules.adopted([True, True], [1, 1], 1.0, veto=False) is True  # float rounding
 
 
-@given(t=unit, rate=unit)
-def test_trust_updates_stay_in_unit_interval(t, rate):
-    assert 0.0 <= rules.trust_gain(t, rate) <= 1.0
-    assert 0.0 <= rules.trust_loss(t, rate) <= 1.0
-    assert rules.trust_gain(t, rate) >= t >= rules.trust_loss(t, rate)
+@given(t=unit, seen=unit, gain=unit, loss=unit)
+def test_trust_moves_toward_what_was_seen_and_stays_in_the_unit_interval(t, seen, gain, loss):
+    after = rules.trust_update(t, seen, gain, loss)
+    assert 0.0 <= after <= 1.0
+    assert min(t, seen) - 1e-12 <= after <= max(t, seen) + 1e-12
+    # trust falls only when delivery falls short of it
+    assert (after < t) <= (seen < t)
 
 
 def test_trust_is_lost_faster_than_gained_with_the_default_rates():
@@ -237,7 +263,74 @@ def test_trust_is_lost_faster_than_gained_with_the_default_rates():
 
     b = Behaviour()
     t = 0.6
-    assert t - rules.trust_loss(t, b.trust_loss) > rules.trust_gain(t, b.trust_gain) - t
+    down = t - rules.trust_update(t, t - 0.3, b.trust_gain, b.trust_loss)
+    up = rules.trust_update(t, t + 0.3, b.trust_gain, b.trust_loss) - t
+    assert down > up > 0
+
+
+def _settled(rate: float, gain: float, loss: float, start: float, draws) -> float:
+    """Mean trust over the second half of a long record of deliveries drawn at `rate`."""
+    t, total = start, 0.0
+    n = len(draws)
+    for i, u in enumerate(draws):
+        t = rules.trust_update(t, 1.0 if u < rate else 0.0, gain, loss)
+        if i >= n // 2:
+            total += t
+    return total / (n - n // 2)
+
+
+rates = st.floats(0.01, 0.5)
+
+
+@given(
+    rate=unit,
+    start=unit,
+    gain=rates,
+    loss=rates,
+    seed=st.integers(0, 2**32 - 1),
+)
+def test_under_a_steady_delivery_rate_trust_settles_whatever_it_started_at(
+    rate, start, gain, loss, seed
+):
+    """A steady record: trust forgets where it started and settles at one level."""
+    import random
+
+    rnd = random.Random(seed)
+    record = [rnd.random() for _ in range(4000)]
+    a = _settled(rate, gain, loss, start, record)
+    b = _settled(rate, gain, loss, 1.0 - start, record)
+    assert a == pytest.approx(b, abs=0.02)
+
+
+@given(
+    low=st.floats(0.0, 0.9),
+    step=st.floats(0.1, 1.0),
+    gain=rates,
+    loss=rates,
+    seed=st.integers(0, 2**32 - 1),
+)
+def test_the_settled_trust_rises_with_the_delivery_rate(low, step, gain, loss, seed):
+    """Shown on the same record of chances: a partner delivering more often is trusted more
+    once trust has settled, at the level where expected gains and losses balance,
+    gain x rate / (gain x rate + loss x (1 - rate)): above zero whenever it delivers at all."""
+    import random
+
+    high = min(1.0, low + step)
+    rnd = random.Random(seed)
+    record = [rnd.random() for _ in range(4000)]
+    at_low = _settled(low, gain, loss, 0.5, record)
+    at_high = _settled(high, gain, loss, 0.5, record)
+    assert at_high > at_low
+    balance = gain * high / (gain * high + loss * (1.0 - high))
+    assert at_high == pytest.approx(balance, abs=0.06)
+
+
+@given(seen=unit, gain=st.floats(0.05, 0.5), loss=st.floats(0.05, 0.5))
+def test_a_deterministic_steady_record_is_its_own_fixed_point(seen, gain, loss):
+    t = 0.5
+    for _ in range(1000):
+        t = rules.trust_update(t, seen, gain, loss)
+    assert t == pytest.approx(seen, abs=1e-3)
 
 
 @given(e=unit, load=st.floats(0, 5), rec=unit)

@@ -130,11 +130,17 @@ PARTICIPATION: dict[str, Participation] = {"all_members": all_members, "opt_in":
 
 
 def adopt(
-    model: RegionModel, theme: ThemeInForce, c: Coalition, host: Municipality, month: int
+    model: RegionModel,
+    theme: ThemeInForce,
+    c: Coalition,
+    host: Municipality,
+    month: int,
+    setter: Municipality | None = None,
 ) -> Project:
     """Adopted: the project is funded, its coalition becomes a node of the network, and each
-    member's council judges its grip: was this an obligation it said yes to (input
-    legitimacy [Choice memo annexes 2020])?"""
+    member's council judges its grip (input legitimacy [Choice memo annexes 2020]): did it say
+    yes, did its side set the agenda (`setter` None: a joint agenda of all owners), and does
+    what it pays for land with it (rules.felt_grip)?"""
     character = theme.character
     members = [
         Membership(
@@ -161,7 +167,11 @@ def adopt(
         m = ms.municipality
         model.network.add_edge(m.index, node, kind="member", mode=ms.mode)
         m.account.committed += project.annual_cost(ms)
-        m.judge(grip=1.0 if ms.chose else 0.0)
+        m.judge(
+            grip=rules.felt_grip(
+                ms.chose, setter is None or setter is m, ms.value_share, ms.cost_share
+            )
+        )
     rec.event(month, "project_adopted", theme=theme.name, value=len(members))
     return project
 
@@ -326,6 +336,7 @@ def close(model: RegionModel, p: Project, month: int) -> None:
     # What each member is seen to have delivered: its own record where the arrangement monitors
     # delivery (attributed), otherwise only the project's overall result.
     monitoring = p.theme.arrangement.monitoring
+    gain, loss = b.trust_gain, b.trust_loss
     rnd = model.random.random
     seen = {
         ms.municipality.index: ms.kept if monitoring > 0.0 and rnd() < monitoring else completion
@@ -342,17 +353,12 @@ def close(model: RegionModel, p: Project, month: int) -> None:
         rec.benefit_unpaid += benefit * unpaid
         # Output legitimacy: visible results benefiting the municipality.
         m.judge(results=1.0 if visible else 0.0)
-        # Shared experience: a partner seen to keep its agreement earns trust (a small win),
-        # one seen to fall short loses it, faster (the asymmetry principle).
+        # Shared experience: each member learns how reliably each partner delivers from what
+        # it saw (trust as a learned belief, faster after a disappointment).
         for o in members:
-            if o is m:
-                continue
-            t = m.trust[o.index]["trust"]
-            kept = seen[o.index]
-            if kept >= b.visible_result:
-                m.set_trust(o.index, rules.trust_gain(t, b.trust_gain))
-            else:
-                m.set_trust(o.index, rules.trust_loss(t, b.trust_loss * (1.0 - kept)))
+            if o is not m:
+                t = m.trust[o.index]["trust"]
+                m.set_trust(o.index, rules.trust_update(t, seen[o.index], gain, loss))
     rec.coalition_sizes.append(len(members))
     rec.binding.append(p.theme.arrangement.participation == "all_members")
     rec.event(month, "project_closed", theme=p.theme.name, value=completion)

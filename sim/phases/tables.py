@@ -264,7 +264,8 @@ def decide(
     rnd = model.random
     scale = model.population / REFERENCE_POPULATION
     cost = character.project_cost * scale * math.exp(rnd.gauss(0.0, model.behaviour.cost_noise))
-    where = host(rnd, seated, agenda_setter(model, body))
+    setter = agenda_setter(model, body)
+    where = host(rnd, seated, setter)
     t = terms(theme, seated, cost, where)
     yearly = 12.0 / character.project_months
     votes = [
@@ -288,4 +289,4 @@ def decide(
         rec.event(month, "coalition_not_formed", theme=theme.name)
         return
     rec.decision_lags.append(month - arrived)
-    adopt(model, proposal.theme, formed, proposal.host, month)
+    adopt(model, proposal.theme, formed, proposal.host, month, setter)
