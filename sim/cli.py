@@ -4,10 +4,11 @@
     samenspel compare [--scenarios A,B,...] [--replicates R] [--years Y] [--out DIR]
     samenspel sweep SPEC [--workers N | --scheduler ADDRESS | --in-process] [--resume]
     samenspel analyze RESULTS
+    samenspel validate [--scenario FILE] [--set PATH=VALUE ...] [--checks KEY,...] [--seeds N]
     samenspel scenarios
 
 Exit status: 0 on success, 2 on bad input (a usage error or a scenario that does not validate),
-with nothing written.
+with nothing written; `validate` exits 1 when a check fails.
 """
 
 from __future__ import annotations
@@ -120,6 +121,32 @@ def _parser() -> argparse.ArgumentParser:
     an = sub.add_parser("analyze", help="sensitivity indices and main effects of a sweep")
     an.add_argument("results", type=Path, help="a sweep's results folder")
     _output_options(an, "RESULTS/analysis")
+    va = sub.add_parser(
+        "validate", help="check the model's claimed patterns (docs/ODD.md, section 1)"
+    )
+    va.add_argument(
+        "--scenario",
+        default=None,
+        help="take this scenario's assumptions (its behaviour table, salience_spread, "
+        "shock_probability) as overrides: a preset name or a .toml file",
+    )
+    va.add_argument(
+        "--set",
+        dest="overrides",
+        action="append",
+        default=[],
+        metavar="PATH=VALUE",
+        help="override a scenario field in every check, VALUE a TOML literal, e.g. "
+        "--set behaviour.trust_loss=0.3 (repeatable; after --scenario)",
+    )
+    va.add_argument("--checks", default=None, help="comma-separated check keys (default: all)")
+    va.add_argument(
+        "--seeds", type=_replicates, default=None, help="seeds per check (default: its own)"
+    )
+    va.add_argument("--workers", type=_workers, default=None, help="processes (default: all cores)")
+    va.add_argument("--lang", choices=["en", "nl"], default="en", help="language (default en)")
+    va.add_argument("--no-progress", action="store_true", help="no progress bar")
+    _output_options(va, "results/validate")
     sub.add_parser("scenarios", help="list the preset scenarios")
     return parser
 
@@ -260,6 +287,48 @@ def cmd_analyze(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_validate(args: argparse.Namespace) -> int:
+    from sim import validation
+    from sim.store import destination
+
+    overrides: dict[str, object] = {}
+    if args.scenario is not None:
+        overrides.update(validation.overrides_from_scenario(args.scenario))
+    overrides.update(validation.parse_set(args.overrides))
+    keys = None
+    if args.checks is not None:
+        keys = [k.strip() for k in args.checks.split(",") if k.strip()]
+        if not keys:
+            raise ConfigError(
+                f"--checks: no check named in {args.checks!r}; give comma-separated keys, "
+                f"e.g. {','.join(c.key for c in validation.CHECKS[:2])}"
+            )
+        for key in keys:
+            validation.check(key)  # raises naming the keys there are
+    chosen = keys or [c.key for c in validation.CHECKS]
+    for key in chosen:  # every scenario built, every override checked, before anything runs
+        validation.check(key).plan(overrides, range(1))
+    dest = destination(args.out, Path("results") / "validate", force=args.force)
+    results = validation.evaluate_all(
+        overrides,
+        keys=keys,
+        seeds=args.seeds,
+        workers=args.workers,
+        progress=not args.no_progress,
+    )
+    settings = {
+        "overrides": overrides,
+        "scenario": args.scenario,
+        "checks": chosen,
+        "seeds": args.seeds,
+        "lang": args.lang,
+    }
+    validation.save(results, dest, settings, args.lang)
+    print(validation.format_table(results, args.lang))
+    print(validation.written_line(dest, args.lang))
+    return 0 if all(s.passed for _, s in results) else 1
+
+
 class Terminated(Exception):
     """SIGTERM, taken like Ctrl-C: stop cleanly, keep what finished."""
 
@@ -281,6 +350,8 @@ def main(argv: list[str] | None = None) -> int:
             return cmd_sweep(args)
         if args.command == "analyze":
             return cmd_analyze(args)
+        if args.command == "validate":
+            return cmd_validate(args)
         if args.command == "scenarios":
             print("\n".join(list_scenarios()))
             return 0
