@@ -1,11 +1,11 @@
 """Does trust settle? Its drift over a long run's last twenty years beyond what delivery explains.
 
 Trust is a learned belief about how reliably partners deliver (rules.trust_update), so it should
-move only when delivery moves. For each seed, yearly mean trust over the last `window` years is
-regressed on the delivery record (paid / due over the last `RECORD_YEARS` years, the memory a
-belief learned at trust's rates keeps) and on the year; the year's coefficient is the drift the
-delivery record does not explain. Over seeds its mean, times the window, is the
-unexplained drift of trust over the window, with a 95% interval.
+move only when delivery moves. For each seed, yearly mean trust over the last WINDOW years is
+regressed on the delivery record (paid / due over the last RECORD_YEARS years, the memory a
+belief learned at trust's rates keeps) and on the year; the year's coefficient, times the
+window, is the drift the delivery record does not explain. The checks `trust-settles-*` in
+sim/validation.py apply it to every preset.
 """
 
 from __future__ import annotations
@@ -17,15 +17,14 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from sim.config import Scenario
-from sim.model import RegionModel
-
 TOLERANCE = 0.05
 """Unexplained drift of mean trust over the window that still counts as settled (trust units;
 ASSUMPTION: a twentieth of trust's range in twenty years is below what a reader of the trust
 trajectories would call a trend)."""
 
 
+WINDOW = 20
+"""The last years of a run in which trust should have settled."""
 RECORD_YEARS = 5
 """ASSUMPTION: the delivery record trust reflects; with learning rates of a quarter to a half per
 closed project and a handful of projects a year, older experience weighs next to nothing."""
@@ -61,21 +60,6 @@ def unexplained_slope(trust: Sequence[float], record: Sequence[float]) -> float 
     x = np.column_stack([np.ones(len(rows)), [r[1] for r in rows], [r[2] for r in rows]])
     coef, *_ = np.linalg.lstsq(x, t, rcond=None)
     return float(coef[2])
-
-
-def drift(scenario: Scenario, seeds: Sequence[int], window: int = 20) -> Drift:
-    """The unexplained drift of mean trust over the scenario's last `window` years."""
-    slopes = []
-    for s in seeds:
-        c = RegionModel(scenario, seed=s).run().recorder.columns
-        trust, record = yearly(c, scenario.years)
-        slope = unexplained_slope(trust[-window:], record[-window:])
-        if slope is not None:
-            slopes.append(slope * window)
-    n = len(slopes)
-    mean = statistics.fmean(slopes)
-    half = 1.96 * statistics.stdev(slopes) / math.sqrt(n) if n > 1 else math.inf
-    return Drift(mean, mean - half, mean + half, n)
 
 
 def settled(d: Drift, tolerance: float = TOLERANCE) -> bool:

@@ -31,6 +31,7 @@ from typing import Any
 
 import numpy as np
 
+from sim import docking, settling
 from sim.config import (
     PRESETS,
     ConfigError,
@@ -50,7 +51,7 @@ Overrides = Mapping[str, object]
 T_MIN = 3.0  # |t| > 3: a one-in-a-thousand fluke at most, so a real failure, not noise
 BATCH = 25  # runs per task handed to a worker process
 SPATIAL = ("mobility", "housing", "economy", "energy")
-SERIES_KEPT = ("due", "paid", "service_quality", "trust_mean")
+SERIES_KEPT = ("due", "paid", "service_quality", "trust_mean", "defections")
 
 
 # --- results -------------------------------------------------------------------------------------
@@ -981,7 +982,200 @@ def _build_checks() -> tuple[Check, ...]:
             )
         )
     out.extend(_notice_checks(small, region.centre))
+    out.extend(_docking_checks())
+    out.extend(_settling_checks())
     return tuple(out)
+
+
+# --- docking and settling (docs/ODD.md, section 9) ------------------------------------------------
+
+
+def _game(condition: str, overrides: Overrides) -> Scenario:
+    """The docking game (sim/docking.py), with the overrides applied."""
+    data = read_toml(docking.DOCKING / docking.CONDITIONS[condition], "scenario")
+    return build(data, overrides)
+
+
+def _contributions(r: Record) -> list[float]:
+    """Per period, the share of the four members that paid of their own accord."""
+    n = len(r["municipalities"])
+    return [1.0 - d / n for d in r["series"]["defections"][: docking.PERIODS]]
+
+
+def _deviation_stat(runs: list[Record], lab: Sequence[float], tolerance: float) -> Statistic:
+    """Mean absolute deviation of the mean trajectory from the laboratory's, with a bootstrap
+    interval over seeds (fixed resampling stream: the same runs give the same interval)."""
+    mean_absolute_deviation = docking.mean_absolute_deviation
+    paths = np.array([_contributions(r) for r in runs])
+    est = mean_absolute_deviation(paths.mean(axis=0), lab)
+    rng = np.random.default_rng(0)
+    boot = [
+        mean_absolute_deviation(paths[rng.integers(0, len(paths), len(paths))].mean(axis=0), lab)
+        for _ in range(400)
+    ]
+    lo, hi = (float(x) for x in np.percentile(boot, [2.5, 97.5]))
+    se = float(np.std(boot))
+    return Statistic(est, lo, hi, len(runs), _signed_t(tolerance - est, se, 1), est <= tolerance)
+
+
+DOCKING_TOLERANCE = 0.15
+"""Mean absolute deviation over ten periods, in shares of the endowment (ODD section 9)."""
+
+
+def _docking_checks() -> list[Check]:
+    lab = docking.experiments()
+    seeds = 200
+    without = lambda o: {"x": _game("without_punishment", o)}  # noqa: E731
+    with_ = lambda o: {"x": _game("with_punishment", o)}  # noqa: E731
+    return [
+        _make(
+            "dock-decay-without-punishment",
+            None,
+            (
+                "In the public-goods game without punishment, contributions fall to at most "
+                "half their first-period level (laboratory: 0.41 and 0.28 of it).",
+                "In het publieke-goederenspel zonder straf dalen de bijdragen tot hoogstens de "
+                "helft van die in de eerste periode (laboratorium: 0,41 en 0,28 daarvan).",
+            ),
+            (
+                "contribution in period 10 minus half that in period 1, by seed",
+                "bijdrage in periode 10 min de helft van die in periode 1, per seed",
+            ),
+            "< 0",
+            seeds,
+            without,
+            lambda runs: differences_stat(
+                [c[-1] - 0.5 * c[0] for c in map(_contributions, runs["x"])], -1
+            ),
+        ),
+        _make(
+            "dock-holds-with-punishment",
+            None,
+            (
+                "In the public-goods game with punishment, contributions do not fall "
+                "(laboratory: from 0.53 to 0.64).",
+                "In het publieke-goederenspel met straf dalen de bijdragen niet "
+                "(laboratorium: van 0,53 naar 0,64).",
+            ),
+            (
+                "contribution in period 10 minus that in period 1, plus 0.05, by seed",
+                "bijdrage in periode 10 min die in periode 1, plus 0,05, per seed",
+            ),
+            "> 0",
+            seeds,
+            with_,
+            lambda runs: differences_stat(
+                [c[-1] - c[0] + 0.05 for c in map(_contributions, runs["x"])], 1
+            ),
+        ),
+        _make(
+            "dock-punishment-raises",
+            None,
+            (
+                "Once punishment has been seen (periods 2-10), contributions are higher with it "
+                "than without.",
+                "Zodra straf is gezien (periode 2-10), zijn de bijdragen met straf hoger dan "
+                "zonder.",
+            ),
+            (
+                "mean contribution in periods 2-10, with minus without punishment, paired by seed",
+                "gemiddelde bijdrage in periode 2-10, met min zonder straf, per seed",
+            ),
+            "> 0",
+            seeds,
+            lambda o: {"a": _game("without_punishment", o), "b": _game("with_punishment", o)},
+            _paired(
+                lambda r: statistics.fmean(_contributions(r)[1:]),
+                lambda r: statistics.fmean(_contributions(r)[1:]),
+                1,
+            ),
+        ),
+        _make(
+            "dock-level-fg2010",
+            None,
+            (
+                "Without punishment, the contributions per period lie within 0.15 of the "
+                "endowment of Fischbacher & Gächter (2010), on average over ten periods.",
+                "Zonder straf liggen de bijdragen per periode gemiddeld over tien perioden "
+                "binnen 0,15 van het startbedrag bij Fischbacher & Gächter (2010).",
+            ),
+            (
+                "mean absolute deviation of the mean contribution per period",
+                "gemiddelde absolute afwijking van de gemiddelde bijdrage per periode",
+            ),
+            f"<= {DOCKING_TOLERANCE}",
+            seeds,
+            without,
+            lambda runs: _deviation_stat(
+                runs["x"], lab["fg2010"].paths["without_punishment"], DOCKING_TOLERANCE
+            ),
+        ),
+        _make(
+            "dock-level-htg2008",
+            None,
+            (
+                "With punishment, the contributions per period lie within 0.15 of the endowment "
+                "of Herrmann, Thöni & Gächter (2008), on average over ten periods.",
+                "Met straf liggen de bijdragen per periode gemiddeld over tien perioden binnen "
+                "0,15 van het startbedrag bij Herrmann, Thöni & Gächter (2008).",
+            ),
+            (
+                "mean absolute deviation of the mean contribution per period",
+                "gemiddelde absolute afwijking van de gemiddelde bijdrage per periode",
+            ),
+            f"<= {DOCKING_TOLERANCE}",
+            seeds,
+            with_,
+            lambda runs: _deviation_stat(
+                runs["x"], lab["htg2008"].paths["with_punishment"], DOCKING_TOLERANCE
+            ),
+        ),
+    ]
+
+
+SETTLING_YEARS = 50
+
+
+def _drift_stat(runs: list[Record]) -> Statistic:
+    slopes = []
+    for r in runs:
+        trust, record = settling.yearly(r["series"], SETTLING_YEARS)
+        slope = settling.unexplained_slope(trust[-settling.WINDOW :], record[-settling.WINDOW :])
+        if slope is not None:
+            slopes.append(slope * settling.WINDOW)
+    mean, se, lo, hi = _mean_interval(slopes)
+    ok = bool(slopes) and settling.settled(settling.Drift(mean, lo, hi, len(slopes)))
+    t = _signed_t(settling.TOLERANCE - abs(mean), se, 1)
+    return Statistic(mean, lo, hi, len(slopes), t, ok)
+
+
+def _settling_checks() -> list[Check]:
+    """Trust settles: under every preset, no drift over a 50-year run's last twenty years
+    beyond what the delivery record explains (sim/settling.py)."""
+    return [
+        _make(
+            f"trust-settles-{_slug(name)}",
+            None,
+            (
+                f"Over a 50-year run of preset {name}, mean trust drifts by no more than 0.05 in "
+                "its last twenty years beyond what the delivery record explains.",
+                f"In een run van 50 jaar van preset {name} verschuift het gemiddelde vertrouwen "
+                "in de laatste twintig jaar niet meer dan 0,05 buiten wat de leveringen "
+                "verklaren.",
+            ),
+            (
+                "drift of yearly mean trust over years 31-50 net of paid / due over the "
+                "preceding five years, mean over seeds",
+                "verschuiving van het jaargemiddelde vertrouwen in jaar 31-50, gecorrigeerd voor "
+                "betaald / verschuldigd in de vijf jaar ervoor, gemiddeld over seeds",
+            ),
+            "within ±0.05",
+            20,
+            lambda o, name=name: {"x": _preset(name, {**o, "years": SETTLING_YEARS})},
+            lambda runs: _drift_stat(runs["x"]),
+        )
+        for name in list_scenarios()
+    ]
 
 
 def _notice_checks(small: list[str], centre: str) -> list[Check]:
