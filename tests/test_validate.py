@@ -11,6 +11,7 @@ import sys
 import pandas as pd
 import pytest
 
+from sim.cli import main
 from sim.config import ConfigError
 from sim.validation import (
     CHECKS,
@@ -148,22 +149,13 @@ def test_validate_passes_writes_a_result_folder_and_a_self_contained_report(tmp_
     assert again.returncode == 2 and "--force" in again.stderr  # never overwritten
 
 
-def test_validate_speaks_dutch(tmp_path):
-    r = samenspel(
-        [
-            "validate",
-            "--checks",
-            "p5-lowest-transition",
-            "--lang",
-            "nl",
-            "--out",
-            str(tmp_path / "v"),
-        ],
-        tmp_path,
-    )
-    assert r.returncode == 0, r.stderr
-    assert "GESLAAGD" in r.stdout and "toetsen geslaagd" in r.stdout
-    assert "GESLAAGD" in (tmp_path / "v" / "report.html").read_text()
+def test_validate_speaks_dutch(tmp_path, monkeypatch, capsys):
+    monkeypatch.chdir(tmp_path)
+    args = ["validate", "--checks", "p5-lowest-transition", "--lang", "nl", "--workers", "1"]
+    assert main([*args, "--no-progress"]) == 0
+    out = capsys.readouterr().out
+    assert "GESLAAGD" in out and "toetsen geslaagd" in out and "geschreven naar" in out
+    assert "GESLAAGD" in (tmp_path / "results" / "validate" / "report.html").read_text()
 
 
 def test_validate_exits_1_when_a_check_fails(tmp_path):
@@ -197,11 +189,18 @@ def test_validate_exits_1_when_a_check_fails(tmp_path):
         (["--seeds", "0"], "--seeds"),
     ],
 )
-def test_bad_input_is_exit_2_one_message_and_nothing_written(tmp_path, args, named):
-    r = samenspel(["validate", *args, "--out", str(tmp_path / "v")], tmp_path)
-    assert r.returncode == 2, (r.stdout, r.stderr)
-    assert named in r.stderr and "Traceback" not in r.stderr
-    assert not (tmp_path / "v").exists() and not (tmp_path / "results").exists()
+def test_bad_input_is_exit_2_one_message_and_nothing_written(
+    tmp_path, monkeypatch, capsys, args, named
+):
+    monkeypatch.chdir(tmp_path)
+    try:
+        status = main(["validate", *args, "--workers", "1"])
+    except SystemExit as exc:  # argparse's own usage errors
+        status = exc.code
+    assert status == 2
+    err = capsys.readouterr().err
+    assert named in err and "Traceback" not in err
+    assert list(tmp_path.iterdir()) == []
 
 
 # --- the documentation's claims are traceable to checks -------------------------------------------
