@@ -1244,6 +1244,7 @@ TEXT: dict[str, dict[str, str]] = {
         "pass": "PASS",
         "fail": "FAIL",
         "other_claim": "README",
+        "every_seed": "every seed",
         "summary": "{passed} of {total} checks pass",
         "failing": "failing: {keys}",
         "forest": "Estimates with 95% intervals",
@@ -1284,6 +1285,7 @@ TEXT: dict[str, dict[str, str]] = {
         "pass": "GESLAAGD",
         "fail": "MISLUKT",
         "other_claim": "README",
+        "every_seed": "elke seed",
         "summary": "{passed} van {total} toetsen geslaagd",
         "failing": "mislukt: {keys}",
         "forest": "Schattingen met 95%-intervallen",
@@ -1318,6 +1320,11 @@ def claim(c: Check, lang: str = "en") -> str:
     return c.claim_nl if lang == "nl" else c.claim_en
 
 
+def target_text(c: Check, lang: str = "en") -> str:
+    """The target as a person reads it in `lang` (the key's text is English)."""
+    return c.target.replace("(every seed)", f"({words(lang)['every_seed']})")
+
+
 def statistic_text(c: Check, lang: str = "en") -> str:
     return c.statistic_nl if lang == "nl" else c.statistic_en
 
@@ -1332,18 +1339,19 @@ def number(x: float) -> str:
 
 
 def format_table(results: Sequence[tuple[Check, Statistic]], lang: str = "en") -> str:
-    """One line per check (key, claim, estimate [interval], target, n, PASS/FAIL), a summary."""
+    """One line per check (key, PASS/FAIL, estimate [interval], target, n, t, claim), then a
+    summary line."""
     w = words(lang)
     width = max(len(c.key) for c, _ in results)
     lines = [w["header"].format(total=len(results))]
     for c, s in results:
         verdict = w["pass"] if s.passed else w["fail"]
+        interval = f"[{number(s.ci_low)}, {number(s.ci_high)}]"
         lines.append(
-            f"  {c.key:<{width}}  {verdict:<8}  {number(s.estimate):>10} "
-            f"[{number(s.ci_low)}, {number(s.ci_high)}]  {w['target']} {c.target}  "
-            f"{w['n']} {s.n}  t {number(s.t)}"
+            f"  {c.key:<{width}}  {verdict:<8}  {number(s.estimate):>10} {interval:<24} "
+            f"{w['target']} {target_text(c, lang):<16} {w['n']} {s.n:<4} t {number(s.t):<6}  "
+            f"{claim(c, lang)}"
         )
-        lines.append(f"  {'':<{width}}  {claim(c, lang)}")
     lines.append(summary_line(results, lang))
     return "\n".join(lines)
 
@@ -1478,7 +1486,7 @@ def report_html(
             f"<td>{esc(claim(c, lang))}<br><small>{esc(statistic_text(c, lang))}</small></td>"
             f'<td class="num">{esc(number(s.estimate))}</td>'
             f'<td class="num">[{esc(number(s.ci_low))}, {esc(number(s.ci_high))}]</td>'
-            f"<td>{esc(c.target)}</td>"
+            f"<td>{esc(target_text(c, lang))}</td>"
             f'<td class="num">{esc(number(s.t))}</td><td class="num">{s.n}</td>'
             f'<td class="{"pass" if s.passed else "fail"}">{mark} {esc(verdict)}</td></tr>'
         )
