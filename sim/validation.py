@@ -15,7 +15,7 @@ rules (the one with every member at a table every month and no monitoring, the o
 Runs go to local worker processes (sim/executors.py) in batches; a run depends only on its
 scenario and seed, so the numbers are the same in any executor and order. Runs are kept in a
 cache for the life of the process, so checks that share a set-up run it once. This module
-imports the model side only (no plotly, no pandas), so a worker stays light.
+imports the model side only (no plotly, no web stack), so a worker stays light.
 """
 
 from __future__ import annotations
