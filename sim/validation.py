@@ -15,7 +15,7 @@ rules (the one with every member at a table every month and no monitoring, the o
 Runs go to local worker processes (sim/executors.py) in batches; a run depends only on its
 scenario and seed, so the numbers are the same in any executor and order. Runs are kept in a
 cache for the life of the process, so checks that share a set-up run it once. This module
-imports the model side only (no plotly, no pandas), so a worker stays light.
+imports the model side only (no plotly, no web stack), so a worker stays light.
 """
 
 from __future__ import annotations
@@ -418,6 +418,7 @@ def _make(
         run_arms([(arm, seeds) for arm in plan_.values()], workers=_WORKERS.get("n"))
         return measure({role: records(arm, seeds) for role, arm in plan_.items()})
 
+    claim = tuple(c[:1].upper() + c[1:] for c in claim)  # a claim may start with a name
     return Check(key, pattern, *claim, *statistic, target, seeds, evaluate, arms)
 
 
@@ -454,6 +455,16 @@ def _others(r: Record, column: str) -> float:
     return statistics.fmean(
         float(m[column]) for m in r["municipalities"] if m["municipality"] != r["centre"]
     )
+
+
+def named_region(sc: Scenario) -> Scenario:
+    """A check that names municipalities needs the region it names them in."""
+    if sc.region != load_region_spec().name:
+        raise ConfigError(
+            f"--set region: {sc.region!r} is not allowed for a check that compares named "
+            f"municipalities; allowed: {load_region_spec().name!r} (or choose other --checks)"
+        )
+    return sc
 
 
 def _has_transition(sc: Scenario) -> bool:
@@ -572,8 +583,10 @@ def _build_checks() -> tuple[Check, ...]:
                 f"p1-load-vs-{other}",
                 1,
                 (
-                    f"{ml_en} has more meeting hours than {o_en} (six themes, no transition).",
-                    f"{ml_nl} kost meer vergaderuren dan {o_nl} (zes thema's, geen transitie).",
+                    f"Under {ml_en} there are more meeting hours than under {o_en} (six "
+                    "themes, no transition).",
+                    f"Onder {ml_nl} zijn er meer vergaderuren dan onder {o_nl} (zes thema's, "
+                    "geen transitie).",
                 ),
                 (
                     f"meeting hours, {ml_en} minus {o_en}, paired by seed",
@@ -590,10 +603,10 @@ def _build_checks() -> tuple[Check, ...]:
                 f"p1-per-hour-vs-{other}",
                 1,
                 (
-                    f"{ml_en} makes less progress per meeting hour than {o_en} (six themes, no "
-                    "transition).",
-                    f"{ml_nl} boekt minder voortgang per vergaderuur dan {o_nl} (zes thema's, "
-                    "geen transitie).",
+                    f"Under {ml_en} there is less progress per meeting hour than under {o_en} "
+                    "(six themes, no transition).",
+                    f"Onder {ml_nl} is er minder voortgang per vergaderuur dan onder {o_nl} "
+                    "(zes thema's, geen transitie).",
                 ),
                 (
                     f"progress per meeting hour, {o_en} minus {ml_en}, paired by seed",
@@ -687,8 +700,8 @@ def _build_checks() -> tuple[Check, ...]:
 
     def cost_plan(o):
         return {
-            "a": build(variant_dict(), o),
-            "b": build(variant_dict(cost_allocation="equal"), o),
+            "a": named_region(build(variant_dict(), o)),
+            "b": named_region(build(variant_dict(cost_allocation="equal"), o)),
         }
 
     for name, direction in [*((n, -1) for n in small), (region.centre, 1)]:
@@ -777,6 +790,9 @@ def _build_checks() -> tuple[Check, ...]:
         d = []
         for r in runs["x"]:
             q = r["series"]["service_quality"]
+            if len(q) <= 60:  # a horizon under five years cannot show the recovery
+                d.append(math.nan)
+                continue
             back = q[60] == q[-1] == 1.0
             d.append(float(q[60] - q[0]) if back else -abs(q[60] - 1.0) - abs(q[-1] - 1.0))
         return differences_stat(d, 1, every_seed=True)
@@ -1231,7 +1247,7 @@ def _notice_checks(small: list[str], centre: str) -> list[Check]:
             ),
             "< 0",
             200,
-            lambda o: {"x": build(variant_dict(), o)},
+            lambda o: {"x": named_region(build(variant_dict(), o))},
             energy,
         )
     )
@@ -1422,6 +1438,7 @@ TEXT: dict[str, dict[str, str]] = {
         "pass": "PASS",
         "fail": "FAIL",
         "other_claim": "README",
+        "every_seed": "every seed",
         "summary": "{passed} of {total} checks pass",
         "failing": "failing: {keys}",
         "forest": "Estimates with 95% intervals",
@@ -1462,6 +1479,7 @@ TEXT: dict[str, dict[str, str]] = {
         "pass": "GESLAAGD",
         "fail": "MISLUKT",
         "other_claim": "README",
+        "every_seed": "elke seed",
         "summary": "{passed} van {total} toetsen geslaagd",
         "failing": "mislukt: {keys}",
         "forest": "Schattingen met 95%-intervallen",
@@ -1496,6 +1514,11 @@ def claim(c: Check, lang: str = "en") -> str:
     return c.claim_nl if lang == "nl" else c.claim_en
 
 
+def target_text(c: Check, lang: str = "en") -> str:
+    """The target as a person reads it in `lang` (the key's text is English)."""
+    return c.target.replace("(every seed)", f"({words(lang)['every_seed']})")
+
+
 def statistic_text(c: Check, lang: str = "en") -> str:
     return c.statistic_nl if lang == "nl" else c.statistic_en
 
@@ -1506,22 +1529,23 @@ def number(x: float) -> str:
         return "n/a"
     if math.isinf(x):
         return "inf" if x > 0 else "-inf"
-    return f"{x:.4g}"
+    return f"{x:,.0f}" if abs(x) >= 10_000 else f"{x:.4g}"
 
 
 def format_table(results: Sequence[tuple[Check, Statistic]], lang: str = "en") -> str:
-    """One line per check (key, claim, estimate [interval], target, n, PASS/FAIL), a summary."""
+    """One line per check (key, PASS/FAIL, estimate [interval], target, n, t, claim), then a
+    summary line."""
     w = words(lang)
     width = max(len(c.key) for c, _ in results)
     lines = [w["header"].format(total=len(results))]
     for c, s in results:
         verdict = w["pass"] if s.passed else w["fail"]
+        interval = f"[{number(s.ci_low)}, {number(s.ci_high)}]"
         lines.append(
-            f"  {c.key:<{width}}  {verdict:<8}  {number(s.estimate):>10} "
-            f"[{number(s.ci_low)}, {number(s.ci_high)}]  {w['target']} {c.target}  "
-            f"{w['n']} {s.n}  t {number(s.t)}"
+            f"  {c.key:<{width}}  {verdict:<8}  {number(s.estimate):>10} {interval:<24} "
+            f"{w['target']} {target_text(c, lang):<16} {w['n']} {s.n:<4} t {number(s.t):<6}  "
+            f"{claim(c, lang)}"
         )
-        lines.append(f"  {'':<{width}}  {claim(c, lang)}")
     lines.append(summary_line(results, lang))
     return "\n".join(lines)
 
@@ -1656,7 +1680,7 @@ def report_html(
             f"<td>{esc(claim(c, lang))}<br><small>{esc(statistic_text(c, lang))}</small></td>"
             f'<td class="num">{esc(number(s.estimate))}</td>'
             f'<td class="num">[{esc(number(s.ci_low))}, {esc(number(s.ci_high))}]</td>'
-            f"<td>{esc(c.target)}</td>"
+            f"<td>{esc(target_text(c, lang))}</td>"
             f'<td class="num">{esc(number(s.t))}</td><td class="num">{s.n}</td>'
             f'<td class="{"pass" if s.passed else "fail"}">{mark} {esc(verdict)}</td></tr>'
         )
