@@ -154,9 +154,13 @@ class CalibrationSpec(_Strict):
 # --- the checks ------------------------------------------------------------------------------
 
 
-def validation_module() -> Any:
+def validation_name() -> str:
+    return os.environ.get(VALIDATION_MODULE_ENV) or "sim.validation"
+
+
+def validation_module(name: str | None = None) -> Any:
     """`sim.validation` (or the module the test hook names), imported only when needed."""
-    name = os.environ.get(VALIDATION_MODULE_ENV) or "sim.validation"
+    name = name or validation_name()
     try:
         return importlib.import_module(name)
     except ModuleNotFoundError as exc:
@@ -208,10 +212,10 @@ def shortfall(t: float, z_target: float) -> float:
 
 
 def evaluate_point(
-    index: int, overrides: dict[str, float], keys: list[str], seeds: list[int]
+    index: int, overrides: dict[str, float], keys: list[str], seeds: list[int], module: str
 ) -> tuple[int, list[float]]:
     """One parameter point on every check (run in a worker): its index and the checks' t."""
-    v = validation_module()
+    v = validation_module(module)
     out = []
     for key in keys:
         try:
@@ -376,6 +380,7 @@ def calibrate(
     width = np.array([spec.parameters[n].high for n in names]) - low
     seeds = spec.model_seeds()
     rng = spec.sampler_rng()
+    module = validation_name()
     n = spec.population
     start = time.perf_counter()
 
@@ -383,7 +388,7 @@ def calibrate(
         return {k: float(v) for k, v in zip(names, low + u_row * width, strict=True)}
 
     def evaluate(points: np.ndarray, first: int) -> list[list[float]]:
-        tasks = [(first + i, values(p), keys, seeds) for i, p in enumerate(points)]
+        tasks = [(first + i, values(p), keys, seeds, module) for i, p in enumerate(points)]
         got = dict(execute(evaluate_point, tasks, executor, workers, scheduler))
         return [got[first + i] for i in range(len(points))]
 
