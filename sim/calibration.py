@@ -83,9 +83,19 @@ class Prior(_Strict):
 class Executor(_Strict):
     """Where evaluations run; the results do not depend on it."""
 
-    kind: Literal["processes", "inprocess", "dask"] = "processes"
+    parallel: Literal["checks", "points"] = Field(
+        "checks",
+        description=(
+            "checks: points one after another in this process, each check spreading its own "
+            "model runs over the local cores (sim.validation's executor); points: points spread "
+            "over the executor's workers, each evaluating its checks in its own process"
+        ),
+    )
+    kind: Literal["processes", "inprocess", "dask"] = Field(
+        "processes", description="points: where the points run"
+    )
     workers: Annotated[int, Field(ge=1, le=512)] | None = Field(
-        None, description="local processes (default: all cores)"
+        None, description="points: local processes (default: all cores)"
     )
     scheduler: str | None = Field(None, description="dask: tcp://HOST:PORT")
 
@@ -217,13 +227,24 @@ def evaluate_point(
     """One parameter point on every check (run in a worker): its index and the checks' t."""
     v = validation_module(module)
     out = []
-    for key in keys:
-        try:
-            out.append(float(v.check(key).evaluate(overrides, seeds).t))
-        except Exception as exc:
-            raise EvaluationFailed(
-                f"check {key} failed at {overrides}: {type(exc).__name__}: {exc}"
-            ) from None
+    try:
+        for key in keys:
+            try:
+                out.append(float(v.check(key).evaluate(overrides, seeds).t))
+            except Exception as exc:
+                hint = ""
+                if "daemonic" in str(exc):
+                    hint = (
+                        " (these checks start processes of their own: use "
+                        'executor.parallel = "checks")'
+                    )
+                raise EvaluationFailed(
+                    f"check {key} failed at {overrides}: {type(exc).__name__}: {exc}{hint}"
+                ) from None
+    finally:
+        clear = getattr(v, "clear_cache", None)
+        if callable(clear):  # runs at one point are never reused at another: free them
+            clear()
     return index, out
 
 
@@ -365,16 +386,22 @@ def calibrate(
     progress: Callable[[str], None] | None = None,
 ) -> Calibration:
     """Run the ABC-SMC; the result depends only on the spec and the checks, never on where it
-    runs."""
+    runs.
+
+    `executor` ("inprocess", "processes", "dask") says where the points run; by default the
+    spec's: with `executor.parallel = "checks"` the points run one after another here (the
+    checks spread their own runs), with "points" on `executor.kind`. A `scheduler` address
+    sends the points to that Dask cluster."""
     import pandas as pd
 
     from sim.executors import execute
 
-    executor = executor or spec.executor.kind
-    workers = workers or spec.executor.workers or os.cpu_count() or 1
-    scheduler = scheduler or spec.executor.scheduler
+    scheduler = scheduler or (spec.executor.scheduler if executor in (None, "dask") else None)
+    if executor is None:
+        executor = spec.executor.kind if spec.executor.parallel == "points" else "inprocess"
     if scheduler:
         executor = "dask"
+    workers = workers or spec.executor.workers or os.cpu_count() or 1
     names = spec.names
     low = np.array([spec.parameters[n].low for n in names])
     width = np.array([spec.parameters[n].high for n in names]) - low

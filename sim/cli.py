@@ -128,7 +128,10 @@ def _parser() -> argparse.ArgumentParser:
     cal.add_argument("spec", type=Path, help="calibration spec (.toml), e.g. experiments/")
     cal_where = cal.add_mutually_exclusive_group()
     cal_where.add_argument(
-        "--workers", type=_workers, default=None, help="local processes (default: all cores)"
+        "--workers",
+        type=_workers,
+        default=None,
+        help='local processes for the points (with executor.parallel = "points")',
     )
     cal_where.add_argument(
         "--scheduler", default=None, help="a Dask scheduler address, e.g. tcp://127.0.0.1:8786"
@@ -288,7 +291,8 @@ def cmd_calibrate(args: argparse.Namespace) -> int:
     spec, keys = load_calibration(args.spec)
     dest = destination(args.out, Path("results") / "calibration", force=args.force)
     scheduler = args.scheduler
-    if scheduler is None and args.workers is None and spec.executor.kind == "dask":
+    points = spec.executor.parallel == "points"
+    if scheduler is None and args.workers is None and points and spec.executor.kind == "dask":
         scheduler = spec.executor.scheduler
     if scheduler is not None:
         check_scheduler(scheduler)
@@ -296,6 +300,7 @@ def cmd_calibrate(args: argparse.Namespace) -> int:
         cal = calibrate(
             spec,
             keys,
+            executor="processes" if args.workers and points else None,
             workers=args.workers,
             scheduler=scheduler,
             progress=None if args.no_progress else progress_printer,

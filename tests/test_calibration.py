@@ -41,6 +41,7 @@ master_seed = 11
 "behaviour.trust_gain" = { low = 0.01, high = 0.3 }
 
 [executor]
+parallel = "points"
 kind = "inprocess"
 """
 
@@ -315,3 +316,12 @@ def test_ctrl_c_exits_130_with_nothing_half_written(tmp_path):
     assert proc.returncode == 130, err
     assert "interrupted" in err
     assert sorted(p.name for p in tmp_path.iterdir()) == ["spec.toml"]
+
+
+def test_points_on_a_loopback_dask_cluster_give_the_same_particles(tmp_path, dask_cluster):
+    spec, keys = calib.load_calibration(
+        write_spec(tmp_path, TOY.replace("population = 200", "population = 16"))
+    )
+    here = calib.calibrate(spec, keys, executor="inprocess")
+    there = calib.calibrate(spec, keys, scheduler=dask_cluster.address)
+    pd.testing.assert_frame_equal(here.particles, there.particles)
