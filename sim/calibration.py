@@ -384,6 +384,7 @@ def calibrate(
     workers: int | None = None,
     scheduler: str | None = None,
     progress: Callable[[str], None] | None = None,
+    bar: bool = False,
 ) -> Calibration:
     """Run the ABC-SMC; the result depends only on the spec and the checks, never on where it
     runs.
@@ -416,7 +417,20 @@ def calibrate(
 
     def evaluate(points: np.ndarray, first: int) -> list[list[float]]:
         tasks = [(first + i, values(p), keys, seeds, module) for i, p in enumerate(points)]
-        got = dict(execute(evaluate_point, tasks, executor, workers, scheduler))
+        got = {}
+        meter = None
+        if bar:
+            from tqdm import tqdm
+
+            meter = tqdm(total=len(tasks), unit="point", desc="calibrate", leave=False)
+        try:
+            for i, ts in execute(evaluate_point, tasks, executor, workers, scheduler):
+                got[i] = ts
+                if meter is not None:
+                    meter.update()
+        finally:
+            if meter is not None:
+                meter.close()
         return [got[first + i] for i in range(len(points))]
 
     def distance(ts: list[float]) -> float:
@@ -683,14 +697,10 @@ def report_md(cal: Calibration, ranges: Any, cons: Any) -> str:
         out += [f"# {s['title']}: {cal.spec.name}" if lang == "en" else f"# {s['title']}", ""]
         out += [s["lead"], "", f"## {s['summary']}", ""]
         out += [f"- {k}: {v}" for k, v in _facts(cal, lang)]
-        if lang == "en":
-            g = pd_generations(cal)
-            out += ["", f"## {s['generations']}", "", _md_table(g)]
-            out += ["", f"## {s['ranges']}", "", _md_table(ranges)]
-            strong = cons[cons.constrains]
-            out += ["", f"## {s['constraints']}", "", _md_table(strong) if len(strong) else "-"]
-        else:
-            out += ["", f"## {s['ranges']}", "", f"## {s['constraints']}", "", "(zie boven)"]
+        strong = cons[cons.constrains]
+        out += ["", f"## {s['generations']}", "", _md_table(pd_generations(cal))]
+        out += ["", f"## {s['ranges']}", "", _md_table(ranges)]
+        out += ["", f"## {s['constraints']}", "", _md_table(strong) if len(strong) else "-"]
         out += ["", f"## {s['unconstrained']}", "", ", ".join(free) or s["none"], ""]
         out += [s["rule"].format(w=cal.spec.constrained_width, r=cal.spec.rho_threshold), ""]
     return "\n".join(out)

@@ -304,6 +304,7 @@ def cmd_calibrate(args: argparse.Namespace) -> int:
             workers=args.workers,
             scheduler=scheduler,
             progress=None if args.no_progress else progress_printer,
+            bar=not args.no_progress and sys.stderr.isatty(),
         )
     except EvaluationFailed as exc:
         print(f"samenspel: calibration stopped, nothing written: {exc}", file=sys.stderr)
