@@ -2,10 +2,10 @@
 
     samenspel run [--scenario NAME|FILE] [--seed N] [--years Y] [--out DIR]
     samenspel compare [--scenarios A,B,...] [--replicates R] [--years Y] [--out DIR]
+    samenspel calibrate SPEC [--out DIR] [--force] [--workers N | --scheduler ADDRESS]
     samenspel sweep SPEC [--workers N | --scheduler ADDRESS | --in-process] [--resume]
     samenspel analyze RESULTS
     samenspel scenarios
-    samenspel calibrate SPEC [--out DIR] [--force] [--workers N | --scheduler ADDRESS]
 
 Exit status: 0 on success, 2 on bad input (a usage error or a scenario that does not validate),
 with nothing written.
@@ -118,10 +118,6 @@ def _parser() -> argparse.ArgumentParser:
         action="store_true",
         help=f"confirm a design of more than {LARGE_SWEEP:,} runs",
     )
-    an = sub.add_parser("analyze", help="sensitivity indices and main effects of a sweep")
-    an.add_argument("results", type=Path, help="a sweep's results folder")
-    _output_options(an, "RESULTS/analysis")
-    sub.add_parser("scenarios", help="list the preset scenarios")
     cal = sub.add_parser(
         "calibrate", help="calibrate behaviour parameters against the patterns (ABC-SMC)"
     )
@@ -138,6 +134,10 @@ def _parser() -> argparse.ArgumentParser:
     )
     cal.add_argument("--no-progress", action="store_true", help="no line per generation")
     _output_options(cal, "results/calibration")
+    an = sub.add_parser("analyze", help="sensitivity indices and main effects of a sweep")
+    an.add_argument("results", type=Path, help="a sweep's results folder")
+    _output_options(an, "RESULTS/analysis")
+    sub.add_parser("scenarios", help="list the preset scenarios")
     return parser
 
 
@@ -267,16 +267,6 @@ def cmd_sweep(args: argparse.Namespace) -> int:
     return 0
 
 
-def cmd_analyze(args: argparse.Namespace) -> int:
-    from sim.analysis import analyze
-
-    out = analyze(args.results, args.out, force=args.force)
-    for f in sorted(out.iterdir()):
-        print(f"  {f}")
-    print(f"samenspel analyze: written to {out}/")
-    return 0
-
-
 def cmd_calibrate(args: argparse.Namespace) -> int:
     from sim.calibration import (
         EvaluationFailed,
@@ -319,6 +309,16 @@ def cmd_calibrate(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_analyze(args: argparse.Namespace) -> int:
+    from sim.analysis import analyze
+
+    out = analyze(args.results, args.out, force=args.force)
+    for f in sorted(out.iterdir()):
+        print(f"  {f}")
+    print(f"samenspel analyze: written to {out}/")
+    return 0
+
+
 class Terminated(Exception):
     """SIGTERM, taken like Ctrl-C: stop cleanly, keep what finished."""
 
@@ -338,10 +338,10 @@ def main(argv: list[str] | None = None) -> int:
             return cmd_compare(args)
         if args.command == "sweep":
             return cmd_sweep(args)
-        if args.command == "analyze":
-            return cmd_analyze(args)
         if args.command == "calibrate":
             return cmd_calibrate(args)
+        if args.command == "analyze":
+            return cmd_analyze(args)
         if args.command == "scenarios":
             print("\n".join(list_scenarios()))
             return 0
