@@ -584,7 +584,8 @@ def _rank(x: np.ndarray) -> np.ndarray:
 
 
 def constraints(cal: Calibration) -> Any:
-    """Spearman's rho between each parameter and each check's t over every evaluated point."""
+    """Spearman's rho between each parameter and each check's t over every evaluated point
+    (points where the check gave no statistic are left out)."""
     import pandas as pd
 
     ev = cal.evaluations
@@ -592,7 +593,7 @@ def constraints(cal: Calibration) -> Any:
     for name in cal.spec.names:
         for key in cal.keys:
             x, y = ev[name].to_numpy(float), ev[f"t_{key}"].to_numpy(float)
-            keep = np.isfinite(x) & np.isfinite(y)
+            keep = ~np.isnan(x) & ~np.isnan(y)  # an infinite t ranks as the largest
             rho = math.nan
             if keep.sum() >= 3:
                 rx, ry = _rank(x[keep]), _rank(y[keep])
