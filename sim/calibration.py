@@ -19,8 +19,9 @@ The engine is ABC-SMC (population Monte Carlo ABC: Toni et al. 2009; Beaumont et
   (proposals outside the prior are redrawn), evaluates them in batches of `population` and
   accepts, in the order they were drawn, the first `population` points whose distance is at
   most epsilon_g; the weights are prior / (sum of previous weights x kernel density);
-- it stops after `generations` generations, when epsilon reaches `min_epsilon`, or when a
-  generation finds no accepted point within `max_batches` batches.
+- a generation that fills fewer than `population` points within `max_batches` batches goes
+  on with those it accepted; the run stops after `generations` generations, when epsilon
+  reaches `min_epsilon`, or when a generation accepts no point at all.
 
 The accepted set is the last generation: its points, every one within that generation's
 epsilon, with their importance weights.
@@ -119,6 +120,7 @@ class CalibrationSpec(_Strict):
     max_batches: Annotated[int, Field(ge=1, le=1000)] = 10
     z_target: Annotated[float, Field(gt=0.0, le=100.0)] = 3.0
     rho_threshold: Annotated[float, Field(gt=0.0, lt=1.0)] = 0.3
+    rho_z: Annotated[float, Field(ge=0.0, le=100.0)] = 3.0
     constrained_width: Annotated[float, Field(gt=0.0, le=1.0)] = 0.8
     master_seed: Annotated[int, Field(ge=0, le=2**63 - 1)] = 0
     executor: Executor = Field(default_factory=Executor)
@@ -442,6 +444,7 @@ def calibrate(
     epsilon = math.inf
     stopped = f"after {spec.generations} generation(s)"
     candidate = 0
+    short: list[int] = []
     for g in range(spec.generations):
         g_start = time.perf_counter()
         if g > 0:
@@ -496,16 +499,17 @@ def calibrate(
                 f"{_clock(time.perf_counter() - start)} elapsed"
             )
         if len(acc_u) < n:
-            stopped = (
-                f"generation {g} accepted only {len(acc_u)} of {n} points in "
-                f"{spec.max_batches} batches"
-            )
-            break
+            short.append(g)  # the run goes on from the points it accepted
         if g > 0 and epsilon <= spec.min_epsilon:
             stopped = f"epsilon reached min_epsilon {spec.min_epsilon:g} at generation {g}"
             break
 
     last = len(gens) - 1
+    if short:
+        stopped += (
+            f"; generation(s) {', '.join(map(str, short))} filled fewer than {n} points "
+            f"within {spec.max_batches} batches and went on with those"
+        )
     particles = pd.DataFrame(
         [
             {
@@ -585,7 +589,8 @@ def _rank(x: np.ndarray) -> np.ndarray:
 
 def constraints(cal: Calibration) -> Any:
     """Spearman's rho between each parameter and each check's t over every evaluated point
-    (points where the check gave no statistic are left out)."""
+    (points where the check gave no statistic are left out). A check constrains a parameter
+    when |rho| >= rho_threshold and rho is beyond chance: |rho| sqrt(n - 1) >= rho_z."""
     import pandas as pd
 
     ev = cal.evaluations
@@ -599,13 +604,20 @@ def constraints(cal: Calibration) -> Any:
                 rx, ry = _rank(x[keep]), _rank(y[keep])
                 if rx.std() > 0 and ry.std() > 0:
                     rho = float(np.corrcoef(rx, ry)[0, 1])
+            m = int(keep.sum())
+            z = rho * math.sqrt(m - 1) if m > 1 else math.nan
             rows.append(
                 {
                     "parameter": name,
                     "check": key,
                     "rho": rho,
-                    "n": int(keep.sum()),
-                    "constrains": bool(not math.isnan(rho) and abs(rho) >= cal.spec.rho_threshold),
+                    "n": m,
+                    "z": z,
+                    "constrains": bool(
+                        not math.isnan(rho)
+                        and abs(rho) >= cal.spec.rho_threshold
+                        and abs(z) >= cal.spec.rho_z
+                    ),
                 }
             )
     return pd.DataFrame(rows)
@@ -636,7 +648,8 @@ TEXT = {
         "rule": (
             "A parameter is constrained when its posterior 90% interval is narrower than "
             "{w:g} of its prior; a check constrains a parameter when |Spearman rho| between "
-            "the parameter and the check's t over every evaluated point is at least {r:g}."
+            "the parameter and the check's t over every evaluated point is at least {r:g} "
+            "and beyond chance (|rho| sqrt(n - 1) at least {z:g})."
         ),
     },
     "nl": {
@@ -661,7 +674,8 @@ TEXT = {
         "rule": (
             "Een parameter is begrensd als zijn 90%-interval na kalibratie smaller is dan "
             "{w:g} van de prior; een toets begrenst een parameter als |Spearman rho| tussen de "
-            "parameter en de t van de toets over alle geëvalueerde punten minstens {r:g} is."
+            "parameter en de t van de toets over alle geëvalueerde punten minstens {r:g} is "
+            "en buiten toeval valt (|rho| wortel(n - 1) minstens {z:g})."
         ),
     },
 }
@@ -703,7 +717,12 @@ def report_md(cal: Calibration, ranges: Any, cons: Any) -> str:
         out += ["", f"## {s['ranges']}", "", _md_table(ranges)]
         out += ["", f"## {s['constraints']}", "", _md_table(strong) if len(strong) else "-"]
         out += ["", f"## {s['unconstrained']}", "", ", ".join(free) or s["none"], ""]
-        out += [s["rule"].format(w=cal.spec.constrained_width, r=cal.spec.rho_threshold), ""]
+        out += [
+            s["rule"].format(
+                w=cal.spec.constrained_width, r=cal.spec.rho_threshold, z=cal.spec.rho_z
+            ),
+            "",
+        ]
     return "\n".join(out)
 
 
@@ -734,7 +753,9 @@ def report_html(cal: Calibration, ranges: Any, cons: Any) -> str:
         parts.append(f"<h2>{s['constraints']}</h2>")
         parts.append(cons[cons.constrains].to_html(index=False, float_format="%.3g"))
         parts.append(f"<h2>{s['unconstrained']}</h2><p>{html.escape(', '.join(free) or s['none'])}")
-        rule = s["rule"].format(w=cal.spec.constrained_width, r=cal.spec.rho_threshold)
+        rule = s["rule"].format(
+            w=cal.spec.constrained_width, r=cal.spec.rho_threshold, z=cal.spec.rho_z
+        )
         parts.append(f"</p><p>{html.escape(rule)}</p></section>")
     parts.append("</body></html>")
     return "\n".join(parts)

@@ -325,3 +325,14 @@ def test_points_on_a_loopback_dask_cluster_give_the_same_particles(tmp_path, das
     here = calib.calibrate(spec, keys, executor="inprocess")
     there = calib.calibrate(spec, keys, scheduler=dask_cluster.address)
     pd.testing.assert_frame_equal(here.particles, there.particles)
+
+
+def test_a_check_whose_t_is_noise_constrains_nothing(toy):
+    import dataclasses
+
+    ev = toy.evaluations.copy()
+    ev["t_noise"] = np.random.default_rng(5).normal(size=len(ev))
+    noisy = dataclasses.replace(toy, keys=[*toy.keys, "noise"], evaluations=ev)
+    cons = calib.constraints(noisy)
+    assert not cons[cons.check == "noise"].constrains.any()
+    assert cons[cons.check == "toy_trust_loss"].constrains.sum() == 1
