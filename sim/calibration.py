@@ -590,7 +590,9 @@ def _rank(x: np.ndarray) -> np.ndarray:
 def constraints(cal: Calibration) -> Any:
     """Spearman's rho between each parameter and each check's t over every evaluated point
     (points where the check gave no statistic are left out). A check constrains a parameter
-    when |rho| >= rho_threshold and rho is beyond chance: |rho| sqrt(n - 1) >= rho_z."""
+    when |rho| >= rho_threshold, rho is beyond chance (|rho| sqrt(n - 1) >= rho_z) and the
+    check falls short of z_target at some evaluated point (`share_short` > 0): a check that
+    holds everywhere adds nothing to any distance and so cannot constrain anything."""
     import pandas as pd
 
     ev = cal.evaluations
@@ -606,6 +608,7 @@ def constraints(cal: Calibration) -> Any:
                     rho = float(np.corrcoef(rx, ry)[0, 1])
             m = int(keep.sum())
             z = rho * math.sqrt(m - 1) if m > 1 else math.nan
+            short = float(np.mean([shortfall(t, cal.spec.z_target) > 0 for t in y]))
             rows.append(
                 {
                     "parameter": name,
@@ -613,8 +616,10 @@ def constraints(cal: Calibration) -> Any:
                     "rho": rho,
                     "n": m,
                     "z": z,
+                    "share_short": short,
                     "constrains": bool(
-                        not math.isnan(rho)
+                        short > 0
+                        and not math.isnan(rho)
                         and abs(rho) >= cal.spec.rho_threshold
                         and abs(z) >= cal.spec.rho_z
                     ),
@@ -649,7 +654,8 @@ TEXT = {
             "A parameter is constrained when its posterior 90% interval is narrower than "
             "{w:g} of its prior; a check constrains a parameter when |Spearman rho| between "
             "the parameter and the check's t over every evaluated point is at least {r:g} "
-            "and beyond chance (|rho| sqrt(n - 1) at least {z:g})."
+            "and beyond chance (|rho| sqrt(n - 1) at least {z:g}), and the check falls short "
+            "of its target somewhere."
         ),
     },
     "nl": {
@@ -675,7 +681,8 @@ TEXT = {
             "Een parameter is begrensd als zijn 90%-interval na kalibratie smaller is dan "
             "{w:g} van de prior; een toets begrenst een parameter als |Spearman rho| tussen de "
             "parameter en de t van de toets over alle geëvalueerde punten minstens {r:g} is "
-            "en buiten toeval valt (|rho| wortel(n - 1) minstens {z:g})."
+            "en buiten toeval valt (|rho| wortel(n - 1) minstens {z:g}), en de toets ergens "
+            "onder zijn doel blijft."
         ),
     },
 }
