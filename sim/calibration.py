@@ -7,7 +7,10 @@ scored by a distance built from the checks' t statistics (signed toward the clai
 
     distance = sum over checks of max(0, z_target - t) / z_target
 
-so a check that holds at least as strongly as `z_target` contributes 0, one with no evidence
+where z_target is `z_target` x sqrt(seeds / the check's own seed count) with `scale_target`
+(the default): t grows with the square root of the number of seeds, so a check that reaches
+t = 3 on its own seeds is expected to reach that target on the calibration's fewer seeds.
+So a check that holds at least as strongly as its target contributes 0, one with no evidence
 (t = 0) contributes 1, and one that goes against its claim contributes more than 1.
 
 The engine is ABC-SMC (population Monte Carlo ABC: Toni et al. 2009; Beaumont et al. 2009):
@@ -119,6 +122,9 @@ class CalibrationSpec(_Strict):
     quantile: Annotated[float, Field(gt=0.0, lt=1.0)] = 0.5
     max_batches: Annotated[int, Field(ge=1, le=1000)] = 10
     z_target: Annotated[float, Field(gt=0.0, le=100.0)] = 3.0
+    scale_target: bool = Field(
+        True, description="scale z_target by sqrt(seeds / the check's own seeds)"
+    )
     rho_threshold: Annotated[float, Field(gt=0.0, lt=1.0)] = 0.3
     rho_z: Annotated[float, Field(ge=0.0, le=100.0)] = 3.0
     constrained_width: Annotated[float, Field(gt=0.0, le=1.0)] = 0.8
@@ -221,6 +227,14 @@ def shortfall(t: float, z_target: float) -> float:
     if math.isnan(t):
         return 1.0  # no evidence either way
     return max(0.0, z_target - t) / z_target
+
+
+def targets(spec: CalibrationSpec, keys: list[str]) -> list[float]:
+    """Each check's z_target at the spec's seeds (see the module's docstring)."""
+    if not spec.scale_target:
+        return [spec.z_target] * len(keys)
+    v = validation_module()
+    return [spec.z_target * math.sqrt(spec.seeds / max(1, v.check(k).seeds)) for k in keys]
 
 
 def evaluate_point(
@@ -345,6 +359,7 @@ class Calibration:
     stopped: str = ""
     seconds: float = 0.0
     defaults: dict[str, Any] = field(default_factory=dict)
+    z_targets: dict[str, float] = field(default_factory=dict)
 
 
 def _kernel(u: np.ndarray, w: np.ndarray) -> np.ndarray:
@@ -411,6 +426,7 @@ def calibrate(
     seeds = spec.model_seeds()
     rng = spec.sampler_rng()
     module = validation_name()
+    z_targets = targets(spec, keys)
     n = spec.population
     start = time.perf_counter()
 
@@ -436,7 +452,7 @@ def calibrate(
         return [got[first + i] for i in range(len(points))]
 
     def distance(ts: list[float]) -> float:
-        return float(sum(shortfall(t, spec.z_target) for t in ts))
+        return float(sum(shortfall(t, z) for t, z in zip(ts, z_targets, strict=True)))
 
     records: list[dict] = []
     gens: list[Generation] = []
@@ -534,6 +550,7 @@ def calibrate(
         stopped=stopped,
         seconds=time.perf_counter() - start,
         defaults={nm: lookup(base, nm) for nm in names},
+        z_targets=dict(zip(keys, z_targets, strict=True)),
     )
 
 
@@ -608,7 +625,9 @@ def constraints(cal: Calibration) -> Any:
                     rho = float(np.corrcoef(rx, ry)[0, 1])
             m = int(keep.sum())
             z = rho * math.sqrt(m - 1) if m > 1 else math.nan
-            short = float(np.mean([shortfall(t, cal.spec.z_target) > 0 for t in y]))
+            short = float(
+                np.mean([shortfall(t, cal.z_targets.get(key, cal.spec.z_target)) > 0 for t in y])
+            )
             rows.append(
                 {
                     "parameter": name,
@@ -804,6 +823,7 @@ def save(cal: Calibration, dest: Any) -> Path:
                 "seconds": cal.seconds,
                 "distance": "sum over checks of max(0, z_target - t) / z_target",
                 "z_target": cal.spec.z_target,
+                "z_targets": cal.z_targets,
                 **provenance(),
             },
         )

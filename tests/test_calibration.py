@@ -31,6 +31,7 @@ TOY = """
 name = "toy"
 checks = ["toy_trust_loss", "toy_always"]
 seeds = 2
+scale_target = false
 population = 200
 generations = 5
 max_batches = 20
@@ -336,3 +337,13 @@ def test_a_check_whose_t_is_noise_constrains_nothing(toy):
     cons = calib.constraints(noisy)
     assert not cons[cons.check == "noise"].constrains.any()
     assert cons[cons.check == "toy_trust_loss"].constrains.sum() == 1
+
+
+def test_each_checks_target_is_scaled_to_the_calibrations_seeds(tmp_path):
+    spec, keys = calib.load_calibration(
+        write_spec(tmp_path, TOY.replace("scale_target = false\n", ""))
+    )
+    assert spec.scale_target  # the default; the stand-in's checks use 20 seeds of their own
+    assert calib.targets(spec, keys) == [3.0 * math.sqrt(2 / 20)] * 2
+    fixed = spec.model_copy(update={"scale_target": False})
+    assert calib.targets(fixed, keys) == [3.0, 3.0]
