@@ -51,12 +51,13 @@ def test_missing_chromium_fails_under_ci_and_skips_locally(tmp_path):
         missing_chromium(nowhere, ci=False)
 
 
+@pytest.mark.console_ok(r"ERR_BLOCKED_BY_CLIENT")  # chromium logs each aborted request too
 def test_page_aborts_and_records_requests_off_the_machine(page, page_guard):
-    page.goto(
-        "data:text/html,<img src='https://example.com/pixel.png'>"
-        "<script>fetch('http://10.1.2.3/beacon').catch(() => {})</script>"
-    )
-    page.wait_for_timeout(300)
+    with page.expect_event("requestfailed", lambda r: "beacon" in r.url):
+        page.goto(
+            "data:text/html,<img src='https://example.com/pixel.png'>"
+            "<script>fetch('http://10.1.2.3/beacon').catch(() => {})</script>"
+        )
     assert any("https://example.com/pixel.png" in r for r in page_guard.offsite)
     assert any("http://10.1.2.3/beacon" in r for r in page_guard.offsite)
     with pytest.raises(AssertionError, match="tried to leave the machine"):
@@ -64,11 +65,11 @@ def test_page_aborts_and_records_requests_off_the_machine(page, page_guard):
 
 
 def test_page_records_console_warnings_errors_and_page_errors(page, page_guard):
-    page.set_content(
-        "<script>console.warn('careful'); console.error('broken'); console.log('fine');"
-        "setTimeout(() => { throw new Error('boom'); });</script>"
-    )
-    page.wait_for_timeout(200)
+    with page.expect_event("pageerror"):
+        page.set_content(
+            "<script>console.warn('careful'); console.error('broken'); console.log('fine');"
+            "setTimeout(() => { throw new Error('boom'); });</script>"
+        )
     text = "\n".join(page_guard.console)
     assert "careful" in text and "broken" in text and "boom" in text
     assert "fine" not in text
@@ -78,8 +79,13 @@ def test_page_records_console_warnings_errors_and_page_errors(page, page_guard):
 
 @pytest.mark.console_ok(r"expected")
 def test_console_ok_lets_the_matching_messages_pass(page, page_guard):
-    page.set_content("<script>console.warn('this one is expected')</script>")
-    assert page_guard.console == []
+    with page.expect_console_message(lambda m: "other" in m.text):
+        page.set_content(
+            "<script>console.warn('this one is expected'); console.warn('other')</script>"
+        )
+    assert [m.split(" (")[0] for m in page_guard.console] == ["[console.warning] other"]
+    with pytest.raises(ConsoleProblems):
+        page_guard.check()
 
 
 def test_page_reaches_a_loopback_server_and_has_the_default_viewport(page, tmp_path):
