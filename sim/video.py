@@ -171,17 +171,19 @@ def _frames(data: dict[str, Any], width: int, height: int, title: str) -> Iterat
                     head = words["project"].format(pid=c[0], theme=run["themes"][c[1]]["label"])
                     lines.append((f"{head} ({c[2]})", "normal", "#777777"))
                 y = 0.88
+                fits = int(w * 0.40 * width / (0.8 * small))  # characters the column holds
                 for text_, weight, colour in lines[:22]:
+                    shown = text_ if len(text_) <= fits else text_[: fits - 1] + "…"
                     fig.text(
-                        left + w * 0.64,
+                        left + w * 0.58,
                         y,
-                        text_,
-                        fontsize=base - 1,
+                        shown,
+                        fontsize=small - 1,
                         weight=weight,
                         color=colour,
                         va="top",
                     )
-                    y -= 0.024 if projector is False else 0.028
+                    y -= 0.028 if projector else 0.024
                 # The caption, wrapped, and the strip.
                 chars = int(110 * w * (9 / base))
                 caption = "\n".join(textwrap.wrap(frame["caption"], chars)[:3])
