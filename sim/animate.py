@@ -269,10 +269,11 @@ def render_html(runs: Sequence[Run], lang: str, projector: bool = False) -> str:
 <h1>{head}</h1>
 <div class="controls">
 <button id="play" type="button" aria-pressed="false">{w("play")}</button>
-<label>{w("speed")} <select id="speed"></select></label>
-<label>{w("month")} <input id="slider" type="range" min="0" max="0" step="1" value="0"></label>
+<label><span class="what">{w("speed")}</span> <select id="speed"></select></label>
+<label><span class="what">{w("month")}</span>
+<input id="slider" type="range" min="0" max="0" step="1" value="0"></label>
 <span id="month-label" aria-live="polite"></span>
-<label>{w("colour_by")} <select id="state"></select></label>
+<label><span class="what">{w("colour_by")}</span> <select id="state"></select></label>
 <label title="{w("projector_hint")}"><input id="projector" type="checkbox"> {w("projector")}</label>
 </div>
 </header>
@@ -283,7 +284,7 @@ def render_html(runs: Sequence[Run], lang: str, projector: bool = False) -> str:
 <span>{w("trust_legend")} <span id="trust-scale" class="legend-scale"></span></span>
 <span class="mark-paid">{w("paid_legend")}</span>
 <span class="mark-withheld">{w("withheld_legend")}</span>
-<span>{w("map_note")}</span>
+<span class="note">{w("map_note")}</span>
 <span class="hint">{w("keys_hint")}</span>
 <span class="hint">{w("offline_note")}</span>
 </footer>
