@@ -6,6 +6,8 @@
     samenspel sweep SPEC [--workers N | --scheduler ADDRESS | --in-process] [--resume]
     samenspel analyze RESULTS
     samenspel validate [--scenario FILE] [--set PATH=VALUE ...] [--checks KEY,...] [--seeds N]
+    samenspel animate SCENARIO [--vs OTHER] [--seed N] [--lang nl|en] [--out FILE] [--projector]
+                      [--format html|gif|mp4]
     samenspel scenarios
 
 Exit status: 0 on success, 2 on bad input (a usage error or a scenario that does not validate),
@@ -164,8 +166,47 @@ def _parser() -> argparse.ArgumentParser:
     va.add_argument("--lang", choices=["en", "nl"], default="en", help="language (default en)")
     va.add_argument("--no-progress", action="store_true", help="no progress bar")
     _output_options(va, "results/validate")
+    _animate_options(sub)
     sub.add_parser("scenarios", help="list the preset scenarios")
     return parser
+
+
+def _animate_options(sub: argparse._SubParsersAction) -> None:
+    from sim.animate import FORMATS
+    from sim.i18n import LANGUAGES
+
+    an = sub.add_parser(
+        "animate",
+        help="play a run month by month in one offline HTML page (or a GIF or MP4 video)",
+    )
+    an.add_argument("scenario", help="a preset name (samenspel scenarios) or a .toml file")
+    an.add_argument(
+        "--vs", default=None, metavar="OTHER", help="a second scenario, side by side, same seed"
+    )
+    an.add_argument("--seed", type=_seed, default=0, help="integer seed (default 0)")
+    an.add_argument("--lang", choices=LANGUAGES, default=LANGUAGES[0], help="language (default en)")
+    an.add_argument(
+        "--out",
+        type=Path,
+        default=None,
+        help="output file (default results/animate-SCENARIO.html, or the next free name: "
+        "-2, -3, ...)",
+    )
+    an.add_argument(
+        "--force", action="store_true", help="replace an earlier samenspel file at --out"
+    )
+    an.add_argument(
+        "--projector",
+        action="store_true",
+        help="start in projector mode: large type, high contrast, colour-blind-safe colours",
+    )
+    an.add_argument(
+        "--format",
+        choices=FORMATS,
+        default=None,
+        help="html (default, or as --out's suffix says), gif or mp4",
+    )
+    an.add_argument("--no-progress", action="store_true", help="no progress bar for a video")
 
 
 def cmd_run(args: argparse.Namespace) -> int:
@@ -388,6 +429,46 @@ def cmd_validate(args: argparse.Namespace) -> int:
     return 0 if all(s.passed for _, s in results) else 1
 
 
+def cmd_animate(args: argparse.Namespace) -> int:
+    from sim import animate
+    from sim.i18n import text
+
+    fmt = animate.output_format(args.format, args.out)
+    scenarios = [load_scenario(args.scenario)]
+    if args.vs is not None:
+        try:
+            scenarios.append(load_scenario(args.vs))
+        except ConfigError as exc:
+            raise ConfigError(f"--vs: {exc}") from None
+    animate.check_video_support(fmt)
+    names = [sc.name for sc in scenarios]
+    dest = animate.file_destination(
+        args.out, Path("results") / animate.default_name(names, fmt), force=args.force
+    )
+    path = animate.animate(
+        scenarios,
+        args.seed,
+        args.lang,
+        dest,
+        fmt=fmt,
+        projector=args.projector,
+        progress=not args.no_progress,
+    )
+    what = (
+        names[0]
+        if len(names) == 1
+        else text("common.versus", args.lang, left=names[0], right=names[1])
+    )
+    months = max(sc.months for sc in scenarios)
+    line = text("cli.animate_written", args.lang, what=what, months=months, path=path)
+    if dest.replaces:
+        line += " " + text("cli.animate_replaced", args.lang)
+    print(line)
+    if dest.taken is not None:
+        print("  " + text("cli.animate_kept", args.lang, taken=dest.taken))
+    return 0
+
+
 class Terminated(Exception):
     """SIGTERM, taken like Ctrl-C: stop cleanly, keep what finished."""
 
@@ -413,6 +494,8 @@ def main(argv: list[str] | None = None) -> int:
             return cmd_analyze(args)
         if args.command == "validate":
             return cmd_validate(args)
+        if args.command == "animate":
+            return cmd_animate(args)
         if args.command == "scenarios":
             print("\n".join(list_scenarios()))
             return 0

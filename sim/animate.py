@@ -1,0 +1,502 @@
+"""`samenspel animate`: a run (or two side by side) played month by month, in one file.
+
+The HTML is self-contained: the run's frames (sim/view.py) as a JSON block, a small player in
+plain JavaScript and its style sheet (sim/data/animate/), no library and no network. A
+Content-Security-Policy in the page forbids every fetch, so the page opens the same in a town
+hall without internet as at a desk. `--format gif|mp4` draws the same frames as a video
+(sim/video.py, matplotlib; imported only then).
+
+Every word on the page comes from the language catalogue (sim/i18n.py) in the chosen language,
+and every number is formatted there by Babel, so the player itself formats nothing.
+
+Writing is as safe as every samenspel command (README, "Your data is safe"): a file appears
+whole or not at all (temporary file, then one rename), and only a file that carries samenspel's
+mark (`MARK`, written into every HTML, GIF and MP4 it makes) is ever replaced, and only with
+`--force`.
+"""
+
+from __future__ import annotations
+
+import html
+import json
+import os
+import re
+import secrets
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from importlib import metadata, resources
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from sim import i18n
+from sim.config import ConfigError, Scenario
+from sim.outcomes import outcome
+
+if TYPE_CHECKING:  # the command line builds its parser from this module: keep it light
+    from sim.view import Frame, Run
+
+FORMATS = ("html", "gif", "mp4")
+"""What `samenspel animate` writes: a page that plays in a browser, or a video."""
+
+MARK = "samenspel:animate"
+"""Written into every file samenspel animate makes (HTML meta tag, GIF comment, MP4 comment):
+how a later run tells its own earlier file from one it must never replace."""
+
+STATES = ("energy", "legitimacy", "pledges_paid")
+"""What the municipalities can be coloured by, in the order of the page's selector (the
+player reads a municipality's row by this position)."""
+
+STATE_WORDS = {"energy": "state_energy", "legitimacy": "state_legitimacy"}
+STATE_WORDS["pledges_paid"] = "state_pledges"
+
+_LEFTOVER = re.compile(r"^\.samenspel-tmp-(\d+)-[0-9a-f]+-.+$")
+_SCAN = 65536  # bytes read at each end of a file when looking for MARK
+
+
+# --- the page's data -------------------------------------------------------------------------
+
+
+def short_name(name: str) -> str:
+    """A short form for the coalition chips: initials of a compound name ("HIA"), else the
+    name itself up to seven letters ("Dordrecht" -> "Dordr.")."""
+    parts = [p for p in re.split(r"[-\s]+", name) if p]
+    if len(parts) > 1:
+        return "".join(p[0].upper() for p in parts)
+    return name if len(name) <= 7 else name[:5] + "."
+
+
+def _fmt(key: str, value: float | None, lang: str) -> str:
+    """A strip value as the outcome catalogue says it is shown."""
+    if value is None:
+        return i18n.text("common.not_available", lang)
+    o = outcome(key)
+    return i18n.number(value * o.scale, lang, o.decimals)
+
+
+def _share(value: float | None, lang: str) -> str:
+    return i18n.text("common.not_available", lang) if value is None else i18n.percent(value, lang)
+
+
+def _round(x: float | None, digits: int = 3) -> float | None:
+    return None if x is None else round(x, digits)
+
+
+def compact(frame: Frame, meta: Frame, lang: str) -> dict[str, Any]:
+    """A view frame cut to what the player draws, its words in one language."""
+    from sim.view import STRIP
+
+    names = {m["name"]: i for i, m in enumerate(meta["municipalities"])}
+    themes = {t["key"]: i for i, t in enumerate(meta["themes"])}
+    nobody = i18n.text("animate.nobody", lang)
+    return {
+        "caption": frame["captions"][lang],
+        "m": [
+            [
+                _round(m["energy"]),
+                _round(m["legitimacy"]),
+                _round(m["pledges_paid"]),
+                len(m["paid"]),
+                len(m["withheld"]),
+                i18n.number(m["energy"], lang, 2),
+                i18n.number(m["legitimacy"], lang, 2),
+                _share(m["pledges_paid"], lang),
+            ]
+            for m in frame["municipalities"]
+        ],
+        "t": [[_round(v) for v in row] for row in frame["trust"]],
+        "tb": [
+            [
+                int(t["met"]),
+                len(t["seated"]),
+                len(t["clients"]),
+                i18n.text(
+                    "animate.seated", lang, names=", ".join(t["seated"] + t["clients"]) or nobody
+                ),
+            ]
+            for t in frame["tables"]
+        ],
+        "p": [
+            [
+                p["pid"],
+                themes[p["theme"]],
+                int(p["adopted"]),
+                [[names[ms["name"]], ms["mode"]] for ms in p["members"]],
+            ]
+            for p in frame["projects"]
+        ],
+        "c": [
+            [c["pid"], themes[c["theme"]], _share(c["completion"], lang)] for c in frame["closed"]
+        ],
+        "s": [_round(frame["strip"][k], 4) for k in STRIP],
+        "st": [_fmt(k, frame["strip"][k], lang) for k in STRIP],
+    }
+
+
+def words(lang: str) -> dict[str, Any]:
+    """The catalogue's texts the player shows, by their key within `[animate]`."""
+    out: dict[str, Any] = {
+        key.removeprefix("animate."): value
+        for key, value in i18n.catalogue(lang).items()
+        if key.startswith("animate.")
+    }
+    out["not_available"] = i18n.text("common.not_available", lang)
+    out["speeds"] = {
+        str(s): i18n.text(
+            "animate.speed_value", lang, speed=i18n.number(s, lang, 1 if s < 1 else 0)
+        )
+        for s in (0.5, 1, 2, 4)
+    }
+    return out
+
+
+def page_data(runs: Sequence[Run], lang: str, projector: bool = False) -> dict[str, Any]:
+    """Everything the player needs: the shared calendar, and per run its frames."""
+    from sim.view import align, calendar_start
+
+    i18n.check_language(lang)
+    metas = [r.meta for r in runs]
+    rows = align(metas)
+    start = calendar_start(metas)
+    calendar = [i18n.month_label(start, t, lang) for t in range(len(rows))]
+    out_runs = []
+    for k, run in enumerate(runs):
+        meta = run.meta
+        first, last = (
+            i18n.month_label(meta["start_year"], 0, lang),
+            i18n.month_label(meta["start_year"], meta["months"] - 1, lang),
+        )
+        last_index = max(t for t, row in enumerate(rows) if row[k] == meta["months"] - 1)
+        out_runs.append(
+            {
+                "title": meta["scenario"],
+                "subtitle": i18n.text(
+                    "animate.subtitle",
+                    lang,
+                    region=meta["region"],
+                    seed=meta["seed"],
+                    start=first,
+                    end=last,
+                ),
+                "notStarted": i18n.text("animate.not_started", lang, month=first),
+                "ended": i18n.text("animate.ended", lang, month=last),
+                "lastCalendar": last_index,
+                "munis": [
+                    {
+                        "name": m["name"],
+                        "short": short_name(m["name"]),
+                        "popText": i18n.number(m["population"], lang, 0),
+                        "centre": m["centre"],
+                        "x": m["x"],
+                        "y": m["y"],
+                        "r": m["r"],
+                    }
+                    for m in meta["municipalities"]
+                ],
+                "themes": [
+                    {"label": t["label"][lang], "arrangement": t["arrangement"][lang]}
+                    for t in meta["themes"]
+                ],
+                "strip": [
+                    {"label": s["label"][lang], "unit": s["unit"][lang]} for s in meta["strip"]
+                ],
+                "numbers": [i18n.number(v / 100, lang, 2) for v in range(101)],
+                "initial": compact(run.initial, meta, lang),
+                "frames": [compact(f, meta, lang) for f in run.frames],
+            }
+        )
+    return {
+        "lang": lang,
+        "words": words(lang),
+        "calendar": calendar,
+        "rows": rows,
+        "projector": projector,
+        "states": [
+            {"key": s, "label": i18n.text(f"animate.{STATE_WORDS[s]}", lang)} for s in STATES
+        ],
+        "runs": out_runs,
+    }
+
+
+# --- the page --------------------------------------------------------------------------------
+
+
+def _asset(name: str) -> str:
+    return resources.files("sim.data").joinpath("animate", name).read_text(encoding="utf-8")
+
+
+def _version() -> str:
+    try:
+        return metadata.version("samenspel")
+    except metadata.PackageNotFoundError:
+        return "unknown"
+
+
+CSP = "default-src 'none'; style-src 'unsafe-inline'; script-src 'unsafe-inline'; img-src data:"
+"""The page's Content-Security-Policy: nothing may be fetched, from anywhere."""
+
+
+def title(runs: Sequence[Run], lang: str) -> str:
+    names = [r.meta["scenario"] for r in runs]
+    what = (
+        names[0]
+        if len(names) == 1
+        else i18n.text("common.versus", lang, left=names[0], right=names[1])
+    )
+    return i18n.text("animate.page_title", lang, scenario=what)
+
+
+def render_html(runs: Sequence[Run], lang: str, projector: bool = False) -> str:
+    """The self-contained page that plays `runs` side by side, in language `lang`."""
+    data = page_data(runs, lang, projector)
+    blob = json.dumps(data, ensure_ascii=False, separators=(",", ":"), allow_nan=False)
+    blob = blob.replace("</", "<\\/")  # a JSON string can never close the script block
+
+    def w(key: str, **fields: object) -> str:
+        return html.escape(i18n.text(f"animate.{key}", lang, **fields))
+
+    head = html.escape(title(runs, lang))
+    return f"""<!doctype html>
+<html lang="{lang}">
+<head>
+<meta charset="utf-8">
+<meta name="generator" content="{MARK} {html.escape(_version())}">
+<meta http-equiv="Content-Security-Policy" content="{CSP}">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<link rel="icon" href="data:,">
+<title>{head}</title>
+<style>
+{_asset("player.css")}
+</style>
+</head>
+<body>
+<svg id="svgns" aria-hidden="true"></svg>
+<header>
+<h1>{head}</h1>
+<div class="controls">
+<button id="play" type="button" aria-pressed="false">{w("play")}</button>
+<label><span class="what">{w("speed")}</span> <select id="speed"></select></label>
+<label><span class="what">{w("month")}</span>
+<input id="slider" type="range" min="0" max="0" step="1" value="0"></label>
+<span id="month-label" aria-live="polite"></span>
+<label><span class="what">{w("colour_by")}</span> <select id="state"></select></label>
+<label title="{w("projector_hint")}"><input id="projector" type="checkbox"> {w("projector")}</label>
+</div>
+</header>
+<main id="panels"></main>
+<footer>
+<span><span id="state-legend"></span> <span id="state-scale" class="legend-scale"></span>
+{w("low")} &ndash; {w("high")}</span>
+<span>{w("trust_legend")} <span id="trust-scale" class="legend-scale"></span></span>
+<span class="mark-paid">{w("paid_legend")}</span>
+<span class="mark-withheld">{w("withheld_legend")}</span>
+<span class="note">{w("map_note")}</span>
+<span class="hint">{w("keys_hint")}</span>
+<span class="hint">{w("offline_note")}</span>
+</footer>
+<script type="application/json" id="samenspel-data">{blob}</script>
+<script>
+{_asset("player.js")}
+</script>
+</body>
+</html>
+"""
+
+
+# --- where it goes, safely -------------------------------------------------------------------
+
+
+def output_format(fmt: str | None, out: Path | None) -> str:
+    """The format asked for, or the one `--out`'s suffix names, or html; ConfigError when the
+    two disagree."""
+    suffix = out.suffix.lower().lstrip(".") if out is not None else ""
+    if fmt is None:
+        return suffix if suffix in FORMATS else "html"
+    if fmt not in FORMATS:
+        raise ConfigError(f"--format: {fmt!r} is not one of {', '.join(FORMATS)}")
+    if suffix in FORMATS and suffix != fmt:
+        raise ConfigError(
+            f"--format: {fmt!r} does not match --out {out} (a .{suffix} file); give one of them "
+            f"or make them agree"
+        )
+    return fmt
+
+
+def default_name(names: Sequence[str], fmt: str) -> str:
+    """animate-split-2022.html, animate-split-2022-vs-network-2024.mp4, ..."""
+    return "animate-" + "-vs-".join(names) + "." + fmt
+
+
+def is_ours(path: Path) -> bool:
+    """Whether the file at `path` carries samenspel's MARK (looked for at both ends)."""
+    try:
+        with open(path, "rb") as f:
+            head = f.read(_SCAN)
+            f.seek(0, os.SEEK_END)
+            size = f.tell()
+            f.seek(max(0, size - _SCAN))
+            tail = f.read(_SCAN)
+    except OSError:
+        return False
+    mark = MARK.encode()
+    return mark in head or mark in tail
+
+
+@dataclass(frozen=True)
+class FileDestination:
+    """Where a file will go, and whether it replaces an earlier samenspel file there."""
+
+    path: Path
+    replaces: bool = False
+    taken: Path | None = None  # the default name, if an earlier file made us move on
+
+
+def _check_file(path: Path, what: str, force: bool) -> bool:
+    """May a file be written at `path`? Returns whether it replaces one; OutputError if not."""
+    from sim.store import OutputError, check_target
+
+    if path.is_symlink():
+        raise OutputError(
+            f"{what}: {path} is a link; samenspel does not write through links: give another "
+            "file name"
+        )
+    if path.is_dir():
+        raise OutputError(
+            f"{what}: {path} is a folder; samenspel animate writes one file: give a file name, "
+            f"e.g. {path / 'animate.html'}"
+        )
+    if path.exists():
+        if not is_ours(path):
+            raise OutputError(
+                f"{what}: {path} is a file samenspel did not write; samenspel never replaces "
+                "such a file: choose another --out"
+            )
+        if not force:
+            raise OutputError(
+                f"{what}: {path} holds an earlier samenspel animation; add --force to replace "
+                "it, or choose another --out"
+            )
+        return True
+    check_target(path, what)  # a new name: its folder must be one this process can create
+    return False
+
+
+def file_destination(out: Path | None, default: Path, *, force: bool = False) -> FileDestination:
+    """`--out` as given, or the first free name from `default` (NAME.html, NAME-2.html, ...).
+
+    An earlier file is replaced only when it carries samenspel's mark and `force` is given;
+    leftovers of interrupted writes beside it are removed first.
+    """
+    if out is not None:
+        out = Path(out)
+        _recover(out.parent)
+        return FileDestination(out, _check_file(out, "--out", force))
+    default = Path(default)
+    _recover(default.parent)
+    candidate, n = default, 1
+    while candidate.exists() or candidate.is_symlink():
+        n += 1
+        candidate = default.with_name(f"{default.stem}-{n}{default.suffix}")
+    _check_file(candidate, "output", False)
+    return FileDestination(candidate, False, default if n > 1 else None)
+
+
+def _recover(parent: Path) -> None:
+    """Remove temporary files an interrupted animate left in `parent` (their process gone)."""
+    from sim.store import _alive as process_alive  # one liveness check for every leftover
+
+    try:
+        entries = list(Path(parent).iterdir())
+    except OSError:
+        return
+    for entry in entries:
+        m = _LEFTOVER.match(entry.name)
+        if m and entry.is_file() and not entry.is_symlink() and not process_alive(int(m.group(1))):
+            entry.unlink(missing_ok=True)
+
+
+def write_file_atomically(dest: FileDestination, fill: Callable[[Path], None]) -> Path:
+    """Write the file `fill(tmp)` makes at `dest`, whole or not at all.
+
+    `fill` writes a temporary file beside the destination (same suffix, so a video writer
+    knows the format); it must carry MARK. It is then linked into place (which fails, rather
+    than replaces, if someone else created the file meanwhile), or, to replace an earlier
+    samenspel file, renamed over it in one atomic step.
+    """
+    from sim.store import OutputError
+
+    path = dest.path
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise OutputError(f"output: cannot create {path.parent}: {exc.strerror}") from None
+    tmp = path.with_name(f".samenspel-tmp-{os.getpid()}-{secrets.token_hex(4)}-{path.name}")
+    try:
+        fill(tmp)
+        if not is_ours(tmp):
+            raise RuntimeError(f"internal: {path} was written without samenspel's mark")
+        fd = os.open(tmp, os.O_RDONLY)
+        try:
+            os.fsync(fd)
+        finally:
+            os.close(fd)
+        if dest.replaces:
+            if path.exists() and not is_ours(path):
+                raise OutputError(f"output: {path} was replaced by someone else meanwhile; kept")
+            os.replace(tmp, path)
+        else:
+            try:
+                os.link(tmp, path)
+            except FileExistsError:
+                raise OutputError(
+                    f"output: {path} was written by someone else meanwhile; nothing replaced"
+                ) from None
+            except OSError:  # a file system without hard links: rename, after one last look
+                if path.exists():
+                    raise OutputError(
+                        f"output: {path} was written by someone else meanwhile; nothing replaced"
+                    ) from None
+                os.rename(tmp, path)
+            tmp.unlink(missing_ok=True)
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
+    return path
+
+
+# --- the command -----------------------------------------------------------------------------
+
+
+def check_video_support(fmt: str) -> None:
+    """Before any run: the libraries a video needs are there (ConfigError naming them)."""
+    if fmt == "html":
+        return
+    from sim import video
+
+    video.check(fmt)
+
+
+def animate(
+    scenarios: Sequence[Scenario],
+    seed: int,
+    lang: str,
+    dest: FileDestination,
+    *,
+    fmt: str = "html",
+    projector: bool = False,
+    progress: bool = False,
+) -> Path:
+    """Run each scenario on `seed`, and write the animation of them side by side to `dest`."""
+    from sim.view import snapshots
+
+    i18n.check_language(lang)
+    runs = [snapshots(sc, seed) for sc in scenarios]
+    if fmt == "html":
+        page = render_html(runs, lang, projector)
+        return write_file_atomically(dest, lambda tmp: tmp.write_text(page, encoding="utf-8"))
+    from sim import video
+
+    data = page_data(runs, lang, projector)
+    return write_file_atomically(
+        dest,
+        lambda tmp: video.write(data, tmp, fmt, MARK, progress=progress, title=title(runs, lang)),
+    )

@@ -1,0 +1,274 @@
+// samenspel animate: plays a run (or two, side by side) month by month. Plain JS, no library,
+// no network: everything it shows is in the JSON block #samenspel-data, every word in it
+// comes from the language catalogue (sim/data/i18n), numbers already formatted by Babel.
+(function () {
+  "use strict";
+  const DATA = JSON.parse(document.getElementById("samenspel-data").textContent);
+  const W = DATA.words;
+  const SVG = document.getElementById("svgns").namespaceURI; // inline SVG's namespace
+  const VIRIDIS = ["#440154", "#472d7b", "#3b528b", "#2c728e", "#21918c", "#28ae80", "#5ec962",
+    "#addc30", "#fde725"];
+  const CIVIDIS = ["#00224e", "#123570", "#3b496c", "#575d6d", "#707173", "#8a8779", "#a69d75",
+    "#c4b56c", "#e4cf5b", "#fee838"];
+  const SPEEDS = [0.5, 1, 2, 4];
+  const BASE_MS = 700; // one month per 0.7 s at speed 1: ten years in 84 s
+
+  let t = 0; // calendar month shown
+  let timer = null;
+  let speed = 1;
+  let state = 0; // index into DATA.states
+
+  const projector = () => document.body.classList.contains("projector");
+  function hex(c) { return [1, 3, 5].map((i) => parseInt(c.slice(i, i + 2), 16)); }
+  function mix(a, b, f) {
+    const x = hex(a), y = hex(b);
+    return "rgb(" + x.map((v, i) => Math.round(v + (y[i] - v) * f)).join(",") + ")";
+  }
+  function scale(stops, v) {
+    if (v === null || v === undefined) return "#bdbdbd";
+    const f = Math.min(Math.max(v, 0), 1) * (stops.length - 1);
+    const i = Math.min(Math.floor(f), stops.length - 2);
+    return mix(stops[i], stops[i + 1], f - i);
+  }
+  const stateColour = (v) => scale(projector() ? CIVIDIS : VIRIDIS, v);
+  const trustColour = (v) => mix("#d4d4d4", projector() ? "#000000" : "#0072b2", Math.min(Math.max(v, 0), 1));
+  function el(tag, attrs, text) {
+    const e = tag.startsWith("svg:") ? document.createElementNS(SVG, tag.slice(4)) : document.createElement(tag);
+    for (const [k, v] of Object.entries(attrs || {})) e.setAttribute(k, v);
+    if (text !== undefined) e.textContent = text;
+    return e;
+  }
+  function gradient(stops) { return "linear-gradient(to right," + stops.join(",") + ")"; }
+
+  // --- one panel per run --------------------------------------------------------------------
+  function Panel(run, k) {
+    const root = el("section", { class: "panel", "data-panel": String(k) });
+    const h = el("h2");
+    const name = el("span", {}, run.title);
+    const when = el("span");
+    const month = el("span", { class: "panel-month" });
+    const status = el("span", { class: "status" });
+    when.append(month, status);
+    h.append(name, when);
+    root.append(h, el("small", { class: "sub" }, run.subtitle));
+    const body = el("div", { class: "body" });
+    const map = el("svg:svg", { class: "map", role: "img", "aria-label": run.title });
+    const side = el("div", { class: "side" });
+    const tablesBox = el("div");
+    tablesBox.append(el("h3", {}, W.tables));
+    const tables = el("ul", { class: "tables" });
+    tablesBox.append(tables);
+    const projBox = el("div");
+    projBox.append(el("h3", {}, W.coalitions));
+    const projects = el("ul", { class: "projects" });
+    projBox.append(projects);
+    side.append(tablesBox, projBox);
+    body.append(map, side);
+    const caption = el("p", { class: "caption", "aria-live": "polite" });
+    const strip = el("div", { class: "strip" });
+    root.append(body, caption, strip);
+
+    // The map: a view box around the circles and their labels.
+    const U = 1000;
+    const ms = run.munis;
+    let x0 = Infinity, x1 = -Infinity, y0 = Infinity, y1 = -Infinity;
+    for (const m of ms) {
+      x0 = Math.min(x0, (m.x - m.r) * U); x1 = Math.max(x1, (m.x + m.r) * U);
+      y0 = Math.min(y0, (m.y - m.r) * U); y1 = Math.max(y1, (m.y + m.r) * U + 40);
+    }
+    const pad = 70;
+    map.setAttribute("viewBox", [x0 - pad, y0 - pad / 2, x1 - x0 + 2 * pad, y1 - y0 + pad].join(" "));
+    map.setAttribute("preserveAspectRatio", "xMidYMid meet");
+    const gLines = el("svg:g"), gNodes = el("svg:g"), gMarks = el("svg:g");
+    map.append(gLines, gNodes, gMarks);
+    const n = ms.length;
+    const wedges = [];
+    for (let i = 0; i < n; i++) {
+      wedges.push([]);
+      for (let j = 0; j < n; j++) {
+        if (i === j) { wedges[i].push(null); continue; }
+        const p = el("svg:polygon", { "data-from": ms[i].name, "data-to": ms[j].name });
+        p.append(el("svg:title"));
+        gLines.append(p);
+        wedges[i].push(p);
+      }
+    }
+    const circles = ms.map((m) => {
+      const g = el("svg:g");
+      const c = el("svg:circle", { cx: m.x * U, cy: m.y * U, r: m.r * U, stroke: "#000", "stroke-width": m.centre ? 4 : 2 });
+      const tip = el("svg:title");
+      c.append(tip);
+      const label = el("svg:text", { x: m.x * U, y: (m.y + m.r) * U + 26, "text-anchor": "middle", class: "mlabel" }, m.name);
+      g.append(c, label);
+      gNodes.append(g);
+      const paid = el("svg:text", { x: (m.x + m.r * 0.75) * U, y: (m.y - m.r * 0.75) * U, "text-anchor": "middle", class: "mark-paid" });
+      const withheld = el("svg:text", { x: (m.x - m.r * 0.75) * U, y: (m.y - m.r * 0.75) * U, "text-anchor": "middle", class: "mark-withheld" });
+      gMarks.append(paid, withheld);
+      return { c, tip, label, paid, withheld };
+    });
+
+    function drawTrust(trust) {
+      const P = projector();
+      for (let i = 0; i < n; i++) for (let j = 0; j < n; j++) {
+        if (i === j) continue;
+        const v = trust[i][j];
+        const a = ms[i], b = ms[j];
+        const dx = (b.x - a.x) * U, dy = (b.y - a.y) * U, d = Math.hypot(dx, dy) || 1;
+        const ux = dx / d, uy = dy / d, px = uy, py = -ux; // to the right of i -> j... mirrored by SVG's y
+        const off = P ? 9 : 7;
+        const w = (P ? 3 : 2) + (P ? 22 : 16) * (v || 0); // wide at the one who trusts
+        const sx = a.x * U + ux * a.r * U, sy = a.y * U + uy * a.r * U;
+        const ex = b.x * U - ux * b.r * U, ey = b.y * U - uy * b.r * U;
+        const pts = [
+          [sx + px * off, sy + py * off], [sx + px * (off + w), sy + py * (off + w)],
+          [ex + px * (off + 2), ey + py * (off + 2)], [ex + px * off, ey + py * off],
+        ];
+        const poly = wedges[i][j];
+        poly.setAttribute("points", pts.map((q) => q[0].toFixed(1) + "," + q[1].toFixed(1)).join(" "));
+        poly.setAttribute("fill", trustColour(v || 0));
+        poly.setAttribute("fill-opacity", P ? "0.95" : "0.8");
+        poly.firstChild.textContent = a.name + " → " + b.name + ": " + W.trust + " " + run.trustText(v);
+      }
+    }
+
+    // The running strip: each series over the whole run, drawn up to the month shown.
+    const sparks = run.strip.map((s, q) => {
+      const fig = el("figure");
+      const cap = el("figcaption");
+      const svg = el("svg:svg", { viewBox: "0 0 200 40", preserveAspectRatio: "none" });
+      const path = el("svg:polyline", { fill: "none", "stroke-width": 2.2, "vector-effect": "non-scaling-stroke" });
+      const dot = el("svg:circle", { r: 3.2 });
+      svg.append(path, dot);
+      fig.append(cap, svg);
+      strip.append(fig);
+      const vals = run.frames.map((f) => f.s[q]).filter((v) => v !== null);
+      let lo = Math.min(...vals, 0), hi = Math.max(...vals, 1e-9);
+      if (hi - lo < 1e-9) hi = lo + 1;
+      return { cap, path, dot, lo, hi, label: s.label, unit: s.unit };
+    });
+    function drawStrip(upto) {
+      const N = Math.max(run.frames.length - 1, 1);
+      sparks.forEach((sp, q) => {
+        const pts = [];
+        for (let i = 0; i <= upto; i++) {
+          const v = run.frames[i].s[q];
+          if (v === null) continue;
+          pts.push([(200 * i) / N, 38 - (36 * (v - sp.lo)) / (sp.hi - sp.lo)]);
+        }
+        sp.path.setAttribute("points", pts.map((p) => p[0].toFixed(1) + "," + p[1].toFixed(1)).join(" "));
+        sp.path.setAttribute("stroke", projector() ? "#000" : "#0072b2");
+        const last = pts[pts.length - 1];
+        if (last) { sp.dot.setAttribute("cx", last[0]); sp.dot.setAttribute("cy", last[1]); }
+        sp.dot.setAttribute("fill", projector() ? "#000" : "#0072b2");
+        sp.dot.style.display = last ? "" : "none";
+        const f = upto >= 0 ? run.frames[upto] : run.initial;
+        sp.cap.textContent = "";
+        sp.cap.append(el("span", { class: "what" }, sp.label), el("b", {}, f.st[q] + (sp.unit ? " " + sp.unit : "")));
+        sp.cap.title = sp.label;
+      });
+    }
+
+    function show(index) {
+      const f = index < 0 ? run.initial : run.frames[index];
+      month.textContent = DATA.calendar[t];
+      status.textContent = index < 0 ? run.notStarted : (t > run.lastCalendar ? run.ended : "");
+      root.classList.toggle("waiting", index < 0);
+      drawTrust(f.t);
+      f.m.forEach((m, i) => {
+        const c = circles[i];
+        c.c.setAttribute("fill", stateColour(m[state]));
+        c.tip.textContent = run.tooltip(i, m);
+        c.paid.textContent = m[3] ? "✓" + (m[3] > 1 ? m[3] : "") : "";
+        c.withheld.textContent = m[4] ? "✗" + (m[4] > 1 ? m[4] : "") : "";
+      });
+      tables.textContent = "";
+      f.tb.forEach((tb, q) => {
+        const li = el("li", { class: tb[0] ? "met" : "" });
+        const left = el("span");
+        left.append(run.themes[q].label + " ", el("span", { class: "arr" }, run.themes[q].arrangement));
+        const right = el("span", { class: "count" }, (tb[0] ? "● " : "○ ") + (tb[1] + tb[2]));
+        li.title = run.themes[q].label + " (" + run.themes[q].arrangement + "): " + (tb[0] ? W.met : W.not_met) + "; " + tb[3];
+        li.append(left, right);
+        tables.append(li);
+      });
+      projects.textContent = "";
+      const rows = f.p.map((p) => [p, "run"]).concat(f.c.map((c) => [c, "closed"]));
+      if (!rows.length) projects.append(el("li", { class: "closed none" }, W.no_projects));
+      for (const [p, kind] of rows) {
+        const li = el("li", { class: kind === "closed" ? "closed" : (p[2] ? "new" : "") });
+        const head = W.project.replace("{pid}", p[0]).replace("{theme}", run.themes[p[1]].label);
+        li.append(el("div", {}, head + (kind === "closed" ? " (" + p[2] + ")" : "")));
+        if (kind === "run") {
+          for (const [mi, mode] of p[3]) {
+            const chip = el("span", { class: "chip " + mode, title: W["mode_" + mode] }, ms[mi].short);
+            li.append(chip);
+          }
+        }
+        projects.append(li);
+      }
+      caption.textContent = f.caption;
+      drawStrip(Math.min(index, run.frames.length - 1));
+    }
+    return { root, show };
+  }
+
+  // --- the page -----------------------------------------------------------------------------
+  for (const run of DATA.runs) {
+    run.munis.forEach((m) => { m.short = m.short || m.name; });
+    run.trustText = (v) => (v === null ? W.not_available : run.numbers[Math.round(v * 100)]);
+    run.tooltip = (i, m) => W.tooltip.replace("{name}", run.munis[i].name)
+      .replace("{inhabitants}", run.munis[i].popText).replace("{energy}", m[5])
+      .replace("{legitimacy}", m[6]).replace("{pledges}", m[7]);
+  }
+  const main = document.getElementById("panels");
+  main.className = "n" + DATA.runs.length;
+  const panels = DATA.runs.map((run, k) => { const p = Panel(run, k); main.append(p.root); return p; });
+  const slider = document.getElementById("slider");
+  const label = document.getElementById("month-label");
+  const play = document.getElementById("play");
+  const speedSel = document.getElementById("speed");
+  const stateSel = document.getElementById("state");
+  const proj = document.getElementById("projector");
+  slider.max = String(DATA.calendar.length - 1);
+
+  function render() {
+    slider.value = String(t);
+    label.textContent = DATA.calendar[t];
+    panels.forEach((p, k) => p.show(DATA.rows[t][k]));
+  }
+  function stop() { if (timer !== null) { clearInterval(timer); timer = null; } play.textContent = W.play; play.setAttribute("aria-pressed", "false"); }
+  function start() {
+    if (t >= DATA.calendar.length - 1) t = 0;
+    stop();
+    timer = setInterval(() => {
+      if (t >= DATA.calendar.length - 1) { stop(); return; }
+      t += 1; render();
+    }, BASE_MS / speed);
+    play.textContent = W.pause; play.setAttribute("aria-pressed", "true");
+  }
+  play.addEventListener("click", () => (timer === null ? start() : stop()));
+  slider.addEventListener("input", () => { t = Number(slider.value); render(); });
+  speedSel.addEventListener("change", () => { speed = Number(speedSel.value); if (timer !== null) start(); });
+  stateSel.addEventListener("change", () => { state = Number(stateSel.value); legend(); render(); });
+  proj.addEventListener("change", () => { document.body.classList.toggle("projector", proj.checked); legend(); render(); });
+  document.addEventListener("keydown", (e) => {
+    if (e.target && (e.target.tagName === "SELECT" || e.target.tagName === "INPUT") && e.key !== " ") return;
+    if (e.key === " ") { e.preventDefault(); timer === null ? start() : stop(); }
+    else if (e.key === "ArrowRight") { stop(); t = Math.min(t + 1, DATA.calendar.length - 1); render(); }
+    else if (e.key === "ArrowLeft") { stop(); t = Math.max(t - 1, 0); render(); }
+    else if (e.key === "p" || e.key === "P") { proj.checked = !proj.checked; proj.dispatchEvent(new Event("change")); }
+  });
+  function legend() {
+    document.getElementById("state-legend").textContent = W.colour_legend.replace("{state}", DATA.states[state].label);
+    document.getElementById("state-scale").style.background = gradient(projector() ? CIVIDIS : VIRIDIS);
+    document.getElementById("trust-scale").style.background = "linear-gradient(to right,#d4d4d4," + (projector() ? "#000000" : "#0072b2") + ")";
+  }
+  SPEEDS.forEach((s) => speedSel.append(el("option", { value: String(s) }, W.speeds[String(s)])));
+  speedSel.value = "1";
+  DATA.states.forEach((s, i) => stateSel.append(el("option", { value: String(i) }, s.label)));
+  proj.checked = DATA.projector;
+  document.body.classList.toggle("projector", DATA.projector);
+  legend();
+  render();
+  document.body.setAttribute("data-ready", "1");
+})();

@@ -1,0 +1,262 @@
+"""`samenspel animate`: one self-contained page (or video) per run, written safely."""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from sim import animate
+from sim.cli import main
+from sim.config import load_scenario
+from sim.view import snapshots
+from tests.conftest import ROOT
+
+LOOPBACK = re.compile(r"https?://(127\.0\.0\.1|localhost|\[::1\])[:/]")
+
+
+def short(tmp_path: Path, preset: str, name: str, start_year: int | None = None) -> Path:
+    """A one-year copy of a preset, for the slower tests."""
+    text = (ROOT / "sim" / "data" / "scenarios" / f"{preset}.toml").read_text()
+    text = re.sub(r'(?m)^name = ".*"$', f'name = "{name}"', text)
+    text = re.sub(r"(?m)^years = \d+$", "years = 1", text)
+    if start_year is not None:
+        text = re.sub(r"(?m)^start_year = \d+$", f"start_year = {start_year}", text)
+    path = tmp_path / f"{name}.toml"
+    path.write_text(text)
+    return path
+
+
+def data_of(page: str) -> dict:
+    m = re.search(r'<script type="application/json" id="samenspel-data">(.*?)</script>', page, re.S)
+    assert m
+    return json.loads(m.group(1))
+
+
+@pytest.fixture(scope="module")
+def pages():
+    runs = [snapshots(load_scenario("split-2022"), 0), snapshots(load_scenario("network-2024"), 0)]
+    return {
+        "vs-nl": animate.render_html(runs, "nl", projector=True),
+        "one-en": animate.render_html(runs[:1], "en"),
+    }
+
+
+def test_the_page_fetches_nothing(pages):
+    for page in pages.values():
+        refs = [u for u in re.findall(r"https?://[^\s\"'<>)]+", page) if not LOOPBACK.match(u)]
+        assert refs == []
+        assert not re.search(r"<script[^>]+src=", page)
+        assert not re.search(r"<link[^>]+stylesheet", page)
+        assert not re.search(r"@import|url\(", page)
+        assert "default-src 'none'" in page
+        assert animate.MARK in page
+
+
+def test_the_page_is_small(pages):
+    assert len(pages["one-en"].encode()) < 600_000
+    assert len(pages["vs-nl"].encode()) < 1_200_000
+
+
+def test_every_label_is_in_the_chosen_language(pages):
+    nl = pages["vs-nl"]
+    assert '<html lang="nl">' in nl and "Afspelen" in nl and "Kleur naar" in nl
+    data = data_of(nl)
+    assert data["calendar"][0] == "januari 2022" and data["calendar"][50] == "maart 2026"
+    assert data["states"][0]["label"] == "energie voor regionaal werk"
+    first = data["runs"][0]
+    assert any("," in f["st"][0] for f in first["frames"])  # decimal comma
+    assert "verkiezingen" in first["frames"][50]["caption"]
+    en = pages["one-en"]
+    assert '<html lang="en">' in en and ">Play<" in en
+    assert data_of(en)["calendar"][50] == "March 2026"
+
+
+def test_side_by_side_shares_one_calendar(pages):
+    data = data_of(pages["vs-nl"])
+    assert len(data["calendar"]) == len(data["rows"]) == 144
+    assert data["projector"] is True
+    left, right = data["runs"]
+    assert data["rows"][0] == [0, -1] and data["rows"][24] == [24, 0]
+    assert len(left["frames"]) == len(right["frames"]) == 120
+    assert right["notStarted"] == "begint in januari 2024"
+
+
+def test_the_player_marks_payments(pages):
+    data = data_of(pages["one-en"])
+    rows = [m for f in data["runs"][0]["frames"] for m in f["m"]]
+    assert any(m[3] for m in rows) and any(m[4] for m in rows)  # paid, withheld
+
+
+def test_short_names():
+    assert animate.short_name("Hendrik-Ido-Ambacht") == "HIA"
+    assert animate.short_name("Dordrecht") == "Dordr."
+    assert animate.short_name("Gouda") == "Gouda"
+
+
+# --- the command line ------------------------------------------------------------------------
+
+
+def test_animate_writes_to_the_first_free_name(tmp_path, monkeypatch, capsys):
+    monkeypatch.chdir(tmp_path)
+    scenario = short(tmp_path, "split-2022", "tiny")
+    assert main(["animate", str(scenario)]) == 0
+    first = tmp_path / "results" / "animate-tiny.html"
+    assert first.is_file() and animate.is_ours(first)
+    assert "written to results/animate-tiny.html" in capsys.readouterr().out
+    assert main(["animate", str(scenario), "--lang", "nl"]) == 0
+    out = capsys.readouterr().out
+    assert (tmp_path / "results" / "animate-tiny-2.html").is_file()
+    assert "geschreven naar results/animate-tiny-2.html" in out
+    assert "--out results/animate-tiny.html --force" in out
+    assert sorted(p.name for p in (tmp_path / "results").iterdir()) == [
+        "animate-tiny-2.html",
+        "animate-tiny.html",
+    ]
+
+
+def test_vs_names_both(tmp_path, monkeypatch, capsys):
+    monkeypatch.chdir(tmp_path)
+    a = short(tmp_path, "split-2022", "tiny")
+    b = short(tmp_path, "network-2024", "tiny-net", start_year=2022)
+    assert main(["animate", str(a), "--vs", str(b), "--out", "both.html"]) == 0
+    data = data_of((tmp_path / "both.html").read_text())
+    assert [r["title"] for r in data["runs"]] == ["tiny", "tiny-net"]
+    assert data["rows"] == [[t, t] for t in range(12)]
+
+
+def test_never_replaces_a_file_samenspel_did_not_write(tmp_path, monkeypatch, capsys):
+    monkeypatch.chdir(tmp_path)
+    mine = tmp_path / "notes.html"
+    mine.write_text("<p>my notes</p>")
+    scenario = short(tmp_path, "split-2022", "tiny")
+    assert main(["animate", str(scenario), "--out", str(mine), "--force"]) == 2
+    err = capsys.readouterr().err
+    assert "did not write" in err and "Traceback" not in err
+    assert mine.read_text() == "<p>my notes</p>"
+    assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".samenspel")] == []
+
+
+def test_replaces_its_own_file_only_with_force(tmp_path, monkeypatch, capsys):
+    monkeypatch.chdir(tmp_path)
+    scenario = short(tmp_path, "split-2022", "tiny")
+    out = tmp_path / "a.html"
+    assert main(["animate", str(scenario), "--out", str(out)]) == 0
+    before = out.read_text()
+    assert main(["animate", str(scenario), "--out", str(out), "--seed", "5"]) == 2
+    assert "--force" in capsys.readouterr().err
+    assert out.read_text() == before
+    assert main(["animate", str(scenario), "--out", str(out), "--seed", "5", "--force"]) == 0
+    assert "replacing" in capsys.readouterr().out
+    assert out.read_text() != before and animate.is_ours(out)
+
+
+def test_a_folder_is_not_a_file(tmp_path, monkeypatch, capsys):
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "dir").mkdir()
+    assert main(["animate", "split-2022", "--out", "dir"]) == 2
+    assert "is a folder" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize(
+    ("args", "named"),
+    [
+        (["nope"], "scenario 'nope' not found"),
+        (["split-2022", "--vs", "nope"], "--vs: scenario 'nope' not found"),
+        (["split-2022", "--lang", "fr"], "--lang"),
+        (["split-2022", "--seed", "-1"], "--seed"),
+        (["split-2022", "--seed", "x"], "--seed"),
+        (["split-2022", "--format", "avi"], "--format"),
+        (["split-2022", "--format", "gif", "--out", "a.mp4"], "--format"),
+    ],
+)
+def test_bad_input_exits_2_and_writes_nothing(args, named, tmp_path, monkeypatch, capsys):
+    monkeypatch.chdir(tmp_path)
+    assert exit_status(["animate", *args]) == 2
+    err = capsys.readouterr().err
+    assert named in err and "Traceback" not in err
+    assert list(tmp_path.iterdir()) == []
+
+
+def exit_status(argv: list[str]) -> int:
+    """main's exit status, also where argparse exits on a usage error."""
+    try:
+        return main(argv)
+    except SystemExit as exc:
+        return int(exc.code or 0)
+
+
+def test_bad_input_in_a_new_process_shows_no_traceback(tmp_path):
+    out = subprocess.run(
+        [sys.executable, "-m", "sim.cli", "animate", "split-2022", "--lang", "de"],
+        cwd=tmp_path,
+        env={**os.environ, "PYTHONPATH": str(ROOT)},
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert out.returncode == 2
+    assert "--lang" in out.stderr and "'de'" in out.stderr and "'nl'" in out.stderr
+    assert "Traceback" not in out.stderr
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_a_leftover_of_a_killed_write_is_removed(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "results").mkdir()
+    dead = subprocess.run(
+        [sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True, text=True
+    ).stdout.strip()
+    leftover = tmp_path / "results" / f".samenspel-tmp-{dead}-abcd1234-animate-tiny.html"
+    leftover.write_text("half")
+    scenario = short(tmp_path, "split-2022", "tiny")
+    assert main(["animate", str(scenario)]) == 0
+    assert not leftover.exists()
+
+
+# --- videos ----------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("fmt", ["gif", "mp4"])
+def test_video(fmt, tmp_path, monkeypatch, capsys):
+    pytest.importorskip("imageio_ffmpeg" if fmt == "mp4" else "PIL")
+    import imageio.v2 as iio
+
+    monkeypatch.chdir(tmp_path)
+    a = short(tmp_path, "split-2022", "tiny")
+    args = ["animate", str(a), "--format", fmt, "--no-progress", "--lang", "nl"]
+    assert main(args) == 0
+    path = tmp_path / "results" / f"animate-tiny.{fmt}"
+    assert path.is_file() and animate.is_ours(path)
+    frames = iio.mimread(path, memtest=False)
+    assert len(frames) == 12
+    assert frames[0].shape[:2] == ((540, 960) if fmt == "gif" else (720, 1280))
+    assert main([*args, "--out", str(path)]) == 2  # its own file, but no --force
+
+
+def test_the_format_follows_the_out_suffix():
+    assert animate.output_format(None, Path("x.gif")) == "gif"
+    assert animate.output_format(None, Path("x.html")) == "html"
+    assert animate.output_format(None, None) == "html"
+    assert animate.output_format("mp4", Path("x")) == "mp4"
+
+
+def test_the_model_side_loads_no_drawing_or_web_code():
+    code = (
+        "import sys; import sim.model, sim.view, sim.i18n; "
+        "print(sorted(m for m in ('plotly', 'matplotlib', 'imageio', 'PIL') if m in sys.modules))"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=True,
+        env={**os.environ, "PYTHONPATH": str(ROOT)},
+    )
+    assert out.stdout.strip() == "[]"
