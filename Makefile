@@ -4,8 +4,9 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 ARGS ?=
+CHROMIUM ?= $(or $(SAMENSPEL_CHROMIUM),/usr/bin/chromium)
 
-.PHONY: setup run compare test lint bench lock clean
+.PHONY: setup browser-deps run compare test screenshots lint bench lock clean
 
 setup: $(STAMP)
 
@@ -16,15 +17,33 @@ $(STAMP): requirements.lock pyproject.toml
 	$(PY) -m pip install --quiet --no-deps --no-build-isolation -e .
 	@touch $(STAMP)
 
+# The browser tests drive Debian's chromium (Playwright never downloads a browser); this installs
+# it with apt-get when it is missing: as root (CI), or through sudo.
+browser-deps:  ## Debian's chromium and a font, for the browser tests
+	@if [ -x "$(CHROMIUM)" ]; then echo "browser-deps: $(CHROMIUM) is there"; else \
+	  command -v apt-get >/dev/null || { echo "browser-deps: no apt-get on this machine;" \
+	    "install chromium and set SAMENSPEL_CHROMIUM=/path/to/chromium" >&2; exit 1; }; \
+	  sudo=; [ "$$(id -u)" = 0 ] || sudo=sudo; log=$$(mktemp); \
+	  echo "browser-deps: installing chromium with apt-get"; \
+	  if $$sudo apt-get update -qq >"$$log" 2>&1 && \
+	    $$sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq \
+	      --no-install-recommends chromium fonts-dejavu-core >>"$$log" 2>&1; \
+	  then rm -f "$$log"; else cat "$$log" >&2; rm -f "$$log"; exit 1; fi; \
+	  [ -x "$(CHROMIUM)" ] || { echo "browser-deps: $(CHROMIUM) still missing" >&2; exit 1; }; \
+	fi
+
 compare: $(STAMP)  ## the main job: compare every preset; options with ARGS="--replicates 50"
 	$(VENV)/bin/samenspel compare $(ARGS)
 
 run: $(STAMP)  ## one simulation of the default scenario; pass options with ARGS="--seed 3"
 	$(VENV)/bin/samenspel run $(ARGS)
 
-test: $(STAMP)  ## lint, then the whole suite (unit, invariants, reproducibility, CLI, patterns)
+test: $(STAMP)  ## lint, then the whole suite (unit, invariants, reproducibility, CLI, patterns, browser)
 	$(VENV)/bin/ruff check .
 	$(PY) -m pytest $(ARGS)
+
+screenshots: $(STAMP)  ## the browser tests, refreshing the screenshots in docs/img
+	SAMENSPEL_SCREENSHOTS=1 $(PY) -m pytest -m browser $(ARGS)
 
 lint: $(STAMP)
 	$(VENV)/bin/ruff check .

@@ -15,6 +15,8 @@ from sim.validation import SPATIAL, base_scenario_dict, paired_t, variant  # the
 
 ROOT = Path(__file__).resolve().parent.parent
 
+pytest_plugins = ["tests.browser_fixtures"]  # real-browser fixtures: browser, page, screenshot
+
 
 __all__ = ["SPATIAL", "base_scenario_dict", "paired_t", "variant"]
 

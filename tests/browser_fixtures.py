@@ -1,0 +1,234 @@
+"""Real-browser fixtures: Debian's chromium driven by Playwright, offline and strict.
+
+Loaded by tests/conftest.py (``pytest_plugins``). What a test gets:
+
+- ``browser`` (session): one headless chromium per pytest process (each xdist worker has its
+  own), launched from the system binary (``/usr/bin/chromium``, or ``SAMENSPEL_CHROMIUM``) on a
+  fresh temporary profile; Playwright never downloads a browser.
+- ``page``: a new browser context and page per test, 1280x720, service workers blocked. Every
+  request is routed: ``file:``, ``data:``, ``blob:`` and http(s)/ws(s) to 127.0.0.1, localhost
+  or [::1] go through; anything else is aborted *and recorded*. Console messages of type error,
+  warning, assert and trace (plotly logs its warnings with ``console.trace("WARN: ...")``),
+  uncaught page errors and crashes are recorded. When the test body has run, the test fails if
+  anything was recorded (:class:`OffsiteRequests` first, then :class:`ConsoleProblems`); what
+  arrives later fails it at teardown.
+- ``page_guard``: the records behind ``page`` (``.offsite``, ``.console``), to assert on them.
+- ``@pytest.mark.console_ok`` lets a test's page log console problems (all of them, or with
+  regular expressions as arguments, only the matching ones). Offsite requests have no opt-out.
+- ``screenshot(name, ...)``: a PNG of the page into the session's tmp dir, and into
+  ``docs/img/NAME.png`` as well when ``SAMENSPEL_SCREENSHOTS=1`` (``make screenshots``).
+
+Tests that use ``browser`` or ``page`` get the ``browser`` marker (``-m "not browser"`` leaves
+them out). Without chromium they fail with the command that installs it when ``CI`` is set
+(``.ci/run`` sets it), and skip with that message otherwise.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+IMG = ROOT / "docs" / "img"
+CHROMIUM = os.environ.get("SAMENSPEL_CHROMIUM", "/usr/bin/chromium")
+VIEWPORT = {"width": 1280, "height": 720}
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--disable-dev-shm-usage",  # containers often have a small /dev/shm
+    # a second fence behind the request routing: no host name but loopback resolves
+    "--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE localhost, EXCLUDE 127.0.0.1, EXCLUDE [::1]",
+]
+LOCAL_SCHEMES = {"file", "data", "blob"}
+LOOPBACK = {"127.0.0.1", "localhost", "::1"}
+RECORDED_CONSOLE = {"error", "warning", "assert", "trace"}
+INSTALL_HINT = (
+    "browser tests need Debian's chromium at {path}: run `make browser-deps` (as root, or with "
+    "sudo: it runs `apt-get install chromium fonts-dejavu-core`), or point SAMENSPEL_CHROMIUM "
+    "at a chromium binary"
+)
+
+
+def is_ci() -> bool:
+    return os.environ.get("CI", "").strip().lower() in {"1", "true", "yes", "on"}
+
+
+def stays_on_machine(url: str) -> bool:
+    """True for the URLs a page may load: local schemes, or http(s)/ws(s) to loopback."""
+    parts = urlsplit(url)
+    if parts.scheme in LOCAL_SCHEMES:
+        return True
+    return parts.scheme in {"http", "https", "ws", "wss"} and parts.hostname in LOOPBACK
+
+
+def missing_chromium(path: str = CHROMIUM, ci: bool | None = None) -> None:
+    """Fail (under CI) or skip (locally) with how to install chromium, if it is not there."""
+    if os.access(path, os.X_OK):
+        return
+    message = INSTALL_HINT.format(path=path)
+    if is_ci() if ci is None else ci:
+        pytest.fail(message, pytrace=False)
+    pytest.skip(message)
+
+
+class OffsiteRequests(AssertionError):
+    """The page tried to reach something beyond this machine."""
+
+
+class ConsoleProblems(AssertionError):
+    """The page logged errors or warnings, or raised."""
+
+
+@dataclass
+class PageGuard:
+    """What a page did that a test must not let pass: requests off the machine, console noise."""
+
+    console_ok: list[re.Pattern[str]] | None = None  # None: none allowed; []: all allowed
+    offsite: list[str] = field(default_factory=list)
+    console: list[str] = field(default_factory=list)
+    _seen: tuple[int, int] = (0, 0)
+
+    def request(self, what: str) -> None:
+        self.offsite.append(what)
+
+    def message(self, what: str) -> None:
+        if self.console_ok is not None and (
+            not self.console_ok or any(p.search(what) for p in self.console_ok)
+        ):
+            return
+        self.console.append(what)
+
+    def check(self) -> None:
+        """Raise for whatever was recorded since the last check."""
+        offsite, console = self.offsite[self._seen[0] :], self.console[self._seen[1] :]
+        self._seen = (len(self.offsite), len(self.console))
+        if offsite:
+            raise OffsiteRequests(
+                f"{len(offsite)} request(s) tried to leave the machine (aborted):\n  "
+                + "\n  ".join(offsite)
+                + ("\nand console problems:\n  " + "\n  ".join(console) if console else "")
+            )
+        if console:
+            raise ConsoleProblems(
+                f"{len(console)} console error(s)/warning(s) or page error(s):\n  "
+                + "\n  ".join(_summarise(console))
+            )
+
+
+def _summarise(lines: list[str]) -> list[str]:
+    """Each distinct line once, with how often it came."""
+    counts: dict[str, int] = {}
+    for line in lines:
+        counts[line] = counts.get(line, 0) + 1
+    return [f"{n} x {line}" if n > 1 else line for line, n in counts.items()]
+
+
+GUARD = pytest.StashKey[PageGuard]()
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    for item in items:
+        if {"browser", "page"} & set(getattr(item, "fixturenames", ())):
+            item.add_marker(pytest.mark.browser)
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_call(item: pytest.Item) -> Iterator[None]:
+    """Check the page once the test body has passed, so it fails as a test (and xfail works)."""
+    result = yield
+    guard = item.stash.get(GUARD, None)
+    if guard is not None:
+        guard.check()
+    return result
+
+
+@pytest.fixture(scope="session")
+def browser():
+    missing_chromium()
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as pw:
+        chromium = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield chromium
+        chromium.close()
+
+
+@pytest.fixture
+def page_guard(request: pytest.FixtureRequest) -> PageGuard:
+    marker = request.node.get_closest_marker("console_ok")
+    allowed = None if marker is None else [re.compile(p) for p in marker.args]
+    guard = PageGuard(console_ok=allowed)
+    request.node.stash[GUARD] = guard
+    return guard
+
+
+@pytest.fixture
+def page(browser, page_guard: PageGuard):
+    context = browser.new_context(viewport=VIEWPORT, service_workers="block")
+    context.set_default_timeout(30_000)
+
+    def route(r) -> None:
+        if stays_on_machine(r.request.url):
+            r.continue_()
+        else:
+            page_guard.request(f"{r.request.method} {r.request.url} ({r.request.resource_type})")
+            r.abort("blockedbyclient")
+
+    def route_ws(ws) -> None:
+        if stays_on_machine(ws.url):
+            ws.connect_to_server()
+        else:
+            page_guard.request(f"WebSocket {ws.url}")
+            ws.close(code=1008, reason="offline test")
+
+    context.route("**/*", route)
+    context.route_web_socket(re.compile(".*"), route_ws)
+    p = context.new_page()
+    p.on("console", lambda m: _console(page_guard, m))
+    p.on("pageerror", lambda e: page_guard.message(f"[pageerror] {e}"))
+    p.on("crash", lambda _: page_guard.message("[crash] the page crashed"))
+    yield p
+    context.close()
+    page_guard.check()  # anything that came after the test body
+
+
+def _console(guard: PageGuard, m) -> None:
+    if m.type in RECORDED_CONSOLE:
+        loc = m.location or {}
+        where = f" ({loc.get('url', '')[:80]}:{loc.get('lineNumber', '')})" if loc else ""
+        guard.message(f"[console.{m.type}] {m.text}{where}")
+
+
+@pytest.fixture
+def screenshot(page, tmp_path_factory: pytest.TempPathFactory) -> Callable[..., Path]:
+    """``screenshot(name, full_page=False, locator=None)``: a PNG, into docs/img when asked."""
+    folder = tmp_path_factory.getbasetemp() / "screenshots"
+    folder.mkdir(exist_ok=True)
+
+    def take(name: str, full_page: bool = False, locator=None) -> Path:
+        path = folder / f"{name}.png"
+        if locator is not None:
+            locator.screenshot(path=path, animations="disabled")
+        else:
+            page.screenshot(path=path, full_page=full_page, animations="disabled")
+        if os.environ.get("SAMENSPEL_SCREENSHOTS") == "1":
+            IMG.mkdir(parents=True, exist_ok=True)
+            partial = IMG / f".{name}.png.part"
+            shutil.copyfile(path, partial)
+            partial.replace(IMG / f"{name}.png")  # whole or not at all
+        return path
+
+    return take

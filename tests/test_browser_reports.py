@@ -1,0 +1,174 @@
+"""The outputs people look at, opened in a real browser (system chromium), offline.
+
+The fixtures (``page``, ``page_guard``, ``screenshot``) are in tests/browser_fixtures.py. The
+first tests here check the fixtures themselves; then each report is written by the command line,
+as a user would, and opened via file://. ``SAMENSPEL_SCREENSHOTS=1`` (``make screenshots``)
+refreshes docs/img/report.png and docs/img/validate.png.
+"""
+
+from __future__ import annotations
+
+import http.server
+import re
+import threading
+from functools import partial
+
+import pandas as pd
+import pytest
+
+from tests.browser_fixtures import ConsoleProblems, missing_chromium, stays_on_machine
+from tests.conftest import samenspel
+
+# -- the fixtures themselves ----------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("url", "ok"),
+    [
+        ("file:///tmp/report.html", True),
+        ("data:text/html,<p>x</p>", True),
+        ("blob:null/1234", True),
+        ("http://127.0.0.1:8000/x", True),
+        ("https://localhost/x", True),
+        ("ws://[::1]:8787/ws", True),
+        ("https://cdn.plot.ly/plotly.min.js", False),
+        ("http://localhost.example.com/", False),
+        ("http://127.0.0.1@example.com/", False),
+        ("http://10.0.0.1/", False),
+        ("ftp://127.0.0.1/", False),
+        ("chrome-extension://abc/x.js", False),
+    ],
+)
+def test_only_loopback_and_local_schemes_stay_on_machine(url, ok):
+    assert stays_on_machine(url) is ok
+
+
+def test_missing_chromium_fails_under_ci_and_skips_locally(tmp_path):
+    nowhere = str(tmp_path / "chromium")
+    with pytest.raises(pytest.fail.Exception, match="make browser-deps"):
+        missing_chromium(nowhere, ci=True)
+    with pytest.raises(pytest.skip.Exception, match="make browser-deps"):
+        missing_chromium(nowhere, ci=False)
+
+
+@pytest.mark.console_ok(r"ERR_BLOCKED_BY_CLIENT")  # chromium logs each aborted request too
+def test_page_aborts_and_records_requests_off_the_machine(page, page_guard):
+    with page.expect_event("requestfailed", lambda r: "beacon" in r.url):
+        page.goto(
+            "data:text/html,<img src='https://example.com/pixel.png'>"
+            "<script>fetch('http://10.1.2.3/beacon').catch(() => {})</script>"
+        )
+    assert any("https://example.com/pixel.png" in r for r in page_guard.offsite)
+    assert any("http://10.1.2.3/beacon" in r for r in page_guard.offsite)
+    with pytest.raises(AssertionError, match="tried to leave the machine"):
+        page_guard.check()
+
+
+def test_page_records_console_warnings_errors_and_page_errors(page, page_guard):
+    with page.expect_event("pageerror"):
+        page.set_content(
+            "<script>console.warn('careful'); console.error('broken'); console.log('fine');"
+            "setTimeout(() => { throw new Error('boom'); });</script>"
+        )
+    text = "\n".join(page_guard.console)
+    assert "careful" in text and "broken" in text and "boom" in text
+    assert "fine" not in text
+    with pytest.raises(ConsoleProblems):
+        page_guard.check()
+
+
+@pytest.mark.console_ok(r"expected")
+def test_console_ok_lets_the_matching_messages_pass(page, page_guard):
+    with page.expect_console_message(lambda m: "other" in m.text):
+        page.set_content(
+            "<script>console.warn('this one is expected'); console.warn('other')</script>"
+        )
+    assert [m.split(" (")[0] for m in page_guard.console] == ["[console.warning] other"]
+    with pytest.raises(ConsoleProblems):
+        page_guard.check()
+
+
+def test_page_reaches_a_loopback_server_and_has_the_default_viewport(page, tmp_path):
+    (tmp_path / "index.html").write_text("<title>local</title><p id=x>served</p>")
+    handler = partial(http.server.SimpleHTTPRequestHandler, directory=str(tmp_path))
+    handler.log_message = lambda *a: None
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        page.goto(f"http://127.0.0.1:{server.server_address[1]}/index.html")
+        assert page.inner_text("#x") == "served"
+    finally:
+        server.shutdown()
+        server.server_close()
+    assert page.viewport_size == {"width": 1280, "height": 720}
+
+
+# -- the comparison report ------------------------------------------------------------------
+
+# plotly logs this once per error-bar trace: sim/report.py gives error_x no colour, so plotly
+# takes the marker's per-point colour list, which error bars do not accept.
+ERROR_BAR_COLOUR = re.compile(r'WARN: Invalid color specifier: Array\(\d+\)\. Defaulting to "#000"')
+
+
+@pytest.mark.xfail(
+    strict=True,
+    raises=ConsoleProblems,
+    reason='plotly logs 48 x `WARN: Invalid color specifier: Array(2). Defaulting to "#000"` '
+    "(console.trace): the outcome figure's error bars inherit the marker's list of colours "
+    "(sim/report.py, owned elsewhere); fixing it makes this test pass, then drop the xfail",
+)
+def test_compare_report_renders_offline(tmp_path, page, page_guard, screenshot):
+    out = tmp_path / "compare"
+    args = ["compare", "--scenarios", "split-2022,network-2024", "--replicates", "20"]
+    r = samenspel([*args, "--out", str(out)], cwd=tmp_path)
+    assert r.returncode == 0, r.stderr
+    page.goto((out / "report.html").as_uri(), wait_until="load")
+    assert page.title() == "samenspel comparison"
+    plots = page.locator(".js-plotly-plot")
+    plots.first.wait_for(state="attached")
+    assert plots.count() == 3  # scorecard, outcomes, trajectories
+    for i in range(plots.count()):
+        plot = plots.nth(i)
+        plot.locator("svg.main-svg path").first.wait_for(state="attached")
+        assert plot.locator("svg.main-svg path").count() > 0
+        assert plot.bounding_box()["height"] > 100
+    assert page.locator(".js-plotly-plot .scatterlayer .trace").count() > 0  # the dots
+    assert page.locator(".js-plotly-plot .hm, .js-plotly-plot .heatmaplayer").count() > 0
+    assert page.locator("table tr").count() > 3
+    screenshot("report")
+    unexpected = [m for m in page_guard.console if not ERROR_BAR_COLOUR.search(m)]
+    assert not page_guard.offsite
+    assert not unexpected, "\n".join(unexpected)
+    page_guard.check()  # raises ConsoleProblems for the known warnings: the xfail
+
+
+# -- the validation report ------------------------------------------------------------------
+
+
+def test_validate_report_shows_every_check_with_its_verdict(tmp_path, page, screenshot):
+    out = tmp_path / "validate"
+    checks = ["p1-decay", "p2-mobility-housing-grd"]
+    args = ["validate", "--checks", ",".join(checks), "--seeds", "20"]
+    r = samenspel([*args, "--out", str(out)], cwd=tmp_path)
+    assert r.returncode in (0, 1), r.stderr  # 1: a check failed, which the report must show
+    page.goto((out / "report.html").as_uri(), wait_until="load")
+    expected = pd.read_csv(out / "checks.csv").set_index("key")["passed"].to_dict()
+
+    rows = page.locator("table tr:has(td.pass), table tr:has(td.fail)")
+    assert rows.count() == len(checks)
+    shown = {}
+    for i in range(rows.count()):
+        row = rows.nth(i)
+        key = row.locator("td code").first.inner_text()
+        verdict = row.locator("td").last
+        text = verdict.inner_text().strip()
+        assert re.fullmatch(r"✓ PASS|✗ FAIL", text), text
+        assert verdict.get_attribute("class") == ("pass" if text.endswith("PASS") else "fail")
+        assert verdict.is_visible()
+        shown[key] = text.endswith("PASS")
+    assert shown == expected
+    passed = sum(expected.values())
+    assert page.get_by_text(f"{passed} of {len(checks)} checks pass").is_visible()
+    forest = page.locator("svg[role=img]")
+    assert forest.locator("text").filter(has_text=re.compile("[✓✗]")).count() == len(checks)
+    screenshot("validate", full_page=True)
