@@ -323,35 +323,29 @@ def chart_language(session: Session, lang: str) -> Patch:
     return p
 
 
-def _strip(info: dict[str, Any]) -> list[html.Div]:
-    return [
-        html.Div([s["label"], html.B(s["value"]), s["unit"]], className="strip-item")
-        for s in info["strip"]
-    ]
+def _md(text: str) -> str:
+    """Plain text safe inside Markdown (names and labels never turn into markup)."""
+    return "".join("\\" + c if c in "\\`*_{}[]()#+-.!|<>" else c for c in text)
 
 
-def _tables(info: dict[str, Any], lang: str) -> list[html.Li]:
-    return [
-        html.Li(
-            [
-                html.B(f"{t['theme']}: "),
-                f"{t['arrangement']} — ",
-                html.Span(
-                    i18n.text("animate.met" if t["met"] else "animate.not_met", lang),
-                    className="met" if t["met"] else "notmet",
-                ),
-                html.Br(),
-                t["seated"],
-            ]
-        )
+def _tables(info: dict[str, Any], lang: str) -> str:
+    """The tables, one line each, as Markdown (one string: no new components per month)."""
+    return "\n".join(
+        f"- **{_md(t['theme'])}**: {_md(t['arrangement'])}, "
+        f"{_met(t['met'], lang)}; {_md(t['seated'])}"
         for t in info["tables"]
-    ]
+    )
 
 
-def _projects(info: dict[str, Any], lang: str) -> list[html.Li]:
+def _met(met: bool, lang: str) -> str:
+    said = _md(i18n.text("animate.met" if met else "animate.not_met", lang))
+    return f"**{said}**" if met else said
+
+
+def _projects(info: dict[str, Any], lang: str) -> str:
     if not info["projects"]:
-        return [html.Li(i18n.text("animate.no_projects", lang))]
-    return [html.Li([html.B(p["title"] + ": "), p["members"]]) for p in info["projects"]]
+        return _md(i18n.text("animate.no_projects", lang))
+    return "\n".join(f"- **{_md(p['title'])}**: {_md(p['members'])}" for p in info["projects"])
 
 
 def layout(lang: str) -> html.Div:
@@ -537,7 +531,23 @@ def layout(lang: str) -> html.Div:
                         className="box",
                         children=[
                             text("h-strip", html.H2),
-                            html.Div(id="strip", className="strip"),
+                            html.Div(
+                                className="strip",
+                                children=[
+                                    html.Div(
+                                        [
+                                            html.Span(
+                                                i18n.outcome_label(key, lang), id=f"strip-label-{k}"
+                                            ),
+                                            html.B(id=f"strip-value-{k}"),
+                                            html.Span(
+                                                i18n.outcome_unit(key, lang), id=f"strip-unit-{k}"
+                                            ),
+                                        ]
+                                    )
+                                    for k, key in enumerate(STRIP)
+                                ],
+                            ),
                         ],
                     ),
                     html.Div(
@@ -556,9 +566,9 @@ def layout(lang: str) -> html.Div:
                         className="box",
                         children=[
                             text("h-tables", html.H2),
-                            html.Ul(id="tables", className="list"),
+                            dcc.Markdown(id="tables", className="list"),
                             text("h-coalitions", html.H2),
-                            html.Ul(id="projects", className="list"),
+                            dcc.Markdown(id="projects", className="list"),
                         ],
                     ),
                 ],
@@ -657,10 +667,10 @@ def uploaded(contents: str, filename: str | None) -> Scenario:
     return scenario_from_dict(data, source=name)
 
 
-RUN_OUTPUTS = (
+MONTH_OUTPUTS = (
     ("month", "children"),
     ("caption", "children"),
-    ("strip", "children"),
+    *((f"strip-value-{k}", "children") for k in range(len(STRIP))),
     ("paid", "children"),
     ("withheld", "children"),
     ("tables", "children"),
@@ -668,16 +678,22 @@ RUN_OUTPUTS = (
     ("network", "figure"),
     ("charts", "figure"),
     ("clock", "disabled"),
-    ("version", "data"),
     ("shown", "data"),
+)
+"""What a month's step may change (the step callback returns a dict by element id; what it
+leaves out stays as it is)."""
+
+RUN_OUTPUTS = (
+    *MONTH_OUTPUTS,
+    ("version", "data"),
     ("load-message", "children"),
     ("apply-message", "children"),
     ("preset-description", "children"),
 )
-"""What the run callback may change; it returns a dict by element id (the rest: no_update)."""
+"""What the run callback may change (the same way)."""
 
 RUN_ARGS = (
-    *("step", "tick", "play", "pause", "reset", "apply", "discard"),
+    *("play", "pause", "reset", "apply", "discard"),
     *("preset", "load", "submit", "upload", "seed", "lang", "colour"),
     *("sid", "version", "shown", "path", "filename", "theme"),
     *("rule_values", "rule_ids", "behaviour_values", "behaviour_ids"),
@@ -689,12 +705,13 @@ FRESH = (None, "preset", "b-load", "path", "upload", "seed")
 
 
 def month_words(session: Session, lang: str) -> dict[str, Any]:
-    """The month's words beside the map and charts, by element id."""
+    """The month's words beside the map and charts, by element id (strings only, so that a
+    month changes props and makes no new components)."""
     info = panel(session, lang)
     return {
         "month": info["month"],
         "caption": info["caption"],
-        "strip": _strip(info),
+        **{f"strip-value-{k}": s["value"] for k, s in enumerate(info["strip"])},
         "paid": info["paid"],
         "withheld": info["withheld"],
         "tables": _tables(info, lang),
@@ -718,16 +735,19 @@ def step_update(session: Session, lang: str, colour: str, shown: int | None) -> 
     that changed, and the charts' new points. `shown` is the month the page shows (its
     `shown` store): should an earlier answer have been dropped, this one brings what it
     lacked."""
+    before = month_words(session, lang)
     if session.step() is None:
         return {"clock": True}
+    lost = shown != session.month - 1  # an earlier answer never reached the page
     shown = min(max(shown or 0, 0), session.month - 1)
     fig = Patch()
     for k, key in enumerate(STRIP):
         months = range(shown, session.month)
         fig["data"][2 * k + 1]["x"].extend(list(months))
         fig["data"][2 * k + 1]["y"].extend([scaled(key, session.series[key][m]) for m in months])
+    words = month_words(session, lang)
     out = {
-        **month_words(session, lang),
+        **{k: v for k, v in words.items() if lost or v != before[k]},
         "network": network_patch(session, colour, lang, shown),
         "charts": fig,
         "shown": session.month,
@@ -850,6 +870,8 @@ def create_app(lang: str = "en", store: SessionStore | None = None) -> Dash:
         Output("speed", "options"),
         Output("colour", "options"),
         Output("preset", "options"),
+        *[Output(f"strip-label-{k}", "children") for k in range(len(STRIP))],
+        *[Output(f"strip-unit-{k}", "children") for k in range(len(STRIP))],
         Output({"kind": ALL, "name": ALL, "part": "label"}, "children"),
         Output(SLIDERS, "marks"),
         Input("lang", "value"),
@@ -871,6 +893,8 @@ def create_app(lang: str = "en", store: SessionStore | None = None) -> Dash:
             _speed_options(lang),
             _state_options(lang),
             _preset_options(list_scenarios(), lang),
+            *[i18n.outcome_label(key, lang) for key in STRIP],
+            *[i18n.outcome_unit(key, lang) for key in STRIP],
             labels,
             marks,
         )
@@ -953,9 +977,28 @@ def create_app(lang: str = "en", store: SessionStore | None = None) -> Dash:
         )
 
     @app.callback(
-        [Output(el_id, prop) for el_id, prop in RUN_OUTPUTS],
+        [Output(el_id, prop, allow_duplicate=True) for el_id, prop in MONTH_OUTPUTS],
         Input("b-step", "n_clicks"),
         Input("clock", "n_intervals"),
+        State("sid", "data"),
+        State("shown", "data"),
+        State("lang", "value"),
+        State("colour", "value"),
+        prevent_initial_call=True,
+    )
+    def tick(_step: Any, _tick: Any, sid: str, shown: int, lang: str, colour: str) -> list[Any]:
+        """One month on (Step, or the clock while playing): the lean callback."""
+        started = time.perf_counter()
+        session = session_for(sid)
+        with session.lock:
+            out = step_update(session, lang, colour, shown)
+        ms = (time.perf_counter() - started) * 1000
+        log.debug("month %d in %.1f ms", session.month, ms)
+        timings.append((str(ctx.triggered_id), ms))
+        return [out.get(el_id, no_update) for el_id, _ in MONTH_OUTPUTS]
+
+    @app.callback(
+        [Output(el_id, prop, allow_duplicate=True) for el_id, prop in RUN_OUTPUTS],
         Input("b-play", "n_clicks"),
         Input("b-pause", "n_clicks"),
         Input("b-reset", "n_clicks"),
@@ -978,6 +1021,7 @@ def create_app(lang: str = "en", store: SessionStore | None = None) -> Dash:
         State(_inputs(kind="rule"), "id"),
         State(_inputs(kind="behaviour"), "value"),
         State(_inputs(kind="behaviour"), "id"),
+        prevent_initial_call="initial_duplicate",
     )
     def run(*args: Any) -> list[Any]:
         started = time.perf_counter()
@@ -1019,8 +1063,6 @@ def create_app(lang: str = "en", store: SessionStore | None = None) -> Dash:
                 }
         session = session_for(sid)
         with session.lock:
-            if trigger in ("b-step", "clock"):
-                return step_update(session, lang, colour, v["shown"])
             if trigger in ("b-play", "b-pause"):
                 return {"clock": trigger == "b-pause" or session.viewer.done}
             if trigger == "lang":
