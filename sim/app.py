@@ -64,6 +64,7 @@ DEFAULT_SCENARIO = "split-2022"
 SPEEDS = (0.5, 1.0, 2.0, 4.0)
 """Months per second when playing."""
 MAP_HEIGHT = 380
+TITLE_WIDTH = 26  # characters of a chart title on one line
 GHOST = "#b0b0b0"
 LIVE = "#0072b2"
 
@@ -86,6 +87,9 @@ body { font-family: "DejaVu Sans", Arial, sans-serif; margin: 0; color: #222; ba
 .error { color: #a40000; font-size: 12px; white-space: pre-wrap; }
 .ok { color: #245c1f; font-size: 12px; }
 button { font-size: 13px; margin: 2px 3px 2px 0; padding: 4px 9px; cursor: pointer; }
+.runbar { display: flex; align-items: center; gap: 2px; flex-wrap: wrap; }
+.runbar button { font-size: 12px; padding: 3px 7px; white-space: nowrap; }
+.runbar label { font-size: 12px; margin: 0 4px; }
 .month { font-size: 22px; font-weight: bold; margin: 2px 0; }
 .caption { font-size: 13px; min-height: 34px; }
 .strip { display: grid; grid-template-columns: repeat(4, 1fr); gap: 6px; }
@@ -291,9 +295,12 @@ def chart(session: Session, lang: str) -> go.Figure:
 
 
 def _chart_title(key: str, lang: str) -> str:
-    unit = i18n.outcome_unit(key, lang)
+    """A chart's title: the outcome's label (its unit is in the strip), on two lines if long."""
     name = i18n.outcome_label(key, lang)
-    return f"{name} ({unit})" if unit else name
+    if len(name) <= TITLE_WIDTH:
+        return name
+    cut = min((k for k, c in enumerate(name) if c == " "), key=lambda k: abs(k - len(name) / 2))
+    return name[:cut] + "<br>" + name[cut + 1 :]
 
 
 def _separators(lang: str) -> str:
@@ -469,11 +476,12 @@ def layout(lang: str) -> html.Div:
                                         searchable=False,
                                         style={
                                             "width": "90px",
-                                            "display": "inline-block",
-                                            "verticalAlign": "middle",
+                                            "flexShrink": 0,
+                                            "fontSize": "12px",
                                         },
                                     ),
-                                ]
+                                ],
+                                className="runbar",
                             ),
                             html.Div(id="month", className="month"),
                             text("h-events", html.H2),
