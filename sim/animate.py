@@ -26,13 +26,14 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from importlib import metadata, resources
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sim import i18n
 from sim.config import ConfigError, Scenario
 from sim.outcomes import outcome
-from sim.store import OutputError, check_target
-from sim.view import STRIP, Frame, Run, align, calendar_start, snapshots
+
+if TYPE_CHECKING:  # the command line builds its parser from this module: keep it light
+    from sim.view import Frame, Run
 
 FORMATS = ("html", "gif", "mp4")
 """What `samenspel animate` writes: a page that plays in a browser, or a video."""
@@ -82,6 +83,8 @@ def _round(x: float | None, digits: int = 3) -> float | None:
 
 def compact(frame: Frame, meta: Frame, lang: str) -> dict[str, Any]:
     """A view frame cut to what the player draws, its words in one language."""
+    from sim.view import STRIP
+
     names = {m["name"]: i for i, m in enumerate(meta["municipalities"])}
     themes = {t["key"]: i for i, t in enumerate(meta["themes"])}
     nobody = i18n.text("animate.nobody", lang)
@@ -148,6 +151,8 @@ def words(lang: str) -> dict[str, Any]:
 
 def page_data(runs: Sequence[Run], lang: str, projector: bool = False) -> dict[str, Any]:
     """Everything the player needs: the shared calendar, and per run its frames."""
+    from sim.view import align, calendar_start
+
     i18n.check_language(lang)
     metas = [r.meta for r in runs]
     rows = align(metas)
@@ -269,10 +274,11 @@ def render_html(runs: Sequence[Run], lang: str, projector: bool = False) -> str:
 <h1>{head}</h1>
 <div class="controls">
 <button id="play" type="button" aria-pressed="false">{w("play")}</button>
-<label>{w("speed")} <select id="speed"></select></label>
-<label>{w("month")} <input id="slider" type="range" min="0" max="0" step="1" value="0"></label>
+<label><span class="what">{w("speed")}</span> <select id="speed"></select></label>
+<label><span class="what">{w("month")}</span>
+<input id="slider" type="range" min="0" max="0" step="1" value="0"></label>
 <span id="month-label" aria-live="polite"></span>
-<label>{w("colour_by")} <select id="state"></select></label>
+<label><span class="what">{w("colour_by")}</span> <select id="state"></select></label>
 <label title="{w("projector_hint")}"><input id="projector" type="checkbox"> {w("projector")}</label>
 </div>
 </header>
@@ -283,7 +289,7 @@ def render_html(runs: Sequence[Run], lang: str, projector: bool = False) -> str:
 <span>{w("trust_legend")} <span id="trust-scale" class="legend-scale"></span></span>
 <span class="mark-paid">{w("paid_legend")}</span>
 <span class="mark-withheld">{w("withheld_legend")}</span>
-<span>{w("map_note")}</span>
+<span class="note">{w("map_note")}</span>
 <span class="hint">{w("keys_hint")}</span>
 <span class="hint">{w("offline_note")}</span>
 </footer>
@@ -346,6 +352,8 @@ class FileDestination:
 
 def _check_file(path: Path, what: str, force: bool) -> bool:
     """May a file be written at `path`? Returns whether it replaces one; OutputError if not."""
+    from sim.store import OutputError, check_target
+
     if path.is_symlink():
         raise OutputError(
             f"{what}: {path} is a link; samenspel does not write through links: give another "
@@ -392,25 +400,17 @@ def file_destination(out: Path | None, default: Path, *, force: bool = False) ->
     return FileDestination(candidate, False, default if n > 1 else None)
 
 
-def _alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True
-
-
 def _recover(parent: Path) -> None:
     """Remove temporary files an interrupted animate left in `parent` (their process gone)."""
+    from sim.store import _alive as process_alive  # one liveness check for every leftover
+
     try:
         entries = list(Path(parent).iterdir())
     except OSError:
         return
     for entry in entries:
         m = _LEFTOVER.match(entry.name)
-        if m and entry.is_file() and not entry.is_symlink() and not _alive(int(m.group(1))):
+        if m and entry.is_file() and not entry.is_symlink() and not process_alive(int(m.group(1))):
             entry.unlink(missing_ok=True)
 
 
@@ -422,6 +422,8 @@ def write_file_atomically(dest: FileDestination, fill: Callable[[Path], None]) -
     than replaces, if someone else created the file meanwhile), or, to replace an earlier
     samenspel file, renamed over it in one atomic step.
     """
+    from sim.store import OutputError
+
     path = dest.path
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
@@ -484,6 +486,8 @@ def animate(
     progress: bool = False,
 ) -> Path:
     """Run each scenario on `seed`, and write the animation of them side by side to `dest`."""
+    from sim.view import snapshots
+
     i18n.check_language(lang)
     runs = [snapshots(sc, seed) for sc in scenarios]
     if fmt == "html":

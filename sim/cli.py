@@ -2,6 +2,7 @@
 
     samenspel run [--scenario NAME|FILE] [--seed N] [--years Y] [--out DIR]
     samenspel compare [--scenarios A,B,...] [--replicates R] [--years Y] [--out DIR]
+    samenspel calibrate SPEC [--out DIR] [--force] [--workers N | --scheduler ADDRESS]
     samenspel sweep SPEC [--workers N | --scheduler ADDRESS | --in-process] [--resume]
     samenspel analyze RESULTS
     samenspel validate [--scenario FILE] [--set PATH=VALUE ...] [--checks KEY,...] [--seeds N]
@@ -121,6 +122,22 @@ def _parser() -> argparse.ArgumentParser:
         action="store_true",
         help=f"confirm a design of more than {LARGE_SWEEP:,} runs",
     )
+    cal = sub.add_parser(
+        "calibrate", help="calibrate behaviour parameters against the patterns (ABC-SMC)"
+    )
+    cal.add_argument("spec", type=Path, help="calibration spec (.toml), e.g. experiments/")
+    cal_where = cal.add_mutually_exclusive_group()
+    cal_where.add_argument(
+        "--workers",
+        type=_workers,
+        default=None,
+        help='local processes for the points (with executor.parallel = "points")',
+    )
+    cal_where.add_argument(
+        "--scheduler", default=None, help="a Dask scheduler address, e.g. tcp://127.0.0.1:8786"
+    )
+    cal.add_argument("--no-progress", action="store_true", help="no line per generation")
+    _output_options(cal, "results/calibration")
     an = sub.add_parser("analyze", help="sensitivity indices and main effects of a sweep")
     an.add_argument("results", type=Path, help="a sweep's results folder")
     _output_options(an, "RESULTS/analysis")
@@ -371,6 +388,48 @@ def cmd_sweep(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_calibrate(args: argparse.Namespace) -> int:
+    from sim.calibration import (
+        EvaluationFailed,
+        calibrate,
+        load_calibration,
+        progress_printer,
+        save,
+    )
+    from sim.store import destination
+    from sim.sweep import check_scheduler
+
+    spec, keys = load_calibration(args.spec)
+    dest = destination(args.out, Path("results") / "calibration", force=args.force)
+    scheduler = args.scheduler
+    points = spec.executor.parallel == "points"
+    if scheduler is None and args.workers is None and points and spec.executor.kind == "dask":
+        scheduler = spec.executor.scheduler
+    if scheduler is not None:
+        check_scheduler(scheduler)
+    try:
+        cal = calibrate(
+            spec,
+            keys,
+            executor="processes" if args.workers and points else None,
+            workers=args.workers,
+            scheduler=scheduler,
+            progress=None if args.no_progress else progress_printer,
+            bar=not args.no_progress and sys.stderr.isatty(),
+        )
+    except EvaluationFailed as exc:
+        print(f"samenspel: calibration stopped, nothing written: {exc}", file=sys.stderr)
+        return 1
+    save(cal, dest)
+    print(
+        f"samenspel calibrate: {len(cal.particles)} particles from {len(cal.evaluations)} "
+        f"evaluations on {len(keys)} checks x {spec.seeds} seeds in {cal.seconds:.0f} s "
+        f"({cal.stopped})"
+    )
+    print(f"{dest.describe()} (report.md, report.html, accepted_ranges.csv, constraints.csv)")
+    return 0
+
+
 def cmd_analyze(args: argparse.Namespace) -> int:
     from sim.analysis import analyze
 
@@ -482,6 +541,8 @@ def main(argv: list[str] | None = None) -> int:
             return cmd_compare(args)
         if args.command == "sweep":
             return cmd_sweep(args)
+        if args.command == "calibrate":
+            return cmd_calibrate(args)
         if args.command == "analyze":
             return cmd_analyze(args)
         if args.command == "validate":

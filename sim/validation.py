@@ -1007,9 +1007,16 @@ def _build_checks() -> tuple[Check, ...]:
 
 
 def _game(condition: str, overrides: Overrides) -> Scenario:
-    """The docking game (sim/docking.py), with the overrides applied."""
+    """The docking game (sim/docking.py) under the overrides, except what makes it the game:
+    every setting its file gives wins over an override (a `--set behaviour.weight_stress=2`
+    must not bring budget stress into a laboratory game), so overrides reach only the
+    behaviour the docking tests (conditional_slope, trust_gain, weight_norm, ...)."""
     data = read_toml(docking.DOCKING / docking.CONDITIONS[condition], "scenario")
-    return build(data, overrides)
+    reduction = {f"behaviour.{k}": v for k, v in data.get("behaviour", {}).items()}
+    for theme, table in data.get("themes", {}).items():
+        reduction |= {f"themes.{theme}.{k}": v for k, v in table.items()}
+    reduction |= {k: data[k] for k in ("region", "years", "initial_trust") if k in data}
+    return build(data, overrides, **reduction)
 
 
 def _contributions(r: Record) -> list[float]:

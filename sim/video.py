@@ -128,26 +128,18 @@ def _frames(data: dict[str, Any], width: int, height: int, title: str) -> Iterat
                         fontsize=base - 1,
                         weight="bold",
                     )
-                    if row[3]:
-                        ax.text(
-                            m["x"] + m["r"] * 0.8,
-                            m["y"] - m["r"] * 0.8,
-                            "✓" + (str(row[3]) if row[3] > 1 else ""),
-                            color=PAID,
-                            fontsize=base + 3,
-                            weight="bold",
-                            ha="center",
-                        )
-                    if row[4]:
-                        ax.text(
-                            m["x"] - m["r"] * 0.8,
-                            m["y"] - m["r"] * 0.8,
-                            "✗" + (str(row[4]) if row[4] > 1 else ""),
-                            color=WITHHELD,
-                            fontsize=base + 3,
-                            weight="bold",
-                            ha="center",
-                        )
+                    marks = ((row[3], "✓", PAID, 1), (row[4], "✗", WITHHELD, -1))
+                    for count, sign, colour, side in marks:  # paid right, withheld left
+                        if count:
+                            ax.text(
+                                m["x"] + side * m["r"] * 0.8,
+                                m["y"] - m["r"] * 0.8,
+                                sign + (str(count) if count > 1 else ""),
+                                color=colour,
+                                fontsize=base + 3,
+                                weight="bold",
+                                ha="center",
+                            )
                 xs = [m["x"] for m in munis]
                 ys = [m["y"] for m in munis]
                 ax.set_xlim(min(xs) - 0.12, max(xs) + 0.12)

@@ -288,8 +288,8 @@ class Viewer:
 
     def step(self) -> Frame:
         """Run one month and return its frame."""
-        if self.done:
-            raise StopIteration(f"the run has {self.months} months")
+        if self.done:  # a caller that steps by hand checks `done` first
+            raise RuntimeError(f"the run is over: it has {self.months} months")
         model = self.model
         month = self.month
         self._open = list(model.projects)

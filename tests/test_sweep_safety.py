@@ -254,7 +254,10 @@ def test_workers_do_not_outlive_a_driver_killed_hard(tmp_path):
         assert len(workers) >= 3 and not list((out / "runs").glob("part-*"))
         os.kill(proc.pid, signal.SIGKILL)  # the driver only: its workers are left to themselves
         proc.wait()
-        deadline = time.time() + 3
+        # Workers look every WATCH_SECONDS (0.5 s); the forkserver goes once they have. Under a
+        # loaded machine a process takes a while to be scheduled and exit, so allow 15 s: without
+        # the watcher they would run for the rest of their batch (minutes), which still fails.
+        deadline = time.time() + 15
         while alive(workers) and time.time() < deadline:
             time.sleep(0.1)
         assert not alive(workers), "orphan workers still running"

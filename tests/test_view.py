@@ -167,3 +167,16 @@ def test_a_synthetic_region_is_drawn_on_a_circle():
     assert len({(m["x"], m["y"]) for m in munis}) == 5
     frame = viewer.step()
     assert frame["month"] == 0 and len(frame["trust"]) == 5
+
+
+def test_a_viewer_steps_one_month_at_a_time_until_done():
+    data = base_scenario_dict()
+    data["years"] = 1
+    viewer = Viewer(scenario_from_dict(data), 2)
+    assert viewer.initial()["month"] == -1 and viewer.month == 0
+    months = []
+    while not viewer.done:
+        months.append(viewer.step()["month"])
+    assert months == list(range(12)) and viewer.month == 12
+    with pytest.raises(RuntimeError, match="12 months"):
+        viewer.step()

@@ -187,7 +187,7 @@
         const left = el("span");
         left.append(run.themes[q].label + " ", el("span", { class: "arr" }, run.themes[q].arrangement));
         const right = el("span", { class: "count" }, (tb[0] ? "● " : "○ ") + (tb[1] + tb[2]));
-        li.title = (tb[0] ? W.met : W.not_met) + "; " + tb[3];
+        li.title = run.themes[q].label + " (" + run.themes[q].arrangement + "): " + (tb[0] ? W.met : W.not_met) + "; " + tb[3];
         li.append(left, right);
         tables.append(li);
       });
