@@ -55,7 +55,6 @@ from sim.app_session import (
     trust_width,
 )
 from sim.config import ConfigError, Scenario, list_scenarios, load_scenario, scenario_from_dict
-from sim.outcomes import outcome
 from sim.view import STRIP
 
 log = logging.getLogger("sim.app")
@@ -162,25 +161,11 @@ def _slider_control(c: Any, value: Any, lang: str, label: str) -> html.Div:
         )
     elif c.kind == "choice":
         body = dcc.Dropdown(
-            id=field,
-            options=_options(c, lang),
-            value=value,
-            clearable=False,
-            searchable=False,
+            id=field, options=_options(c, lang), value=value, clearable=False, searchable=False
         )
-    elif c.kind == "multi":
+    else:  # a multiple choice, or a switch as a one-box checklist
         body = dcc.Checklist(
-            id=field,
-            options=_options(c, lang),
-            value=value,
-            inline=True,
-        )
-    else:
-        body = dcc.Checklist(
-            id=field,
-            options=_options(c, lang),
-            value=["yes"] if value else [],
-            inline=True,
+            id=field, options=_options(c, lang), value=_control_value(c, value), inline=True
         )
     return html.Div(
         className="control",
@@ -238,39 +223,28 @@ def chart(session: Session, lang: str) -> go.Figure:
     """The live charts: each strip series of this run, the baseline's as a grey ghost."""
     titles = [_chart_title(key, lang) for key in STRIP]
     fig = make_subplots(rows=2, cols=2, subplot_titles=titles, vertical_spacing=0.2)
-    ghost = session.baseline()
+    lines = (
+        (session.baseline(), GHOST, 2.0, "app.baseline"),
+        (session.series, LIVE, 2.5, "app.this_run"),
+    )
     for k, key in enumerate(STRIP):
         row, col = divmod(k, 2)
-        values = [None if v is None else v * outcome(key).scale for v in ghost[key]]
-        fig.add_trace(
-            go.Scatter(
-                x=list(range(len(values))),
-                y=values,
-                mode="lines",
-                line={"color": GHOST, "width": 2},
-                name=i18n.text("app.baseline", lang),
-                legendgroup="ghost",
-                showlegend=k == 0,
-                hovertemplate="%{y:,.2f}<extra></extra>",
-            ),
-            row=row + 1,
-            col=col + 1,
-        )
-        live = [None if v is None else v * outcome(key).scale for v in session.series[key]]
-        fig.add_trace(
-            go.Scatter(
-                x=list(range(len(live))),
-                y=live,
-                mode="lines",
-                line={"color": LIVE, "width": 2.5},
-                name=i18n.text("app.this_run", lang),
-                legendgroup="live",
-                showlegend=k == 0,
-                hovertemplate="%{y:,.2f}<extra></extra>",
-            ),
-            row=row + 1,
-            col=col + 1,
-        )
+        for series, colour, width, word in lines:  # trace 2k: the ghost, 2k + 1: this run
+            values = [scaled(key, v) for v in series[key]]
+            fig.add_trace(
+                go.Scatter(
+                    x=list(range(len(values))),
+                    y=values,
+                    mode="lines",
+                    line={"color": colour, "width": width},
+                    name=i18n.text(word, lang),
+                    legendgroup=word,
+                    showlegend=k == 0,
+                    hovertemplate="%{y:,.2f}<extra></extra>",
+                ),
+                row=row + 1,
+                col=col + 1,
+            )
     months = session.viewer.months
     ticks = _ticks(session, lang)
     for k in range(len(STRIP)):
@@ -515,7 +489,7 @@ def layout(lang: str) -> html.Div:
                                 ]
                             ),
                             dcc.Graph(
-                                id="network",
+                                id="map",
                                 config={"displayModeBar": False, "staticPlot": False},
                                 style={"height": f"{MAP_HEIGHT}px"},
                             ),
@@ -683,7 +657,7 @@ MONTH_OUTPUTS = (
     ("withheld", "children"),
     ("tables", "children"),
     ("projects", "children"),
-    ("network", "figure"),
+    ("map", "figure"),
     ("charts", "figure"),
     ("clock", "disabled"),
     ("shown", "data"),
@@ -731,7 +705,7 @@ def redraw(session: Session, lang: str, colour: str, version: int) -> dict[str, 
     """Everything anew: after a new scenario, a reset or a change of rules."""
     return {
         **month_words(session, lang),
-        "network": network_figure(session, colour, lang),
+        "map": network_figure(session, colour, lang),
         "charts": chart(session, lang),
         "version": (version or 0) + 1,
         "shown": session.month,
@@ -756,7 +730,7 @@ def step_update(session: Session, lang: str, colour: str, shown: int | None) -> 
     words = month_words(session, lang)
     out = {
         **{k: v for k, v in words.items() if lost or v != before[k]},
-        "network": network_patch(session, colour, lang, shown),
+        "map": network_patch(session, colour, lang, shown),
         "charts": fig,
         "shown": session.month,
     }
@@ -1076,12 +1050,12 @@ def create_app(lang: str = "en", store: SessionStore | None = None) -> Dash:
             if trigger == "lang":
                 return {
                     **month_words(session, lang),
-                    "network": network_patch(session, colour, lang, session.month),
+                    "map": network_patch(session, colour, lang, session.month),
                     "charts": chart_language(session, lang),
                     "preset-description": _description(session, lang, True),
                 }
             if trigger == "colour":
-                return {"network": network_patch(session, colour, lang, session.month)}
+                return {"map": network_patch(session, colour, lang, session.month)}
             out: dict[str, Any] = {}
             try:
                 if trigger == "b-reset":
@@ -1124,5 +1098,7 @@ def create_app(lang: str = "en", store: SessionStore | None = None) -> Dash:
 def serve(host: str = "127.0.0.1", port: int = 8050, lang: str = "en") -> None:
     """Start the app and print its address; runs until Ctrl-C."""
     app = create_app(lang)
-    print(i18n.text("app.listening", lang, url=f"http://{host}:{port}/"), flush=True)
+    where = f"[{host}]" if ":" in host else host  # an IPv6 address in a URL
+    print(i18n.text("app.listening", lang, url=f"http://{where}:{port}/"), flush=True)
+    logging.getLogger("werkzeug").setLevel(logging.ERROR)  # not a line per click
     app.run(host=host, port=port, debug=False)

@@ -346,3 +346,21 @@ def test_the_app_listens_on_loopback_by_default_and_says_where(tmp_path):
     finally:
         proc.terminate()
         proc.wait(timeout=30)
+
+
+def test_an_uploaded_scenario_is_validated_like_a_file():
+    import base64
+
+    from sim.app import uploaded
+
+    def url(data: bytes) -> str:
+        return "data:application/octet-stream;base64," + base64.b64encode(data).decode()
+
+    text = (ROOT / "sim" / "data" / "scenarios" / "split-2022.toml").read_bytes()
+    assert uploaded(url(text), "split-2022.toml") == load_scenario("split-2022")
+    with pytest.raises(ConfigError, match=r"mine\.toml: not valid TOML"):
+        uploaded(url(b"name = "), "mine.toml")
+    with pytest.raises(ConfigError, match=r"mine\.toml: not a text file in UTF-8"):
+        uploaded(url(b"\xff\xfe"), "mine.toml")
+    with pytest.raises(ConfigError, match=r"mine\.toml: 1 problem.*\n.*years"):
+        uploaded(url(text.replace(b"years = 10", b"years = 0")), "mine.toml")

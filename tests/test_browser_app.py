@@ -40,7 +40,7 @@ def _open(page, url: str) -> None:
     page.wait_for_function(
         "() => /^(before|vóór) /.test(document.getElementById('month').textContent)"
         " && document.querySelector('#charts .js-plotly-plot')"
-        " && document.querySelector('#network .js-plotly-plot')"
+        " && document.querySelector('#map .js-plotly-plot')"
     )
 
 
