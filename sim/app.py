@@ -1,15 +1,19 @@
 """`samenspel app`: the interactive workshop app, a local Dash page that works offline.
 
-The only module that imports the web stack (dash, dash-cytoscape). Dash serves its own and
-dash-cytoscape's JavaScript from the installed packages (`serve_locally=True`); the page loads
-no stylesheet, font or script from anywhere else, so it runs in a town hall without internet.
+The only module that imports the web stack (dash). Dash serves its JavaScript and CSS from the
+installed package (`serve_locally=True`); the page loads no stylesheet, font or script from
+anywhere else, so it runs in a town hall without internet. The network view is a plotly figure
+(the municipalities a scatter trace, trust one line shape per direction): dash-cytoscape's
+bundle logs a cytoscape.js warning on every page (it always passes `wheelSensitivity`).
 
 How a click reaches the model: the page holds only a session id (a `dcc.Store`, made when the
 page is loaded). Every callback looks up that id in the server's `SessionStore`
 (sim/app_session.py), takes the session's lock and works on its `Session`: one `Viewer`
 (sim/view.py) stepped a month at a time, the baseline run computed once per scenario and seed.
-A month's update sends only what changed: `Patch`es that append one point to each live line and
-change the colours and widths of the network view's nodes and edges, and the month's words.
+A month (Step, or the clock while playing) has its own lean callback and sends only what
+changed: `Patch`es that append the new point to each live line and change the municipalities'
+colours and labels and the trust lines that moved, and the words that changed. The `shown`
+store says which month the page has, so an answer that never arrived is made good by the next.
 Each callback's time is logged at debug level (logger `sim.app`).
 
 Every word comes from the language catalogue (sim/i18n.py, `[app]` and the animation's
@@ -24,6 +28,7 @@ import logging
 import time
 import tomllib
 import uuid
+from collections import deque
 from typing import Any
 
 import plotly.graph_objects as go
@@ -834,7 +839,7 @@ def create_app(lang: str = "en", store: SessionStore | None = None) -> Dash:
     )
     app.index_string = app.index_string.replace("{%css%}", "{%css%}<style>" + STYLE + "</style>")
     app.layout = lambda: layout(lang)
-    timings: list[tuple[str, float]] = []  # (what triggered, milliseconds) per callback
+    timings: deque[tuple[str, float]] = deque(maxlen=1000)  # (trigger, ms), the latest
     app.samenspel_sessions = sessions  # type: ignore[attr-defined]
     app.samenspel_timings = timings  # type: ignore[attr-defined]
 

@@ -234,7 +234,7 @@ def test_a_month_is_sent_as_patches_and_a_dropped_answer_is_made_good():
     assert full["shown"] == 0 and not isinstance(full["charts"], Patch)
     assert full["month"].startswith("vóór januari 2022")
     out = step_update(session, "nl", "energy", 0)
-    assert isinstance(out["charts"], Patch) and isinstance(out["network"], Patch)
+    assert isinstance(out["charts"], Patch) and isinstance(out["map"], Patch)
     assert out["month"] == "januari 2022" and out["shown"] == 1
     step_update(session, "nl", "energy", 1)  # this answer "is lost": the page still shows 1
     out = step_update(session, "nl", "energy", 1)
