@@ -360,6 +360,13 @@ class Calibration:
     seconds: float = 0.0
     defaults: dict[str, Any] = field(default_factory=dict)
     z_targets: dict[str, float] = field(default_factory=dict)
+    default_distance: float = math.nan  # the defaults scored on the same seeds and checks
+
+    @property
+    def defaults_accepted(self) -> bool:
+        """Whether the model's defaults lie in the accepted region: within the final epsilon."""
+        eps = self.generations[-1].epsilon if self.generations else math.nan
+        return self.default_distance <= eps
 
 
 def _kernel(u: np.ndarray, w: np.ndarray) -> np.ndarray:
@@ -520,6 +527,12 @@ def calibrate(
             stopped = f"epsilon reached min_epsilon {spec.min_epsilon:g} at generation {g}"
             break
 
+    # The defaults, scored like any point: do they lie in the accepted region?
+    base = base_dict(spec)
+    defaults = {nm: lookup(base, nm) for nm in names}
+    _, default_ts = evaluate_point(-1, defaults, keys, seeds, module)
+    if progress:
+        progress(f"the defaults: distance {distance(default_ts):.4g} (final epsilon {epsilon:.4g})")
     last = len(gens) - 1
     if short:
         stopped += (
@@ -539,7 +552,6 @@ def calibrate(
             for i, (p, wi, di, ts) in enumerate(zip(u, w, d, ts_acc, strict=True))
         ]
     )
-    base = base_dict(spec)
     return Calibration(
         spec=spec,
         keys=keys,
@@ -549,8 +561,9 @@ def calibrate(
         generations=gens,
         stopped=stopped,
         seconds=time.perf_counter() - start,
-        defaults={nm: lookup(base, nm) for nm in names},
+        defaults=defaults,
         z_targets=dict(zip(keys, z_targets, strict=True)),
+        default_distance=distance(default_ts),
     )
 
 
@@ -669,6 +682,9 @@ TEXT = {
         "epsilon": "final epsilon",
         "stopped": "stopped",
         "seconds": "time",
+        "defaults": "distance of the defaults",
+        "inside": "within the final epsilon: the defaults lie in the accepted region",
+        "outside": "beyond the final epsilon: the defaults lie outside the accepted region",
         "rule": (
             "A parameter is constrained when its posterior 90% interval is narrower than "
             "{w:g} of its prior; a check constrains a parameter when |Spearman rho| between "
@@ -696,6 +712,13 @@ TEXT = {
         "epsilon": "laatste epsilon",
         "stopped": "gestopt",
         "seconds": "tijd",
+        "defaults": "afstand van de standaardwaarden",
+        "inside": (
+            "binnen de laatste epsilon: de standaardwaarden liggen in het geaccepteerde gebied"
+        ),
+        "outside": (
+            "voorbij de laatste epsilon: de standaardwaarden liggen buiten het geaccepteerde gebied"
+        ),
         "rule": (
             "Een parameter is begrensd als zijn 90%-interval na kalibratie smaller is dan "
             "{w:g} van de prior; een toets begrenst een parameter als |Spearman rho| tussen de "
@@ -716,6 +739,11 @@ def _facts(cal: Calibration, lang: str) -> list[tuple[str, str]]:
         (s["population"], str(cal.spec.population)),
         (s["evaluations"], str(len(cal.evaluations))),
         (s["epsilon"], f"{eps:.4g}"),
+        (
+            s["defaults"],
+            f"{cal.default_distance:.4g} "
+            f"({s['inside'] if cal.defaults_accepted else s['outside']})",
+        ),
         (s["stopped"], cal.stopped),
         (s["seconds"], _clock(cal.seconds)),
     ]
@@ -824,6 +852,8 @@ def save(cal: Calibration, dest: Any) -> Path:
                 "distance": "sum over checks of max(0, z_target - t) / z_target",
                 "z_target": cal.spec.z_target,
                 "z_targets": cal.z_targets,
+                "default_distance": cal.default_distance,
+                "defaults_accepted": cal.defaults_accepted,
                 **provenance(),
             },
         )

@@ -1,8 +1,8 @@
 """A stand-in for `sim.validation` with its interface, for the calibration tests only.
 
-Selected with SAMENSPEL_VALIDATION_MODULE=tests.standin_validation while the real module is not
-on this branch. Two kinds of check: toys whose t is a formula of the overrides (no model runs;
-they test the calibration's machinery) and two checks that run the model as the pattern tests
+Selected with SAMENSPEL_VALIDATION_MODULE=tests.standin_validation, so that the calibration's
+machinery is tested in seconds. Two kinds of check: toys whose t is a formula of the overrides
+(no model runs; they test the calibration's machinery) and two checks that run the model as the pattern tests
 do (paired over seeds), so the smoke calibration runs real simulations.
 """
 

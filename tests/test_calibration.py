@@ -7,7 +7,6 @@ stand-in with the interface of sim.validation: toy checks whose t is a formula o
 
 from __future__ import annotations
 
-import importlib.util
 import json
 import math
 import signal
@@ -21,6 +20,8 @@ import pytest
 
 from sim import calibration as calib
 from sim.cli import main
+from sim.config import PRESETS
+from sim.store import destination
 from tests.conftest import ROOT, samenspel, start_samenspel
 
 STANDIN = {"SAMENSPEL_VALIDATION_MODULE": "tests.standin_validation"}
@@ -123,22 +124,20 @@ def test_a_missing_spec_file_is_exit_2(tmp_path, monkeypatch, capsys):
     assert "not found" in capsys.readouterr().err
 
 
-def test_the_project_specs_load_and_name_only_real_scenario_fields():
-    for path in (SMOKE, PROJECT):
-        spec, keys = calib.load_calibration(path)
-        assert keys and len(spec.model_seeds()) == spec.seeds
+def test_the_smoke_spec_loads_and_names_only_real_scenario_fields():
+    spec, keys = calib.load_calibration(SMOKE)
+    assert keys and len(spec.model_seeds()) == spec.seeds
     smoke = tomllib.loads(SMOKE.read_text())
     assert len(smoke["parameters"]) == 2 and smoke["generations"] <= 2
 
 
-@pytest.mark.skipif(
-    importlib.util.find_spec("sim.validation") is None, reason="sim.validation not merged yet"
-)
 def test_the_project_specs_load_against_the_real_checks(monkeypatch):
+    """Both specs name real checks and real scenario fields (each prior's low, midpoint and
+    high build a valid scenario)."""
     monkeypatch.delenv("SAMENSPEL_VALIDATION_MODULE")
     for path in (SMOKE, PROJECT):
-        _, keys = calib.load_calibration(path)
-        assert keys
+        spec, keys = calib.load_calibration(path)
+        assert keys and len(spec.model_seeds()) == spec.seeds
 
 
 # --- the distance and the machinery ----------------------------------------------------------
@@ -347,3 +346,28 @@ def test_each_checks_target_is_scaled_to_the_calibrations_seeds(tmp_path):
     assert calib.targets(spec, keys) == [3.0 * math.sqrt(2 / 20)] * 2
     fixed = spec.model_copy(update={"scale_target": False})
     assert calib.targets(fixed, keys) == [3.0, 3.0]
+
+
+def test_every_calibration_scores_the_defaults_and_says_whether_they_are_accepted(tmp_path):
+    """The toy check holds (t >= 3) from trust_loss 0.4 up: the default 0.5 lies in the accepted
+    region; a base scenario whose trust_loss is 0.1 does not."""
+    spec, keys = calib.load_calibration(
+        write_spec(tmp_path, TOY.replace("population = 200", "population = 30"))
+    )
+    cal = calib.calibrate(spec, keys)
+    assert cal.default_distance == 0.0 and cal.defaults_accepted
+    base = tmp_path / "low.toml"
+    base.write_text(
+        (PRESETS / "multiple-local-status-quo.toml")
+        .read_text(encoding="utf-8")
+        .replace('name = "multiple-local-status-quo"', 'name = "low"')
+        + "\n[behaviour]\ntrust_loss = 0.1\n",
+        encoding="utf-8",
+    )
+    low = spec.model_copy(update={"base": str(base)})
+    cal = calib.calibrate(low, keys)
+    assert cal.default_distance == pytest.approx(1.0)  # toy t = 0: no evidence, shortfall 1
+    assert not cal.defaults_accepted
+    folder = calib.save(cal, destination(tmp_path / "out", tmp_path / "unused"))
+    data = json.loads((folder / "manifest.json").read_text())
+    assert data["defaults_accepted"] is False and data["default_distance"] == pytest.approx(1.0)
