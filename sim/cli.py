@@ -8,6 +8,7 @@
     samenspel validate [--scenario FILE] [--set PATH=VALUE ...] [--checks KEY,...] [--seeds N]
     samenspel animate SCENARIO [--vs OTHER] [--seed N] [--lang nl|en] [--out FILE] [--projector]
                       [--format html|gif|mp4]
+    samenspel app [--host 127.0.0.1] [--port N] [--lang nl|en]
     samenspel scenarios
 
 Exit status: 0 on success, 2 on bad input (a usage error or a scenario that does not validate),
@@ -167,6 +168,7 @@ def _parser() -> argparse.ArgumentParser:
     va.add_argument("--no-progress", action="store_true", help="no progress bar")
     _output_options(va, "results/validate")
     _animate_options(sub)
+    _app_options(sub)
     sub.add_parser("scenarios", help="list the preset scenarios")
     return parser
 
@@ -207,6 +209,57 @@ def _animate_options(sub: argparse._SubParsersAction) -> None:
         help="html (default, or as --out's suffix says), gif or mp4",
     )
     an.add_argument("--no-progress", action="store_true", help="no progress bar for a video")
+
+
+APP_PORT = 8050
+
+
+def _host(text: str) -> str:
+    """An argparse type: an IP address to listen on (a name could resolve anywhere)."""
+    import ipaddress
+
+    try:
+        return str(ipaddress.ip_address(text.strip("[]")))
+    except ValueError:
+        raise argparse.ArgumentTypeError(
+            f"must be an IP address to listen on, e.g. 127.0.0.1 (loopback), got {text!r}"
+        ) from None
+
+
+def _app_options(sub: argparse._SubParsersAction) -> None:
+    from sim.i18n import LANGUAGES
+
+    ap = sub.add_parser(
+        "app", help="the interactive workshop app: a local page in the browser, works offline"
+    )
+    ap.add_argument(
+        "--host",
+        type=_host,
+        default="127.0.0.1",
+        help="address to listen on (default 127.0.0.1: this machine only)",
+    )
+    ap.add_argument(
+        "--port", type=_whole_number(1, 65535), default=APP_PORT, help=f"port (default {APP_PORT})"
+    )
+    ap.add_argument("--lang", choices=LANGUAGES, default=LANGUAGES[0], help="language (default en)")
+
+
+def cmd_app(args: argparse.Namespace) -> int:
+    import socket
+
+    from sim.app import serve  # the web stack only when the app is wanted
+
+    family = socket.AF_INET6 if ":" in args.host else socket.AF_INET
+    with socket.socket(family) as probe:  # say so now, not in a traceback from the server
+        try:
+            probe.bind((args.host, args.port))
+        except OSError as exc:
+            raise ConfigError(
+                f"--host {args.host} --port {args.port}: cannot listen there ({exc.strerror}); "
+                "choose another --port, or an address of this machine"
+            ) from None
+    serve(args.host, args.port, args.lang)
+    return 0
 
 
 def cmd_run(args: argparse.Namespace) -> int:
@@ -496,6 +549,8 @@ def main(argv: list[str] | None = None) -> int:
             return cmd_validate(args)
         if args.command == "animate":
             return cmd_animate(args)
+        if args.command == "app":
+            return cmd_app(args)
         if args.command == "scenarios":
             print("\n".join(list_scenarios()))
             return 0

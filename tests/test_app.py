@@ -1,0 +1,366 @@
+"""The workshop app without a browser: controls, scenarios built from them, sessions, the
+month's update, the command line (`samenspel app`)."""
+
+from __future__ import annotations
+
+import socket
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+
+import pytest
+from dash import Patch
+
+from sim import i18n
+from sim.app_session import (
+    BEHAVIOUR,
+    RULES,
+    Session,
+    SessionStore,
+    build_scenario,
+    control,
+    own_name,
+    rule_values,
+)
+from sim.cli import main
+from sim.config import (
+    Arrangement,
+    Behaviour,
+    ConfigError,
+    list_scenarios,
+    load_arrangement_presets,
+    load_scenario,
+    scenario_from_dict,
+)
+from tests.conftest import ROOT, start_samenspel
+
+# --- controls --------------------------------------------------------------------------------
+
+
+def test_controls_take_their_ranges_and_choices_from_the_config():
+    assert (RULES["monitoring"].minimum, RULES["monitoring"].maximum) == (0.0, 1.0)
+    interval = RULES["meeting_interval_months"]
+    assert (interval.kind, interval.integer, interval.minimum, interval.maximum) == (
+        "slider",
+        True,
+        1,
+        24,
+    )
+    assert RULES["decision"].choices == ("vote", "party_lines", "provider")
+    assert RULES["modes"].kind == "multi"
+    assert RULES["veto"].kind == "switch"
+    assert BEHAVIOUR["choice_noise"].minimum > 0.0  # an open bound: gt=0
+    numeric = {n for n, f in Behaviour.model_fields.items() if f.annotation in (int, float)}
+    assert set(BEHAVIOUR) == numeric
+
+
+def test_a_control_coerces_what_a_slider_sends():
+    assert RULES["monitoring"].coerce(1) == 1.0 and isinstance(RULES["monitoring"].coerce(1), float)
+    assert RULES["meeting_interval_months"].coerce(6.0) == 6
+    assert RULES["modes"].coerce(["late_entry", "full"]) == ["full", "late_entry"]
+
+
+def test_a_field_without_a_range_has_no_slider():
+    with pytest.raises(TypeError):
+        control(Arrangement, "label")
+
+
+@pytest.mark.parametrize("lang", i18n.LANGUAGES)
+def test_every_control_choice_and_preset_has_words(lang):
+    for name in RULES:
+        assert i18n.text(f"app.rule.{name}", lang)
+        for value in RULES[name].choices:
+            assert i18n.text(f"app.value.{value}", lang)
+    for name in BEHAVIOUR:
+        assert i18n.text(f"app.behaviour.{name}", lang)
+    for name in list_scenarios():
+        assert i18n.text(f"app.preset.{name}", lang)
+
+
+def test_a_slider_value_is_read_in_its_language():
+    assert RULES["monitoring"].shown(0.8, "nl") == "0,80"
+    assert RULES["monitoring"].shown(0.8, "en") == "0.80"
+    assert BEHAVIOUR["weight_norm"].marks("nl") == {0.0: "0", 10.0: "10"}
+
+
+# --- scenarios from the controls -------------------------------------------------------------
+
+
+def test_a_changed_monitoring_makes_an_arrangement_based_on_the_themes_one():
+    base = load_scenario("split-2022")
+    scenario = build_scenario(base, {"mobility": {"monitoring": 0.8}})
+    name = own_name("mobility")
+    assert scenario.governance["mobility"] == name
+    assert scenario.arrangements[name] == {"based_on": "multiple-local", "monitoring": 0.8}
+    ours, theirs = scenario.arrangement(name), load_arrangement_presets()["multiple-local"]
+    assert ours.monitoring == 0.8
+    assert ours.model_dump(exclude={"monitoring"}) == theirs.model_dump(exclude={"monitoring"})
+    others = {t: a for t, a in base.governance.items() if t != "mobility"}
+    assert {t: scenario.governance[t] for t in others} == others
+    assert scenario.previous_governance == base.previous_governance
+
+
+def test_the_app_builds_what_a_scenario_file_would():
+    base = load_scenario("split-2022")
+    built = build_scenario(base, {"mobility": {"monitoring": 0.8, "sanction": 0.5}})
+    data = base.model_dump()
+    data["arrangements"]["own-mobility"] = {
+        "based_on": "multiple-local",
+        "monitoring": 0.8,
+        "sanction": 0.5,
+    }
+    data["governance"]["mobility"] = "own-mobility"
+    assert built == scenario_from_dict(data)
+
+
+def test_a_change_to_a_scenarios_own_arrangement_keeps_its_changes():
+    data = load_scenario("split-2022").model_dump()
+    data["arrangements"]["mine"] = {"based_on": "network", "meeting_interval_months": 6}
+    data["governance"]["energy"] = "mine"
+    base = scenario_from_dict(data)
+    scenario = build_scenario(base, {"energy": {"monitoring": 0.9}})
+    assert scenario.arrangements["own-energy"] == {
+        "based_on": "network",
+        "meeting_interval_months": 6,
+        "monitoring": 0.9,
+    }
+    assert rule_values(scenario, "energy")["meeting_interval_months"] == 6
+
+
+def test_changed_behaviour_replaces_those_values_only():
+    base = load_scenario("split-2022")
+    scenario = build_scenario(base, behaviour={"trust_loss": 0.3})
+    assert scenario.behaviour.trust_loss == 0.3
+    assert scenario.behaviour.trust_gain == base.behaviour.trust_gain
+
+
+@pytest.mark.parametrize(
+    ("rules", "behaviour", "named"),
+    [
+        ({"mobility": {"approval_threshold": 1.5}}, None, "arrangements.own-mobility"),
+        ({"mobility": {"decision": "lottery"}}, None, "arrangements.own-mobility"),
+        ({"mobility": {"modes": ["full", "sometimes"]}}, None, "modes"),
+        ({"youth": {"monitoring": 0.5}}, None, "governance.youth"),
+        (None, {"trust_loss": 2.0}, "behaviour.trust_loss"),
+        (None, {"type_shares": {"conditional": 0.5}}, "type_shares must sum to 1"),
+    ],
+)
+def test_an_invalid_combination_gives_a_message_naming_the_field(rules, behaviour, named):
+    with pytest.raises(ConfigError, match=named.replace(".", r"\.")):
+        build_scenario(load_scenario("split-2022"), rules, behaviour)
+
+
+# --- sessions --------------------------------------------------------------------------------
+
+
+def test_a_session_steps_and_its_baseline_is_the_scenario_as_chosen():
+    session = Session(load_scenario("split-2022"), seed=3)
+    assert session.frame["month"] == -1
+    for _ in range(5):
+        session.step()
+    assert session.month == 5 and len(session.series["commitment_cum"]) == 5
+    ghost = session.baseline()
+    assert ghost["commitment_cum"][:5] == session.series["commitment_cum"]
+    assert len(ghost["commitment_cum"]) == session.viewer.months
+    assert session.baseline() is not ghost  # a copy: the page may keep it
+    assert session.baseline() == ghost  # computed once per scenario and seed
+
+
+def test_a_change_rebuilds_the_run_at_the_same_month_and_keeps_only_differences():
+    session = Session(load_scenario("split-2022"))
+    for _ in range(24):
+        session.step()
+    current = rule_values(session.base, "mobility")
+    session.change("mobility", {**current, "monitoring": 1.0, "sanction": 1.0})
+    assert session.rules == {"mobility": {"monitoring": 1.0, "sanction": 1.0}}
+    assert session.scenario.arrangements["own-mobility"]["based_on"] == "multiple-local"
+    assert session.month == 24
+    while session.step() is not None:
+        pass
+    ghost, live = session.baseline()["commitment_cum"], session.series["commitment_cum"]
+    assert live[-1] > ghost[-1]  # detected and recovered instalments: more is paid
+    session.discard()
+    assert session.scenario == session.base and session.month == session.viewer.months
+
+
+def test_an_invalid_change_keeps_the_run_as_it_was():
+    session = Session(load_scenario("split-2022"))
+    session.step()
+    before = (session.scenario, session.rules, session.month)
+    with pytest.raises(ConfigError):
+        session.change("mobility", {"approval_threshold": 3.0})
+    assert (session.scenario, session.rules, session.month) == before
+
+
+def test_the_session_store_drops_the_least_recently_used():
+    store = SessionStore(most=2)
+    scenario = load_scenario("split-2022")
+    a, b, c = (Session(scenario) for _ in range(3))
+    store.put("a", a)
+    store.put("b", b)
+    assert store.get("a") is a  # now "b" is the least recently used
+    store.put("c", c)
+    assert "b" not in store and store.get("a") is a and store.get("c") is c
+    assert len(store) == 2 and store.get("nobody") is None
+
+
+def test_the_session_store_is_safe_across_threads():
+    store = SessionStore(most=1000)
+    session = Session(load_scenario("split-2022"))
+
+    def fill(k: int) -> None:
+        for n in range(200):
+            store.put(f"{k}-{n}", session)
+            store.get(f"{k}-{n // 2}")
+
+    threads = [threading.Thread(target=fill, args=(k,)) for k in range(4)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert len(store) == 800
+
+
+# --- the month's update ----------------------------------------------------------------------
+
+
+def test_a_month_is_sent_as_patches_and_a_dropped_answer_is_made_good():
+    from sim.app import redraw, step_update
+
+    session = Session(load_scenario("split-2022"))
+    full = redraw(session, "nl", "energy", 0)
+    assert full["shown"] == 0 and not isinstance(full["charts"], Patch)
+    assert full["month"].startswith("vóór januari 2022")
+    out = step_update(session, "nl", "energy", 0)
+    assert isinstance(out["charts"], Patch) and isinstance(out["map"], Patch)
+    assert out["month"] == "januari 2022" and out["shown"] == 1
+    step_update(session, "nl", "energy", 1)  # this answer "is lost": the page still shows 1
+    out = step_update(session, "nl", "energy", 1)
+    x = [op for op in out["charts"].to_plotly_json()["operations"] if op["location"][-1] == "x"]
+    assert x[0]["params"]["value"] == [1, 2]  # both months the page lacks
+
+
+def test_the_update_after_a_month_is_fast():
+    """Measured (and printed), not asserted: speed is for the benchmarks."""
+    from sim.app import step_update
+
+    session = Session(load_scenario("split-2022"))
+    times = []
+    while not session.viewer.done:
+        started = time.perf_counter()
+        step_update(session, "nl", "energy", session.month)
+        times.append((time.perf_counter() - started) * 1000)
+    times.sort()
+    print(f"\nserver update per month: median {times[len(times) // 2]:.1f} ms, max {times[-1]:.1f}")
+
+
+def test_the_model_side_imports_no_web_stack():
+    code = (
+        "import sys, sim.cli, sim.app_session, sim.view, sim.model, sim.animate; "
+        "sys.exit(','.join(m for m in sys.modules if m.split('.')[0] in ('dash', 'flask')) or 0)"
+    )
+    done = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
+
+
+# --- the command line ------------------------------------------------------------------------
+
+
+@pytest.fixture(autouse=True)
+def _keep_sigterm():
+    """`main` takes SIGTERM (to stop cleanly); in-process, give pytest its handler back."""
+    import signal
+
+    handler = signal.getsignal(signal.SIGTERM)
+    yield
+    signal.signal(signal.SIGTERM, handler)
+
+
+@pytest.mark.parametrize(
+    ("args", "said"),
+    [
+        (["--port", "0"], "--port: must be a whole number from 1 to 65,535"),
+        (["--port", "70000"], "--port: must be a whole number from 1 to 65,535"),
+        (["--port", "http"], "--port: must be a whole number"),
+        (["--host", "example.org"], "--host: must be an IP address"),
+        (["--host", "127.0.0.300"], "--host: must be an IP address"),
+        (["--lang", "de"], "--lang: invalid choice: 'de'"),
+    ],
+)
+def test_bad_app_arguments_exit_2_with_one_message(capsys, args, said):
+    with pytest.raises(SystemExit) as stop:
+        main(["app", *args])
+    assert stop.value.code == 2
+    out, err = capsys.readouterr()
+    assert said in err
+    assert out == "" and "Traceback" not in err
+    assert len([line for line in err.splitlines() if "error" in line]) == 1
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def test_a_port_in_use_exits_2_with_one_message(capsys):
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        assert main(["app", "--port", str(port)]) == 2
+    _, err = capsys.readouterr()
+    assert f"--port {port}: cannot listen there" in err and "Traceback" not in err
+
+
+def _listening(port: int) -> set[str]:
+    """The local addresses with a socket listening on `port` (Linux: /proc/net/tcp*)."""
+    found = set()
+    for table in ("/proc/net/tcp", "/proc/net/tcp6"):
+        if not Path(table).exists():
+            continue
+        for line in Path(table).read_text().splitlines()[1:]:
+            local, state = line.split()[1], line.split()[3]
+            address, hex_port = local.rsplit(":", 1)
+            if int(hex_port, 16) == port and state == "0A":  # LISTEN
+                found.add(address)
+    return found
+
+
+@pytest.mark.skipif(not Path("/proc/net/tcp").exists(), reason="reads Linux's socket table")
+def test_the_app_listens_on_loopback_by_default_and_says_where(tmp_path):
+    port = _free_port()
+    proc = start_samenspel(["app", "--port", str(port), "--lang", "nl"], tmp_path)
+    try:
+        line = proc.stdout.readline()
+        assert f"http://127.0.0.1:{port}/" in line and "open" in line
+        deadline = time.time() + 60
+        while time.time() < deadline and not _listening(port):
+            time.sleep(0.2)
+        assert _listening(port) == {"0100007F"}  # 127.0.0.1, and nothing else
+        with socket.create_connection(("127.0.0.1", port), timeout=10) as conn:
+            conn.sendall(b"GET / HTTP/1.0\r\nHost: 127.0.0.1\r\n\r\n")
+            assert conn.recv(100).startswith(b"HTTP/1.")
+    finally:
+        proc.terminate()
+        proc.wait(timeout=30)
+
+
+def test_an_uploaded_scenario_is_validated_like_a_file():
+    import base64
+
+    from sim.app import uploaded
+
+    def url(data: bytes) -> str:
+        return "data:application/octet-stream;base64," + base64.b64encode(data).decode()
+
+    text = (ROOT / "sim" / "data" / "scenarios" / "split-2022.toml").read_bytes()
+    assert uploaded(url(text), "split-2022.toml") == load_scenario("split-2022")
+    with pytest.raises(ConfigError, match=r"mine\.toml: not valid TOML"):
+        uploaded(url(b"name = "), "mine.toml")
+    with pytest.raises(ConfigError, match=r"mine\.toml: not a text file in UTF-8"):
+        uploaded(url(b"\xff\xfe"), "mine.toml")
+    with pytest.raises(ConfigError, match=r"mine\.toml: 1 problem.*\n.*years"):
+        uploaded(url(text.replace(b"years = 10", b"years = 0")), "mine.toml")

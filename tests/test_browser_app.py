@@ -1,0 +1,213 @@
+"""The workshop app in a real browser, offline: it opens without a request beyond this machine
+and without console errors or warnings (the `page` fixture fails on either), steps and plays,
+a changed rule moves the commitment line away from the baseline, the language switches, the
+Info tab opens. Prints the update time per month in the browser and on the server."""
+
+from __future__ import annotations
+
+import json
+import socket
+import statistics
+import threading
+from collections.abc import Iterator
+
+import pytest
+from werkzeug.serving import make_server
+
+from sim.app import create_app
+
+pytestmark = pytest.mark.browser
+
+
+@pytest.fixture(scope="module")
+def app_server() -> Iterator[tuple[str, object]]:
+    """`samenspel app` on 127.0.0.1 and a free port, in a background thread."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    app = create_app("en")
+    server = make_server("127.0.0.1", port, app.server, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{port}/", app
+    server.shutdown()
+    thread.join(timeout=30)
+
+
+def _open(page, url: str) -> None:
+    page.goto(url)
+    page.wait_for_selector("#month")
+    page.wait_for_function(
+        "() => /^(before|vóór) /.test(document.getElementById('month').textContent)"
+        " && document.querySelector('#charts .js-plotly-plot')"
+        " && document.querySelector('#map .js-plotly-plot')"
+    )
+
+
+def _month(page) -> str:
+    return page.inner_text("#month")
+
+
+TIMED_STEP = """() => new Promise(resolve => {
+  const el = document.getElementById('month');
+  const before = el.textContent;
+  const started = performance.now();
+  const seen = new MutationObserver(() => {
+    if (el.textContent !== before) { seen.disconnect(); resolve(performance.now() - started); }
+  });
+  seen.observe(el, {childList: true, subtree: true, characterData: true});
+  document.getElementById('b-step').click();
+})"""
+"""Click Step and resolve with the milliseconds until the month label changes."""
+
+
+def _step(page, times: int = 1) -> list[float]:
+    return [page.evaluate(TIMED_STEP) for _ in range(times)]
+
+
+def _control(kind: str, name: str, what: str = "slider") -> str:
+    ident = json.dumps(
+        {"kind": kind, "name": name, "part": "input", "type": what}, separators=(",", ":")
+    )
+    return f"[id='{ident}']"
+
+
+def _slide_to_end(page, kind: str, name: str) -> None:
+    thumb = page.locator(f"{_control(kind, name)} [role=slider]")
+    thumb.focus()
+    thumb.press("End")
+
+
+def _chart_data(page) -> list[dict]:
+    return page.evaluate(
+        "() => document.querySelector('#charts .js-plotly-plot').data"
+        ".map(t => ({name: t.name, x: Array.from(t.x), y: Array.from(t.y)}))"
+    )
+
+
+def test_the_app_steps_and_plays(page, app_server):
+    url, _ = app_server
+    _open(page, url)
+    assert _month(page) == "before January 2022"
+    _step(page, 3)
+    assert _month(page) == "March 2022"
+    assert "2022" in page.inner_text("#caption")
+    page.click("#b-play")
+    page.wait_for_function("() => document.getElementById('month').textContent === 'June 2022'")
+    page.click("#b-pause")
+    paused = _month(page)
+    page.wait_for_timeout(1500)  # at 1 month a second, a running clock would have moved on
+    assert _month(page) == paused
+    live = _chart_data(page)[1]
+    assert live["x"] == list(range(len(live["x"]))) and len(live["x"]) >= 6
+
+
+def test_a_stricter_rule_moves_the_commitment_line_away_from_the_baseline(
+    page, app_server, screenshot
+):
+    url, _ = app_server
+    _open(page, url)
+    _step(page, 12)
+    page.click("#theme")
+    page.get_by_role("option", name="mobility").click()
+    page.wait_for_function(
+        "() => document.getElementById('theme-arrangement').textContent.includes('multiple-local')"
+    )
+    before = _chart_data(page)[1]["y"]
+    _slide_to_end(page, "rule", "monitoring")
+    _slide_to_end(page, "rule", "sanction")
+    value = json.dumps({"kind": "rule", "name": "sanction", "part": "value"}, separators=(",", ":"))
+    page.wait_for_function(
+        "sel => document.querySelector(sel).textContent === '1.00'", arg=f"[id='{value}']"
+    )
+    thumb = page.locator(f"{_control('rule', 'monitoring')} [role=slider]")
+    assert thumb.get_attribute("aria-valuenow") == "1"
+    page.click("#b-apply")
+    page.wait_for_selector("#apply-message .ok")
+    assert "December 2022" in page.inner_text("#apply-message")
+    _step(page, 24)
+    ghost, live = (t["y"] for t in _chart_data(page)[:2])
+    assert len(live) == 36
+    assert live[:12] != before or live[11] != ghost[11]
+    assert max(abs(a - b) for a, b in zip(live[12:], ghost[12:36], strict=True)) > 0.01
+    assert live[-1] > ghost[35]  # noticed and recovered: more of what was pledged is paid
+    assert "own arrangement" in page.inner_text("#theme-arrangement")
+    screenshot("app")
+
+
+def test_switching_the_language_relabels_the_page(page, app_server, screenshot):
+    url, _ = app_server
+    _open(page, url)
+    _step(page, 14)
+    assert page.inner_text("#h-rules") == "Rules per theme"
+    page.locator("#lang input[value=nl]").check()
+    page.wait_for_function(
+        "() => document.getElementById('h-rules').textContent === 'Regels per thema'"
+    )
+    page.wait_for_function("() => document.getElementById('month').textContent === 'februari 2023'")
+    assert page.inner_text("#b-step") == "Stap (één maand)"
+    assert page.inner_text("#tab-model") == "Model" and page.inner_text("#tab-info") == "Info"
+    approval = json.dumps(
+        {"kind": "rule", "name": "approval_threshold", "part": "value"}, separators=(",", ":")
+    )
+    page.wait_for_function(  # decimal comma
+        "sel => document.querySelector(sel).textContent === '1,00'", arg=f"[id='{approval}']"
+    )
+    ticks = page.evaluate(
+        "() => document.querySelector('#charts .js-plotly-plot').layout.xaxis.ticktext"
+    )
+    assert ticks[0].startswith("jan") and ticks[0].endswith("2022")
+    assert (
+        page.evaluate("() => document.querySelector('#charts .js-plotly-plot').layout.separators")
+        == ",."
+    )
+    legend = [t["name"] for t in _chart_data(page)[:2]]
+    assert legend == ["scenario zoals gekozen", "deze run"]
+    screenshot("app-nl")
+    _step(page)
+    assert _month(page) == "maart 2023"
+
+
+def test_the_info_tab_opens_in_both_languages(page, app_server):
+    url, _ = app_server
+    _open(page, url)
+    page.click("#tab-info")
+    page.get_by_role("heading", name="What is it?").wait_for()
+    for heading in ("How it works", "How to use it", "Things to notice", "Things to try"):
+        assert page.get_by_role("heading", name=heading).is_visible()
+    page.locator("#lang input[value=nl]").check()
+    page.get_by_role("heading", name="Wat is het?").wait_for()
+    assert page.get_by_role("heading", name="Probeer eens").is_visible()
+
+
+def test_a_scenario_that_does_not_load_is_said_in_the_page_in_its_language(page, app_server):
+    url, _ = app_server
+    _open(page, url)
+    page.locator("#lang input[value=nl]").check()
+    page.wait_for_function(
+        "() => document.getElementById('h-rules').textContent === 'Regels per thema'"
+    )
+    page.fill("#path", "no-such-scenario.toml")
+    page.click("#b-load")
+    page.wait_for_function(
+        "() => document.getElementById('load-message').textContent"
+        ".startsWith('Dit scenario kan niet worden gebruikt.')"
+    )
+    assert "no-such-scenario.toml" in page.inner_text("#load-message")
+    assert "Traceback" not in page.content()
+    assert _month(page) == "vóór januari 2022"  # the run in view stays
+
+
+def test_time_per_month_in_the_browser(page, app_server):
+    """Measured and printed (not asserted): from the click on Step to the new month label."""
+    url, app = app_server
+    _open(page, url)
+    _step(page, 2)  # the first months compute the baseline and warm up
+    app.samenspel_timings.clear()
+    times = _step(page, 10)
+    server = [ms for trigger, ms in app.samenspel_timings if trigger == "b-step"]
+    print(
+        f"\nupdate per month: browser median {statistics.median(times):.0f} ms "
+        f"(max {max(times):.0f}); server callback median {statistics.median(server):.1f} ms "
+        f"(max {max(server):.1f})"
+    )
