@@ -52,12 +52,16 @@ def experiments() -> dict[str, Experiment]:
     }
 
 
+def paid_of_own_accord(defections: Sequence[float], members: int) -> list[float]:
+    """Per period, the share of members that paid of their own accord (one decision each)."""
+    return [1.0 - d / members for d in defections[:PERIODS]]
+
+
 def contributions(condition: str, seed: int, overrides: dict | None = None) -> list[float]:
     """Per period, the share of members that paid of their own accord, in one run."""
     scenario = load_scenario(str(DOCKING / CONDITIONS[condition]), **(overrides or {}))
     model = RegionModel(scenario, seed=seed).run()
-    n = len(model.municipalities)
-    return [1.0 - d / n for d in model.recorder.columns["defections"][:PERIODS]]
+    return paid_of_own_accord(model.recorder.columns["defections"], len(model.municipalities))
 
 
 @dataclass(frozen=True)

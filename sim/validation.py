@@ -1021,8 +1021,7 @@ def _game(condition: str, overrides: Overrides) -> Scenario:
 
 def _contributions(r: Record) -> list[float]:
     """Per period, the share of the four members that paid of their own accord."""
-    n = len(r["municipalities"])
-    return [1.0 - d / n for d in r["series"]["defections"][: docking.PERIODS]]
+    return docking.paid_of_own_accord(r["series"]["defections"], len(r["municipalities"]))
 
 
 def _deviation_stat(runs: list[Record], lab: Sequence[float], tolerance: float) -> Statistic:

@@ -327,14 +327,13 @@ class Viewer:
         return out
 
     def _tables(self, month: int) -> list[Frame]:
-        """Per theme: did its meeting body meet this month, who sits there (the rule of
-        sim/phases/tables.meet: a body meets every `meeting_interval_months` months when
-        anyone sits at one of its tables)."""
+        """Per theme: did its meeting body meet this month (it was due, `MeetingBody.due`, and
+        anyone sits at one of its tables, as sim/phases/tables.meet has it), who sits there."""
         model = self.model
         out = []
         for b, body in enumerate(model.bodies):
             seats = [model.table_members(t) for t in body.themes]
-            due = month >= 0 and month % body.arrangement.meeting_interval_months == 0
+            due = month >= 0 and body.due(month)
             met = due and any(seats)
             for theme, seated in zip(body.themes, seats, strict=True):
                 modes = {

@@ -60,6 +60,10 @@ class MeetingBody:
     def seats_changed(self) -> None:
         self._seats = self._members = None
 
+    def due(self, month: int) -> bool:
+        """Whether the body meets this month: every `meeting_interval_months` months."""
+        return month % self.arrangement.meeting_interval_months == 0
+
 
 def meeting_bodies(themes: list[ThemeInForce], transition_months: list[int]) -> list[MeetingBody]:
     """A body per theme, and one for all themes of each shared-scope rule set (by rules, never
@@ -90,7 +94,7 @@ def meet(model: RegionModel, month: int) -> None:
     rec = model.recorder
     for body in model.bodies:
         a = body.arrangement
-        if month % a.meeting_interval_months:
+        if not body.due(month):
             continue
         seats, members = body.seating(model)
         if not members:
