@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import math
 import os
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -18,8 +19,8 @@ import pandas as pd
 from sim.config import Scenario
 from sim.executors import execute
 from sim.model import RegionModel
-from sim.outcomes import CRITERIA, outcome, shown_in
-from sim.scorecard import scorecard
+from sim.outcomes import CRITERIA, MUNICIPAL, outcome, shown_in
+from sim.scorecard import scorecard, unscored
 
 if TYPE_CHECKING:
     from sim.store import Destination
@@ -30,20 +31,29 @@ TRAJECTORIES = [o.key for o in shown_in("trajectory")]  # series it follows mont
 BATCH = 25  # runs per task: a task costs ~0.1-0.3 s, well above process hand-off
 
 
-def run_replicates(scenario: Scenario, seeds: list[int]) -> tuple[list[dict], list[tuple]]:
-    """Run one scenario for `seeds`; return summary rows (with the scorecard) and trajectories."""
+def run_replicates(
+    scenario: Scenario, seeds: list[int]
+) -> tuple[list[dict], list[tuple], list[dict]]:
+    """Run one scenario for `seeds`; return summary rows (with the scorecard and which criteria
+    could not be scored), trajectories and one row per municipality and seed."""
     rows = []
     series = []
+    local = []
     for seed in seeds:
         model = RegionModel(scenario, seed=seed).run()
         rec = model.recorder
         summary = rec.summary()
         summary.update(scorecard(summary))
+        summary["unscored"] = ",".join(f"{k}:{part}" for k, part in unscored(summary).items())
         rows.append(summary)
         cols = rec.columns
         for t in range(len(cols["month"])):
             series.append((scenario.name, seed, t, *(cols[c][t] for c in TRAJECTORIES)))
-    return rows, series
+        local += [
+            {k: r[k] for k in ("scenario", "seed", "municipality", "population", *MUNICIPAL)}
+            for r in rec.municipality_rows()
+        ]
+    return rows, series, local
 
 
 @dataclass
@@ -52,6 +62,19 @@ class Comparison:
     outcomes: pd.DataFrame  # tidy: scenario, outcome, mean, ci_low, ci_high, sd, n
     trajectories: pd.DataFrame  # tidy: scenario, month, outcome, mean, ci_low, ci_high
     scenarios: list[Scenario]
+    municipalities: pd.DataFrame  # tidy: scenario, municipality, outcome, mean, ci_low, ci_high
+    # A comparison's scenarios, in the order given, and its municipalities, as the region has them.
+
+    def unscored(self, scenario: str) -> dict[str, str]:
+        """Criterion -> the missing part that kept it from being scored in some run of
+        `scenario` (summary keys; empty when every criterion was scored)."""
+        runs = self.runs[self.runs["scenario"] == scenario]
+        out: dict[str, str] = {}
+        for entry in runs.get("unscored", pd.Series(dtype=str)).dropna():
+            for item in filter(None, str(entry).split(",")):
+                key, part = item.split(":")
+                out.setdefault(key, part)
+        return out
 
 
 def t_quantile(n: int) -> float:
@@ -77,8 +100,11 @@ def compare(
     replicates: int,
     workers: int | None = None,
     base_seed: int = 0,
+    progress: Callable[[int], None] | None = None,
 ) -> Comparison:
-    """Run every scenario `replicates` times and summarise with 95% intervals."""
+    """Run every scenario `replicates` times and summarise with 95% intervals.
+
+    `progress`, when given, is called with the number of runs each finished batch adds."""
     workers = workers or os.cpu_count() or 1
     tasks = [
         (sc, list(range(base_seed + lo, base_seed + min(replicates, lo + BATCH))))
@@ -87,9 +113,13 @@ def compare(
     ]
     rows: list[dict] = []
     series: list[tuple] = []
-    for r, s in execute(run_replicates, tasks, "processes", workers):
+    local: list[dict] = []
+    for r, s, m in execute(run_replicates, tasks, "processes", workers):
         rows += r
         series += s
+        local += m
+        if progress is not None:
+            progress(len(r))
     # Batches arrive in any order: put runs in scenario order, then by seed.
     order = {sc.name: i for i, sc in enumerate(scenarios)}
     rows.sort(key=lambda r: (order[r["scenario"]], r["seed"]))
@@ -101,7 +131,31 @@ def compare(
     ts = pd.DataFrame(series, columns=["scenario", "seed", "month", *TRAJECTORIES])
     ts_long = ts.melt(id_vars=["scenario", "seed", "month"], var_name="outcome").dropna()
     trajectories = _intervals(ts_long, ["scenario", "outcome", "month"])
-    return Comparison(runs, outcomes, trajectories, scenarios)
+    # A series that starts later in some seeds (nothing due yet) would otherwise come out in
+    # the order months first appear, and its line would run back in time.
+    trajectories["rank"] = trajectories["scenario"].map(order) * len(TRAJECTORIES) + trajectories[
+        "outcome"
+    ].map({k: i for i, k in enumerate(TRAJECTORIES)})
+    trajectories = (
+        trajectories.sort_values(["rank", "month"], kind="stable")
+        .drop(columns="rank")
+        .reset_index(drop=True)
+    )
+    municipal = pd.DataFrame(local)
+    places = list(dict.fromkeys(municipal["municipality"]))
+    municipal_long = municipal.melt(
+        id_vars=["scenario", "seed", "municipality"], value_vars=list(MUNICIPAL), var_name="outcome"
+    ).dropna(subset=["value"])
+    municipalities = _intervals(municipal_long, ["scenario", "municipality", "outcome"])
+    municipalities["rank"] = municipalities["scenario"].map(order) * len(places) + municipalities[
+        "municipality"
+    ].map({m: i for i, m in enumerate(places)})
+    municipalities = (
+        municipalities.sort_values("rank", kind="stable")
+        .drop(columns="rank")
+        .reset_index(drop=True)
+    )
+    return Comparison(runs, outcomes, trajectories, scenarios, municipalities)
 
 
 def save(comparison: Comparison, dest: Path | Destination, settings: dict) -> Path:
@@ -117,6 +171,7 @@ def save(comparison: Comparison, dest: Path | Destination, settings: dict) -> Pa
                 "runs": comparison.runs,
                 "outcomes": comparison.outcomes,
                 "trajectories": comparison.trajectories,
+                "municipalities": comparison.municipalities,
             },
         )
         write_toml(

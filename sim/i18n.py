@@ -27,7 +27,7 @@ from typing import Literal, Protocol
 from babel.dates import format_date
 from babel.numbers import format_decimal, format_percent
 
-from sim.outcomes import EVENTS, outcome
+from sim.outcomes import EVENTS, MUNICIPAL, Outcome, outcome
 
 LANGUAGES = ("en", "nl")
 """The languages every word exists in, the first the default."""
@@ -108,6 +108,30 @@ def number(x: float, lang: str, decimals: int = 2) -> str:
         return text("common.not_available", lang)
     pattern = "#,##0" + ("." + "0" * decimals if decimals > 0 else "")
     return format_decimal(x, format=pattern, locale=LOCALES[check_language(lang)])
+
+
+def readable(x: float, lang: str, decimals: int = 2) -> str:
+    """A number with `decimals` places, or with two significant digits where those places would
+    show a value that is not zero as 0 (0.0004 as "0.00040", not "0.00"); never in scientific
+    notation."""
+    if x == x and not math.isinf(x) and x != 0 and abs(x) < 0.5 * 10.0**-decimals:
+        decimals = min(12, 1 - math.floor(math.log10(abs(x))))
+    return number(x, lang, decimals)
+
+
+def quantity(entry: Outcome | str, value: float, lang: str, unit: bool = False) -> str:
+    """An outcome's value as a person reads it in `lang`: scaled and rounded as its catalogue
+    entry says (a key of the outcome catalogue, or an entry such as `MUNICIPAL["energy"]`),
+    with its unit after it when `unit`."""
+    entry = outcome(entry) if isinstance(entry, str) else entry
+    shown = readable(value * entry.scale, lang, entry.decimals)
+    u = entry.unit(check_language(lang))
+    return f"{shown} {u}" if unit and u and value == value else shown
+
+
+def municipal_label(key: str, lang: str) -> str:
+    """A per-municipality outcome's label (sim/outcomes.py, MUNICIPAL)."""
+    return MUNICIPAL[key].label(check_language(lang))
 
 
 def percent(x: float, lang: str, decimals: int = 0) -> str:

@@ -274,6 +274,15 @@ class Recorder:
                     "legitimacy": m.legitimacy,
                     "grip_mean": m.grip_sum / max(1, len(self.rows)),
                     "service_cost": m.account.service_cost,
+                    "service_cost_per_inhabitant": ratio(
+                        m.account.service_cost * 1e6, m.population * len(self.rows) / 12
+                    ),
+                    "paid_dues": m.account.paid_dues,
+                    # What it paid (projects, dues, services) minus the value it received.
+                    "net_cost": m.account.paid_projects
+                    + m.account.paid_dues
+                    + m.account.service_cost
+                    - m.benefit_total,
                     "exited_themes": ",".join(sorted(m.exited)),
                 }
             )

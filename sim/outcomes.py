@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from typing import Literal
 
 Better = Literal["higher", "lower"] | None
-Kind = Literal["id", "scalar", "series", "both"]
+Kind = Literal["id", "scalar", "series", "both", "municipality"]
 Place = Literal["run", "compare", "figure", "trajectory", "scorecard"]
 
 
@@ -394,6 +394,69 @@ PER_THEME = _(
 """Commitment per theme: one summary key per theme in force (commitment_mobility, ...)."""
 
 OUTCOMES: dict[str, Outcome] = {o.key: o for o in CATALOGUE}
+
+MUNICIPAL: dict[str, Outcome] = {
+    o.key: o
+    for o in (
+        _(
+            "commitment",
+            "commitment (paid / pledged)",
+            "commitment (betaald / toegezegd)",
+            better="higher",
+            kind="municipality",
+        ),
+        _(
+            "grip_mean",
+            "felt grip",
+            "ervaren grip",
+            better="higher",
+            kind="municipality",
+        ),
+        _(
+            "energy",
+            "energy for regional work at the end",
+            "energie voor regionaal werk aan het eind",
+            better="higher",
+            kind="municipality",
+        ),
+        _(
+            "legitimacy",
+            "legitimacy with the council at the end",
+            "legitimiteit bij de raad aan het eind",
+            better="higher",
+            kind="municipality",
+        ),
+        _(
+            "trust_in",
+            "trust the others place in it",
+            "vertrouwen dat de anderen erin stellen",
+            better="higher",
+            kind="municipality",
+        ),
+        _(
+            "net_cost",
+            "net cost (paid minus value received)",
+            "nettokosten (betaald min ontvangen waarde)",
+            "MEUR",
+            "mln EUR",
+            decimals=1,
+            better="lower",
+            kind="municipality",
+        ),
+        _(
+            "service_cost_per_inhabitant",
+            "service cost per inhabitant",
+            "uitvoeringskosten per inwoner",
+            "EUR per year",
+            "EUR per jaar",
+            decimals=1,
+            better="lower",
+            kind="municipality",
+        ),
+    )
+}
+"""The per-municipality outcomes a comparison and a what-if report (columns of
+`Recorder.municipality_rows`), in the order they are shown."""
 
 
 def outcome(key: str) -> Outcome:

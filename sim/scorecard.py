@@ -18,9 +18,28 @@ COSTLIEST_TRANSITION = 100.0  # EUR per inhabitant: a transition this dear score
 # The criteria's keys, labels and order are in the outcome catalogue (sim/outcomes.py).
 
 
+UNSCORED_WITHOUT: dict[str, tuple[str, ...]] = {
+    "c1_tailoring": ("tailoring_fit",),
+    "c2_integration": ("service_pooled_share",),
+}
+"""Criteria that cannot be scored when a part is missing (NaN): without shared services there
+is no tailoring fit and no pooled share, and a criterion scored on its other half alone would
+read as a verdict on the services (0 for tailoring, 10 for integration) that nothing measured."""
+
+
 def _mean(*values: float) -> float:
-    present = [v for v in values if not math.isnan(v)]
-    return sum(present) / len(present) if present else math.nan
+    """The mean of a criterion's parts; NaN when any part is missing (see `unscored`)."""
+    return math.nan if any(math.isnan(v) for v in values) else sum(values) / len(values)
+
+
+def unscored(summary: dict) -> dict[str, str]:
+    """Criterion -> the missing part (a summary key) that keeps it from being scored."""
+    out = {}
+    for key, parts in UNSCORED_WITHOUT.items():
+        missing = [p for p in parts if math.isnan(summary[p])]
+        if missing:
+            out[key] = missing[0]
+    return out
 
 
 def _clip10(x: float) -> float:
