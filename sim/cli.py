@@ -103,6 +103,12 @@ def _parser() -> argparse.ArgumentParser:
     cmp.add_argument(
         "--workers", type=_workers, default=None, help="processes (default: all cores)"
     )
+    cmp.add_argument("--lang", choices=["en", "nl"], default="en", help="language (default en)")
+    cmp.add_argument(
+        "--presentation",
+        action="store_true",
+        help="open the report in presentation mode: large type for a projector",
+    )
     _output_options(cmp, "results/compare")
     sw = sub.add_parser("sweep", help="run an experiment spec, streaming results to disk")
     sw.add_argument("spec", type=Path, help="experiment spec (.toml), e.g. experiments/sweeps/")
@@ -323,12 +329,12 @@ def cmd_compare(args: argparse.Namespace) -> int:
         "base_seed": args.seed,
         "years": years[0] if len(years) == 1 else years,
     }
-    save(result, dest, settings)
+    save(result, dest, settings, lang=args.lang, presentation=args.presentation)
     print(
         f"samenspel compare: {len(scenarios)} scenarios x {args.replicates} seeds "
         f"in {elapsed:.1f} s; means with 95% intervals"
     )
-    print(format_table(result))
+    print(format_table(result, lang=args.lang))
     print(f"{dest.describe()} (report.html, runs, outcomes, trajectories: .parquet and .csv)")
     return 0
 

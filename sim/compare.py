@@ -158,8 +158,14 @@ def compare(
     return Comparison(runs, outcomes, trajectories, scenarios, municipalities)
 
 
-def save(comparison: Comparison, dest: Path | Destination, settings: dict) -> Path:
-    """Write the tidy tables, the report and the resolved scenarios, atomically."""
+def save(
+    comparison: Comparison,
+    dest: Path | Destination,
+    settings: dict,
+    lang: str = "en",
+    presentation: bool = False,
+) -> Path:
+    """Write the tidy tables, the report (in `lang`) and the resolved scenarios, atomically."""
     from sim.report import write_report
     from sim.run import provenance
     from sim.store import write_atomically, write_json, write_tables, write_toml
@@ -178,36 +184,38 @@ def save(comparison: Comparison, dest: Path | Destination, settings: dict) -> Pa
             tmp / "scenarios.toml",
             {sc.name: sc.model_dump(mode="json") for sc in comparison.scenarios},
         )
-        write_json(tmp / "manifest.json", {**settings, **provenance()})
-        write_report(comparison, tmp / "report.html", settings)
+        write_json(tmp / "manifest.json", {**settings, "lang": lang, **provenance()})
+        write_report(comparison, tmp / "report.html", settings, lang, presentation)
 
     return write_atomically(dest, fill)
 
 
-def format_table(comparison: Comparison, keys: list[str] | None = None) -> str:
-    """Per outcome, each scenario's mean and 95% interval, as plain text."""
+def format_table(comparison: Comparison, keys: list[str] | None = None, lang: str = "en") -> str:
+    """Per outcome, each scenario's mean and 95% interval, as plain text in `lang`."""
+    from sim import i18n
+    from sim.report import title
+
     o = comparison.outcomes.set_index(["outcome", "scenario"])
     present = set(o.index.get_level_values(0))
     keys = keys or [k for k in (*COMPARED, *CRITERIA) if k in present]
     width = max(len(sc.name) for sc in comparison.scenarios)
+    unscored = {sc.name: comparison.unscored(sc.name) for sc in comparison.scenarios}
+    na = i18n.text("report.not_applicable", lang)
     lines = []
     for key in keys:
-        if key not in o.index.get_level_values(0):
+        if key not in present:
             continue
         entry = outcome(key)
-        lines.append(entry.en + (f" ({entry.unit_en})" if entry.unit_en else ""))
+        lines.append(title(entry, lang))
         for sc in comparison.scenarios:
-            if (key, sc.name) not in o.index:
-                lines.append(f"  {sc.name:<{width}}  n/a")
+            if key in unscored[sc.name]:
+                reason = i18n.text(f"report.missing.{unscored[sc.name][key]}", lang)
+                lines.append(f"  {sc.name:<{width}}  {na}: {reason}")
                 continue
-            r = o.loc[(key, sc.name)] * entry.scale
-            interval = f"[{_num(r['ci_low'])}, {_num(r['ci_high'])}]"
-            lines.append(f"  {sc.name:<{width}}  {_num(r['mean'])}  {interval}")
+            if (key, sc.name) not in o.index:
+                lines.append(f"  {sc.name:<{width}}  {i18n.text('common.not_available', lang)}")
+                continue
+            r = o.loc[(key, sc.name)]
+            mean, lo, hi = (i18n.quantity(entry, r[k], lang) for k in ("mean", "ci_low", "ci_high"))
+            lines.append(f"  {sc.name:<{width}}  {mean:>12}  [{lo}; {hi}]")
     return "\n".join(lines)
-
-
-def _num(x: float) -> str:
-    if math.isnan(x):
-        return "n/a"
-    a = abs(x)
-    return f"{x:10,.0f}" if a >= 1000 else f"{x:10.2f}" if a >= 1 else f"{x:10.4f}"

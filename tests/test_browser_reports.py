@@ -105,23 +105,16 @@ def test_page_reaches_a_loopback_server_and_has_the_default_viewport(page, tmp_p
 
 # -- the comparison report ------------------------------------------------------------------
 
-# plotly logs this once per error-bar trace: sim/report.py gives error_x no colour, so plotly
-# takes the marker's per-point colour list, which error bars do not accept.
-ERROR_BAR_COLOUR = re.compile(r'WARN: Invalid color specifier: Array\(\d+\)\. Defaulting to "#000"')
-
-
-@pytest.mark.xfail(
-    strict=True,
-    raises=ConsoleProblems,
-    reason='plotly logs 48 x `WARN: Invalid color specifier: Array(2). Defaulting to "#000"` '
-    "(console.trace): the outcome figure's error bars inherit the marker's list of colours "
-    "(sim/report.py, owned elsewhere); fixing it makes this test pass, then drop the xfail",
-)
-def test_compare_report_renders_offline(tmp_path, page, page_guard, screenshot):
+def _compare_report(tmp_path, *extra: str):
     out = tmp_path / "compare"
-    args = ["compare", "--scenarios", "split-2022,network-2024", "--replicates", "20"]
-    r = samenspel([*args, "--out", str(out)], cwd=tmp_path)
+    args = ["compare", "--scenarios", "split-2022,network-2024,multiple-local-status-quo"]
+    r = samenspel([*args, "--replicates", "12", "--out", str(out), *extra], cwd=tmp_path)
     assert r.returncode == 0, r.stderr
+    return out
+
+
+def test_compare_report_renders_offline(tmp_path, page, page_guard, screenshot):
+    out = _compare_report(tmp_path)
     page.goto((out / "report.html").as_uri(), wait_until="load")
     assert page.title() == "samenspel comparison"
     plots = page.locator(".js-plotly-plot")
@@ -135,11 +128,56 @@ def test_compare_report_renders_offline(tmp_path, page, page_guard, screenshot):
     assert page.locator(".js-plotly-plot .scatterlayer .trace").count() > 0  # the dots
     assert page.locator(".js-plotly-plot .hm, .js-plotly-plot .heatmaplayer").count() > 0
     assert page.locator("table tr").count() > 3
+    assert page.locator(".modebar").count() == 0  # no plotly toolbar over the figures
+    # Every error bar is drawn in its scenario's colour, none in plotly's fallback black.
+    bars = page.locator(".js-plotly-plot .errorbar path")
+    assert bars.count() > 0
+    strokes = {bars.nth(i).evaluate("e => getComputedStyle(e).stroke") for i in range(bars.count())}
+    assert "rgb(0, 0, 0)" not in strokes or len(strokes) > 1
     screenshot("report")
-    unexpected = [m for m in page_guard.console if not ERROR_BAR_COLOUR.search(m)]
     assert not page_guard.offsite
-    assert not unexpected, "\n".join(unexpected)
-    page_guard.check()  # raises ConsoleProblems for the known warnings: the xfail
+
+
+def test_compare_report_reads_in_dutch_in_the_order_given(tmp_path, page):
+    out = _compare_report(tmp_path, "--lang", "nl")
+    page.goto((out / "report.html").as_uri(), wait_until="load")
+    assert page.title() == "samenspel vergelijking"
+    assert page.locator("html").get_attribute("lang") == "nl"
+    assert page.get_by_text("hoger is beter").first.is_visible()
+    runs = pd.read_parquet(out / "runs.parquet")
+    order = list(dict.fromkeys(runs["scenario"]))
+    assert order == ["split-2022", "network-2024", "multiple-local-status-quo"]
+    header = page.locator("table").nth(1).locator("tr").first.locator("th")
+    assert [header.nth(i).inner_text() for i in range(1, header.count())] == order
+    # A criterion that cannot be scored says so, with the reason, instead of a number.
+    na = page.locator("td.na", has_text="niet van toepassing")
+    assert na.count() == 2  # tailoring and integration of the scenario without services
+    assert page.get_by_text("geen gedeelde diensten").first.is_visible()
+    # Decimal commas, no scientific notation anywhere in the tables.
+    cells = page.locator("td").all_inner_texts()
+    assert any(re.search(r"\d,\d", c) for c in cells)
+    assert not any(re.search(r"\de[+-]\d", c) for c in cells)
+    # Trajectories run forward in time: every line's x values increase.
+    xs = page.evaluate(
+        """() => Array.from(document.querySelectorAll('.js-plotly-plot')).at(-1).data
+             .filter(t => t.fill !== 'toself').map(t => Array.from(t.x))"""
+    )
+    assert xs and all(all(a < b for a, b in zip(x, x[1:])) for x in xs)
+
+
+def test_compare_report_presentation_mode_enlarges_type(tmp_path, page, screenshot):
+    out = _compare_report(tmp_path)
+    page.goto((out / "report.html").as_uri(), wait_until="load")
+    size = "() => parseFloat(getComputedStyle(document.body).fontSize)"
+    plot_font = "() => document.querySelector('.js-plotly-plot')._fullLayout.font.size"
+    before, before_plot = page.evaluate(size), page.evaluate(plot_font)
+    page.get_by_role("button", name="Presentation").click()
+    page.wait_for_function(f"({plot_font})() > {before_plot}")
+    assert page.evaluate(size) >= 1.4 * before
+    screenshot("report-presentation")
+    page.keyboard.press("p")
+    page.wait_for_function(f"({plot_font})() == {before_plot}")
+    assert page.evaluate(size) == before
 
 
 # -- the validation report ------------------------------------------------------------------

@@ -52,7 +52,10 @@ def test_compare_writes_tidy_tables_and_a_self_contained_report(small, capsys):
     assert traj["month"].max() == 35
     page = (small / "report.html").read_text()
     assert "Plotly.newPlot" in page and "<script src=" not in page  # everything inline
-    assert "grip van de gemeenteraden" in page  # Dutch labels of the criteria
+    assert "grip of local councils" in page and "grip van de gemeenteraden" not in page
+    for t in ("municipalities",):  # per municipality: every municipality, every scenario
+        m = pd.read_parquet(small / f"{t}.parquet")
+        assert len(set(m["municipality"])) == 7 and set(m["scenario"]) == set(runs["scenario"])
     manifest = json.loads((small / "manifest.json").read_text())
     assert manifest["replicates"] == 12 and manifest["mesa"].startswith("3.")
 
