@@ -9,6 +9,7 @@ refreshes docs/img/report.png and docs/img/validate.png.
 from __future__ import annotations
 
 import http.server
+import itertools
 import re
 import threading
 from functools import partial
@@ -105,6 +106,7 @@ def test_page_reaches_a_loopback_server_and_has_the_default_viewport(page, tmp_p
 
 # -- the comparison report ------------------------------------------------------------------
 
+
 def _compare_report(tmp_path, *extra: str):
     out = tmp_path / "compare"
     args = ["compare", "--scenarios", "split-2022,network-2024,multiple-local-status-quo"]
@@ -162,7 +164,7 @@ def test_compare_report_reads_in_dutch_in_the_order_given(tmp_path, page):
         """() => Array.from(document.querySelectorAll('.js-plotly-plot')).at(-1).data
              .filter(t => t.fill !== 'toself').map(t => Array.from(t.x))"""
     )
-    assert xs and all(all(a < b for a, b in zip(x, x[1:])) for x in xs)
+    assert xs and all(all(a < b for a, b in itertools.pairwise(x)) for x in xs)
 
 
 def test_compare_report_presentation_mode_enlarges_type(tmp_path, page, screenshot):
