@@ -1414,95 +1414,14 @@ def parse_set(items: Sequence[str]) -> dict[str, object]:
 
 # --- words a person reads: the command's table and the report --------------------------------
 
-TEXT: dict[str, dict[str, str]] = {
-    "en": {
-        "title": "samenspel: validation of the model's claimed patterns",
-        "intro": "Each check is a claim of docs/ODD.md (section 1, patterns 1-7) or of the "
-        "README; its statistic is computed over seeds (paired by seed where two set-ups are "
-        "compared) with a 95% interval (Student t). A check passes when the effect lies in the "
-        "claimed direction with t above {t_min}, or, where the target says so, beyond its "
-        "margin or in every seed.",
-        "header": "samenspel validate: {total} checks; estimates with 95% intervals",
-        "settings": "Settings",
-        "overrides": "overrides",
-        "none": "none (the model's defaults)",
-        "seeds": "seeds",
-        "seeds_default": "each check's own number",
-        "version": "samenspel version",
-        "commit": "git commit",
-        "checks": "Checks",
-        "key": "check",
-        "pattern": "pattern",
-        "claim": "claim",
-        "statistic": "statistic",
-        "estimate": "estimate",
-        "interval": "95% interval",
-        "target": "target",
-        "n": "n",
-        "t": "t (toward target)",
-        "result": "result",
-        "pass": "PASS",
-        "fail": "FAIL",
-        "other_claim": "README",
-        "every_seed": "every seed",
-        "summary": "{passed} of {total} checks pass",
-        "failing": "failing: {keys}",
-        "forest": "Estimates with 95% intervals",
-        "forest_note": "Each row on its own scale (its largest bound at the edge); the line in "
-        "the middle is zero. Filled circle: passes; open square: fails.",
-        "written": "written to {path}/",
-        "kept": "{taken}/ holds an earlier result and is kept; to replace it instead: --out "
-        "{taken} --force",
-        "replaced": "replacing the earlier result there",
-        "files": "checks: .parquet and .csv; report.html",
-    },
-    "nl": {
-        "title": "samenspel: validatie van de patronen die het model claimt",
-        "intro": "Elke toets is een claim uit docs/ODD.md (paragraaf 1, patronen 1-7) of uit de "
-        "README; de statistiek wordt berekend over seeds (per seed gepaard waar twee opzetten "
-        "worden vergeleken) met een 95%-interval (Student t). Een toets slaagt als het effect "
-        "de geclaimde kant op gaat met t boven {t_min}, of, waar het doel dat zegt, voorbij de "
-        "marge of in elke seed.",
-        "header": "samenspel validate: {total} toetsen; schattingen met 95%-intervallen",
-        "settings": "Instellingen",
-        "overrides": "aanpassingen",
-        "none": "geen (de standaardwaarden van het model)",
-        "seeds": "seeds",
-        "seeds_default": "het eigen aantal van elke toets",
-        "version": "samenspel-versie",
-        "commit": "git-commit",
-        "checks": "Toetsen",
-        "key": "toets",
-        "pattern": "patroon",
-        "claim": "claim",
-        "statistic": "statistiek",
-        "estimate": "schatting",
-        "interval": "95%-interval",
-        "target": "doel",
-        "n": "n",
-        "t": "t (richting doel)",
-        "result": "uitkomst",
-        "pass": "GESLAAGD",
-        "fail": "MISLUKT",
-        "other_claim": "README",
-        "every_seed": "elke seed",
-        "summary": "{passed} van {total} toetsen geslaagd",
-        "failing": "mislukt: {keys}",
-        "forest": "Schattingen met 95%-intervallen",
-        "forest_note": "Elke rij op een eigen schaal (de grootste grens aan de rand); de lijn in "
-        "het midden is nul. Gevulde cirkel: geslaagd; open vierkant: mislukt.",
-        "written": "geschreven naar {path}/",
-        "kept": "{taken}/ bevat een eerder resultaat en blijft staan; om dat te vervangen: "
-        "--out {taken} --force",
-        "replaced": "het eerdere resultaat daar is vervangen",
-        "files": "toetsen: .parquet en .csv; report.html",
-    },
-}
-LANGUAGES = tuple(TEXT)
-
-
 def words(lang: str) -> dict[str, str]:
-    return TEXT.get(lang, TEXT["en"])
+    """The validation command's and report's words in `lang` (catalogue table `[validate]`)."""
+    from sim import i18n  # Babel only where words are shown, not in a worker
+
+    prefix = "validate."
+    return {
+        k.removeprefix(prefix): v for k, v in i18n.catalogue(lang).items() if k.startswith(prefix)
+    }
 
 
 def written_line(dest, lang: str = "en") -> str:
