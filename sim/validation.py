@@ -1000,6 +1000,7 @@ def _build_checks() -> tuple[Check, ...]:
     out.extend(_notice_checks(small, region.centre))
     out.extend(_docking_checks())
     out.extend(_settling_checks())
+    out.extend(_try_checks(small, region.centre))
     return tuple(out)
 
 
@@ -1340,6 +1341,179 @@ def _notice_checks(small: list[str], centre: str) -> list[Check]:
     return out
 
 
+TRIES = PRESETS.parent / "tries"
+"""The README's "things to try", each a scenario file a student copies (sim/data/tries/)."""
+
+
+def try_scenario(name: str, overrides: Overrides | None = None) -> Scenario:
+    """A "thing to try" as its file says, with the overrides applied."""
+    return build(read_toml(TRIES / f"{name}.toml", "scenario"), overrides)
+
+
+def _try_checks(small: list[str], centre: str) -> list[Check]:
+    """What each of README's "things to try" shows against the scenario it changes (its
+    `replaces`), paired by seed, so the README can say what a student will see."""
+    status_quo = "multiple-local-status-quo"
+    out = []
+
+    def contrast(name: str, base: str = status_quo):
+        return lambda o: {"a": _preset(base, o), "b": try_scenario(name, o)}
+
+    def smallest(r: Record, column: str) -> float:
+        return statistics.fmean(
+            float(m[column]) for m in r["municipalities"] if m["municipality"] in small
+        )
+
+    def every_seed(key: str, direction: int):
+        def measure(runs: dict[str, list[Record]]) -> Statistic:
+            d = [
+                float(b["summary"][key]) - float(a["summary"][key])
+                for a, b in zip(runs["a"], runs["b"], strict=True)
+            ]
+            return differences_stat(d, direction, every_seed=True)
+
+        return measure
+
+    rows = [
+        (
+            "try-meet-twice-a-year-hours",
+            "meet-twice-a-year",
+            status_quo,
+            (
+                "Tables that meet twice a year instead of monthly spend far fewer meeting hours.",
+                "Tafels die twee keer per jaar vergaderen in plaats van elke maand besteden veel "
+                "minder vergaderuren.",
+            ),
+            (
+                "meeting hours, meet-twice-a-year minus the status quo, every seed",
+                "vergaderuren, meet-twice-a-year min de uitgangssituatie, elke seed",
+            ),
+            "< 0 (every seed)",
+            20,
+            every_seed("meeting_hours", -1),
+        ),
+        (
+            "try-meet-twice-a-year-progress",
+            "meet-twice-a-year",
+            status_quo,
+            (
+                "Tables that meet twice a year book more progress per meeting hour.",
+                "Tafels die twee keer per jaar vergaderen boeken meer voortgang per vergaderuur.",
+            ),
+            (
+                "progress per meeting hour, meet-twice-a-year minus the status quo, paired by seed",
+                "voortgang per vergaderuur, meet-twice-a-year min de uitgangssituatie, per seed",
+            ),
+            "> 0",
+            40,
+            _paired(
+                _summary("progress_per_meeting_hour"), _summary("progress_per_meeting_hour"), 1
+            ),
+        ),
+        (
+            "try-steering-room",
+            "steering-room",
+            status_quo,
+            (
+                "A steering room that notices who did not pay raises commitment.",
+                "Een regiekamer die ziet wie niet betaalde verhoogt de commitment.",
+            ),
+            (
+                "commitment, steering-room minus the status quo, paired by seed",
+                "commitment, steering-room min de uitgangssituatie, per seed",
+            ),
+            "> 0",
+            40,
+            _paired(_summary("commitment"), _summary("commitment"), 1),
+        ),
+        (
+            "try-equal-shares",
+            "equal-shares",
+            status_quo,
+            (
+                f"With equal shares the three smallest municipalities ({', '.join(small)}) pay "
+                "less reliably.",
+                f"Met gelijke delen betalen de drie kleinste gemeenten ({', '.join(small)}) "
+                "minder betrouwbaar.",
+            ),
+            (
+                "commitment of the three smallest, equal-shares minus the status quo, by seed",
+                "commitment van de drie kleinste, equal-shares min de uitgangssituatie, per seed",
+            ),
+            "< 0",
+            40,
+            _paired(lambda r: smallest(r, "commitment"), lambda r: smallest(r, "commitment"), -1),
+        ),
+        (
+            "try-budget-shock",
+            "budget-shock",
+            status_quo,
+            (
+                "A budget cut in the fourth year leaves the region with less progress.",
+                "Een bezuiniging in het vierde jaar laat de regio met minder voortgang achter.",
+            ),
+            (
+                "progress, budget-shock minus the status quo, paired by seed",
+                "voortgang, budget-shock min de uitgangssituatie, per seed",
+            ),
+            "< 0",
+            100,
+            _paired(_summary("progress"), _summary("progress"), -1),
+        ),
+        (
+            "try-classic-gr-majority-adopted",
+            "classic-gr-majority",
+            "classic-gr",
+            (
+                "A classic GR that decides by majority adopts more projects.",
+                "Een klassieke GR die bij meerderheid besluit stelt meer projecten vast.",
+            ),
+            (
+                "projects adopted, classic-gr-majority minus classic-gr, paired by seed",
+                "vastgestelde projecten, classic-gr-majority min classic-gr, per seed",
+            ),
+            "> 0",
+            20,
+            _paired(_summary("adopted"), _summary("adopted"), 1),
+        ),
+        (
+            "try-classic-gr-majority-grip",
+            "classic-gr-majority",
+            "classic-gr",
+            (
+                "In a classic GR that decides by majority the councils feel less grip.",
+                "In een klassieke GR die bij meerderheid besluit ervaren de raden minder grip.",
+            ),
+            (
+                "felt grip, classic-gr-majority minus classic-gr, paired by seed",
+                "ervaren grip, classic-gr-majority min classic-gr, per seed",
+            ),
+            "< 0",
+            20,
+            _paired(_summary("grip_mean"), _summary("grip_mean"), -1),
+        ),
+        (
+            "try-fragile-trust",
+            "fragile-trust",
+            status_quo,
+            (
+                "When a disappointment costs more trust, less gets done.",
+                "Als een teleurstelling meer vertrouwen kost, komt er minder tot stand.",
+            ),
+            (
+                "progress, fragile-trust minus the status quo, paired by seed",
+                "voortgang, fragile-trust min de uitgangssituatie, per seed",
+            ),
+            "< 0",
+            40,
+            _paired(_summary("progress"), _summary("progress"), -1),
+        ),
+    ]
+    for key, name, base, claim, stat, target, seeds, measure in rows:
+        out.append(_make(key, None, claim, stat, target, seeds, contrast(name, base), measure))
+    return out
+
+
 CHECKS: tuple[Check, ...] = _build_checks()
 _BY_KEY = {c.key: c for c in CHECKS}
 
@@ -1413,6 +1587,7 @@ def parse_set(items: Sequence[str]) -> dict[str, object]:
 
 
 # --- words a person reads: the command's table and the report --------------------------------
+
 
 def words(lang: str) -> dict[str, str]:
     """The validation command's and report's words in `lang` (catalogue table `[validate]`)."""
