@@ -728,15 +728,15 @@ def _table_rows(df: pd.DataFrame, lang: str, local: bool = False) -> list[tuple[
     return rows
 
 
-LABEL_WIDTH = 30
+LABEL_WIDTH = 24
 
 
 def _text_table(rows: list[tuple[str, ...]], lang: str) -> list[str]:
-    head = f"  {'':<{LABEL_WIDTH}} {'A':>9} {'B':>9}  {_t('difference_head', lang):<26}"
+    head = f"  {'':<{LABEL_WIDTH}} {'A':>9} {'B':>9}  {_t('difference_head', lang):<24}"
     out = [head.rstrip()]
     for name, b, a, diff, m, _ in rows:
         wrapped = textwrap.wrap(name, LABEL_WIDTH) or [""]
-        out.append(f"  {wrapped[0]:<{LABEL_WIDTH}} {b:>9} {a:>9}  {diff:<26}  {m}".rstrip())
+        out.append(f"  {wrapped[0]:<{LABEL_WIDTH}} {b:>9} {a:>9}  {diff:<24}  {m}".rstrip())
         out += [f"  {line}" for line in wrapped[1:]]
     return out
 
@@ -755,9 +755,9 @@ def format_text(w: WhatIf, lang: str) -> str:
     lines += _text_table(_table_rows(w.intermediates, lang), lang)
     lines += ["", _t("municipalities_head", lang)]
     for place in dict.fromkeys(w.municipalities["municipality"]):
-        lines.append(f"  {place}")
+        lines.append(f" {place}")
         part = w.municipalities[w.municipalities["municipality"] == place]
-        lines += ["  " + line for line in _text_table(_table_rows(part, lang, True), lang)[1:]]
+        lines += _text_table(_table_rows(part, lang, True), lang)[1:]
     return "\n".join(lines)
 
 
