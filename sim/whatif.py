@@ -735,7 +735,7 @@ def _text_table(rows: list[tuple[str, ...]], lang: str) -> list[str]:
     head = f"  {'':<{LABEL_WIDTH}} {'A':>9} {'B':>9}  {_t('difference_head', lang):<24}"
     out = [head.rstrip()]
     for name, b, a, diff, m, _ in rows:
-        wrapped = textwrap.wrap(name, LABEL_WIDTH) or [""]
+        wrapped = textwrap.wrap(name, LABEL_WIDTH, break_long_words=False) or [""]
         out.append(f"  {wrapped[0]:<{LABEL_WIDTH}} {b:>9} {a:>9}  {diff:<24}  {m}".rstrip())
         out += [f"  {line}" for line in wrapped[1:]]
     return out
