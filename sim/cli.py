@@ -9,6 +9,7 @@
     samenspel animate SCENARIO [--vs OTHER] [--seed N] [--lang nl|en] [--out FILE] [--projector]
                       [--format html|gif|mp4]
     samenspel app [--host 127.0.0.1] [--port N] [--lang nl|en]
+    samenspel whatif ALTERNATIVE [--base BASE] [--replicates R] [--lang nl|en] [--out DIR]
     samenspel scenarios
 
 Exit status: 0 on success, 2 on bad input (a usage error or a scenario that does not validate),
@@ -175,6 +176,7 @@ def _parser() -> argparse.ArgumentParser:
     _output_options(va, "results/validate")
     _animate_options(sub)
     _app_options(sub)
+    _whatif_options(sub)
     sub.add_parser("scenarios", help="list the preset scenarios")
     return parser
 
@@ -265,6 +267,79 @@ def cmd_app(args: argparse.Namespace) -> int:
                 "choose another --port, or an address of this machine"
             ) from None
     serve(args.host, args.port, args.lang)
+    return 0
+
+
+WHATIF_REPLICATES = 100
+
+
+def _whatif_options(sub: argparse._SubParsersAction) -> None:
+    from sim.i18n import LANGUAGES
+
+    wi = sub.add_parser(
+        "whatif",
+        help="one alternative against what it replaces, same seeds: differences, who gains and "
+        "loses, and why, in one page",
+    )
+    wi.add_argument("alternative", help="a preset name (samenspel scenarios) or a .toml file")
+    wi.add_argument(
+        "--base",
+        default=None,
+        help="the scenario to compare with (default: what the alternative replaces, its "
+        "previous_governance kept in force)",
+    )
+    wi.add_argument(
+        "--replicates",
+        type=_replicates,
+        default=WHATIF_REPLICATES,
+        help=f"seeds (default {WHATIF_REPLICATES})",
+    )
+    wi.add_argument("--seed", type=_seed, default=0, help="first seed (default 0)")
+    wi.add_argument("--years", type=_years, default=None, help="horizon in years (1..100)")
+    wi.add_argument("--workers", type=_workers, default=None, help="processes (default: all cores)")
+    wi.add_argument("--lang", choices=LANGUAGES, default=LANGUAGES[0], help="language (default en)")
+    wi.add_argument("--no-progress", action="store_true", help="no progress bar")
+    _output_options(wi, "results/whatif-ALTERNATIVE")
+
+
+def cmd_whatif(args: argparse.Namespace) -> int:
+    from sim import whatif
+    from sim.store import destination
+
+    if args.seed + args.replicates - 1 > MAX_SEED:
+        raise ConfigError(
+            f"--seed: seeds {args.seed} to {args.seed + args.replicates - 1} go beyond the "
+            f"largest seed the tables hold ({MAX_SEED}); choose a smaller --seed"
+        )
+    alt, base = whatif.scenarios(args.alternative, args.base, args.years)
+    dest = destination(args.out, Path("results") / f"whatif-{alt.name}", force=args.force)
+    bar = None
+    if not args.no_progress and sys.stderr.isatty():
+        from tqdm import tqdm
+
+        bar = tqdm(total=2 * args.replicates, unit="run", desc="whatif", file=sys.stderr)
+    try:
+        result = whatif.whatif(
+            alt,
+            base,
+            args.replicates,
+            workers=args.workers,
+            base_seed=args.seed,
+            progress=bar.update if bar is not None else None,
+        )
+    finally:
+        if bar is not None:
+            bar.close()
+    settings = {
+        "alternative": alt.name,
+        "base": base.name,
+        "replicates": args.replicates,
+        "base_seed": args.seed,
+        "lang": args.lang,
+    }
+    whatif.save(result, dest, settings, args.lang)
+    print(whatif.format_text(result, args.lang))
+    print(dest.describe() + " (whatif.html, whatif.txt, differences: .parquet and .csv)")
     return 0
 
 
@@ -557,6 +632,8 @@ def main(argv: list[str] | None = None) -> int:
             return cmd_animate(args)
         if args.command == "app":
             return cmd_app(args)
+        if args.command == "whatif":
+            return cmd_whatif(args)
         if args.command == "scenarios":
             print("\n".join(list_scenarios()))
             return 0

@@ -10,7 +10,7 @@ from __future__ import annotations
 import math
 import os
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -19,7 +19,7 @@ import pandas as pd
 from sim.config import Scenario
 from sim.executors import execute
 from sim.model import RegionModel
-from sim.outcomes import CRITERIA, MUNICIPAL, outcome, shown_in
+from sim.outcomes import CRITERIA, EVENTS, MUNICIPAL, outcome, shown_in
 from sim.scorecard import scorecard, unscored
 
 if TYPE_CHECKING:
@@ -33,12 +33,14 @@ BATCH = 25  # runs per task: a task costs ~0.1-0.3 s, well above process hand-of
 
 def run_replicates(
     scenario: Scenario, seeds: list[int]
-) -> tuple[list[dict], list[tuple], list[dict]]:
+) -> tuple[list[dict], list[tuple], list[dict], list[dict]]:
     """Run one scenario for `seeds`; return summary rows (with the scorecard and which criteria
-    could not be scored), trajectories and one row per municipality and seed."""
+    could not be scored), trajectories, one row per municipality and seed, and per run how
+    often each kind of event (sim.outcomes.EVENTS) was logged."""
     rows = []
     series = []
     local = []
+    counts = []
     for seed in seeds:
         model = RegionModel(scenario, seed=seed).run()
         rec = model.recorder
@@ -53,7 +55,11 @@ def run_replicates(
             {k: r[k] for k in ("scenario", "seed", "municipality", "population", *MUNICIPAL)}
             for r in rec.municipality_rows()
         ]
-    return rows, series, local
+        logged = [e[1] for e in rec.events]  # EVENT_COLUMNS: month, event, ...
+        counts.append(
+            {"scenario": scenario.name, "seed": seed, **{k: logged.count(k) for k in EVENTS}}
+        )
+    return rows, series, local, counts
 
 
 @dataclass
@@ -63,6 +69,10 @@ class Comparison:
     trajectories: pd.DataFrame  # tidy: scenario, month, outcome, mean, ci_low, ci_high
     scenarios: list[Scenario]
     municipalities: pd.DataFrame  # tidy: scenario, municipality, outcome, mean, ci_low, ci_high
+    # Per run, for paired differences (sim/whatif.py): one row per scenario, seed and
+    # municipality (MUNICIPAL outcomes), and one per scenario and seed with each event's count.
+    municipal_runs: pd.DataFrame = field(default_factory=pd.DataFrame)
+    event_runs: pd.DataFrame = field(default_factory=pd.DataFrame)
     # A comparison's scenarios, in the order given, and its municipalities, as the region has them.
 
     def unscored(self, scenario: str) -> dict[str, str]:
@@ -114,16 +124,20 @@ def compare(
     rows: list[dict] = []
     series: list[tuple] = []
     local: list[dict] = []
-    for r, s, m in execute(run_replicates, tasks, "processes", workers):
+    counts: list[dict] = []
+    for r, s, m, e in execute(run_replicates, tasks, "processes", workers):
         rows += r
         series += s
         local += m
+        counts += e
         if progress is not None:
             progress(len(r))
     # Batches arrive in any order: put runs in scenario order, then by seed.
     order = {sc.name: i for i, sc in enumerate(scenarios)}
     rows.sort(key=lambda r: (order[r["scenario"]], r["seed"]))
     series.sort(key=lambda t: (order[t[0]], t[1], t[2]))
+    local.sort(key=lambda r: (order[r["scenario"]], r["seed"]))  # stable: region order within
+    counts.sort(key=lambda r: (order[r["scenario"]], r["seed"]))
     runs = pd.DataFrame(rows)
     keys = [k for k in (*COMPARED, *CRITERIA) if k in runs.columns]
     long = runs.melt(id_vars=["scenario", "seed"], value_vars=keys, var_name="outcome")
@@ -155,7 +169,9 @@ def compare(
         .drop(columns="rank")
         .reset_index(drop=True)
     )
-    return Comparison(runs, outcomes, trajectories, scenarios, municipalities)
+    return Comparison(
+        runs, outcomes, trajectories, scenarios, municipalities, municipal, pd.DataFrame(counts)
+    )
 
 
 def save(

@@ -301,6 +301,11 @@ class Scenario(Strict):
         default_factory=dict,
         description="theme -> the arrangement before the start; a change costs a transition",
     )
+    replaces: str | None = Field(
+        None,
+        description="the name of the situation previous_governance describes (e.g. a preset "
+        "such as 'split-2022'); `samenspel whatif` names its default base so",
+    )
     themes: dict[str, dict[str, object]] = Field(
         default_factory=dict,
         description="theme -> characteristics to change (e.g. social.scale_elasticity); "
@@ -326,6 +331,11 @@ class Scenario(Strict):
     @classmethod
     def _safe_name(cls, name: str) -> str:
         return safe_name(name)
+
+    @field_validator("replaces")
+    @classmethod
+    def _safe_replaces(cls, name: str | None) -> str | None:
+        return None if name is None else safe_name(name)
 
     @field_validator("governance")
     @classmethod

@@ -1,0 +1,184 @@
+"""`samenspel whatif`: paired differences, verdicts from the catalogue, rules that differ from the
+data, both languages, and the command line's refusals (public interfaces only)."""
+
+from __future__ import annotations
+
+import math
+
+import pandas as pd
+import pytest
+
+from sim import whatif
+from sim.config import Arrangement, load_scenario, scenario_from_dict
+from sim.i18n import catalogue, label
+from sim.outcomes import MUNICIPAL, outcome
+from tests.conftest import samenspel
+
+REPLICATES = 6
+
+
+@pytest.fixture(scope="module")
+def service() -> whatif.WhatIf:
+    alt, base = whatif.scenarios("dordrecht-service", years=3)
+    return whatif.whatif(alt, base, REPLICATES, workers=1)
+
+
+@pytest.fixture(scope="module")
+def itself() -> whatif.WhatIf:
+    alt = load_scenario("split-2022", years=2)
+    twin = scenario_from_dict({**alt.model_dump(), "name": "split-2022-twin"})
+    return whatif.whatif(twin, alt, REPLICATES, workers=1)
+
+
+def test_the_difference_is_the_mean_of_the_per_seed_differences(service):
+    runs = service.comparison.runs
+    base = runs[runs["scenario"] == service.base.name].set_index("seed")
+    alt = runs[runs["scenario"] == service.alternative.name].set_index("seed")
+    for key in ("commitment", "meeting_hours", "grip_mean"):
+        per_seed = (alt[key] - base[key]).dropna()
+        row = service.outcomes.set_index("outcome").loc[key]
+        assert row["difference"] == pytest.approx(per_seed.mean())
+        assert row["n"] == len(per_seed) == REPLICATES
+        half = (row["ci_high"] - row["ci_low"]) / 2
+        assert half == pytest.approx(2.5706 * per_seed.std() / math.sqrt(REPLICATES), rel=1e-3)
+
+
+def test_per_municipality_differences_are_paired_too(service):
+    m = service.comparison.municipal_runs
+    place = m["municipality"].iloc[0]
+    mine = m[m["municipality"] == place]
+    b = mine[mine["scenario"] == service.base.name].set_index("seed")["net_cost"]
+    a = mine[mine["scenario"] == service.alternative.name].set_index("seed")["net_cost"]
+    d = service.municipalities.set_index(["municipality", "outcome"]).loc[(place, "net_cost")]
+    assert d["difference"] == pytest.approx((a - b).mean())
+
+
+@pytest.mark.parametrize(
+    ("low", "high", "better", "expected"),
+    [
+        (0.1, 0.2, "higher", "better"),
+        (0.1, 0.2, "lower", "worse"),
+        (-0.2, -0.1, "lower", "better"),
+        (-0.2, -0.1, "higher", "worse"),
+        (-0.1, 0.1, "higher", "none"),
+        (0.1, 0.2, None, "higher"),
+        (-0.2, -0.1, None, "lower"),
+        (math.nan, math.nan, "higher", "none"),
+    ],
+)
+def test_verdict_follows_the_interval_and_the_good_direction(low, high, better, expected):
+    assert whatif.verdict(low, high, better) == expected
+
+
+def test_direction_marks_follow_the_catalogue(service):
+    for _, r in pd.concat([service.outcomes, service.intermediates]).iterrows():
+        if r["outcome"].startswith("event_"):
+            continue
+        assert r["verdict"] == whatif.verdict(
+            r["ci_low"], r["ci_high"], outcome(r["outcome"]).better
+        )
+    for _, r in service.municipalities.iterrows():
+        better = MUNICIPAL[r["outcome"]].better
+        assert r["verdict"] == whatif.verdict(r["ci_low"], r["ci_high"], better)
+
+
+def test_a_scenario_against_the_same_rules_shows_no_clear_difference(itself):
+    assert itself.rules == []
+    for table in (itself.outcomes, itself.intermediates, itself.municipalities):
+        assert set(table["verdict"]) == {"none"}
+        assert (table["difference"].fillna(0) == 0).all()
+    for lang in ("en", "nl"):
+        said = " ".join(whatif.explanation(itself, lang))
+        assert catalogue(lang)["whatif.no_rule_differs"] in said
+
+
+def test_the_explanation_names_the_rules_that_differ_in_the_data(service):
+    base, alt = service.base, service.alternative
+    for lang in ("en", "nl"):
+        said = " ".join(whatif.explanation(service, lang))
+        expected = set()
+        for theme, a in alt.resolved_arrangements().items():
+            b = base.resolved_arrangements()[theme]
+            for f in Arrangement.model_fields:
+                if f not in ("label", "label_nl", "description") and getattr(a, f) != getattr(b, f):
+                    expected.add(f)
+            if a != b:
+                assert label(a, lang) in said and label(b, lang) in said
+        assert expected, "dordrecht-service differs from its base in some rule"
+        for f in expected:
+            words = catalogue(lang)
+            name = words.get(f"app.rule.{f}") or words[f"whatif.rule.{f}"]
+            assert name[:1].lower() + name[1:] in said, f
+        same = [
+            f
+            for f in Arrangement.model_fields
+            if f not in expected and f"whatif.rule.{f}" in catalogue(lang)
+        ]
+        for f in same:  # a rule that is the same everywhere is not named as a difference
+            assert catalogue(lang)[f"whatif.rule.{f}"] + ":" not in said
+
+
+def test_every_rule_has_words_in_both_languages():
+    for lang in ("en", "nl"):
+        words = catalogue(lang)
+        for f in Arrangement.model_fields:
+            if f not in ("label", "label_nl", "description"):
+                assert f"app.rule.{f}" in words or f"whatif.rule.{f}" in words, f
+
+
+def test_both_languages_render_and_dutch_has_decimal_commas(service):
+    en, nl = whatif.format_text(service, "en"), whatif.format_text(service, "nl")
+    assert "What if dordrecht-service instead of split-2022?" in en
+    assert "Wat als dordrecht-service in plaats van split-2022?" in nl
+    commitment = service.outcomes.set_index("outcome").loc["commitment", "base"]
+    assert f"{commitment:.2f}".replace(".", ",") in nl
+    assert f"{commitment:.2f}" in en
+    for lang in ("en", "nl"):
+        html = whatif.page(service, lang)
+        assert f'<html lang="{lang}">' in html and "@media print" in html
+        assert "http://" not in html and "https://" not in html
+        assert max(len(line) for line in whatif.format_text(service, lang).splitlines()) <= 100
+
+
+def test_the_command_writes_the_page_the_text_and_the_tables(tmp_path):
+    out = tmp_path / "wi"
+    r = samenspel(
+        [
+            "whatif",
+            "dordrecht-service",
+            "--replicates",
+            "4",
+            "--years",
+            "2",
+            "--lang",
+            "nl",
+            "--out",
+            str(out),
+            "--no-progress",
+            "--workers",
+            "1",
+        ],
+        cwd=tmp_path,
+    )
+    assert r.returncode == 0, r.stderr
+    assert "Wat als dordrecht-service" in r.stdout
+    for name in ("whatif.html", "whatif.txt", "differences.parquet", "municipal_differences.csv"):
+        assert (out / name).is_file(), name
+    diffs = pd.read_parquet(out / "differences.parquet")
+    assert {"outcome", "difference", "ci_low", "ci_high", "verdict"} <= set(diffs.columns)
+
+
+@pytest.mark.parametrize(
+    ("args", "says"),
+    [
+        (["no-such-scenario"], "no-such-scenario"),
+        (["split-2022", "--base", "split-2022"], "--base"),
+        (["split-2022", "--base", "nope"], "--base"),
+        (["split-2022", "--lang", "fr"], "--lang"),
+    ],
+)
+def test_bad_input_stops_with_status_2_and_writes_nothing(tmp_path, args, says):
+    r = samenspel(["whatif", *args, "--replicates", "2", "--no-progress"], cwd=tmp_path)
+    assert r.returncode == 2
+    assert says in r.stderr
+    assert not (tmp_path / "results").exists()
