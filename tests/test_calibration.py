@@ -289,13 +289,12 @@ def test_the_cli_default_folder_moves_on_and_never_writes_into_user_files(tmp_pa
         assert (tmp_path / "results" / expected / "manifest.json").exists()
 
 
-def test_the_smoke_spec_runs_from_the_command_line_in_well_under_a_minute(tmp_path):
-    start = time.perf_counter()
+def test_the_smoke_spec_runs_from_the_command_line(tmp_path):
+    # How long it takes is for benchmarks, not a test: a loaded CI machine would fail it.
     done = samenspel(
         ["calibrate", str(SMOKE), "--out", "smoke", "--workers", "2"], tmp_path, **STANDIN
     )
     assert done.returncode == 0, done.stderr
-    assert time.perf_counter() - start < 60
     ranges = pd.read_csv(tmp_path / "smoke" / "accepted_ranges.csv")
     assert sorted(ranges["parameter"]) == ["behaviour.trust_loss", "behaviour.weight_benefit"]
 
