@@ -282,7 +282,10 @@ class Scenario(Strict):
     """A scenario: a region, a governance arrangement per theme, behaviour and events."""
 
     name: str = Field(description="the scenario's name; it names its result folder")
-    description: str = ""
+    description: str = Field("", description="what the scenario is, in English")
+    description_nl: str = Field(
+        "", description="the same in Dutch (samenspel scenarios --lang nl, the app)"
+    )
     region: str = Field(
         "drechtsteden",
         description="'drechtsteden', 'synthetic:N' (N municipalities, 2..400) or 'identical:N' "

@@ -173,6 +173,21 @@ def event_label(kind: str, lang: str) -> str:
     return event.nl if check_language(lang) == "nl" else event.en
 
 
+class Described(Protocol):
+    """Anything with an English `description` and a Dutch `description_nl` (scenarios)."""
+
+    description: str
+    description_nl: str
+
+
+def description(thing: Described, lang: str) -> str:
+    """The description of a scenario in `lang` (its file's `description` / `description_nl`);
+    the English one where a file has no Dutch one."""
+    if check_language(lang) == "nl" and thing.description_nl:
+        return thing.description_nl
+    return thing.description
+
+
 def label(thing: Labelled, lang: str) -> str:
     """The label of a theme or an arrangement (its data file's `label` / `label_nl`)."""
     return thing.label_nl if check_language(lang) == "nl" else thing.label
