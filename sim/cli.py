@@ -31,7 +31,14 @@ import sys
 import threading
 from pathlib import Path
 
-from sim.config import ConfigError, Scenario, list_scenarios, load_scenario, unchanged_overrides
+from sim.config import (
+    ConfigError,
+    Scenario,
+    list_scenarios,
+    load_scenario,
+    toml_literal,
+    unchanged_overrides,
+)
 from sim.executors import LostCluster
 from sim.i18n import LANGUAGES
 
@@ -705,14 +712,14 @@ def _unchanged_sets(
         if path in given:
             if given[path] == value and type(given[path]) is type(value):
                 lines.append(
-                    f"--set {path}={_literal(value)} is the value --scenario {scenario} gives "
+                    f"--set {path}={toml_literal(value)} is the value --scenario {scenario} gives "
                     "it already; the option changes nothing"
                 )
             continue
         found = [_at(p, path) for p in presets]
         if all(f == value and type(f) is type(value) for f in found):
             lines.append(
-                f"--set {path}={_literal(value)} is the value every scenario has already; "
+                f"--set {path}={toml_literal(value)} is the value every scenario has already; "
                 "the option changes nothing"
             )
     return lines
@@ -728,12 +735,6 @@ def _at(data: object, path: str) -> object:
             return _MISSING
         data = data[part]
     return data
-
-
-def _literal(value: object) -> str:
-    import json
-
-    return json.dumps(value, ensure_ascii=False)
 
 
 def cmd_lists(args: argparse.Namespace) -> int:

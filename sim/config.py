@@ -687,10 +687,13 @@ def field_meanings() -> dict[str, str]:
     }
 
 
-def _toml_literal(value: object) -> str:
-    """A value as a scenario file writes it (true, 0.5, "text", ["full"])."""
+def toml_literal(value: object) -> str:
+    """A value as a scenario file writes it (true, 0.5, "text", ["full"], { a = 1 })."""
     import json
 
+    if isinstance(value, dict):
+        inner = ", ".join(f"{k} = {toml_literal(v)}" for k, v in value.items())
+        return f"{{ {inner} }}" if value else "{}"
     return json.dumps(value, ensure_ascii=False)
 
 
@@ -708,7 +711,7 @@ def unchanged_overrides(scenario: Scenario) -> list[str]:
         for key in spec:
             if key != "based_on" and getattr(built, key) == getattr(base, key):
                 lines.append(
-                    f"arrangements.{name}.{key} = {_toml_literal(spec[key])} is the value "
+                    f"arrangements.{name}.{key} = {toml_literal(spec[key])} is the value "
                     f"{spec['based_on']!r} already has; the line changes nothing"
                 )
     themes = load_themes()
@@ -717,7 +720,7 @@ def unchanged_overrides(scenario: Scenario) -> list[str]:
         for key in changes:
             if getattr(characters[theme], key) == getattr(themes[theme], key):
                 lines.append(
-                    f"themes.{theme}.{key} = {_toml_literal(changes[key])} is the value the "
+                    f"themes.{theme}.{key} = {toml_literal(changes[key])} is the value the "
                     "theme data already give; the line changes nothing"
                 )
     return lines

@@ -9,7 +9,6 @@ English or Dutch.
 
 from __future__ import annotations
 
-import json
 import textwrap
 import types
 import typing
@@ -27,6 +26,7 @@ from sim.config import (
     list_scenarios,
     load_arrangement_presets,
     load_scenario,
+    toml_literal,
 )
 
 WIDTH = 100  # characters a line; a terminal of 80 wraps the arrangements table's last column
@@ -113,17 +113,6 @@ def arrangements(lang: str = "en") -> str:
 # --- rules: every key a scenario file may set ------------------------------------------------
 
 
-def _literal(value: object) -> str:
-    """A value as a scenario file writes it (TOML: true, 0.5, "text", ["full"])."""
-    if isinstance(value, dict):
-        return (
-            "{ " + ", ".join(f"{k} = {_literal(v)}" for k, v in value.items()) + " }"
-            if value
-            else "{}"
-        )
-    return json.dumps(value, ensure_ascii=False)
-
-
 def _bounds(metadata: list) -> tuple[float | None, float | None, bool]:
     low = high = None
     open_low = False
@@ -138,7 +127,7 @@ def _bounds(metadata: list) -> tuple[float | None, float | None, bool]:
 
 
 def _choices(ann: object) -> str:
-    return ", ".join(_literal(c) for c in get_args(ann))
+    return ", ".join(toml_literal(c) for c in get_args(ann))
 
 
 def allowed(ann: object, metadata: list, lang: str) -> str:
@@ -175,7 +164,9 @@ def allowed(ann: object, metadata: list, lang: str) -> str:
         low, high, open_low = _bounds(metadata)
         if ann is int:
             return t("whole", low=low, high=high)
-        return t("range_open" if open_low else "range", low=_literal(low), high=_literal(high))
+        return t(
+            "range_open" if open_low else "range", low=toml_literal(low), high=toml_literal(high)
+        )
     return t("text")
 
 
@@ -185,13 +176,16 @@ def default(info: FieldInfo, lang: str) -> str:
     if value is PydanticUndefined:
         return i18n.text("cli.lists.required", lang)
     word = "not_set" if value is None else "below" if isinstance(value, BaseModel) else ""
-    shown = i18n.text(f"cli.lists.{word}", lang) if word else _literal(value)
+    shown = i18n.text(f"cli.lists.{word}", lang) if word else toml_literal(value)
     return f"{i18n.text('cli.lists.default', lang)} {shown}"
 
 
-def key_name(name: str, info: FieldInfo) -> str:
-    """How a field appears in a file: `key`, or `[key]`/`[[key]]` for a table of its own."""
+def key_name(name: str, info: FieldInfo, table: str) -> str:
+    """How a field appears in a file: `key`, or, at the top level, `[key]`/`[[key]]` for a
+    table of its own."""
     ann = info.annotation
+    if table != "scenario":
+        return name
     if get_origin(ann) is list and get_origin(get_args(ann)[0]) is not Literal:
         return f"[[{name}]]"
     if get_origin(ann) is dict or (isinstance(ann, type) and issubclass(ann, BaseModel)):
@@ -207,7 +201,7 @@ def rules(lang: str = "en") -> str:
         for name, info in model.model_fields.items():
             head = f"{allowed(info.annotation, info.metadata, lang)}; {default(info, lang)}"
             lines += textwrap.wrap(
-                f"{key_name(name, info):<28}{head}",
+                f"{key_name(name, info, table):<28}{head}",
                 WIDTH,
                 initial_indent="  ",
                 subsequent_indent=" " * 30,
