@@ -35,7 +35,14 @@ from pydantic import BaseModel
 
 from sim import i18n
 from sim.animate import STATE_WORDS, STATES, compact, short_name
-from sim.config import Arrangement, Behaviour, ConfigError, Scenario, scenario_from_dict
+from sim.config import (
+    Arrangement,
+    Behaviour,
+    ConfigError,
+    Scenario,
+    load_scenario,
+    scenario_from_dict,
+)
 from sim.model import RegionModel
 from sim.outcomes import outcome
 from sim.view import STRIP, Frame, Viewer
@@ -176,9 +183,10 @@ def state_label(state: str, lang: str) -> str:
     return i18n.text(f"animate.{STATE_WORDS[state]}", lang)
 
 
+@lru_cache(maxsize=256)
 def preset_description(name: str, lang: str) -> str:
-    """A preset's description in `lang` (the catalogue's `app.preset.NAME`)."""
-    return i18n.text(f"app.preset.{name}", lang)
+    """A preset's description in `lang` (its file's `description` / `description_nl`)."""
+    return i18n.description(load_scenario(name), lang)
 
 
 # --- scenarios from the controls -------------------------------------------------------------

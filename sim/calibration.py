@@ -56,6 +56,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 
 from sim.config import ConfigError, error_lines, load_scenario, read_toml, safe_name
 from sim.experiment import apply
+from sim.progress import bar as progress_bar
 
 VALIDATION_MODULE_ENV = "SAMENSPEL_VALIDATION_MODULE"
 """A test hook: the module that provides the checks (default `sim.validation`)."""
@@ -443,19 +444,10 @@ def calibrate(
     def evaluate(points: np.ndarray, first: int) -> list[list[float]]:
         tasks = [(first + i, values(p), keys, seeds, module) for i, p in enumerate(points)]
         got = {}
-        meter = None
-        if bar:
-            from tqdm import tqdm
-
-            meter = tqdm(total=len(tasks), unit="point", desc="calibrate", leave=False)
-        try:
+        with progress_bar(len(tasks), "calibrate", "point", enabled=bar, leave=False) as update:
             for i, ts in execute(evaluate_point, tasks, executor, workers, scheduler):
                 got[i] = ts
-                if meter is not None:
-                    meter.update()
-        finally:
-            if meter is not None:
-                meter.close()
+                update(1)
         return [got[first + i] for i in range(len(points))]
 
     def distance(ts: list[float]) -> float:

@@ -10,7 +10,14 @@
                       [--format html|gif|mp4]
     samenspel app [--host 127.0.0.1] [--port N] [--lang nl|en]
     samenspel whatif ALTERNATIVE [--base BASE] [--replicates R] [--lang nl|en] [--out DIR]
-    samenspel scenarios
+    samenspel scenarios [--lang nl|en]
+    samenspel arrangements [--lang nl|en]
+    samenspel rules [--lang nl|en]
+    samenspel --version
+
+`run` and `compare` print in English or Dutch (`--lang`); help texts are English (argparse's
+own words are). Warnings go to stderr as `samenspel: warning: ...` and never change the exit
+status.
 
 Exit status: 0 on success, 2 on bad input (a usage error or a scenario that does not validate),
 with nothing written; `validate` exits 1 when a check fails.
@@ -25,9 +32,16 @@ import sys
 import threading
 from pathlib import Path
 
-from sim.config import ConfigError, list_scenarios, load_scenario
+from sim.config import (
+    ConfigError,
+    Scenario,
+    list_scenarios,
+    load_scenario,
+    toml_literal,
+    unchanged_overrides,
+)
 from sim.executors import LostCluster
-from sim.outcomes import outcome, shown_in
+from sim.i18n import LANGUAGES
 
 DEFAULT_SCENARIO = "multiple-local-status-quo"
 DEFAULT_REPLICATES = 200  # 95% intervals of commitment about +-0.02 wide
@@ -59,6 +73,55 @@ _replicates = _whole_number(1, MAX_REPLICATES)
 _years = _whole_number(1, 100)
 
 
+class _Help(argparse.RawDescriptionHelpFormatter):
+    """Descriptions and examples as written; every option's default said (argparse's
+    ArgumentDefaultsHelpFormatter, but not twice where the help says it already)."""
+
+    def _get_help_string(self, action: argparse.Action) -> str:
+        text = action.help or ""
+        if "default" in text or not action.option_strings or action.default is None:
+            return text
+        if action.default is argparse.SUPPRESS:  # --help, --version
+            return text
+        if action.default is False:  # a flag
+            return f"{text} (default: off)"
+        return f"{text} (default %(default)s)"
+
+
+def _command(
+    sub: argparse._SubParsersAction, name: str, summary: str, description: str, *examples: str
+) -> argparse.ArgumentParser:
+    """A subcommand with its one-line summary, a description and examples under its help."""
+    import textwrap
+
+    shown = "\n".join(f"  {e}" for e in examples)
+    return sub.add_parser(
+        name,
+        help=summary,
+        description=textwrap.fill(f"{summary[0].upper()}{summary[1:]}. {description}", 78),
+        epilog=f"examples:\n{shown}" if examples else None,
+        formatter_class=_Help,
+    )
+
+
+def _lang_option(parser: argparse.ArgumentParser, what: str = "printed words") -> None:
+    parser.add_argument(
+        "--lang",
+        choices=LANGUAGES,
+        default=LANGUAGES[0],
+        help=f"language of the {what}: English or Dutch (decimal comma, Dutch month names)",
+    )
+
+
+def _version() -> str:
+    from importlib import metadata
+
+    try:
+        return metadata.version("samenspel")
+    except metadata.PackageNotFoundError:  # run from a source tree that was never installed
+        return "unknown (not installed: make setup)"
+
+
 def _output_options(parser: argparse.ArgumentParser, default: str) -> None:
     """--out and --force, alike for every command that writes a result folder."""
     parser.add_argument(
@@ -73,20 +136,48 @@ def _output_options(parser: argparse.ArgumentParser, default: str) -> None:
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="samenspel",
-        description="Agent-based simulation of regional cooperation in the Drechtsteden.",
+        description="Agent-based simulation of regional cooperation in the Drechtsteden.\n"
+        "`samenspel COMMAND --help` describes a command, its options and their defaults.",
+        epilog="examples:\n  samenspel scenarios\n  samenspel run --scenario split-2022 --lang nl"
+        "\n  samenspel compare --scenarios split-2022,network-2024",
+        formatter_class=_Help,
     )
-    sub = parser.add_subparsers(dest="command", required=True)
-    run = sub.add_parser("run", help="run one simulation and write its outputs")
+    parser.add_argument(
+        "--version", action="version", version=f"samenspel {_version()}", help="show the version"
+    )
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    run = _command(
+        sub,
+        "run",
+        "run one simulation and write its outputs",
+        "Prints a summary (outcomes, commitment per theme, budget cuts, elections and exits) and "
+        "writes the monthly series, the summary, the municipalities and the event log.",
+        "samenspel run --scenario network-2024 --seed 7 --years 20",
+        "samenspel run --scenario experiments/mine.toml --lang nl --out results/mine",
+    )
     run.add_argument(
         "--scenario",
         default=DEFAULT_SCENARIO,
         help=f"a preset name (samenspel scenarios) or a .toml file (default {DEFAULT_SCENARIO})",
     )
     run.add_argument("--seed", type=_seed, default=0, help="integer seed (default 0)")
-    run.add_argument("--years", type=_years, default=None, help="horizon in years (1..100)")
+    run.add_argument(
+        "--years",
+        type=_years,
+        default=None,
+        help="horizon in years, 1..100 (default: the scenario's)",
+    )
+    _lang_option(run, "printed summary")
     _output_options(run, "results/SCENARIO-seedN")
-    cmp = sub.add_parser(
-        "compare", help="compare scenarios over many seeds: intervals, scorecard, HTML report"
+    cmp = _command(
+        sub,
+        "compare",
+        "compare scenarios over many seeds: intervals, scorecard, HTML report",
+        "Every scenario runs with the same seeds; prints each outcome's mean with its 95% "
+        "interval per scenario and writes the tables and a self-contained report.html.",
+        "samenspel compare",
+        "samenspel compare --scenarios split-2022,network-2024 --replicates 500 --lang nl",
+        "samenspel compare --scenarios grd,experiments/mine.toml --presentation",
     )
     cmp.add_argument(
         "--scenarios",
@@ -99,38 +190,61 @@ def _parser() -> argparse.ArgumentParser:
         default=DEFAULT_REPLICATES,
         help=f"seeds per scenario (default {DEFAULT_REPLICATES})",
     )
-    cmp.add_argument("--years", type=_years, default=None, help="horizon in years (1..100)")
+    cmp.add_argument(
+        "--years",
+        type=_years,
+        default=None,
+        help="horizon in years, 1..100 (default: each scenario's)",
+    )
     cmp.add_argument("--seed", type=_seed, default=0, help="first seed (default 0)")
     cmp.add_argument(
         "--workers", type=_workers, default=None, help="processes (default: all cores)"
     )
-    cmp.add_argument("--lang", choices=["en", "nl"], default="en", help="language (default en)")
+    _lang_option(cmp, "printed table and the report")
     cmp.add_argument(
         "--presentation",
         action="store_true",
-        help="open the report in presentation mode: large type for a projector",
+        help="start the report in presentation mode: large type",
     )
+    cmp.add_argument("--no-progress", action="store_true", help="no progress bar")
     _output_options(cmp, "results/compare")
-    sw = sub.add_parser("sweep", help="run an experiment spec, streaming results to disk")
+    sw = _command(
+        sub,
+        "sweep",
+        "run an experiment spec, streaming results to disk",
+        "A design over scenario parameters (see experiments/sweeps/); each finished batch is "
+        "committed, so --resume completes an interrupted sweep.",
+        "samenspel sweep experiments/sweeps/sobol-behaviour.toml",
+        "samenspel sweep SPEC --scheduler tcp://127.0.0.1:8786 --resume",
+    )
     sw.add_argument("spec", type=Path, help="experiment spec (.toml), e.g. experiments/sweeps/")
     where = sw.add_mutually_exclusive_group()
     where.add_argument(
         "--workers", type=_workers, default=None, help="local processes (default: all cores)"
     )
     where.add_argument(
-        "--scheduler", default=None, help="a Dask scheduler address, e.g. tcp://127.0.0.1:8786"
+        "--scheduler",
+        default=None,
+        help="a Dask scheduler address, e.g. tcp://127.0.0.1:8786 (default: none, local)",
     )
     where.add_argument("--in-process", action="store_true", help="run in this process")
     sw.add_argument("--resume", action="store_true", help="complete an interrupted sweep")
-    sw.add_argument("--out", type=Path, default=None, help="folder (default results/SPEC-NAME)")
+    sw.add_argument(
+        "--out", type=Path, default=None, help="folder (default results/NAME, the spec's name)"
+    )
     sw.add_argument("--no-progress", action="store_true", help="no progress bar")
     sw.add_argument(
         "--large",
         action="store_true",
         help=f"confirm a design of more than {LARGE_SWEEP:,} runs",
     )
-    cal = sub.add_parser(
-        "calibrate", help="calibrate behaviour parameters against the patterns (ABC-SMC)"
+    cal = _command(
+        sub,
+        "calibrate",
+        "calibrate behaviour parameters against the patterns (ABC-SMC)",
+        "Which values of the behavioural assumptions are compatible with the patterns the "
+        "model claims (docs/CALIBRATION.md).",
+        "samenspel calibrate experiments/calibration.toml",
     )
     cal.add_argument("spec", type=Path, help="calibration spec (.toml), e.g. experiments/")
     cal_where = cal.add_mutually_exclusive_group()
@@ -138,24 +252,39 @@ def _parser() -> argparse.ArgumentParser:
         "--workers",
         type=_workers,
         default=None,
-        help='local processes for the points (with executor.parallel = "points")',
+        help='local processes for the points (with executor.parallel = "points"; '
+        "default: the spec's executor)",
     )
     cal_where.add_argument(
-        "--scheduler", default=None, help="a Dask scheduler address, e.g. tcp://127.0.0.1:8786"
+        "--scheduler",
+        default=None,
+        help="a Dask scheduler address, e.g. tcp://127.0.0.1:8786 (default: none, local)",
     )
     cal.add_argument("--no-progress", action="store_true", help="no line per generation")
     _output_options(cal, "results/calibration")
-    an = sub.add_parser("analyze", help="sensitivity indices and main effects of a sweep")
+    an = _command(
+        sub,
+        "analyze",
+        "sensitivity indices and main effects of a sweep",
+        "Sobol or Morris indices (by the sweep's design) and main effects, as CSV and HTML.",
+        "samenspel analyze results/sobol-behaviour",
+    )
     an.add_argument("results", type=Path, help="a sweep's results folder")
     _output_options(an, "RESULTS/analysis")
-    va = sub.add_parser(
-        "validate", help="check the model's claimed patterns (docs/ODD.md, section 1)"
+    va = _command(
+        sub,
+        "validate",
+        "check the model's claimed patterns (docs/ODD.md, section 1)",
+        "Runs every check (or those named) over its seeds; exit status 0 if all pass, 1 if "
+        "one fails. --scenario and --set apply assumptions to every scenario a check builds.",
+        "samenspel validate --checks p1-decay,p6-commitment --seeds 50",
+        "samenspel validate --set behaviour.trust_loss=0.3 --set salience_spread=1.5 --lang nl",
     )
     va.add_argument(
         "--scenario",
         default=None,
         help="take this scenario's assumptions (its behaviour table, salience_spread, "
-        "shock_probability) as overrides: a preset name or a .toml file",
+        "shock_probability) as overrides: a preset name or a .toml file (default: none)",
     )
     va.add_argument(
         "--set",
@@ -164,37 +293,76 @@ def _parser() -> argparse.ArgumentParser:
         default=[],
         metavar="PATH=VALUE",
         help="override a scenario field in every check, VALUE a TOML literal, e.g. "
-        "--set behaviour.trust_loss=0.3 (repeatable; after --scenario)",
+        "--set behaviour.trust_loss=0.3 (repeatable; after --scenario; default: none)",
     )
     va.add_argument("--checks", default=None, help="comma-separated check keys (default: all)")
     va.add_argument(
         "--seeds", type=_replicates, default=None, help="seeds per check (default: its own)"
     )
     va.add_argument("--workers", type=_workers, default=None, help="processes (default: all cores)")
-    va.add_argument("--lang", choices=["en", "nl"], default="en", help="language (default en)")
+    _lang_option(va, "printed table and the report")
     va.add_argument("--no-progress", action="store_true", help="no progress bar")
     _output_options(va, "results/validate")
     _animate_options(sub)
     _app_options(sub)
     _whatif_options(sub)
-    sub.add_parser("scenarios", help="list the preset scenarios")
+    _lang_option(
+        _command(
+            sub,
+            "scenarios",
+            "list the preset scenarios with their descriptions",
+            "Any of them is a --scenario for run, compare, animate and validate, and a starting "
+            "point for a scenario file of your own (sim/data/scenarios/NAME.toml).",
+            "samenspel scenarios --lang nl",
+        ),
+        "list",
+    )
+    _lang_option(
+        _command(
+            sub,
+            "arrangements",
+            "the arrangements' rules side by side",
+            "A row per rule, a column per arrangement (sim/data/arrangements.toml); an own "
+            "arrangement in a scenario file is based_on one of them.",
+            "samenspel arrangements --lang nl",
+        ),
+        "table",
+    )
+    _lang_option(
+        _command(
+            sub,
+            "rules",
+            "every key a scenario file may set: where, allowed values, default, meaning",
+            "Top-level keys, the [behaviour] parameters, the rules of an [arrangements.NAME] "
+            "table and a [[shocks]] table, as a scenario file writes them.",
+            "samenspel rules",
+            "samenspel rules --lang nl | less",
+        ),
+        "list",
+    )
     return parser
 
 
 def _animate_options(sub: argparse._SubParsersAction) -> None:
     from sim.animate import FORMATS
-    from sim.i18n import LANGUAGES
 
-    an = sub.add_parser(
+    an = _command(
+        sub,
         "animate",
-        help="play a run month by month in one offline HTML page (or a GIF or MP4 video)",
+        "play a run month by month in one offline HTML page (or a GIF or MP4 video)",
+        "The page needs no internet connection; copy it to the laptop by the projector.",
+        "samenspel animate split-2022 --vs network-2024 --lang nl --projector",
+        "samenspel animate network-2024 --format mp4",
     )
     an.add_argument("scenario", help="a preset name (samenspel scenarios) or a .toml file")
     an.add_argument(
-        "--vs", default=None, metavar="OTHER", help="a second scenario, side by side, same seed"
+        "--vs",
+        default=None,
+        metavar="OTHER",
+        help="a second scenario, side by side, same seed (default: none)",
     )
     an.add_argument("--seed", type=_seed, default=0, help="integer seed (default 0)")
-    an.add_argument("--lang", choices=LANGUAGES, default=LANGUAGES[0], help="language (default en)")
+    _lang_option(an, "page or video")
     an.add_argument(
         "--out",
         type=Path,
@@ -214,7 +382,7 @@ def _animate_options(sub: argparse._SubParsersAction) -> None:
         "--format",
         choices=FORMATS,
         default=None,
-        help="html (default, or as --out's suffix says), gif or mp4",
+        help="html, gif or mp4 (default: as --out's suffix says, else html)",
     )
     an.add_argument("--no-progress", action="store_true", help="no progress bar for a video")
 
@@ -235,10 +403,12 @@ def _host(text: str) -> str:
 
 
 def _app_options(sub: argparse._SubParsersAction) -> None:
-    from sim.i18n import LANGUAGES
-
-    ap = sub.add_parser(
-        "app", help="the interactive workshop app: a local page in the browser, works offline"
+    ap = _command(
+        sub,
+        "app",
+        "the interactive workshop app: a local page in the browser, works offline",
+        "Prints its address; open it in a browser. Ctrl-C stops it.",
+        "samenspel app --lang nl",
     )
     ap.add_argument(
         "--host",
@@ -249,7 +419,7 @@ def _app_options(sub: argparse._SubParsersAction) -> None:
     ap.add_argument(
         "--port", type=_whole_number(1, 65535), default=APP_PORT, help=f"port (default {APP_PORT})"
     )
-    ap.add_argument("--lang", choices=LANGUAGES, default=LANGUAGES[0], help="language (default en)")
+    _lang_option(ap, "page (switchable in the page)")
 
 
 def cmd_app(args: argparse.Namespace) -> int:
@@ -270,40 +440,68 @@ def cmd_app(args: argparse.Namespace) -> int:
     return 0
 
 
+def warn(message: str) -> None:
+    """A warning on stderr, once per message; it never changes the exit status."""
+    if message not in _warned:
+        _warned.add(message)
+        print(f"samenspel: warning: {message}", file=sys.stderr)
+
+
+_warned: set[str] = set()
+
+
+def _scenario(name_or_file: str, **overrides: object) -> Scenario:
+    """Load a scenario (ConfigError naming every bad field) and warn of each override in it
+    that changes nothing."""
+    scenario = load_scenario(name_or_file, **overrides)
+    for line in unchanged_overrides(scenario):
+        warn(f"{name_or_file}: {line}")
+    return scenario
+
+
 WHATIF_REPLICATES = 100
 
 
 def _whatif_options(sub: argparse._SubParsersAction) -> None:
-    from sim.i18n import LANGUAGES
-
-    wi = sub.add_parser(
+    wi = _command(
+        sub,
         "whatif",
-        help="one alternative against what it replaces, same seeds: differences, who gains and "
-        "loses, and why, in one page",
+        "one alternative against what it replaces, on the same seeds, in one page",
+        "Each outcome's difference with its 95% interval (paired by seed), marked better, worse "
+        "or no clear difference; who gains and who loses per municipality; and an explanation "
+        "generated from the rules that differ and the intermediate outcomes that moved. "
+        "Printed, and written as whatif.html (offline, printable) with its tables.",
+        "samenspel whatif dordrecht-service",
+        "samenspel whatif dordrecht-service --lang nl",
+        "samenspel whatif experiments/mine.toml --base multiple-local-status-quo",
     )
     wi.add_argument("alternative", help="a preset name (samenspel scenarios) or a .toml file")
     wi.add_argument(
         "--base",
         default=None,
-        help="the scenario to compare with (default: what the alternative replaces, its "
-        "previous_governance kept in force)",
+        help="the scenario to compare with (default: what the alternative replaces: its "
+        "`replaces` preset, else its previous_governance kept in force)",
     )
     wi.add_argument(
         "--replicates",
         type=_replicates,
         default=WHATIF_REPLICATES,
-        help=f"seeds (default {WHATIF_REPLICATES})",
+        help=f"seeds, the same for both (default {WHATIF_REPLICATES})",
     )
     wi.add_argument("--seed", type=_seed, default=0, help="first seed (default 0)")
-    wi.add_argument("--years", type=_years, default=None, help="horizon in years (1..100)")
+    wi.add_argument(
+        "--years", type=_years, default=None, help="horizon in years, 1..100 (default: its own)"
+    )
     wi.add_argument("--workers", type=_workers, default=None, help="processes (default: all cores)")
-    wi.add_argument("--lang", choices=LANGUAGES, default=LANGUAGES[0], help="language (default en)")
+    _lang_option(wi, "page and the printed answer")
     wi.add_argument("--no-progress", action="store_true", help="no progress bar")
     _output_options(wi, "results/whatif-ALTERNATIVE")
 
 
 def cmd_whatif(args: argparse.Namespace) -> int:
     from sim import whatif
+    from sim.i18n import text
+    from sim.progress import bar
     from sim.store import destination
 
     if args.seed + args.replicates - 1 > MAX_SEED:
@@ -312,24 +510,14 @@ def cmd_whatif(args: argparse.Namespace) -> int:
             f"largest seed the tables hold ({MAX_SEED}); choose a smaller --seed"
         )
     alt, base = whatif.scenarios(args.alternative, args.base, args.years)
+    for name, sc in ((args.alternative, alt), (args.base, base)):
+        for line in unchanged_overrides(sc) if name else ():
+            warn(f"{name}: {line}")
     dest = destination(args.out, Path("results") / f"whatif-{alt.name}", force=args.force)
-    bar = None
-    if not args.no_progress and sys.stderr.isatty():
-        from tqdm import tqdm
-
-        bar = tqdm(total=2 * args.replicates, unit="run", desc="whatif", file=sys.stderr)
-    try:
+    with bar(2 * args.replicates, "whatif", enabled=not args.no_progress) as update:
         result = whatif.whatif(
-            alt,
-            base,
-            args.replicates,
-            workers=args.workers,
-            base_seed=args.seed,
-            progress=bar.update if bar is not None else None,
+            alt, base, args.replicates, workers=args.workers, base_seed=args.seed, progress=update
         )
-    finally:
-        if bar is not None:
-            bar.close()
     settings = {
         "alternative": alt.name,
         "base": base.name,
@@ -339,28 +527,24 @@ def cmd_whatif(args: argparse.Namespace) -> int:
     }
     whatif.save(result, dest, settings, args.lang)
     print(whatif.format_text(result, args.lang))
-    print(dest.describe() + " (whatif.html, whatif.txt, differences: .parquet and .csv)")
+    print(dest.describe(args.lang, text("cli.whatif.files", args.lang)))
     return 0
 
 
 def cmd_run(args: argparse.Namespace) -> int:
+    from sim.i18n import text
     from sim.run import save_run, simulate  # pandas and pyarrow only when a run is wanted
     from sim.store import destination
+    from sim.summary import run_summary
 
-    scenario = load_scenario(args.scenario, years=args.years)
+    scenario = _scenario(args.scenario, years=args.years)
     dest = destination(
         args.out, Path("results") / f"{scenario.name}-seed{args.seed}", force=args.force
     )
     result = simulate(scenario, args.seed)
     save_run(result, dest)
-    s = result.summary
-    print(f"samenspel: {scenario.name}, seed {args.seed}, {scenario.years} years")
-    keys = [o.key for o in shown_in("run")] + [f"commitment_{t}" for t in scenario.governance]
-    for key in keys:
-        entry = outcome(key)
-        label = entry.en + (f" ({entry.unit_en})" if entry.unit_en else "")
-        print(f"  {label:<44} {entry.format(s[key]):>10}")
-    print(f"{dest.describe()} (timeseries, summary, municipalities, events: .parquet and .csv)")
+    print(run_summary(result, args.lang))
+    print(dest.describe(args.lang, text("cli.run.files", args.lang)))
     return 0
 
 
@@ -368,6 +552,8 @@ def cmd_compare(args: argparse.Namespace) -> int:
     import time
 
     from sim.compare import compare, format_table, save
+    from sim.i18n import number, text
+    from sim.progress import bar
     from sim.store import destination
 
     if args.scenarios is None:
@@ -384,7 +570,7 @@ def cmd_compare(args: argparse.Namespace) -> int:
             f"--seed: seeds {args.seed} to {args.seed + args.replicates - 1} go beyond the "
             f"largest seed the tables hold ({MAX_SEED}); choose a smaller --seed"
         )
-    scenarios = [load_scenario(n, years=args.years) for n in names]
+    scenarios = [_scenario(n, years=args.years) for n in names]
     seen = set()
     for sc in scenarios:
         if sc.name in seen:
@@ -395,7 +581,11 @@ def cmd_compare(args: argparse.Namespace) -> int:
         seen.add(sc.name)
     dest = destination(args.out, Path("results") / "compare", force=args.force)
     start = time.perf_counter()
-    result = compare(scenarios, args.replicates, workers=args.workers, base_seed=args.seed)
+    total = len(scenarios) * args.replicates
+    with bar(total, "compare", enabled=not args.no_progress) as update:
+        result = compare(
+            scenarios, args.replicates, workers=args.workers, base_seed=args.seed, progress=update
+        )
     elapsed = time.perf_counter() - start
     years = sorted({sc.years for sc in scenarios})
     settings = {
@@ -405,12 +595,16 @@ def cmd_compare(args: argparse.Namespace) -> int:
         "years": years[0] if len(years) == 1 else years,
     }
     save(result, dest, settings, lang=args.lang, presentation=args.presentation)
-    print(
-        f"samenspel compare: {len(scenarios)} scenarios x {args.replicates} seeds "
-        f"in {elapsed:.1f} s; means with 95% intervals"
+    heading = text(
+        "cli.compare.heading",
+        args.lang,
+        scenarios=len(scenarios),
+        replicates=number(args.replicates, args.lang, 0),
+        seconds=number(elapsed, args.lang, 1),
     )
+    print(heading)
     print(format_table(result, lang=args.lang))
-    print(f"{dest.describe()} (report.html, runs, outcomes, trajectories: .parquet and .csv)")
+    print(dest.describe(args.lang, text("cli.compare.files", args.lang)))
     return 0
 
 
@@ -517,7 +711,12 @@ def cmd_analyze(args: argparse.Namespace) -> int:
     out = analyze(args.results, args.out, force=args.force)
     for f in sorted(out.iterdir()):
         print(f"  {f}")
-    print(f"samenspel analyze: written to {out}/")
+    default = args.results / "analysis"
+    kept = args.out is None and out != default
+    print(
+        f"samenspel analyze: written to {out}/"
+        + (f" ({default}/ holds an earlier analysis and is kept)" if kept else "")
+    )
     return 0
 
 
@@ -527,8 +726,11 @@ def cmd_validate(args: argparse.Namespace) -> int:
 
     overrides: dict[str, object] = {}
     if args.scenario is not None:
+        _scenario(args.scenario)  # its own overrides that change nothing
         overrides.update(validation.overrides_from_scenario(args.scenario))
-    overrides.update(validation.parse_set(args.overrides))
+    given = dict(overrides)
+    sets = validation.parse_set(args.overrides)
+    overrides.update(sets)
     keys = None
     if args.checks is not None:
         keys = [k.strip() for k in args.checks.split(",") if k.strip()]
@@ -542,6 +744,8 @@ def cmd_validate(args: argparse.Namespace) -> int:
     chosen = keys or [c.key for c in validation.CHECKS]
     for key in chosen:  # every scenario built, every override checked, before anything runs
         validation.check(key).plan(overrides, range(1))
+    for line in _unchanged_sets(sets, given, args.scenario):
+        warn(line)
     dest = destination(args.out, Path("results") / "validate", force=args.force)
     results = validation.evaluate_all(
         overrides,
@@ -563,15 +767,59 @@ def cmd_validate(args: argparse.Namespace) -> int:
     return 0 if all(s.passed for _, s in results) else 1
 
 
+def _unchanged_sets(
+    sets: dict[str, object], given: dict[str, object], scenario: str | None
+) -> list[str]:
+    """`--set PATH=VALUE`s that change nothing: VALUE is what --scenario gives at PATH, or what
+    every preset has there."""
+    presets = [load_scenario(n).model_dump(mode="json") for n in list_scenarios()]
+    lines = []
+    for path, value in sets.items():
+        if path in given:
+            if given[path] == value and type(given[path]) is type(value):
+                lines.append(
+                    f"--set {path}={toml_literal(value)} is the value --scenario {scenario} gives "
+                    "it already; the option changes nothing"
+                )
+            continue
+        found = [_at(p, path) for p in presets]
+        if all(f == value and type(f) is type(value) for f in found):
+            lines.append(
+                f"--set {path}={toml_literal(value)} is the value every scenario has already; "
+                "the option changes nothing"
+            )
+    return lines
+
+
+_MISSING = object()
+
+
+def _at(data: object, path: str) -> object:
+    """The value at a dotted path of a scenario's dump (_MISSING where there is none)."""
+    for part in path.split("."):
+        if not isinstance(data, dict) or part not in data:
+            return _MISSING
+        data = data[part]
+    return data
+
+
+def cmd_lists(args: argparse.Namespace) -> int:
+    """`samenspel scenarios`, `arrangements`, `rules`."""
+    from sim import listing
+
+    print(getattr(listing, args.command)(args.lang))
+    return 0
+
+
 def cmd_animate(args: argparse.Namespace) -> int:
     from sim import animate
     from sim.i18n import text
 
     fmt = animate.output_format(args.format, args.out)
-    scenarios = [load_scenario(args.scenario)]
+    scenarios = [_scenario(args.scenario)]
     if args.vs is not None:
         try:
-            scenarios.append(load_scenario(args.vs))
+            scenarios.append(_scenario(args.vs))
         except ConfigError as exc:
             raise ConfigError(f"--vs: {exc}") from None
     animate.check_video_support(fmt)
@@ -634,9 +882,8 @@ def main(argv: list[str] | None = None) -> int:
             return cmd_app(args)
         if args.command == "whatif":
             return cmd_whatif(args)
-        if args.command == "scenarios":
-            print("\n".join(list_scenarios()))
-            return 0
+        if args.command in ("scenarios", "arrangements", "rules"):
+            return cmd_lists(args)
     except ConfigError as exc:
         print(f"samenspel: error: {exc}", file=sys.stderr)
         return 2

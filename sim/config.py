@@ -112,9 +112,9 @@ class Arrangement(Strict):
     (no monitoring, no tailoring, free exit), so a preset states what makes it what it is.
     """
 
-    label: str
-    label_nl: str
-    description: str = ""
+    label: str = Field(description="the arrangement's name in English (tables, reports)")
+    label_nl: str = Field(description="its name in Dutch")
+    description: str = Field("", description="what the arrangement is, with its sources")
     # Who meets, how often.
     seating: Literal["all", "bilateral"] = Field(
         "all",
@@ -152,7 +152,9 @@ class Arrangement(Strict):
     renegotiation_rounds: Annotated[int, Field(ge=0, le=12)] = Field(
         0, description="times a failed proposal returns to the next meeting before it is dropped"
     )
-    vote_weight: Literal["equal", "population"] = "equal"
+    vote_weight: Literal["equal", "population"] = Field(
+        "equal", description="weight of a member's vote: equal, or by inhabitants"
+    )
     participation: Literal["all_members", "opt_in"] = Field(
         description="all_members: an adopted project binds every table member; "
         "opt_in: each member chooses its participation mode"
@@ -166,7 +168,11 @@ class Arrangement(Strict):
         0.0, description="late entry: premium on the share of cost already delivered"
     )
     # Who pays.
-    cost_allocation: Literal["per_inhabitant", "equal", "by_benefit"] = "per_inhabitant"
+    cost_allocation: Literal["per_inhabitant", "equal", "by_benefit"] = Field(
+        "per_inhabitant",
+        description="how a project's cost is shared among its participants: per inhabitant, "
+        "in equal shares, or by the benefit each expects",
+    )
     base_funding_per_inhabitant: Annotated[float, Field(ge=0.0, le=100.0)] = Field(
         0.0, description="EUR per inhabitant per year every member pays into a regional base fund"
     )
@@ -190,7 +196,9 @@ class Arrangement(Strict):
         description="none: one size fits all; capped: a basic package with tailored agreements "
         "on top up to tailoring_cap; a_la_carte: any tailoring at tailoring_price",
     )
-    tailoring_cap: Unit = 0.0
+    tailoring_cap: Unit = Field(
+        0.0, description="with capped tailoring: the largest share of a service that is tailored"
+    )
     tailoring_price: Annotated[float, Field(ge=0.0, le=5.0)] = Field(
         0.0, description="extra cost of a tailored part, relative to the standard cost"
     )
@@ -200,7 +208,9 @@ class Arrangement(Strict):
         description="who prepares the agenda: a joint secretariat, the centre city's line, or a "
         "chair rotating yearly",
     )
-    chair_excludes_centre: bool = False
+    chair_excludes_centre: bool = Field(
+        False, description="with a rotating chair: the centre city never takes the chair"
+    )
     monitoring: Unit = Field(
         0.0, description="probability that a withheld contribution is detected and attributed"
     )
@@ -208,7 +218,7 @@ class Arrangement(Strict):
         0.0, description="probability that escalation after a detection recovers the payment"
     )
     # Leaving.
-    exit_allowed: bool = True
+    exit_allowed: bool = Field(True, description="whether a member may leave at all")
     exit_fee_years: Annotated[float, Field(ge=0.0, le=10.0)] = Field(
         0.0, description="fee for leaving, in years of the leaver's regional room"
     )
@@ -229,15 +239,34 @@ class Behaviour(Strict):
         },
         description="shares of contribution types (Thöni & Volk 2018 meta-analysis)",
     )
-    choice_noise: Annotated[float, Field(gt=0.0, le=10.0)] = 0.5
-    weight_pledge: Annotated[float, Field(ge=0.0, le=10.0)] = 0.5
-    weight_norm: Annotated[float, Field(ge=0.0, le=10.0)] = 1.0
-    weight_benefit: Annotated[float, Field(ge=0.0, le=10.0)] = 1.0
-    weight_stress: Annotated[float, Field(ge=0.0, le=10.0)] = 1.0
-    weight_council: Annotated[float, Field(ge=0.0, le=10.0)] = 1.0
-    weight_deterrence: Annotated[float, Field(ge=0.0, le=10.0)] = 1.0
-    weight_energy: Annotated[float, Field(ge=0.0, le=10.0)] = 0.5
-    weight_pressure: Annotated[float, Field(ge=0.0, le=10.0)] = 0.5
+    choice_noise: Annotated[float, Field(gt=0.0, le=10.0)] = Field(
+        0.5, description="logit scale of choices: higher, less predictable votes and payments"
+    )
+    weight_pledge: Annotated[float, Field(ge=0.0, le=10.0)] = Field(
+        0.5, description="weight of a pledge one chose in the choice to pay"
+    )
+    weight_norm: Annotated[float, Field(ge=0.0, le=10.0)] = Field(
+        1.0,
+        description="weight of what one expects the others to pay (conditional cooperation, trust)",
+    )
+    weight_benefit: Annotated[float, Field(ge=0.0, le=10.0)] = Field(
+        1.0, description="weight of local benefit per euro"
+    )
+    weight_stress: Annotated[float, Field(ge=0.0, le=10.0)] = Field(
+        1.0, description="weight of budget stress"
+    )
+    weight_council: Annotated[float, Field(ge=0.0, le=10.0)] = Field(
+        1.0, description="weight of council pressure"
+    )
+    weight_deterrence: Annotated[float, Field(ge=0.0, le=10.0)] = Field(
+        1.0, description="weight of the expected sanction for withholding"
+    )
+    weight_energy: Annotated[float, Field(ge=0.0, le=10.0)] = Field(
+        0.5, description="weight of lost energy for regional work"
+    )
+    weight_pressure: Annotated[float, Field(ge=0.0, le=10.0)] = Field(
+        0.5, description="weight of national pressure in votes on a proposal"
+    )
     conditional_slope: Unit = Field(
         0.74,
         description="how much of what they believe others give conditional cooperators give "
@@ -253,14 +282,28 @@ class Behaviour(Strict):
         description="learning rate of trust toward a partner's seen delivery when it did "
         "worse than believed (asymmetry principle: above trust_gain)",
     )
-    visible_result: Unit = 0.9
-    energy_recovery: Unit = 0.1
-    legitimacy_rate: Unit = 0.05
-    initial_legitimacy: Unit = 0.6
-    exit_legitimacy: Unit = 0.2
-    executive_turnover: Unit = 0.5
-    cost_noise: Annotated[float, Field(ge=0.0, le=2.0)] = 0.3
-    instalment_months: Annotated[int, Field(ge=1, le=12)] = 3
+    visible_result: Unit = Field(
+        0.9, description="share of a project completed that counts as delivered"
+    )
+    energy_recovery: Unit = Field(
+        0.1, description="monthly recovery of energy for regional work toward full"
+    )
+    legitimacy_rate: Unit = Field(
+        0.05, description="monthly adjustment of legitimacy with the council"
+    )
+    initial_legitimacy: Unit = Field(0.6, description="legitimacy, grip and results at the start")
+    exit_legitimacy: Unit = Field(
+        0.2, description="legitimacy below which a council leaves a theme"
+    )
+    executive_turnover: Unit = Field(
+        0.5, description="chance the executive changes at a council election"
+    )
+    cost_noise: Annotated[float, Field(ge=0.0, le=2.0)] = Field(
+        0.3, description="spread of a project's cost around its expected cost (log-sd)"
+    )
+    instalment_months: Annotated[int, Field(ge=1, le=12)] = Field(
+        3, description="months between a project's instalments"
+    )
 
     @model_validator(mode="after")
     def _shares_sum_to_one(self) -> Behaviour:
@@ -273,23 +316,32 @@ class Behaviour(Strict):
 class Shock(Strict):
     """A budget cut: from `month` on, for `months` months, regional room shrinks by `cut`."""
 
-    month: Annotated[int, Field(ge=0, le=1200)]
-    cut: Unit
-    months: Annotated[int, Field(ge=1, le=1200)] = 24
+    month: Annotated[int, Field(ge=0, le=1200)] = Field(
+        description="month of the run in which the cut starts (0 = the first)"
+    )
+    cut: Unit = Field(description="share of every municipality's regional room that is cut")
+    months: Annotated[int, Field(ge=1, le=1200)] = Field(
+        24, description="how many months the cut lasts"
+    )
 
 
 class Scenario(Strict):
     """A scenario: a region, a governance arrangement per theme, behaviour and events."""
 
     name: str = Field(description="the scenario's name; it names its result folder")
-    description: str = ""
+    description: str = Field("", description="what the scenario is, in English")
+    description_nl: str = Field(
+        "", description="the same in Dutch (samenspel scenarios --lang nl, the app)"
+    )
     region: str = Field(
         "drechtsteden",
         description="'drechtsteden', 'synthetic:N' (N municipalities, 2..400) or 'identical:N' "
         "(N identical municipalities, 2..400, for docking with laboratory experiments)",
     )
-    start_year: Annotated[int, Field(ge=1990, le=2100)] = 2024
-    years: Annotated[int, Field(ge=1, le=100)] = 10
+    start_year: Annotated[int, Field(ge=1990, le=2100)] = Field(
+        2024, description="the calendar year the run starts in (in January)"
+    )
+    years: Annotated[int, Field(ge=1, le=100)] = Field(10, description="horizon in years")
     governance: Annotated[dict[str, str], Field(min_length=1)] = Field(
         description="theme -> arrangement name"
     )
@@ -316,8 +368,12 @@ class Scenario(Strict):
         description="trust every municipality places in every other at the start; "
         "default: the region's data (0.6 between neighbours, 0.5 with the centre)",
     )
-    behaviour: Behaviour = Field(default_factory=Behaviour)
-    shocks: list[Shock] = Field(default_factory=list)
+    behaviour: Behaviour = Field(
+        default_factory=Behaviour, description="the behavioural parameters: a [behaviour] table"
+    )
+    shocks: list[Shock] = Field(
+        default_factory=list, description="budget cuts at given months: [[shocks]] tables"
+    )
     shock_probability: Annotated[float, Field(ge=0.0, le=1.0)] = Field(
         0.0, description="yearly probability of a random budget shock (cut 0.2, 24 months)"
     )
@@ -619,3 +675,62 @@ def scenario_from_dict(data: dict, source: str = "scenario", **overrides: object
         return Scenario.model_validate(data)
     except ValidationError as err:
         raise ConfigError(format_validation_error(err, source, Scenario)) from None
+
+
+SCENARIO_TABLES: dict[str, type[Strict]] = {
+    "scenario": Scenario,
+    "behaviour": Behaviour,
+    "arrangement": Arrangement,
+    "shock": Shock,
+}
+"""Where the keys of each model go in a scenario file (`samenspel rules`): the top level, the
+`[behaviour]` table, an own arrangement's `[arrangements.NAME]` table, a `[[shocks]]` table."""
+
+
+def field_meanings() -> dict[str, str]:
+    """`rules.TABLE.KEY` -> the English meaning of every key a scenario file may set (its
+    field's description); the Dutch ones are in the catalogue (sim/i18n.py reads both)."""
+    return {
+        f"rules.{table}.{name}": info.description or ""
+        for table, model in SCENARIO_TABLES.items()
+        for name, info in model.model_fields.items()
+    }
+
+
+def toml_literal(value: object) -> str:
+    """A value as a scenario file writes it (true, 0.5, "text", ["full"], { a = 1 })."""
+    import json
+
+    if isinstance(value, dict):
+        inner = ", ".join(f"{k} = {toml_literal(v)}" for k, v in value.items())
+        return f"{{ {inner} }}" if value else "{}"
+    return json.dumps(value, ensure_ascii=False)
+
+
+def unchanged_overrides(scenario: Scenario) -> list[str]:
+    """Overrides in `scenario` that change nothing: a rule an own arrangement sets to the value
+    its `based_on` preset already has, a theme characteristic set to the theme data's value.
+
+    One line per override, naming the field and the value; for the command line to print as a
+    warning (loading a scenario never prints, so a sweep worker stays silent)."""
+    lines = []
+    presets = load_arrangement_presets()
+    for name, spec in scenario.arrangements.items():
+        base = presets[spec["based_on"]]
+        built = scenario.arrangement(name)
+        for key in spec:
+            if key != "based_on" and getattr(built, key) == getattr(base, key):
+                lines.append(
+                    f"arrangements.{name}.{key} = {toml_literal(spec[key])} is the value "
+                    f"{spec['based_on']!r} already has; the line changes nothing"
+                )
+    themes = load_themes()
+    characters = scenario.characters()
+    for theme, changes in scenario.themes.items():
+        for key in changes:
+            if getattr(characters[theme], key) == getattr(themes[theme], key):
+                lines.append(
+                    f"themes.{theme}.{key} = {toml_literal(changes[key])} is the value the "
+                    "theme data already give; the line changes nothing"
+                )
+    return lines

@@ -6,6 +6,11 @@ The catalogues are package data (`sim/data/i18n/en.toml`, `nl.toml`), tables per
 (tests/test_i18n.py) fails on a key or a field that one language lacks, so a lookup never needs a
 fallback: a missing key is a programming error and raises KeyError.
 
+The meaning of each key a scenario file may set (`rules.TABLE.KEY`, shown by `samenspel
+rules`) is, in English, its field's description in sim/config.py, read into the English
+catalogue here; nl.toml holds the Dutch under the same keys, so the test above also fails on a
+field without a Dutch meaning or a Dutch meaning without a field.
+
 Labels that belong to the outcome catalogue (outcomes and event kinds, sim/outcomes.py) and to
 the data files (themes' and arrangements' `label`/`label_nl`) stay where they are; this module
 reads them so that a caller has one API for all words.
@@ -69,7 +74,12 @@ def catalogue(lang: str) -> dict[str, str]:
     """All texts of one language by dotted key (read once per process)."""
     check_language(lang)
     source = resources.files("sim.data").joinpath("i18n", f"{lang}.toml")
-    return _flatten(tomllib.loads(source.read_text(encoding="utf-8")))
+    texts = _flatten(tomllib.loads(source.read_text(encoding="utf-8")))
+    if lang == "en":  # what each scenario key means: in English, its field's description
+        from sim.config import field_meanings
+
+        texts.update(field_meanings())
+    return texts
 
 
 def placeholders(template: str) -> set[str]:
@@ -171,6 +181,21 @@ def event_label(kind: str, lang: str) -> str:
     """An event kind's name from sim/outcomes.py's EVENTS."""
     event = EVENTS[kind]
     return event.nl if check_language(lang) == "nl" else event.en
+
+
+class Described(Protocol):
+    """Anything with an English `description` and a Dutch `description_nl` (scenarios)."""
+
+    description: str
+    description_nl: str
+
+
+def description(thing: Described, lang: str) -> str:
+    """The description of a scenario in `lang` (its file's `description` / `description_nl`);
+    the English one where a file has no Dutch one."""
+    if check_language(lang) == "nl" and thing.description_nl:
+        return thing.description_nl
+    return thing.description
 
 
 def label(thing: Labelled, lang: str) -> str:

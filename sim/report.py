@@ -421,7 +421,7 @@ def render(c: Comparison, settings: dict, lang: str = "en", presentation: bool =
     scen = "".join(
         f'<li><span class="swatch" style="color:{style[sc.name]["colour"]}">'
         f"{'━' if style[sc.name]['dash'] == 'solid' else '╌'}</span>"
-        f"<b>{html.escape(sc.name)}</b>: {html.escape(_description(sc, lang))}</li>"
+        f"<b>{html.escape(sc.name)}</b>: {html.escape(i18n.description(sc, lang))}</li>"
         for sc in c.scenarios
     )
     years = settings["years"]
@@ -462,13 +462,6 @@ def render(c: Comparison, settings: dict, lang: str = "en", presentation: bool =
 <script>{SCRIPT}</script>
 </body></html>
 """
-
-
-def _description(sc, lang: str) -> str:
-    """A scenario's description in `lang` where its file has one (`description_nl`)."""
-    if lang == "nl" and getattr(sc, "description_nl", ""):
-        return sc.description_nl
-    return sc.description
 
 
 def write_report(

@@ -34,6 +34,7 @@ from sim.config import ConfigError, scenario_from_dict
 from sim.executors import execute
 from sim.experiment import Outputs, Spec, apply, base_scenario
 from sim.model import RegionModel
+from sim.progress import bar
 
 Run = tuple[int, int, int, dict[str, Any]]  # run id, point index, seed, parameters
 
@@ -340,19 +341,11 @@ def sweep(
         workers = workers or os.cpu_count() or 1
         tasks = [(base, batch, spec.outputs) for batch in batches(left, workers)]
         results = execute(run_batch, tasks, executor, workers, scheduler)
-        bar = None
-        if progress and left:
-            from tqdm import tqdm
-
-            bar = tqdm(total=spec.run_count(), initial=len(done), unit="run", desc=spec.name)
-        try:
+        shown = progress and bool(left)
+        with bar(spec.run_count(), spec.name, initial=len(done), enabled=shown) as update:
             for rows, series in results:
                 store.write(rows, series)
-                if bar is not None:
-                    bar.update(len(rows))
-        finally:
-            if bar is not None:
-                bar.close()
+                update(len(rows))
     return store.folder
 
 

@@ -46,6 +46,7 @@ from sim.config import (
 )
 from sim.executors import execute
 from sim.model import RegionModel
+from sim.progress import bar
 
 Overrides = Mapping[str, object]
 T_MIN = 3.0  # |t| > 3: a one-in-a-thousand fluke at most, so a real failure, not noise
@@ -288,22 +289,13 @@ def run_arms(
     if not tasks:
         return
     workers = min(workers or _default_workers(), len(tasks))
-    bar = None
-    if progress:
-        from tqdm import tqdm
-
-        bar = tqdm(total=sum(len(t[2]) for t in tasks), unit="run", desc="validate")
     indexed = [(i, *t) for i, t in enumerate(tasks)]
-    try:
+    with bar(sum(len(t[2]) for t in tasks), "validate", enabled=progress) as update:
         for i, records in execute(_indexed_batch, indexed, "processes", workers):
             key, seeds = keys[i]
             for s, r in zip(seeds, records, strict=True):
                 _CACHE[(key, s)] = r
-            if bar is not None:
-                bar.update(len(seeds))
-    finally:
-        if bar is not None:
-            bar.close()
+            update(len(seeds))
 
 
 def _indexed_batch(i: int, scenario: Scenario, tweak: str, seeds: list[int]):

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import math
 import textwrap
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -224,19 +224,23 @@ def write(
 ) -> None:
     """Draw every calendar month of `data` (sim.animate.page_data) into a video at `path`,
     with `mark` in its comment (how samenspel later knows the file is its own)."""
-    from tqdm import tqdm
-
     check(fmt)
     from sim.i18n import text
+    from sim.progress import bar
 
     width, height = SIZE[fmt]
-    frames = tqdm(
-        _frames(data, width, height, title),
-        total=len(data["calendar"]),
-        desc=text("cli.animate_drawing", data["lang"]),
-        unit="",
-        disable=not progress,
-    )
+    desc = text("cli.animate_drawing", data["lang"])
+    with bar(len(data["calendar"]), desc, unit="frame", enabled=progress) as update:
+        _write(_counted(_frames(data, width, height, title), update), path, fmt, mark)
+
+
+def _counted(frames: Iterator[Any], update: Callable[[int], None]) -> Iterator[Any]:
+    for f in frames:
+        yield f
+        update(1)
+
+
+def _write(frames: Iterator[Any], path: Path, fmt: str, mark: str) -> None:
     seconds = MONTH_SECONDS[fmt]
     if fmt == "gif":
         from PIL import Image

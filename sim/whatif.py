@@ -32,7 +32,16 @@ import pandas as pd
 
 from sim.compare import COMPARED, Comparison, compare, t_quantile
 from sim.config import Arrangement, Behaviour, ConfigError, Scenario, load_scenario, load_themes
-from sim.i18n import catalogue, label, month_label, number, quantity, readable, text
+from sim.i18n import (
+    catalogue,
+    description,
+    label,
+    month_label,
+    number,
+    quantity,
+    readable,
+    text,
+)
 from sim.outcomes import CRITERIA, EVENTS, MUNICIPAL, Outcome, outcome
 
 if TYPE_CHECKING:
@@ -180,6 +189,13 @@ def scenarios(
     alt = load_scenario(alternative, years=years)
     if base is None:
         chosen = default_base(alt)
+        if chosen.governance == alt.governance:
+            raise ConfigError(
+                f"--base: {alternative} changes no arrangement at its start (its "
+                "previous_governance is its governance), so there is nothing it replaces to "
+                "compare with; give --base, a preset name or a .toml file, e.g. --base "
+                "multiple-local-status-quo"
+            )
     else:
         try:
             chosen = load_scenario(base, years=years)
@@ -458,8 +474,7 @@ def mark(v: str, lang: str, local: bool = False) -> str:
 
 
 def scenario_words(sc: Scenario, lang: str, alternative: Scenario | None = None) -> str:
-    """A scenario's description in the language: a preset's from the catalogue, a derived
-    base's generated, a file's own."""
+    """A scenario's description in the language: a derived base's generated, else its file's."""
     if (
         alternative is not None
         and sc.governance
@@ -467,7 +482,7 @@ def scenario_words(sc: Scenario, lang: str, alternative: Scenario | None = None)
         and sc.previous_governance == sc.governance
     ):
         return _t("base_derived", lang, alt=alternative.name)
-    return _first([f"app.preset.{sc.name}"], lang) or sc.description
+    return description(sc, lang)
 
 
 def _item(row: pd.Series, lang: str, entry: Outcome | None = None) -> str:

@@ -22,6 +22,7 @@ from sim.app_session import (
     build_scenario,
     control,
     own_name,
+    preset_description,
     rule_values,
 )
 from sim.cli import main
@@ -76,7 +77,7 @@ def test_every_control_choice_and_preset_has_words(lang):
     for name in BEHAVIOUR:
         assert i18n.text(f"app.behaviour.{name}", lang)
     for name in list_scenarios():
-        assert i18n.text(f"app.preset.{name}", lang)
+        assert preset_description(name, lang)
 
 
 def test_a_slider_value_is_read_in_its_language():

@@ -244,6 +244,12 @@ def test_a_folder_does_not_shadow_a_preset(tmp_path, capsys, monkeypatch):
         (["compare", "--workers", "100000"], "--workers"),
         (["compare", "--replicates", "1000000000"], "--replicates"),
         (["run", "--scenario", "grdd"], "did you mean 'grd'"),
+        (["run", "--lang", "de"], "--lang"),
+        (["compare", "--lang", "fr", "--scenarios", "grd"], "--lang"),
+        (["compare", "--presentation=yes"], "--presentation"),
+        (["rules", "--lang", "nederlands"], "--lang"),
+        (["arrangements", "--out", "x"], "--out"),
+        (["validate", "--set", "behaviour.trust_loss=2.0", "--checks", "p1-decay"], "trust_loss"),
     ],
 )
 def test_bad_arguments_are_one_clear_message(argv, expected, tmp_path, capsys, monkeypatch):

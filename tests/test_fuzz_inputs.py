@@ -171,3 +171,25 @@ def test_mutated_specs_are_accepted_or_refused_by_field(data):
             load_spec(path)
         except ConfigError as exc:
             assert str(exc).strip()
+
+
+@FUZZ
+@given(
+    st.sampled_from(["scenarios", "arrangements", "rules", "run", "compare"]),
+    st.text(max_size=12),
+)
+def test_random_language_on_the_command_line(capsys, command, lang):
+    """`--lang` takes en or nl; anything else is exit 2 naming the option, nothing written."""
+    with tempfile.TemporaryDirectory() as tmp:
+        argv = [command, f"--lang={lang}", "--out", str(Path(tmp) / "out")]
+        argv = argv[:2] if command in ("scenarios", "arrangements", "rules") else argv
+        try:
+            code = main(argv + (["--years", "1"] if command == "run" else []))
+        except SystemExit as usage:
+            code = usage.code
+        out, err = capsys.readouterr()
+        if lang in ("en", "nl") and command in ("scenarios", "arrangements", "rules"):
+            assert code == 0 and out
+        elif lang not in ("en", "nl"):
+            assert code == 2 and "--lang" in err and "Traceback" not in err
+            assert list(Path(tmp).iterdir()) == []
