@@ -42,6 +42,7 @@ from sim.app_session import (
     RULES,
     STATES,
     Control,
+    Message,
     Session,
     SessionStore,
     behaviour_label,
@@ -817,6 +818,18 @@ def network_patch(session: Session, colour: str, lang: str, since: int) -> Patch
     return p
 
 
+MESSAGES = ("load-message", "apply-message")
+"""Where the page says how a load or a change went (a session's `messages`)."""
+
+
+def messages(session: Session, lang: str) -> dict[str, Any]:
+    """The session's messages in `lang`, by element id; an element with none is emptied."""
+    shown = {el_id: session.messages.get(el_id) for el_id in MESSAGES}
+    return {
+        el_id: html.Span(m.texts[lang], className=m.css) if m else "" for el_id, m in shown.items()
+    }
+
+
 def _description(session: Session, lang: str, preset: bool) -> str:
     name = session.base.name
     if preset and name in list_scenarios():
@@ -1025,7 +1038,7 @@ def create_app(lang: str = "en", store: SessionStore | None = None) -> Dash:
         seed = v["seed"] if isinstance(v["seed"], int) and 0 <= v["seed"] < 2**63 else 0
         if sessions.get(sid) is None or trigger in FRESH:
             source = {"upload": "upload", "b-load": "path", "path": "path"}.get(trigger)
-            message = ""
+            problem: Message | None = None
             try:
                 if source == "upload" and v["upload"]:
                     scenario = uploaded(v["upload"], v["filename"])
@@ -1035,17 +1048,20 @@ def create_app(lang: str = "en", store: SessionStore | None = None) -> Dash:
                     source = None
                     scenario = load_scenario(v["preset"])
             except ConfigError as exc:
-                message = i18n.text("app.load_error", lang, message=str(exc))
-                if sessions.get(sid) is not None:
-                    return {"load-message": message}
+                problem = Message.of("app.load_error", message=lambda _, e=str(exc): e)
+                if (earlier := sessions.get(sid)) is not None:
+                    with earlier.lock:
+                        earlier.messages["load-message"] = problem
+                        return messages(earlier, lang)
                 scenario = load_scenario(DEFAULT_SCENARIO)
             session = sessions.put(sid, Session(scenario, seed))
             with session.lock:
+                if problem is not None:
+                    session.messages["load-message"] = problem
                 return {
                     **redraw(session, lang, colour, v["version"]),
+                    **messages(session, lang),
                     "clock": True,
-                    "load-message": message,
-                    "apply-message": "",
                     "preset-description": _description(session, lang, source is None),
                 }
         session = session_for(sid)
@@ -1055,6 +1071,7 @@ def create_app(lang: str = "en", store: SessionStore | None = None) -> Dash:
             if trigger == "lang":
                 return {
                     **month_words(session, lang),
+                    **messages(session, lang),
                     "map": network_patch(session, colour, lang, session.month),
                     "charts": chart_language(session, lang),
                     "preset-description": _description(session, lang, True),
@@ -1062,15 +1079,14 @@ def create_app(lang: str = "en", store: SessionStore | None = None) -> Dash:
             if trigger == "colour":
                 return {"map": network_patch(session, colour, lang, session.month)}
             out: dict[str, Any] = {}
+            said = session.messages
             try:
                 if trigger == "b-reset":
                     session.restart()
                     out["clock"] = True
                 elif trigger == "b-discard":
                     session.discard()
-                    out["apply-message"] = html.Span(
-                        i18n.text("app.discarded", lang), className="ok"
-                    )
+                    said["apply-message"] = Message.of("app.discarded", "ok")
                 elif trigger == "b-apply":
                     rules = {
                         i["name"]: _field_value(RULES[i["name"]], x)
@@ -1081,14 +1097,15 @@ def create_app(lang: str = "en", store: SessionStore | None = None) -> Dash:
                         for i, x in zip(v["behaviour_ids"], v["behaviour_values"], strict=True)
                     }
                     session.change(v["theme"], rules, behaviour)
-                    out["apply-message"] = html.Span(
-                        i18n.text("app.applied", lang, month=month_text(session, lang)),
-                        className="ok",
+                    said["apply-message"] = Message.of(
+                        "app.applied", "ok", month=lambda x: month_text(session, x)
                     )
             except ConfigError as exc:
-                message = i18n.text("app.change_error", lang, message=str(exc))
-                return {"apply-message": html.Span(message, className="error")}
-            return {**redraw(session, lang, colour, v["version"]), **out}
+                said["apply-message"] = Message.of(
+                    "app.change_error", "error", message=lambda _, e=str(exc): e
+                )
+                return messages(session, lang)
+            return {**redraw(session, lang, colour, v["version"]), **out, **messages(session, lang)}
 
     @app.callback(
         Output("clock", "interval"),
