@@ -724,6 +724,7 @@ def step_update(session: Session, lang: str, colour: str, shown: int | None) -> 
     `shown` store): should an earlier answer have been dropped, this one brings what it
     lacked."""
     before = month_words(session, lang)
+    drawn = nodes(session, colour, lang)
     if session.step() is None:
         return {"clock": True}
     lost = shown != session.month - 1  # an earlier answer never reached the page
@@ -736,7 +737,7 @@ def step_update(session: Session, lang: str, colour: str, shown: int | None) -> 
     words = month_words(session, lang)
     out = {
         **{k: v for k, v in words.items() if lost or v != before[k]},
-        "map": network_patch(session, colour, lang, shown),
+        "map": network_patch(session, colour, lang, shown, None if lost else drawn),
         "charts": fig,
         "shown": session.month,
     }
@@ -803,16 +804,28 @@ def network_figure(session: Session, colour: str, lang: str) -> go.Figure:
     return fig
 
 
-def network_patch(session: Session, colour: str, lang: str, since: int) -> Patch:
+def network_patch(
+    session: Session, colour: str, lang: str, since: int, drawn: dict[str, list] | None = None
+) -> Patch:
     """The network view after a month (or in another colouring or language), as a patch: the
     municipalities' colours, labels and hover texts, and the trust lines that changed since
-    month `since`."""
+    month `since`. With `drawn` (what `nodes` gave for the view as the page shows it), only
+    what differs from it is sent: a changed label makes plotly lay the whole view out anew,
+    a changed colour or hover text only restyles it."""
     node = nodes(session, colour, lang)
     p = Patch()
-    p["data"][0]["marker"]["color"] = node["colour"]
-    p["data"][0]["marker"]["line"] = {"color": node["border"], "width": node["bw"]}
-    p["data"][0]["text"] = node["label"]
-    p["data"][0]["hovertext"] = node["hover"]
+
+    def changed(*keys: str) -> bool:
+        return drawn is None or any(node[k] != drawn[k] for k in keys)
+
+    if changed("colour"):
+        p["data"][0]["marker"]["color"] = node["colour"]
+    if changed("border", "bw"):
+        p["data"][0]["marker"]["line"] = {"color": node["border"], "width": node["bw"]}
+    if changed("label"):
+        p["data"][0]["text"] = node["label"]
+    if changed("hover"):
+        p["data"][0]["hovertext"] = node["hover"]
     for k, t in session.trust_changes(since).items():
         p["layout"]["shapes"][k]["line"] = {"color": trust_colour(t), "width": trust_width(t)}
     return p
