@@ -99,9 +99,11 @@ def main() -> None:
             page = browser.new_page(viewport={"width": 1280, "height": 720})
             page.route(
                 "**/*",
-                lambda r: r.continue_()
-                if r.request.url.startswith(("http://127.0.0.1", "data:"))
-                else r.abort(),
+                lambda r: (
+                    r.continue_()
+                    if r.request.url.startswith(("http://127.0.0.1", "data:"))
+                    else r.abort()
+                ),
             )
             page.goto(url)
             page.wait_for_function(
