@@ -65,6 +65,7 @@ TIMED_STEP = """() => new Promise(resolve => {
   seen.observe(el, {childList: true, subtree: true, characterData: true});
   document.getElementById('b-step').click();
 })"""
+"""Click Step and resolve with the milliseconds until the month label changes."""
 
 
 def _free_port() -> int:

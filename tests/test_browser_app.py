@@ -14,6 +14,7 @@ from collections.abc import Iterator
 import pytest
 from werkzeug.serving import make_server
 
+from benchmarks.bench_app import TIMED_STEP  # the benchmark's timed Step, the same here
 from sim.app import create_app
 
 pytestmark = pytest.mark.browser
@@ -46,19 +47,6 @@ def _open(page, url: str) -> None:
 
 def _month(page) -> str:
     return page.inner_text("#month")
-
-
-TIMED_STEP = """() => new Promise(resolve => {
-  const el = document.getElementById('month');
-  const before = el.textContent;
-  const started = performance.now();
-  const seen = new MutationObserver(() => {
-    if (el.textContent !== before) { seen.disconnect(); resolve(performance.now() - started); }
-  });
-  seen.observe(el, {childList: true, subtree: true, characterData: true});
-  document.getElementById('b-step').click();
-})"""
-"""Click Step and resolve with the milliseconds until the month label changes."""
 
 
 def _step(page, times: int = 1) -> list[float]:
