@@ -9,21 +9,18 @@ hall without internet as at a desk. `--format gif|mp4` draws the same frames as 
 Every word on the page comes from the language catalogue (sim/i18n.py) in the chosen language,
 and every number is formatted there by Babel, so the player itself formats nothing.
 
-Writing is as safe as every samenspel command (README, "Your data is safe"): a file appears
-whole or not at all (temporary file, then one rename), and only a file that carries samenspel's
-mark (`MARK`, written into every HTML, GIF and MP4 it makes) is ever replaced, and only with
-`--force`.
+Writing is as safe as every samenspel command (README, "Your data is safe"; sim/store.py,
+`file_destination` and `write_file_atomically`): a file appears whole or not at all, and only a
+file that carries samenspel animate's mark (`MARK`, written into every HTML, GIF and MP4 it
+makes) is ever replaced, and only with `--force`.
 """
 
 from __future__ import annotations
 
 import html
 import json
-import os
 import re
-import secrets
-from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from collections.abc import Sequence
 from importlib import metadata, resources
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -33,6 +30,7 @@ from sim.config import ConfigError, Scenario
 from sim.outcomes import outcome
 
 if TYPE_CHECKING:  # the command line builds its parser from this module: keep it light
+    from sim.store import FileDestination
     from sim.view import Frame, Run
 
 FORMATS = ("html", "gif", "mp4")
@@ -48,9 +46,6 @@ player reads a municipality's row by this position)."""
 
 STATE_WORDS = {"energy": "state_energy", "legitimacy": "state_legitimacy"}
 STATE_WORDS["pledges_paid"] = "state_pledges"
-
-_LEFTOVER = re.compile(r"^\.samenspel-tmp-(\d+)-[0-9a-f]+-.+$")
-_SCAN = 65536  # bytes read at each end of a file when looking for MARK
 
 
 # --- the page's data -------------------------------------------------------------------------
@@ -327,140 +322,10 @@ def default_name(names: Sequence[str], fmt: str) -> str:
 
 
 def is_ours(path: Path) -> bool:
-    """Whether the file at `path` carries samenspel's MARK (looked for at both ends)."""
-    try:
-        with open(path, "rb") as f:
-            head = f.read(_SCAN)
-            f.seek(0, os.SEEK_END)
-            size = f.tell()
-            f.seek(max(0, size - _SCAN))
-            tail = f.read(_SCAN)
-    except OSError:
-        return False
-    mark = MARK.encode()
-    return mark in head or mark in tail
+    """Whether the file at `path` carries samenspel animate's MARK."""
+    from sim.store import carries_mark
 
-
-@dataclass(frozen=True)
-class FileDestination:
-    """Where a file will go, and whether it replaces an earlier samenspel file there."""
-
-    path: Path
-    replaces: bool = False
-    taken: Path | None = None  # the default name, if an earlier file made us move on
-
-
-def _check_file(path: Path, what: str, force: bool) -> bool:
-    """May a file be written at `path`? Returns whether it replaces one; OutputError if not."""
-    from sim.store import OutputError, check_target
-
-    if path.is_symlink():
-        raise OutputError(
-            f"{what}: {path} is a link; samenspel does not write through links: give another "
-            "file name"
-        )
-    if path.is_dir():
-        raise OutputError(
-            f"{what}: {path} is a folder; samenspel animate writes one file: give a file name, "
-            f"e.g. {path / 'animate.html'}"
-        )
-    if path.exists():
-        if not is_ours(path):
-            raise OutputError(
-                f"{what}: {path} is a file samenspel did not write; samenspel never replaces "
-                "such a file: choose another --out"
-            )
-        if not force:
-            raise OutputError(
-                f"{what}: {path} holds an earlier samenspel animation; add --force to replace "
-                "it, or choose another --out"
-            )
-        return True
-    check_target(path, what)  # a new name: its folder must be one this process can create
-    return False
-
-
-def file_destination(out: Path | None, default: Path, *, force: bool = False) -> FileDestination:
-    """`--out` as given, or the first free name from `default` (NAME.html, NAME-2.html, ...).
-
-    An earlier file is replaced only when it carries samenspel's mark and `force` is given;
-    leftovers of interrupted writes beside it are removed first.
-    """
-    if out is not None:
-        out = Path(out)
-        _recover(out.parent)
-        return FileDestination(out, _check_file(out, "--out", force))
-    default = Path(default)
-    _recover(default.parent)
-    candidate, n = default, 1
-    while candidate.exists() or candidate.is_symlink():
-        n += 1
-        candidate = default.with_name(f"{default.stem}-{n}{default.suffix}")
-    _check_file(candidate, "output", False)
-    return FileDestination(candidate, False, default if n > 1 else None)
-
-
-def _recover(parent: Path) -> None:
-    """Remove temporary files an interrupted animate left in `parent` (their process gone)."""
-    from sim.store import _alive as process_alive  # one liveness check for every leftover
-
-    try:
-        entries = list(Path(parent).iterdir())
-    except OSError:
-        return
-    for entry in entries:
-        m = _LEFTOVER.match(entry.name)
-        if m and entry.is_file() and not entry.is_symlink() and not process_alive(int(m.group(1))):
-            entry.unlink(missing_ok=True)
-
-
-def write_file_atomically(dest: FileDestination, fill: Callable[[Path], None]) -> Path:
-    """Write the file `fill(tmp)` makes at `dest`, whole or not at all.
-
-    `fill` writes a temporary file beside the destination (same suffix, so a video writer
-    knows the format); it must carry MARK. It is then linked into place (which fails, rather
-    than replaces, if someone else created the file meanwhile), or, to replace an earlier
-    samenspel file, renamed over it in one atomic step.
-    """
-    from sim.store import OutputError
-
-    path = dest.path
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-    except OSError as exc:
-        raise OutputError(f"output: cannot create {path.parent}: {exc.strerror}") from None
-    tmp = path.with_name(f".samenspel-tmp-{os.getpid()}-{secrets.token_hex(4)}-{path.name}")
-    try:
-        fill(tmp)
-        if not is_ours(tmp):
-            raise RuntimeError(f"internal: {path} was written without samenspel's mark")
-        fd = os.open(tmp, os.O_RDONLY)
-        try:
-            os.fsync(fd)
-        finally:
-            os.close(fd)
-        if dest.replaces:
-            if path.exists() and not is_ours(path):
-                raise OutputError(f"output: {path} was replaced by someone else meanwhile; kept")
-            os.replace(tmp, path)
-        else:
-            try:
-                os.link(tmp, path)
-            except FileExistsError:
-                raise OutputError(
-                    f"output: {path} was written by someone else meanwhile; nothing replaced"
-                ) from None
-            except OSError:  # a file system without hard links: rename, after one last look
-                if path.exists():
-                    raise OutputError(
-                        f"output: {path} was written by someone else meanwhile; nothing replaced"
-                    ) from None
-                os.rename(tmp, path)
-            tmp.unlink(missing_ok=True)
-    except BaseException:
-        tmp.unlink(missing_ok=True)
-        raise
-    return path
+    return carries_mark(path, MARK)
 
 
 # --- the command -----------------------------------------------------------------------------
@@ -486,6 +351,7 @@ def animate(
     progress: bool = False,
 ) -> Path:
     """Run each scenario on `seed`, and write the animation of them side by side to `dest`."""
+    from sim.store import write_file_atomically
     from sim.view import snapshots
 
     i18n.check_language(lang)

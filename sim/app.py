@@ -42,6 +42,7 @@ from sim.app_session import (
     RULES,
     STATES,
     Control,
+    Message,
     Session,
     SessionStore,
     behaviour_label,
@@ -723,6 +724,7 @@ def step_update(session: Session, lang: str, colour: str, shown: int | None) -> 
     `shown` store): should an earlier answer have been dropped, this one brings what it
     lacked."""
     before = month_words(session, lang)
+    drawn = nodes(session, colour, lang)
     if session.step() is None:
         return {"clock": True}
     lost = shown != session.month - 1  # an earlier answer never reached the page
@@ -735,7 +737,7 @@ def step_update(session: Session, lang: str, colour: str, shown: int | None) -> 
     words = month_words(session, lang)
     out = {
         **{k: v for k, v in words.items() if lost or v != before[k]},
-        "map": network_patch(session, colour, lang, shown),
+        "map": network_patch(session, colour, lang, shown, None if lost else drawn),
         "charts": fig,
         "shown": session.month,
     }
@@ -802,19 +804,43 @@ def network_figure(session: Session, colour: str, lang: str) -> go.Figure:
     return fig
 
 
-def network_patch(session: Session, colour: str, lang: str, since: int) -> Patch:
+def network_patch(
+    session: Session, colour: str, lang: str, since: int, drawn: dict[str, list] | None = None
+) -> Patch:
     """The network view after a month (or in another colouring or language), as a patch: the
     municipalities' colours, labels and hover texts, and the trust lines that changed since
-    month `since`."""
+    month `since`. With `drawn` (what `nodes` gave for the view as the page shows it), only
+    what differs from it is sent: a changed label makes plotly lay the whole view out anew,
+    a changed colour or hover text only restyles it."""
     node = nodes(session, colour, lang)
     p = Patch()
-    p["data"][0]["marker"]["color"] = node["colour"]
-    p["data"][0]["marker"]["line"] = {"color": node["border"], "width": node["bw"]}
-    p["data"][0]["text"] = node["label"]
-    p["data"][0]["hovertext"] = node["hover"]
+
+    def changed(*keys: str) -> bool:
+        return drawn is None or any(node[k] != drawn[k] for k in keys)
+
+    if changed("colour"):
+        p["data"][0]["marker"]["color"] = node["colour"]
+    if changed("border", "bw"):
+        p["data"][0]["marker"]["line"] = {"color": node["border"], "width": node["bw"]}
+    if changed("label"):
+        p["data"][0]["text"] = node["label"]
+    if changed("hover"):
+        p["data"][0]["hovertext"] = node["hover"]
     for k, t in session.trust_changes(since).items():
         p["layout"]["shapes"][k]["line"] = {"color": trust_colour(t), "width": trust_width(t)}
     return p
+
+
+MESSAGES = ("load-message", "apply-message")
+"""Where the page says how a load or a change went (a session's `messages`)."""
+
+
+def messages(session: Session, lang: str) -> dict[str, Any]:
+    """The session's messages in `lang`, by element id; an element with none is emptied."""
+    shown = {el_id: session.messages.get(el_id) for el_id in MESSAGES}
+    return {
+        el_id: html.Span(m.texts[lang], className=m.css) if m else "" for el_id, m in shown.items()
+    }
 
 
 def _description(session: Session, lang: str, preset: bool) -> str:
@@ -1025,7 +1051,7 @@ def create_app(lang: str = "en", store: SessionStore | None = None) -> Dash:
         seed = v["seed"] if isinstance(v["seed"], int) and 0 <= v["seed"] < 2**63 else 0
         if sessions.get(sid) is None or trigger in FRESH:
             source = {"upload": "upload", "b-load": "path", "path": "path"}.get(trigger)
-            message = ""
+            problem: Message | None = None
             try:
                 if source == "upload" and v["upload"]:
                     scenario = uploaded(v["upload"], v["filename"])
@@ -1035,17 +1061,20 @@ def create_app(lang: str = "en", store: SessionStore | None = None) -> Dash:
                     source = None
                     scenario = load_scenario(v["preset"])
             except ConfigError as exc:
-                message = i18n.text("app.load_error", lang, message=str(exc))
-                if sessions.get(sid) is not None:
-                    return {"load-message": message}
+                problem = Message.of("app.load_error", message=lambda _, e=str(exc): e)
+                if (earlier := sessions.get(sid)) is not None:
+                    with earlier.lock:
+                        earlier.messages["load-message"] = problem
+                        return messages(earlier, lang)
                 scenario = load_scenario(DEFAULT_SCENARIO)
             session = sessions.put(sid, Session(scenario, seed))
             with session.lock:
+                if problem is not None:
+                    session.messages["load-message"] = problem
                 return {
                     **redraw(session, lang, colour, v["version"]),
+                    **messages(session, lang),
                     "clock": True,
-                    "load-message": message,
-                    "apply-message": "",
                     "preset-description": _description(session, lang, source is None),
                 }
         session = session_for(sid)
@@ -1055,6 +1084,7 @@ def create_app(lang: str = "en", store: SessionStore | None = None) -> Dash:
             if trigger == "lang":
                 return {
                     **month_words(session, lang),
+                    **messages(session, lang),
                     "map": network_patch(session, colour, lang, session.month),
                     "charts": chart_language(session, lang),
                     "preset-description": _description(session, lang, True),
@@ -1062,15 +1092,14 @@ def create_app(lang: str = "en", store: SessionStore | None = None) -> Dash:
             if trigger == "colour":
                 return {"map": network_patch(session, colour, lang, session.month)}
             out: dict[str, Any] = {}
+            said = session.messages
             try:
                 if trigger == "b-reset":
                     session.restart()
                     out["clock"] = True
                 elif trigger == "b-discard":
                     session.discard()
-                    out["apply-message"] = html.Span(
-                        i18n.text("app.discarded", lang), className="ok"
-                    )
+                    said["apply-message"] = Message.of("app.discarded", "ok")
                 elif trigger == "b-apply":
                     rules = {
                         i["name"]: _field_value(RULES[i["name"]], x)
@@ -1081,14 +1110,15 @@ def create_app(lang: str = "en", store: SessionStore | None = None) -> Dash:
                         for i, x in zip(v["behaviour_ids"], v["behaviour_values"], strict=True)
                     }
                     session.change(v["theme"], rules, behaviour)
-                    out["apply-message"] = html.Span(
-                        i18n.text("app.applied", lang, month=month_text(session, lang)),
-                        className="ok",
+                    said["apply-message"] = Message.of(
+                        "app.applied", "ok", month=lambda x: month_text(session, x)
                     )
             except ConfigError as exc:
-                message = i18n.text("app.change_error", lang, message=str(exc))
-                return {"apply-message": html.Span(message, className="error")}
-            return {**redraw(session, lang, colour, v["version"]), **out}
+                said["apply-message"] = Message.of(
+                    "app.change_error", "error", message=lambda _, e=str(exc): e
+                )
+                return messages(session, lang)
+            return {**redraw(session, lang, colour, v["version"]), **out, **messages(session, lang)}
 
     @app.callback(
         Output("clock", "interval"),

@@ -25,7 +25,7 @@ from __future__ import annotations
 import math
 import threading
 from collections import OrderedDict
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any, Literal, get_args, get_origin
@@ -264,6 +264,26 @@ def baseline(scenario: Scenario, seed: int) -> Series:
 # --- sessions --------------------------------------------------------------------------------
 
 
+@dataclass(frozen=True)
+class Message:
+    """A message the page shows (a load error, "Applied; the run is back at ..."), worded in
+    every language when it is said, so that a language switch shows it in the new one."""
+
+    texts: Mapping[str, str]
+    css: str = ""
+
+    @classmethod
+    def of(cls, key: str, css: str = "", **fields: Callable[[str], object]) -> Message:
+        """The catalogue's `key`, each field worded per language by `fields[name](lang)`."""
+        return cls(
+            {
+                lang: i18n.text(key, lang, **{k: f(lang) for k, f in fields.items()})
+                for lang in i18n.LANGUAGES
+            },
+            css,
+        )
+
+
 @dataclass
 class Session:
     """One tab's run: the scenario as chosen (the baseline), its changes, the run in view."""
@@ -277,6 +297,7 @@ class Session:
     frame: Frame = field(init=False)
     series: Series = field(init=False)
     trust: list[tuple[float | None, ...]] = field(init=False)  # per month, from the initial
+    messages: dict[str, Message] = field(default_factory=dict)  # by the element showing it
     lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
 
     def __post_init__(self) -> None:

@@ -812,7 +812,7 @@ def cmd_lists(args: argparse.Namespace) -> int:
 
 
 def cmd_animate(args: argparse.Namespace) -> int:
-    from sim import animate
+    from sim import animate, store
     from sim.i18n import text
 
     fmt = animate.output_format(args.format, args.out)
@@ -824,8 +824,11 @@ def cmd_animate(args: argparse.Namespace) -> int:
             raise ConfigError(f"--vs: {exc}") from None
     animate.check_video_support(fmt)
     names = [sc.name for sc in scenarios]
-    dest = animate.file_destination(
-        args.out, Path("results") / animate.default_name(names, fmt), force=args.force
+    dest = store.file_destination(
+        args.out,
+        Path("results") / animate.default_name(names, fmt),
+        mark=animate.MARK,
+        force=args.force,
     )
     path = animate.animate(
         scenarios,

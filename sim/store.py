@@ -14,6 +14,15 @@ folder or file it did not write, and a result appears whole or not at all.
 - Temporary folders are named `.samenspel-tmp-PID-TOKEN-NAME` (and `.samenspel-old-...`); the
   next command that writes beside them removes those whose process is gone, or recovers an old
   result that was moved aside.
+- A result that is one file (an animation, a video) follows the same rules: it carries a mark
+  (a string of the writer's choosing, written into the file); only a file carrying it is ever
+  replaced, and only with `--force`; without `--out` the first free name is taken
+  (`NAME.html`, `NAME-2.html`, ...); it is written as `.samenspel-tmp-...` beside its
+  destination and linked (new) or renamed (replacing) into place; leftovers are removed by the
+  same `recover`.
+
+The API, for folders: `destination` then `write_atomically`; for one file: `file_destination`
+then `write_file_atomically` (and `carries_mark`, to tell one's own file).
 """
 
 from __future__ import annotations
@@ -37,6 +46,7 @@ from sim.config import ConfigError
 
 MANIFEST = "manifest.json"
 _LEFTOVER = re.compile(r"^\.samenspel-(tmp|old)-(\d+)-([0-9a-f]+)-(.+)$")
+_SCAN = 65536  # bytes read at each end of a file when looking for its mark
 _RENAME_EXCHANGE = 2
 _AT_FDCWD = -100
 
@@ -97,17 +107,31 @@ def _check_creatable(path: Path, what: str) -> None:
         raise OutputError(f"{what}: cannot create {path}: {ancestor}: {exc.strerror}") from None
 
 
+def _refuse_link(path: Path, what: str, instead: str) -> None:
+    if path.is_symlink():
+        raise OutputError(
+            f"{what}: {path} is a link; samenspel does not write through links: {instead}"
+        )
+
+
+def _first_free(
+    default: Path, free: Callable[[Path], bool], numbered: Callable[[int], str]
+) -> Path:
+    """`default`, or the first of `numbered(2)`, `numbered(3)`, ... beside it that is `free`."""
+    candidate, n = default, 1
+    while not free(candidate):
+        n += 1
+        candidate = default.with_name(numbered(n))
+    return candidate
+
+
 def check_target(path: Path, what: str = "--out", force: bool = False) -> bool:
     """Check that a result may be written at `path`; return whether it replaces one.
 
     Raises OutputError naming what is there and what to do.
     """
     path = Path(path)
-    if path.is_symlink():
-        raise OutputError(
-            f"{what}: {path} is a link; samenspel does not write through links: give the folder "
-            "it points to, or another --out"
-        )
+    _refuse_link(path, what, "give the folder it points to, or another --out")
     if path.exists() and not path.is_dir():
         raise OutputError(
             f"{what}: {path} is a file, not a folder; samenspel writes a result as a folder and "
@@ -146,12 +170,13 @@ def destination(out: Path | None, default: Path, *, force: bool = False) -> Dest
         return Destination(out, check_target(out, "--out", force))
     default = Path(default)
     recover(default.parent)
-    candidate, n = default, 1
-    while candidate.exists() and (candidate.is_symlink() or not _is_empty_dir(candidate)):
-        n += 1
-        candidate = default.with_name(f"{default.name}-{n}")
+    candidate = _first_free(
+        default,
+        lambda p: not p.exists() or (not p.is_symlink() and _is_empty_dir(p)),
+        lambda n: f"{default.name}-{n}",
+    )
     check_target(candidate, "output")
-    return Destination(candidate, False, default if n > 1 else None)
+    return Destination(candidate, False, default if candidate != default else None)
 
 
 def _is_empty_dir(path: Path) -> bool:
@@ -172,16 +197,23 @@ def _alive(pid: int) -> bool:
 
 def recover(parent: Path) -> None:
     """Finish what an interrupted write left in `parent`: put back an old result moved aside
-    whose replacement never arrived, and remove temporary folders of processes that are gone."""
+    whose replacement never arrived, and remove temporary folders and files of processes that
+    are gone."""
     try:
         entries = list(Path(parent).iterdir())
     except OSError:
         return
     for entry in entries:
         m = _LEFTOVER.match(entry.name)
-        if m is None or not entry.is_dir() or entry.is_symlink() or _alive(int(m.group(2))):
+        if m is None or entry.is_symlink() or _alive(int(m.group(2))):
             continue
         kind, name = m.group(1), m.group(4)
+        if entry.is_file():
+            if kind == "tmp":  # a single file's write never moves an old one aside
+                entry.unlink(missing_ok=True)
+            continue
+        if not entry.is_dir():
+            continue
         home = entry.with_name(name)
         if kind == "old" and not home.exists() and is_result(entry):
             os.rename(entry, home)  # the new result never arrived: the old one goes back
@@ -236,14 +268,27 @@ def _exchange(a: Path, b: Path) -> bool:
     raise OSError(err, os.strerror(err), str(b))
 
 
+def _fsync(path: Path) -> None:
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
 def _fsync_tree(folder: Path) -> None:
     for path in [*folder.rglob("*"), folder]:
         if path.is_file() or path == folder:
-            fd = os.open(path, os.O_RDONLY)
-            try:
-                os.fsync(fd)
-            finally:
-                os.close(fd)
+            _fsync(path)
+
+
+def _temporary(dest: Path, token: str) -> Path:
+    """The temporary name beside `dest` that `recover` knows."""
+    return dest.with_name(f".samenspel-tmp-{os.getpid()}-{token}-{dest.name}")
+
+
+def _written_meanwhile(dest: Path) -> OutputError:
+    return OutputError(f"output: {dest} was written by someone else meanwhile; nothing replaced")
 
 
 def write_atomically(
@@ -260,7 +305,7 @@ def write_atomically(
         dest = dest.path
     dest = Path(dest)
     token = secrets.token_hex(4)
-    tmp = dest.with_name(f".samenspel-tmp-{os.getpid()}-{token}-{dest.name}")
+    tmp = _temporary(dest, token)
     try:
         dest.parent.mkdir(parents=True, exist_ok=True)
         tmp.mkdir()
@@ -288,14 +333,124 @@ def write_atomically(
                 os.rename(tmp, dest)  # fails if another writer filled dest meanwhile
             except OSError as exc:
                 if exc.errno in (errno.ENOTEMPTY, errno.EEXIST, errno.ENOTDIR):
-                    raise OutputError(
-                        f"output: {dest} was written by someone else meanwhile; nothing replaced"
-                    ) from None
+                    raise _written_meanwhile(dest) from None
                 raise
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)
         raise
     return dest
+
+
+# --- a result that is one file ----------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class FileDestination:
+    """Where a one-file result will go, and whether it replaces an earlier samenspel file."""
+
+    path: Path
+    mark: str  # what the file carries, so that a later command knows it for samenspel's
+    replaces: bool = False
+    taken: Path | None = None  # the default name, if an earlier file made us move on
+
+
+def carries_mark(path: Path, mark: str) -> bool:
+    """Whether the file at `path` carries `mark` (looked for in its first and last 64 KiB)."""
+    try:
+        with open(path, "rb") as f:
+            head = f.read(_SCAN)
+            f.seek(0, os.SEEK_END)
+            f.seek(max(0, f.tell() - _SCAN))
+            tail = f.read(_SCAN)
+    except OSError:
+        return False
+    return mark.encode() in head or mark.encode() in tail
+
+
+def check_file_target(path: Path, mark: str, what: str = "--out", force: bool = False) -> bool:
+    """Check that a one-file result may be written at `path`; return whether it replaces one
+    (a file carrying `mark`, only with `force`). Raises OutputError naming what is there."""
+    path = Path(path)
+    _refuse_link(path, what, "give another file name")
+    if path.is_dir():
+        raise OutputError(
+            f"{what}: {path} is a folder; this result is one file: give a file name (in that "
+            "folder, if you like)"
+        )
+    if path.exists():
+        if not carries_mark(path, mark):
+            raise OutputError(
+                f"{what}: {path} is a file samenspel did not write; samenspel never replaces "
+                "such a file: choose another --out"
+            )
+        if not force:
+            raise OutputError(
+                f"{what}: {path} holds an earlier samenspel file; add --force to replace it, or "
+                "choose another --out"
+            )
+        return True
+    _check_creatable(path, what)
+    return False
+
+
+def file_destination(
+    out: Path | None, default: Path, *, mark: str, force: bool = False
+) -> FileDestination:
+    """Where a one-file result goes: `--out` as given, or the first free name from `default`
+    (`NAME.html`, `NAME-2.html`, ...). An earlier file is replaced only when it carries `mark`
+    and `force` is given; leftovers of interrupted writes beside it are removed first."""
+    if out is not None:
+        out = Path(out)
+        recover(out.parent)
+        return FileDestination(out, mark, check_file_target(out, mark, "--out", force))
+    default = Path(default)
+    recover(default.parent)
+    candidate = _first_free(
+        default,
+        lambda p: not (p.exists() or p.is_symlink()),
+        lambda n: f"{default.stem}-{n}{default.suffix}",
+    )
+    check_file_target(candidate, mark, "output")
+    return FileDestination(candidate, mark, False, default if candidate != default else None)
+
+
+def write_file_atomically(dest: FileDestination, fill: Callable[[Path], None]) -> Path:
+    """Write the file `fill(tmp)` makes at `dest`, whole or not at all.
+
+    `fill` writes a temporary file beside the destination (same suffix, so a writer that goes
+    by the suffix knows the format); it must carry the destination's mark. It is then linked
+    into place (which fails, rather than replaces, if someone else created the file
+    meanwhile), or, to replace an earlier samenspel file, renamed over it in one atomic step.
+    """
+    path = dest.path
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise OutputError(f"output: cannot create {path.parent}: {exc.strerror}") from None
+    tmp = _temporary(path, secrets.token_hex(4))
+    try:
+        fill(tmp)
+        if not carries_mark(tmp, dest.mark):
+            raise RuntimeError(f"internal: {path} was written without samenspel's mark")
+        _fsync(tmp)
+        if dest.replaces:
+            if path.exists() and not carries_mark(path, dest.mark):
+                raise OutputError(f"output: {path} was replaced by someone else meanwhile; kept")
+            os.replace(tmp, path)
+        else:
+            try:
+                os.link(tmp, path)
+            except FileExistsError:
+                raise _written_meanwhile(path) from None
+            except OSError:  # a file system without hard links: rename, after one last look
+                if path.exists():
+                    raise _written_meanwhile(path) from None
+                os.rename(tmp, path)
+            tmp.unlink(missing_ok=True)
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
+    return path
 
 
 def write_tables(folder: Path, tables: dict[str, pd.DataFrame]) -> None:

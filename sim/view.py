@@ -42,6 +42,8 @@ from dataclasses import dataclass, field
 from importlib import resources
 from typing import Any
 
+from babel.lists import format_list
+
 from sim import i18n
 from sim.config import Scenario
 from sim.model import RegionModel
@@ -185,6 +187,31 @@ def _event_fields(event: Frame, theme_labels: dict[str, dict[str, str]], lang: s
     }
 
 
+LISTED = ("theme", "municipality")
+"""The fields a merged caption lists ("wonen en mobiliteit"); the others must agree."""
+
+
+def _merged(events: Sequence[Frame], theme_labels: dict[str, dict[str, str]], lang: str) -> list:
+    """A month's events, those of one kind that read alike merged: (kind, count, fields), in
+    the order their first event came. Events merge when every field their sentence shows,
+    other than the theme and the municipality, reads the same; the theme and the municipality
+    are then listed, each once."""
+    groups: dict[tuple, list[dict]] = {}
+    for e in events:
+        fields = _event_fields(e, theme_labels, lang)
+        shown = i18n.placeholders(i18n.catalogue(lang)[f"caption.{e['kind']}"])
+        key = (e["kind"], *((k, fields[k]) for k in sorted(shown - set(LISTED))))
+        groups.setdefault(key, []).append(fields)
+    out = []
+    for key, members in groups.items():
+        fields = dict(members[0])
+        for name in LISTED:
+            values = list(dict.fromkeys(m[name] for m in members if m[name]))
+            fields[name] = format_list(values, locale=i18n.LOCALES[lang]) if values else ""
+        out.append((key[0], len(members), fields))
+    return out
+
+
 def caption(
     events: Sequence[Frame],
     theme_labels: dict[str, dict[str, str]],
@@ -194,14 +221,21 @@ def caption(
 ) -> str:
     """A month's events as one line: "maart 2026: verkiezingen; Zwijndrecht stapt uit wonen".
 
-    Each event kind has its sentence in the language catalogue (`caption.KIND`); an empty month
-    says so. `theme_labels` maps a theme key to its label per language.
+    Each event kind has its sentence in the language catalogue (`caption.KIND`), and one for
+    several such events in a month (`caption.many.KIND`, with their `{count}`): "2 voorstellen
+    over wonen en mobiliteit verworpen" rather than the same words twice. An empty month says
+    so. `theme_labels` maps a theme key to its label per language.
     """
     when = i18n.month_label(start_year, max(month, 0), lang)
     if events:
         parts = [
-            i18n.text(f"caption.{e['kind']}", lang, **_event_fields(e, theme_labels, lang))
-            for e in events
+            i18n.text(
+                f"caption.{kind}" if count == 1 else f"caption.many.{kind}",
+                lang,
+                count=i18n.number(count, lang, 0),
+                **fields,
+            )
+            for kind, count, fields in _merged(events, theme_labels, lang)
         ]
         said = i18n.text("caption.separator", lang).join(parts)
     else:

@@ -243,6 +243,26 @@ def test_a_month_is_sent_as_patches_and_a_dropped_answer_is_made_good():
     assert x[0]["params"]["value"] == [1, 2]  # both months the page lacks
 
 
+def test_a_month_sends_only_the_network_views_parts_that_changed():
+    from sim.app import network_figure, step_update
+    from sim.app_session import nodes
+
+    session = Session(load_scenario("split-2022"))
+    sent = {"color": 0, "text": 0}
+    for _ in range(36):
+        drawn = nodes(session, "energy", "en")
+        out = step_update(session, "en", "energy", session.month)
+        now = nodes(session, "energy", "en")
+        ops = out["map"].to_plotly_json()["operations"]
+        where = {tuple(op["location"]): op["params"]["value"] for op in ops}
+        text = where.get(("data", 0, "text"))
+        assert text == (now["label"] if now["label"] != drawn["label"] else None)
+        sent["text"] += text is not None
+        sent["color"] += ("data", 0, "marker", "color") in where
+    assert 0 < sent["text"] < 36 and sent["color"] > 0
+    assert network_figure(session, "energy", "en").data[0].text == tuple(now["label"])
+
+
 def test_the_update_after_a_month_is_fast():
     """Measured (and printed), not asserted: speed is for the benchmarks."""
     from sim.app import step_update

@@ -42,6 +42,7 @@ def pages(tmp_path_factory) -> dict[str, Path]:
         "one-en": ["split-2022", "--lang", "en"],
         "vs-nl": ["split-2022", "--vs", "network-2024", "--lang", "nl"],
         "vs-nl-projector": ["split-2022", "--vs", "network-2024", "--lang", "nl", "--projector"],
+        "vs-en-projector": ["split-2022", "--vs", "network-2024", "--lang", "en", "--projector"],
     }
     out = {}
     for name, args in wanted.items():
@@ -127,6 +128,24 @@ def test_projector_toggle_and_colour_selector(page, pages):
     assert page.is_checked("#projector")
     page.uncheck("#projector")
     assert "projector" not in (page.locator("body").get_attribute("class") or "")
+
+
+OVERFLOWING = """() => [...document.querySelectorAll('.strip figcaption, .strip figcaption > *')]
+  .filter((e) => e.scrollWidth > e.clientWidth + 0.5 || e.scrollHeight > e.clientHeight + 0.5)
+  .map((e) => e.textContent + ' ' + e.scrollWidth + '>' + e.clientWidth)"""
+
+
+@pytest.mark.parametrize("lang", ["nl", "en"])
+def test_strip_labels_fit_their_boxes_in_projector_mode_side_by_side(page, pages, lang):
+    open_page(page, pages[f"vs-{lang}-projector"])
+    assert page.viewport_size == {"width": 1280, "height": 720}
+    assert "projector" in (page.locator("body").get_attribute("class") or "")
+    assert page.locator(".panel .strip figcaption").count() == 8
+    for month in (0, 60, 130):  # the values' widths change with the month
+        go_to(page, month)
+        assert page.evaluate(OVERFLOWING) == [], month
+        for label in page.locator(".strip figcaption .what").all():
+            assert label.inner_text().strip()  # shown, not emptied to make it fit
 
 
 def test_screenshots(page, pages, screenshot):

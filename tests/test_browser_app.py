@@ -14,6 +14,7 @@ from collections.abc import Iterator
 import pytest
 from werkzeug.serving import make_server
 
+from benchmarks.bench_app import TIMED_STEP  # the benchmark's timed Step, the same here
 from sim.app import create_app
 
 pytestmark = pytest.mark.browser
@@ -46,19 +47,6 @@ def _open(page, url: str) -> None:
 
 def _month(page) -> str:
     return page.inner_text("#month")
-
-
-TIMED_STEP = """() => new Promise(resolve => {
-  const el = document.getElementById('month');
-  const before = el.textContent;
-  const started = performance.now();
-  const seen = new MutationObserver(() => {
-    if (el.textContent !== before) { seen.disconnect(); resolve(performance.now() - started); }
-  });
-  seen.observe(el, {childList: true, subtree: true, characterData: true});
-  document.getElementById('b-step').click();
-})"""
-"""Click Step and resolve with the milliseconds until the month label changes."""
 
 
 def _step(page, times: int = 1) -> list[float]:
@@ -141,11 +129,27 @@ def test_switching_the_language_relabels_the_page(page, app_server, screenshot):
     _open(page, url)
     _step(page, 14)
     assert page.inner_text("#h-rules") == "Rules per theme"
+    page.click("#b-apply")  # messages said before the switch are said again after it
+    page.wait_for_selector("#apply-message .ok")
+    assert page.inner_text("#apply-message") == "Applied; the run is back at February 2023."
+    page.fill("#path", "no-such-scenario.toml")
+    page.click("#b-load")
+    page.wait_for_function(
+        "() => document.getElementById('load-message').textContent"
+        ".startsWith('This scenario cannot be used.')"
+    )
     page.locator("#lang input[value=nl]").check()
     page.wait_for_function(
         "() => document.getElementById('h-rules').textContent === 'Regels per thema'"
     )
     page.wait_for_function("() => document.getElementById('month').textContent === 'februari 2023'")
+    page.wait_for_function(
+        "() => document.getElementById('apply-message').textContent"
+        " === 'Toegepast; de run staat weer op februari 2023.'"
+    )
+    load = page.inner_text("#load-message")
+    assert load.startswith("Dit scenario kan niet worden gebruikt.")
+    assert "no-such-scenario.toml" in load
     assert page.inner_text("#b-step") == "Stap (één maand)"
     assert page.inner_text("#tab-model") == "Model" and page.inner_text("#tab-info") == "Info"
     approval = json.dumps(

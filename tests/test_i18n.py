@@ -37,6 +37,7 @@ def test_every_event_kind_has_a_caption():
     for lang in i18n.LANGUAGES:
         for kind in EVENTS:
             assert f"caption.{kind}" in i18n.catalogue(lang)
+            assert f"caption.many.{kind}" in i18n.catalogue(lang)
 
 
 def test_text_fills_fields():

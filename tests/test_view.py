@@ -107,6 +107,67 @@ def test_caption_of_an_exit_and_an_adoption():
     )
 
 
+def _repeated(split, kind, themes):
+    """The first month of the run whose events hold `kind` more than once, on `themes` many
+    different themes."""
+    for frame in split.frames:
+        same = [e for e in frame["events"] if e["kind"] == kind]
+        if len(same) > 1 and len({e["theme"] for e in same}) == themes:
+            return frame, same
+    raise AssertionError(f"no month with repeated {kind} on {themes} themes")
+
+
+def test_repeated_events_are_told_once(split):
+    labels = {t["key"]: t["label"] for t in split.meta["themes"]}
+    frame, same = _repeated(split, "proposal_renegotiated", themes=1)
+    theme = labels[same[0]["theme"]]
+    nl = frame["captions"]["nl"]
+    assert nl.count("heronderhandeld") == 1
+    assert f"{len(same)} voorstellen over {theme['nl']} heronderhandeld" in nl
+    en = frame["captions"]["en"]
+    assert en.count("renegotiated") == 1
+    assert f"{len(same)} proposals on {theme['en']} renegotiated" in en
+
+
+def test_repeated_events_on_several_themes_list_the_themes(split):
+    labels = {t["key"]: t["label"] for t in split.meta["themes"]}
+    frame, same = _repeated(split, "proposal_rejected", themes=2)
+    a, b = (labels[e["theme"]] for e in same[:2])
+    month = frame["month"]
+    only = caption(same[:2], labels, split.meta["start_year"], month, "nl")
+    assert only.endswith(f": 2 voorstellen over {a['nl']} en {b['nl']} verworpen")
+    only = caption(same[:2], labels, split.meta["start_year"], month, "en")
+    assert only.endswith(f": 2 proposals on {a['en']} and {b['en']} rejected")
+
+
+def test_no_caption_says_the_same_twice(split):
+    merged = 0
+    for frame in (f for f in split.frames if f["events"]):
+        kinds = {e["kind"] for e in frame["events"]}
+        for lang in ("en", "nl"):
+            parts = frame["captions"][lang].split(": ", 1)[1].split("; ")
+            assert len(parts) == len(set(parts)), frame["captions"][lang]
+            assert len(kinds) <= len(parts) <= len(frame["events"])
+            merged += len(parts) < len(frame["events"])
+    assert merged
+
+
+def test_events_that_read_differently_stay_apart():
+    labels = {"housing": {"en": "housing", "nl": "wonen"}}
+    adopted = [
+        {"kind": "project_adopted", "municipality": "", "theme": "housing", "value": 4},
+        {"kind": "project_adopted", "municipality": "", "theme": "housing", "value": 3},
+    ]
+    assert caption(adopted, labels, 2022, 0, "nl") == (
+        "januari 2022: project wonen vastgesteld, 4 deelnemers; "
+        "project wonen vastgesteld, 3 deelnemers"
+    )
+    adopted[1]["value"] = 4
+    assert caption(adopted, labels, 2022, 0, "en") == (
+        "January 2022: 2 projects housing adopted, 4 participants each"
+    )
+
+
 def test_tables_meet_on_their_interval(split):
     sc = load_scenario("split-2022")
     intervals = {name: a.meeting_interval_months for name, a in sc.resolved_arrangements().items()}
