@@ -1455,14 +1455,14 @@ def _try_checks(small: list[str], centre: str) -> list[Check]:
         (
             "try-classic-gr-majority-adopted",
             "classic-gr-majority",
-            "classic-gr",
+            CONSENSUS,  # its pure preset: every theme under the classic GR
             (
                 "A classic GR that decides by majority adopts more projects.",
                 "Een klassieke GR die bij meerderheid besluit stelt meer projecten vast.",
             ),
             (
-                "projects adopted, classic-gr-majority minus classic-gr, paired by seed",
-                "vastgestelde projecten, classic-gr-majority min classic-gr, per seed",
+                f"projects adopted, classic-gr-majority minus {CONSENSUS}, paired by seed",
+                f"vastgestelde projecten, classic-gr-majority min {CONSENSUS}, per seed",
             ),
             "> 0",
             20,
@@ -1471,14 +1471,14 @@ def _try_checks(small: list[str], centre: str) -> list[Check]:
         (
             "try-classic-gr-majority-grip",
             "classic-gr-majority",
-            "classic-gr",
+            CONSENSUS,  # its pure preset: every theme under the classic GR
             (
                 "In a classic GR that decides by majority the councils feel less grip.",
                 "In een klassieke GR die bij meerderheid besluit ervaren de raden minder grip.",
             ),
             (
-                "felt grip, classic-gr-majority minus classic-gr, paired by seed",
-                "ervaren grip, classic-gr-majority min classic-gr, per seed",
+                f"felt grip, classic-gr-majority minus {CONSENSUS}, paired by seed",
+                f"ervaren grip, classic-gr-majority min {CONSENSUS}, per seed",
             ),
             "< 0",
             20,

@@ -8,12 +8,18 @@ import time
 from pathlib import Path
 
 import pytest
+from hypothesis import settings
 
 from sim.config import Scenario
 from sim.model import RegionModel
 from sim.validation import SPATIAL, base_scenario_dict, paired_t, variant  # the checks' set-ups
 
 ROOT = Path(__file__).resolve().parent.parent
+
+# Hypothesis's per-example deadline is a timed test: on a loaded CI machine a 0.01 ms example
+# can take 300 ms. Speed is for the benchmarks, so the property tests check properties only.
+settings.register_profile("samenspel", deadline=None)
+settings.load_profile("samenspel")
 
 pytest_plugins = ["tests.browser_fixtures"]  # real-browser fixtures: browser, page, screenshot
 
