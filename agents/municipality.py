@@ -54,6 +54,7 @@ class Municipality(mesa.Agent):
         self.trust: dict[int, dict] = {}  # other's index -> the trust edge's attribute dict
         self.trust_total = 0.0  # sum of trust in all others, kept by set_trust for a fast mean
         self._beliefs: dict[int, tuple[list, int, float]] = {}  # group -> mean trust in it
+        self.trust_row = None  # trust by index, a row of the network's trust matrix
         # Totals for the per-municipality output table.
         self.due_total = 0.0
         self.grip_sum = 0.0  # for the run's mean felt grip
@@ -65,8 +66,9 @@ class Municipality(mesa.Agent):
         edge = self.trust[other]
         self.trust_total += value - edge["trust"]
         edge["trust"] = value
-        if self._beliefs:
-            self._beliefs.clear()
+        self.trust_row[other] = value
+        self.forget_beliefs()
+        self.model.trust_changed()
 
     def trust_in(self, others: list[Municipality]) -> float:
         """Mean trust in the other members of a group: the belief that they will deliver.
@@ -87,10 +89,23 @@ class Municipality(mesa.Agent):
                 total += trust[o.index]["trust"]
                 n += 1
         belief = total / n if n else 1.0
+        self.keep_belief(others, belief)
+        return belief
+
+    def knows_belief(self, group: list[Municipality]) -> bool:
+        kept = self._beliefs.get(id(group))
+        return kept is not None and kept[0] is group and kept[1] == len(group)
+
+    def keep_belief(self, group: list[Municipality], belief: float) -> None:
+        """Keep the mean trust in a group (holding the group, so that its id is not reused)."""
         if len(self._beliefs) >= BELIEFS_KEPT:
             self._beliefs.clear()
-        self._beliefs[id(others)] = (others, len(others), belief)  # holding the group: no id reuse
-        return belief
+        self._beliefs[id(group)] = (group, len(group), belief)
+
+    def forget_beliefs(self) -> None:
+        """Trust changed: what was kept about groups no longer holds."""
+        if self._beliefs:
+            self._beliefs.clear()
 
     def vote_utility(
         self, promised_ratio: float, yearly_cost: float, theme: Theme, others: list[Municipality]

@@ -83,6 +83,8 @@ class RegionModel(mesa.Model):
             deterrence=b.weight_deterrence,
             energy=b.weight_energy,
         )
+        self.trust_epoch = 0  # counts changes of trust (sim.network.keep_beliefs reads it)
+        self.beliefs_kept: dict[int, tuple] = {}  # large groups whose beliefs are kept
         self.region = region_for(scenario.region, seed, scenario.initial_trust)
         self.municipalities = [
             Municipality(self, spec, i, self.draw_kind())
@@ -158,6 +160,12 @@ class RegionModel(mesa.Model):
             members = [m for m in self.municipalities if m.index in seated]
             self._seated[theme.index] = members
         return members
+
+    def trust_changed(self) -> None:
+        """Someone's trust changed: beliefs worked out for large groups are out of date."""
+        self.trust_epoch += 1
+        if self.beliefs_kept:
+            self.beliefs_kept.clear()
 
     def seats_changed(self, theme: ThemeInForce) -> None:
         """A seat at `theme`'s table changed: forget what was cached about who sits where."""
