@@ -49,8 +49,11 @@ lint: $(STAMP)
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 
-bench: $(STAMP)
+bench: $(STAMP)  ## outputs unchanged, then the speed benchmarks (benchmarks/README.md; memory: bench_memory.py)
+	$(PY) benchmarks/fingerprint.py
 	$(PY) benchmarks/bench_run.py $(ARGS)
+	$(PY) benchmarks/bench_large.py
+	$(PY) benchmarks/bench_sweep.py
 
 lock:  ## re-resolve the pinned environment (needs network access to PyPI)
 	$(PY) -m pip install --quiet uv

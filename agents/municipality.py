@@ -16,6 +16,7 @@ if TYPE_CHECKING:
 
 
 JUDGEMENT_RATE = 0.2
+BELIEFS_KEPT = 64  # groups whose mean trust a municipality keeps at a time
 
 
 class Municipality(mesa.Agent):
@@ -52,6 +53,8 @@ class Municipality(mesa.Agent):
         self.irrelevant_hours = 0.0  # this month's hours at tables of little local salience
         self.trust: dict[int, dict] = {}  # other's index -> the trust edge's attribute dict
         self.trust_total = 0.0  # sum of trust in all others, kept by set_trust for a fast mean
+        self._beliefs: dict[int, tuple[list, int, float]] = {}  # group -> mean trust in it
+        self.trust_row = None  # trust by index, a row of the network's trust matrix
         # Totals for the per-municipality output table.
         self.due_total = 0.0
         self.grip_sum = 0.0  # for the run's mean felt grip
@@ -63,11 +66,21 @@ class Municipality(mesa.Agent):
         edge = self.trust[other]
         self.trust_total += value - edge["trust"]
         edge["trust"] = value
+        self.trust_row[other] = value
+        self.forget_beliefs()
+        self.model.trust_changed()
 
     def trust_in(self, others: list[Municipality]) -> float:
-        """Mean trust in the other members of a group: the belief that they will deliver."""
+        """Mean trust in the other members of a group: the belief that they will deliver.
+
+        Kept per group (a table's seats, a project's members) until this municipality's trust
+        changes or the group grows, since the same groups are asked about month after month.
+        """
         if len(others) == len(self.trust) + 1:  # the whole region: the kept total serves
             return self.trust_total / len(self.trust)
+        kept = self._beliefs.get(id(others))
+        if kept is not None and kept[0] is others and kept[1] == len(others):
+            return kept[2]
         total = 0.0
         n = 0
         trust = self.trust
@@ -75,7 +88,24 @@ class Municipality(mesa.Agent):
             if o is not self:
                 total += trust[o.index]["trust"]
                 n += 1
-        return total / n if n else 1.0
+        belief = total / n if n else 1.0
+        self.keep_belief(others, belief)
+        return belief
+
+    def knows_belief(self, group: list[Municipality]) -> bool:
+        kept = self._beliefs.get(id(group))
+        return kept is not None and kept[0] is group and kept[1] == len(group)
+
+    def keep_belief(self, group: list[Municipality], belief: float) -> None:
+        """Keep the mean trust in a group (holding the group, so that its id is not reused)."""
+        if len(self._beliefs) >= BELIEFS_KEPT:
+            self._beliefs.clear()
+        self._beliefs[id(group)] = (group, len(group), belief)
+
+    def forget_beliefs(self) -> None:
+        """Trust changed: what was kept about groups no longer holds."""
+        if self._beliefs:
+            self._beliefs.clear()
 
     def vote_utility(
         self, promised_ratio: float, yearly_cost: float, theme: Theme, others: list[Municipality]

@@ -14,7 +14,8 @@ from __future__ import annotations
 import os
 import threading
 import time
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from itertools import islice
 from multiprocessing import get_context
 from typing import Any
 
@@ -27,7 +28,10 @@ class LostCluster(RuntimeError):
     """The Dask scheduler or its workers went away during a run."""
 
 
-def in_process(fn: Callable, tasks: list[Task]) -> Iterator[Any]:
+IN_FLIGHT = 64  # tasks a Dask cluster is given ahead of the results (bounds the driver's memory)
+
+
+def in_process(fn: Callable, tasks: Iterable[Task]) -> Iterator[Any]:
     for args in tasks:
         yield fn(*args)
 
@@ -53,9 +57,10 @@ def _call(fn_args: tuple[Callable, Task]) -> Any:
     return fn(*args)
 
 
-def processes(fn: Callable, tasks: list[Task], workers: int) -> Iterator[Any]:
+def processes(fn: Callable, tasks: Iterable[Task], workers: int) -> Iterator[Any]:
     """Local processes that fork from a server which has imported the model; results stream
-    as batches finish."""
+    as batches finish. Tasks may be a generator: the pool draws them as its workers take them
+    (through a pipe that holds a few), so a long sweep is never held whole."""
     ctx = get_context("forkserver")
     ctx.set_forkserver_preload(["sim.model", fn.__module__])
     pool = ctx.Pool(workers, initializer=_watch_driver, initargs=(os.getpid(),))
@@ -67,7 +72,7 @@ def processes(fn: Callable, tasks: list[Task], workers: int) -> Iterator[Any]:
         pool.terminate()  # on an interruption: stop the workers now, not after their batches
 
 
-def dask(fn: Callable, tasks: list[Task], address: str) -> Iterator[Any]:
+def dask(fn: Callable, tasks: Iterable[Task], address: str) -> Iterator[Any]:
     """A Dask distributed cluster at `address` (tcp://HOST:PORT); its workers need samenspel."""
     import logging
 
@@ -79,8 +84,12 @@ def dask(fn: Callable, tasks: list[Task], address: str) -> Iterator[Any]:
             logging.getLogger(name).setLevel(logging.CRITICAL)
     try:
         with Client(address, timeout=f"{CONNECT_SECONDS}s") as client:
-            futures = [client.submit(fn, *args, pure=False) for args in tasks]
-            for f in as_completed(futures):
+            todo = iter(tasks)  # at most IN_FLIGHT submitted ahead of the results
+            futures = [client.submit(fn, *args, pure=False) for args in islice(todo, IN_FLIGHT)]
+            running = as_completed(futures)
+            for f in running:
+                for args in islice(todo, 1):
+                    running.add(client.submit(fn, *args, pure=False))
                 yield f.result()
     except (OSError, TimeoutError) as exc:
         raise LostCluster(f"the Dask scheduler at {address} was lost ({exc})") from None
@@ -91,7 +100,11 @@ def dask(fn: Callable, tasks: list[Task], address: str) -> Iterator[Any]:
 
 
 def execute(
-    fn: Callable, tasks: list[Task], executor: str, workers: int = 1, scheduler: str | None = None
+    fn: Callable,
+    tasks: Iterable[Task],
+    executor: str,
+    workers: int = 1,
+    scheduler: str | None = None,
 ) -> Iterator[Any]:
     if executor == "inprocess" or (executor == "processes" and workers == 1):
         return in_process(fn, tasks)

@@ -22,6 +22,7 @@ import hashlib
 import itertools
 import json
 import math
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
@@ -191,15 +192,24 @@ class Spec(_Strict):
         Seeds are spawned from the master seed, one per run, so a run's result depends only on
         its parameters and its seed, whatever executor runs it and in whatever order.
         """
-        points = self.points()
-        children = np.random.SeedSequence(self.master_seed).spawn(len(points) * self.replicates)
-        out = []
-        for i, point in enumerate(points):
+        return list(self.iter_runs())
+
+    def iter_runs(self) -> Iterator[tuple[int, int, int, dict[str, Any]]]:
+        """The runs of `runs`, one at a time, so that a sweep holds only those in flight.
+
+        Run `run_id`'s seed comes from the master seed's child number `run_id`, made directly
+        (as SeedSequence.spawn makes it), not by spawning them all first.
+        """
+        master = np.random.SeedSequence(self.master_seed)
+        for i, point in enumerate(self.points()):
             for r in range(self.replicates):
                 run_id = i * self.replicates + r
-                seed = int(children[run_id].generate_state(1, dtype=np.uint64)[0] >> 1)
-                out.append((run_id, i, seed, point))
-        return out
+                child = np.random.SeedSequence(
+                    master.entropy,
+                    spawn_key=(*master.spawn_key, run_id),
+                    pool_size=master.pool_size,
+                )
+                yield run_id, i, int(child.generate_state(1, dtype=np.uint64)[0] >> 1), point
 
     def run_count(self) -> int:
         """How many runs the design makes, computed without making them."""

@@ -23,6 +23,31 @@ from sim.rules import DeliveryWeights, VoteWeights
 from sim.services import SharedService
 from sim.transition import Transition, transition
 
+_PLANS: dict[int, tuple[Scenario, list[ThemeInForce], dict[str, Arrangement]]] = {}
+PLANS_KEPT = 32  # scenarios whose themes in force are kept (a sweep's batch shares a few)
+
+
+def themes_in_force(scenario: Scenario) -> tuple[list[ThemeInForce], dict[str, Arrangement]]:
+    """The themes in force and the arrangements before the start, as the scenario fixes them.
+
+    Resolving them builds and validates rule sets, the same for every seed, so they are made once
+    per scenario object and shared by its runs (they are frozen). Keyed by identity, holding the
+    scenario, so that a key is never reused by another object.
+    """
+    kept = _PLANS.get(id(scenario))
+    if kept is not None and kept[0] is scenario:
+        return list(kept[1]), kept[2]
+    characters = scenario.characters()
+    themes = [
+        ThemeInForce(name, k, characters[name], arrangement)
+        for k, (name, arrangement) in enumerate(scenario.resolved_arrangements().items())
+    ]
+    previous = scenario.previous_arrangements()
+    if len(_PLANS) >= PLANS_KEPT:
+        _PLANS.clear()
+    _PLANS[id(scenario)] = (scenario, themes, previous)
+    return list(themes), previous
+
 
 class RegionModel(mesa.Model):
     """Municipalities of a region cooperating under per-theme governance arrangements.
@@ -39,11 +64,7 @@ class RegionModel(mesa.Model):
         self.seed = seed
         self.config = scenario  # Mesa keeps its own `scenario` attribute
         self.behaviour = b = scenario.behaviour
-        characters = scenario.characters()
-        self.themes = [
-            ThemeInForce(name, k, characters[name], arrangement)
-            for k, (name, arrangement) in enumerate(scenario.resolved_arrangements().items())
-        ]
+        self.themes, previous = themes_in_force(scenario)
         self.choice_noise = b.choice_noise
         self.cc_slope = b.conditional_slope
         self.vote_weights = VoteWeights(
@@ -62,6 +83,8 @@ class RegionModel(mesa.Model):
             deterrence=b.weight_deterrence,
             energy=b.weight_energy,
         )
+        self.trust_epoch = 0  # counts changes of trust (sim.network.keep_beliefs reads it)
+        self.beliefs_kept: dict[int, tuple] = {}  # large groups whose beliefs are kept
         self.region = region_for(scenario.region, seed, scenario.initial_trust)
         self.municipalities = [
             Municipality(self, spec, i, self.draw_kind())
@@ -84,7 +107,6 @@ class RegionModel(mesa.Model):
         self.cut_until = -1
         self.service_quality = 1.0
         self.recorder = Recorder(self)
-        previous = scenario.previous_arrangements()
         self.transitions = [self._transition(t, previous[t.name]) for t in self.themes]
         self.transition_cost = sum(t.cost for t in self.transitions)
         self.bodies = tables.meeting_bodies(self.themes, [t.months for t in self.transitions])
@@ -138,6 +160,12 @@ class RegionModel(mesa.Model):
             members = [m for m in self.municipalities if m.index in seated]
             self._seated[theme.index] = members
         return members
+
+    def trust_changed(self) -> None:
+        """Someone's trust changed: beliefs worked out for large groups are out of date."""
+        self.trust_epoch += 1
+        if self.beliefs_kept:
+            self.beliefs_kept.clear()
 
     def seats_changed(self, theme: ThemeInForce) -> None:
         """A seat at `theme`'s table changed: forget what was cached about who sits where."""

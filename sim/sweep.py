@@ -19,12 +19,14 @@ from __future__ import annotations
 
 import fcntl
 import hashlib
+import itertools
 import json
 import math
 import os
 import socket
 import time
 import traceback
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -294,11 +296,24 @@ def load_results(folder: str | Path) -> tuple[pd.DataFrame, pd.DataFrame]:
     return runs, series.sort_values(["run_id", "month", "variable"]).reset_index(drop=True)
 
 
-def batches(runs: list[Run], workers: int) -> list[list[Run]]:
-    """Runs in batches: enough per batch that process hand-off does not dominate runs of a few
+def batch_size(runs: int, workers: int) -> int:
+    """Runs per batch: enough that process hand-off does not dominate runs of a few
     milliseconds, enough batches that every worker stays busy and progress shows."""
-    size = max(1, min(50, math.ceil(len(runs) / (workers * 8))))
+    return max(1, min(50, math.ceil(runs / (workers * 8))))
+
+
+def batches(runs: list[Run], workers: int) -> list[list[Run]]:
+    """Runs in batches of `batch_size`."""
+    size = batch_size(len(runs), workers)
     return [runs[i : i + size] for i in range(0, len(runs), size)]
+
+
+def stream_batches(runs: Iterable[Run], size: int) -> Iterator[list[Run]]:
+    """Runs in batches of `size`, made as they are asked for: a sweep never holds its whole
+    design, so its memory does not grow with its number of runs."""
+    it = iter(runs)
+    while batch := list(itertools.islice(it, size)):
+        yield batch
 
 
 def sweep(
@@ -337,11 +352,12 @@ def sweep(
         store = Store.create(out, spec, manifest)
     with store:
         done = store.done()
-        left = [r for r in spec.runs() if r[0] not in done]
+        left = (r for r in spec.iter_runs() if r[0] not in done)
         workers = workers or os.cpu_count() or 1
-        tasks = [(base, batch, spec.outputs) for batch in batches(left, workers)]
+        size = batch_size(spec.run_count() - len(done), workers)
+        tasks = ((base, batch, spec.outputs) for batch in stream_batches(left, size))
         results = execute(run_batch, tasks, executor, workers, scheduler)
-        shown = progress and bool(left)
+        shown = progress and spec.run_count() > len(done)
         with bar(spec.run_count(), spec.name, initial=len(done), enabled=shown) as update:
             for rows, series in results:
                 store.write(rows, series)

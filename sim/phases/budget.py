@@ -52,8 +52,10 @@ def pay_dues(model: RegionModel) -> None:
         pop = sum(m.population for m in seated)
         if a.upkeep_per_inhabitant > 0:
             total = a.upkeep_per_inhabitant * pop / 1e6
-            payers = seated if a.upkeep_payer == "all" else [model.centre]
-            payers = [m for m in payers if m in seated]
+            if a.upkeep_payer == "all":
+                payers = seated
+            else:  # the centre pays, if it is seated
+                payers = [model.centre] if model.centre in seated else []
             payer_pop = sum(m.population for m in payers)
             for m in payers:
                 due = min(m.account.room, total * m.population / payer_pop)

@@ -13,6 +13,7 @@ from operator import attrgetter
 from typing import TYPE_CHECKING
 
 from sim import rules
+from sim.network import LARGE_GROUP, keep_beliefs, update_trust
 from sim.project import Membership, Project
 
 if TYPE_CHECKING:
@@ -88,6 +89,7 @@ def opt_in(model: RegionModel, p: Proposal) -> Coalition | None:
     # Each keeps its own taste for the proposal through the rounds; only the terms change.
     taste = {m.index: rnd() for m in seated}
     for _ in range(OPT_IN_ROUNDS):
+        keep_beliefs(candidates)  # a large group's beliefs at once
         # A coalition's project is scoped to its members: cost scales with their population.
         scoped = p.cost * sum(m.population for m in candidates) / seated_pop
         t = terms(theme, candidates, scoped, host)
@@ -220,6 +222,7 @@ def instalments(model: RegionModel, month: int) -> None:
         k = p.theme.index
         if "late_entry" in a.modes and p.instalments_done > 0:
             late_entries(model, p, month)
+        keep_beliefs(p.member_municipalities)  # a large group's beliefs at once
         amounts = [p.instalment(ms) if ms.active else 0.0 for ms in p.members]
         decisions = [
             amount > 0.0 and ms.municipality.pays(p, ms, amount)
@@ -343,6 +346,7 @@ def close(model: RegionModel, p: Project, month: int) -> None:
         for ms in active
     }
     rec.trust_changed = True
+    large = len(members) >= LARGE_GROUP
     for ms in active:
         m = ms.municipality
         m.account.committed -= p.annual_cost(ms)
@@ -355,10 +359,13 @@ def close(model: RegionModel, p: Project, month: int) -> None:
         m.judge(results=1.0 if visible else 0.0)
         # Shared experience: each member learns how reliably each partner delivers from what
         # it saw (trust as a learned belief, faster after a disappointment).
-        for o in members:
-            if o is not m:
-                t = m.trust[o.index]["trust"]
-                m.set_trust(o.index, rules.trust_update(t, seen[o.index], gain, loss))
+        if not large:
+            for o in members:
+                if o is not m:
+                    t = m.trust[o.index]["trust"]
+                    m.set_trust(o.index, rules.trust_update(t, seen[o.index], gain, loss))
+    if large:  # the same rule for every pair at once
+        update_trust(members, [seen[o.index] for o in members], gain, loss)
     rec.coalition_sizes.append(len(members))
     rec.binding.append(p.theme.arrangement.participation == "all_members")
     rec.event(month, "project_closed", theme=p.theme.name, value=completion)

@@ -41,6 +41,7 @@ class MeetingBody:
     chair: Municipality | None = None
     _seats: list[list[Municipality]] | None = None  # cached until a seat changes
     _members: list[Municipality] | None = None
+    _irrelevance: list[float] | None = None
 
     def __post_init__(self) -> None:
         self.queues = {t.index: [] for t in self.themes}
@@ -57,6 +58,14 @@ class MeetingBody:
             )
         return self._seats, self._members
 
+    def irrelevance(self, model: RegionModel) -> list[float]:
+        """Each municipality's mean irrelevance over the body's themes (by index; salience is
+        fixed once the model is built, so it is worked out at the first meeting)."""
+        if self._irrelevance is None:
+            ks = self.indices
+            self._irrelevance = [_mean_of(m.irrelevance, ks) for m in model.municipalities]
+        return self._irrelevance
+
     def seats_changed(self) -> None:
         self._seats = self._members = None
 
@@ -71,13 +80,28 @@ def meeting_bodies(themes: list[ThemeInForce], transition_months: list[int]) -> 
     grouped: dict[object, list[ThemeInForce]] = {}
     for t in themes:
         a = t.arrangement
-        rules_only = a.model_dump_json(exclude={"label", "label_nl", "description"})
-        key = ("shared", rules_only) if a.table_scope == "shared" else t.name
+        key = ("shared", _rules_only(a)) if a.table_scope == "shared" else t.name
         grouped.setdefault(key, []).append(t)
     return [
         MeetingBody(ts[0].arrangement, ts, max(transition_months[t.index] for t in ts))
         for ts in grouped.values()
     ]
+
+
+_RULES_ONLY: dict[int, tuple[Arrangement, str]] = {}
+
+
+def _rules_only(a: Arrangement) -> str:
+    """An arrangement's rules without its names, as text (kept per rule set: they are frozen)."""
+    kept = _RULES_ONLY.get(id(a))
+    if kept is None or kept[0] is not a:
+        if len(_RULES_ONLY) > 256:
+            _RULES_ONLY.clear()
+        kept = _RULES_ONLY[id(a)] = (
+            a,
+            a.model_dump_json(exclude={"label", "label_nl", "description"}),
+        )
+    return kept[1]
 
 
 def agenda(model: RegionModel, month: int) -> None:
@@ -108,12 +132,13 @@ def meet(model: RegionModel, month: int) -> None:
             hours *= 2  # a transition doubles the meetings while it lasts
         ks = body.indices
         if a.seating == "bilateral":  # account meetings: the provider meets each client
+            irrelevance = body.irrelevance(model)
             clients = [m for m in members if m is not model.centre]
             for m in clients:
-                m.irrelevant_hours += hours * _mean_of(m.irrelevance, ks)
+                m.irrelevant_hours += hours * irrelevance[m.index]
             if model.centre in members:
                 c = model.centre
-                c.irrelevant_hours += hours * len(clients) * _mean_of(c.irrelevance, ks)
+                c.irrelevant_hours += hours * len(clients) * irrelevance[c.index]
             rec.meeting_hours += 2 * hours * len(clients)
         elif len(ks) == 1:
             k0 = ks[0]
@@ -121,8 +146,9 @@ def meet(model: RegionModel, month: int) -> None:
                 m.irrelevant_hours += hours * m.irrelevance[k0]
             rec.meeting_hours += hours * len(members)
         else:
+            irrelevance = body.irrelevance(model)
             for m in members:
-                m.irrelevant_hours += hours * _mean_of(m.irrelevance, ks)
+                m.irrelevant_hours += hours * irrelevance[m.index]
             rec.meeting_hours += hours * len(members)
         for theme, seated in zip(body.themes, seats, strict=True):
             queue, body.queues[theme.index] = body.queues[theme.index], []
