@@ -263,20 +263,6 @@ def test_a_month_sends_only_the_network_views_parts_that_changed():
     assert network_figure(session, "energy", "en").data[0].text == tuple(now["label"])
 
 
-def test_the_update_after_a_month_is_fast():
-    """Measured (and printed), not asserted: speed is for the benchmarks."""
-    from sim.app import step_update
-
-    session = Session(load_scenario("split-2022"))
-    times = []
-    while not session.viewer.done:
-        started = time.perf_counter()
-        step_update(session, "nl", "energy", session.month)
-        times.append((time.perf_counter() - started) * 1000)
-    times.sort()
-    print(f"\nserver update per month: median {times[len(times) // 2]:.1f} ms, max {times[-1]:.1f}")
-
-
 def test_the_model_side_imports_no_web_stack():
     code = (
         "import sys, sim.cli, sim.app_session, sim.view, sim.model, sim.animate; "

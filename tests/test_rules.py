@@ -355,3 +355,36 @@ def test_leaves_only_when_allowed_unhappy_and_able_to_pay():
 def test_benefit_shares_without_the_host_lose_the_distributive_part():
     shares = rules.benefit_shares([100, 100], public_share=0.4, host=None)
     assert shares == [pytest.approx(0.2), pytest.approx(0.2)]
+
+
+def test_large_coalitions_update_trust_by_the_same_rule_pair_by_pair():
+    """Above LARGE_GROUP members the update is one array operation (sim/network.py); it must give
+    exactly what rules.trust_update gives for every ordered pair, and leave no self-trust."""
+    import numpy as np
+
+    from sim.config import load_scenario
+    from sim.model import RegionModel
+    from sim.network import LARGE_GROUP, update_trust
+
+    model = RegionModel(load_scenario("network", region=f"synthetic:{LARGE_GROUP + 8}"), seed=3)
+    members = list(model.municipalities)[: LARGE_GROUP + 5]
+    rng = np.random.default_rng(11)
+    for m in members:  # varied beliefs, so both the gain and the loss branch are taken
+        for o in members:
+            if o is not m:
+                m.set_trust(o.index, float(rng.uniform()))
+    seen = [float(x) for x in rng.uniform(size=len(members))]
+    before = {
+        (m.index, o.index): m.trust[o.index]["trust"]
+        for m in members
+        for o in members
+        if o is not m
+    }
+    gain, loss = 0.25, 0.5
+    update_trust(members, seen, gain, loss)
+    for m in members:
+        for pos, o in enumerate(members):
+            if o is m:
+                continue
+            expected = rules.trust_update(before[(m.index, o.index)], seen[pos], gain, loss)
+            assert m.trust[o.index]["trust"] == expected  # to the last bit
