@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+import numpy as np
 import pandas as pd
 
 from sim.config import Scenario
@@ -33,10 +34,11 @@ BATCH = 25  # runs per task: a task costs ~0.1-0.3 s, well above process hand-of
 
 def run_replicates(
     scenario: Scenario, seeds: list[int]
-) -> tuple[list[dict], list[tuple], list[dict], list[dict]]:
+) -> tuple[list[dict], np.ndarray, list[dict], list[dict]]:
     """Run one scenario for `seeds`; return summary rows (with the scorecard and which criteria
-    could not be scored), trajectories, one row per municipality and seed, and per run how
-    often each kind of event (sim.outcomes.EVENTS) was logged."""
+    could not be scored), the trajectories' moments over the batch (see `moments`), one row per
+    municipality and seed, and per run how often each kind of event (sim.outcomes.EVENTS) was
+    logged."""
     rows = []
     series = []
     local = []
@@ -49,8 +51,7 @@ def run_replicates(
         summary["unscored"] = ",".join(f"{k}:{part}" for k, part in unscored(summary).items())
         rows.append(summary)
         cols = rec.columns
-        for t in range(len(cols["month"])):
-            series.append((scenario.name, seed, t, *(cols[c][t] for c in TRAJECTORIES)))
+        series.append(np.array([cols[c] for c in TRAJECTORIES], dtype=float).T)
         local += [
             {k: r[k] for k in ("scenario", "seed", "municipality", "population", *MUNICIPAL)}
             for r in rec.municipality_rows()
@@ -59,7 +60,64 @@ def run_replicates(
         counts.append(
             {"scenario": scenario.name, "seed": seed, **{k: logged.count(k) for k in EVENTS}}
         )
-    return rows, series, local, counts
+    return rows, moments(np.stack(series)), local, counts
+
+
+def moments(x: np.ndarray) -> np.ndarray:
+    """Per month and series, over the runs of `x` (runs x months x series, NaN where a run has
+    no value): the count, the mean and the sum of squared deviations (M2), stacked."""
+    n = np.sum(~np.isnan(x), axis=0).astype(float)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        mean = np.where(n > 0, np.nansum(x, axis=0) / n, np.nan)
+    m2 = np.nansum((x - mean) ** 2, axis=0)
+    return np.stack([n, mean, m2])
+
+
+def combine(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """Two batches' moments as one (Chan et al. 1979, the pairwise update: stable where the
+    runs barely differ, unlike a sum of squares)."""
+    na, ma, qa = a
+    nb, mb, qb = b
+    n = na + nb
+    with np.errstate(invalid="ignore", divide="ignore"):
+        d = np.where(nb > 0, mb, 0.0) - np.where(na > 0, ma, 0.0)
+        mean = np.where(n > 0, np.where(na > 0, ma, 0.0) + d * np.where(n > 0, nb / n, 0.0), np.nan)
+        q = np.where(na > 0, qa, 0.0) + np.where(nb > 0, qb, 0.0) + d**2 * na * nb / n
+    return np.stack([n, mean, np.where(n > 0, q, 0.0)])
+
+
+def trajectory_table(scenarios: list[Scenario], parts: dict[str, list[np.ndarray]]) -> pd.DataFrame:
+    """The tidy trajectories (scenario, outcome, month, mean, sd, n, ci_low, ci_high) from each
+    scenario's batch moments, combined in batch order so the figures never depend on which
+    batch finished first."""
+    frames = []
+    for sc in scenarios:
+        total = parts[sc.name][0]
+        for part in parts[sc.name][1:]:
+            total = combine(total, part)
+        n, mean, m2 = total
+        months = np.arange(n.shape[0])
+        for k, key in enumerate(TRAJECTORIES):
+            ok = n[:, k] > 0
+            count = n[ok, k]
+            with np.errstate(invalid="ignore", divide="ignore"):
+                sd = np.where(count > 1, np.sqrt(m2[ok, k] / (count - 1)), np.nan)
+            half = np.array([t_quantile(int(c)) for c in count]) * sd / np.sqrt(count)
+            frames.append(
+                pd.DataFrame(
+                    {
+                        "scenario": sc.name,
+                        "outcome": key,
+                        "month": months[ok],
+                        "mean": mean[ok, k],
+                        "sd": sd,
+                        "n": count.astype(int),
+                        "ci_low": mean[ok, k] - half,
+                        "ci_high": mean[ok, k] + half,
+                    }
+                )
+            )
+    return pd.concat(frames, ignore_index=True)
 
 
 @dataclass
@@ -122,12 +180,13 @@ def compare(
         for lo in range(0, replicates, BATCH)
     ]
     rows: list[dict] = []
-    series: list[tuple] = []
+    parts: dict[int, np.ndarray] = {}
     local: list[dict] = []
     counts: list[dict] = []
-    for r, s, m, e in execute(run_replicates, tasks, "processes", workers):
+    indexed = [(i, *t) for i, t in enumerate(tasks)]
+    for i, (r, s, m, e) in execute(_indexed, indexed, "processes", workers):
         rows += r
-        series += s
+        parts[i] = s  # a batch's trajectory moments: months x series, not every run's months
         local += m
         counts += e
         if progress is not None:
@@ -135,26 +194,16 @@ def compare(
     # Batches arrive in any order: put runs in scenario order, then by seed.
     order = {sc.name: i for i, sc in enumerate(scenarios)}
     rows.sort(key=lambda r: (order[r["scenario"]], r["seed"]))
-    series.sort(key=lambda t: (order[t[0]], t[1], t[2]))
     local.sort(key=lambda r: (order[r["scenario"]], r["seed"]))  # stable: region order within
     counts.sort(key=lambda r: (order[r["scenario"]], r["seed"]))
     runs = pd.DataFrame(rows)
     keys = [k for k in (*COMPARED, *CRITERIA) if k in runs.columns]
     long = runs.melt(id_vars=["scenario", "seed"], value_vars=keys, var_name="outcome")
     outcomes = _intervals(long.dropna(subset=["value"]), ["scenario", "outcome"])
-    ts = pd.DataFrame(series, columns=["scenario", "seed", "month", *TRAJECTORIES])
-    ts_long = ts.melt(id_vars=["scenario", "seed", "month"], var_name="outcome").dropna()
-    trajectories = _intervals(ts_long, ["scenario", "outcome", "month"])
-    # A series that starts later in some seeds (nothing due yet) would otherwise come out in
-    # the order months first appear, and its line would run back in time.
-    trajectories["rank"] = trajectories["scenario"].map(order) * len(TRAJECTORIES) + trajectories[
-        "outcome"
-    ].map({k: i for i, k in enumerate(TRAJECTORIES)})
-    trajectories = (
-        trajectories.sort_values(["rank", "month"], kind="stable")
-        .drop(columns="rank")
-        .reset_index(drop=True)
-    )
+    by_scenario: dict[str, list[np.ndarray]] = {sc.name: [] for sc in scenarios}
+    for i in sorted(parts):
+        by_scenario[tasks[i][0].name].append(parts[i])
+    trajectories = trajectory_table(scenarios, by_scenario)
     municipal = pd.DataFrame(local)
     places = list(dict.fromkeys(municipal["municipality"]))
     municipal_long = municipal.melt(
@@ -172,6 +221,10 @@ def compare(
     return Comparison(
         runs, outcomes, trajectories, scenarios, municipalities, municipal, pd.DataFrame(counts)
     )
+
+
+def _indexed(i: int, scenario: Scenario, seeds: list[int]):
+    return i, run_replicates(scenario, seeds)
 
 
 def save(
