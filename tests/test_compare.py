@@ -76,9 +76,32 @@ def test_intervals_narrow_with_more_seeds():
 
 def test_processes_and_in_process_agree():
     sc = [load_scenario("split-2022", years=2)]
-    a = compare(sc, 6, workers=1).runs
-    b = compare(sc, 6, workers=2).runs
-    pd.testing.assert_frame_equal(a, b, check_exact=True)
+    a = compare(sc, 60, workers=1)  # three batches, which two workers finish in any order
+    b = compare(sc, 60, workers=2)
+    for table in ("runs", "outcomes", "trajectories", "municipalities"):
+        pd.testing.assert_frame_equal(getattr(a, table), getattr(b, table), check_exact=True)
+
+
+def test_trajectories_are_the_mean_and_interval_over_seeds_month_by_month():
+    import numpy as np
+
+    from sim.compare import TRAJECTORIES, t_quantile
+    from sim.model import RegionModel
+
+    sc = load_scenario("network-2024", years=2)
+    t = compare([sc], 30, workers=1).trajectories.set_index(["outcome", "month"])
+    runs = [RegionModel(sc, seed=s).run().recorder.columns for s in range(30)]
+    for key in TRAJECTORIES:
+        for month in (0, 11, 23):
+            x = np.array([r[key][month] for r in runs], dtype=float)
+            x = x[~np.isnan(x)]
+            if len(x) < 2:
+                continue
+            row = t.loc[(key, month)]
+            half = t_quantile(len(x)) * x.std(ddof=1) / np.sqrt(len(x))
+            assert row["n"] == len(x)
+            assert row["mean"] == pytest.approx(x.mean(), rel=1e-12, abs=1e-12)
+            assert row["ci_high"] - row["mean"] == pytest.approx(half, rel=1e-9, abs=1e-12)
 
 
 def test_compare_bad_input_exits_2_and_writes_nothing(tmp_path, capsys):
