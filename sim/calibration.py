@@ -654,76 +654,19 @@ def constraints(cal: Calibration) -> Any:
 
 # --- the report ------------------------------------------------------------------------------
 
-TEXT = {
-    "en": {
-        "title": "Calibration",
-        "summary": "Summary",
-        "ranges": "Accepted ranges",
-        "constraints": "Which checks constrain which parameters",
-        "unconstrained": "Parameters no check constrains",
-        "generations": "Generations",
-        "none": "none",
-        "lead": (
-            "Approximate Bayesian computation (ABC-SMC) over the patterns the model claims; "
-            "the distance of a point is the sum over checks of max(0, z_target - t) / z_target."
-        ),
-        "checks": "checks",
-        "seeds": "seeds per evaluation",
-        "population": "population",
-        "evaluations": "evaluations",
-        "epsilon": "final epsilon",
-        "stopped": "stopped",
-        "seconds": "time",
-        "defaults": "distance of the defaults",
-        "inside": "within the final epsilon: the defaults lie in the accepted region",
-        "outside": "beyond the final epsilon: the defaults lie outside the accepted region",
-        "rule": (
-            "A parameter is constrained when its posterior 90% interval is narrower than "
-            "{w:g} of its prior; a check constrains a parameter when |Spearman rho| between "
-            "the parameter and the check's t over every evaluated point is at least {r:g} "
-            "and beyond chance (|rho| sqrt(n - 1) at least {z:g}), and the check falls short "
-            "of its target somewhere."
-        ),
-    },
-    "nl": {
-        "title": "Kalibratie",
-        "summary": "Samenvatting",
-        "ranges": "Geaccepteerde bereiken",
-        "constraints": "Welke toetsen welke parameters begrenzen",
-        "unconstrained": "Parameters die geen toets begrenst",
-        "generations": "Generaties",
-        "none": "geen",
-        "lead": (
-            "Approximate Bayesian computation (ABC-SMC) over de patronen die het model claimt; "
-            "de afstand van een punt is de som over toetsen van max(0, z_doel - t) / z_doel."
-        ),
-        "checks": "toetsen",
-        "seeds": "seeds per evaluatie",
-        "population": "populatie",
-        "evaluations": "evaluaties",
-        "epsilon": "laatste epsilon",
-        "stopped": "gestopt",
-        "seconds": "tijd",
-        "defaults": "afstand van de standaardwaarden",
-        "inside": (
-            "binnen de laatste epsilon: de standaardwaarden liggen in het geaccepteerde gebied"
-        ),
-        "outside": (
-            "voorbij de laatste epsilon: de standaardwaarden liggen buiten het geaccepteerde gebied"
-        ),
-        "rule": (
-            "Een parameter is begrensd als zijn 90%-interval na kalibratie smaller is dan "
-            "{w:g} van de prior; een toets begrenst een parameter als |Spearman rho| tussen de "
-            "parameter en de t van de toets over alle geëvalueerde punten minstens {r:g} is "
-            "en buiten toeval valt (|rho| wortel(n - 1) minstens {z:g}), en de toets ergens "
-            "onder zijn doel blijft."
-        ),
-    },
-}
+
+def words(lang: str) -> dict[str, str]:
+    """The calibration report's words in `lang` (catalogue table `[calibrate]`)."""
+    from sim import i18n  # Babel only where words are shown, not in a worker
+
+    prefix = "calibrate."
+    return {
+        k.removeprefix(prefix): v for k, v in i18n.catalogue(lang).items() if k.startswith(prefix)
+    }
 
 
 def _facts(cal: Calibration, lang: str) -> list[tuple[str, str]]:
-    s = TEXT[lang]
+    s = words(lang)
     eps = cal.generations[-1].epsilon if cal.generations else math.nan
     return [
         (s["checks"], ", ".join(cal.keys)),
@@ -753,7 +696,7 @@ def _md_table(df: Any) -> str:
 def report_md(cal: Calibration, ranges: Any, cons: Any) -> str:
     out = []
     for lang in ("en", "nl"):
-        s = TEXT[lang]
+        s = words(lang)
         free = [p for p in cal.spec.names if not cons[cons.parameter == p].constrains.any()]
         out += [f"# {s['title']}: {cal.spec.name}" if lang == "en" else f"# {s['title']}", ""]
         out += [s["lead"], "", f"## {s['summary']}", ""]
@@ -787,7 +730,7 @@ def report_html(cal: Calibration, ranges: Any, cons: Any) -> str:
         "</style></head><body>",
     ]
     for lang in ("en", "nl"):
-        s = TEXT[lang]
+        s = words(lang)
         free = [p for p in cal.spec.names if not cons[cons.parameter == p].constrains.any()]
         parts.append(f"<section lang='{lang}'><h1>{s['title']}: {html.escape(cal.spec.name)}</h1>")
         parts.append(f"<p>{html.escape(s['lead'])}</p><h2>{s['summary']}</h2><ul>")
