@@ -35,10 +35,9 @@ BATCH = 25  # runs per task: a task costs ~0.1-0.3 s, well above process hand-of
 def run_replicates(
     scenario: Scenario, seeds: list[int]
 ) -> tuple[list[dict], np.ndarray, list[dict], list[dict]]:
-    """Run one scenario for `seeds`; return summary rows (with the scorecard and which criteria
-    could not be scored), the trajectories' moments over the batch (see `moments`), one row per
-    municipality and seed, and per run how often each kind of event (sim.outcomes.EVENTS) was
-    logged."""
+    """Run one scenario for `seeds`; return summary rows (with the scorecard), the
+    trajectories' moments over the batch (see `moments`), one row per municipality and seed, and
+    per run how often each kind of event (sim.outcomes.EVENTS) was logged."""
     rows = []
     series = []
     local = []
@@ -48,7 +47,6 @@ def run_replicates(
         rec = model.recorder
         summary = rec.summary()
         summary.update(scorecard(summary))
-        summary["unscored"] = ",".join(f"{k}:{part}" for k, part in unscored(summary).items())
         rows.append(summary)
         cols = rec.columns
         series.append(np.array([cols[c] for c in TRAJECTORIES], dtype=float).T)
@@ -79,11 +77,12 @@ def combine(a: np.ndarray, b: np.ndarray) -> np.ndarray:
     na, ma, qa = a
     nb, mb, qb = b
     n = na + nb
+    ma, mb = np.nan_to_num(ma), np.nan_to_num(mb)  # a mean over no runs weighs nothing
     with np.errstate(invalid="ignore", divide="ignore"):
-        d = np.where(nb > 0, mb, 0.0) - np.where(na > 0, ma, 0.0)
-        mean = np.where(n > 0, np.where(na > 0, ma, 0.0) + d * np.where(n > 0, nb / n, 0.0), np.nan)
-        q = np.where(na > 0, qa, 0.0) + np.where(nb > 0, qb, 0.0) + d**2 * na * nb / n
-    return np.stack([n, mean, np.where(n > 0, q, 0.0)])
+        d = mb - ma
+        mean = np.where(n > 0, ma + d * (nb / n), np.nan)
+        q = np.where(n > 0, qa + qb + d**2 * na * nb / n, 0.0)
+    return np.stack([n, mean, q])
 
 
 def trajectory_table(scenarios: list[Scenario], parts: dict[str, list[np.ndarray]]) -> pd.DataFrame:
@@ -136,11 +135,9 @@ class Comparison:
     def unscored(self, scenario: str) -> dict[str, str]:
         """Criterion -> the missing part that kept it from being scored in some run of
         `scenario` (summary keys; empty when every criterion was scored)."""
-        runs = self.runs[self.runs["scenario"] == scenario]
         out: dict[str, str] = {}
-        for entry in runs.get("unscored", pd.Series(dtype=str)).dropna():
-            for item in filter(None, str(entry).split(",")):
-                key, part = item.split(":")
+        for run in self.runs[self.runs["scenario"] == scenario].to_dict("records"):
+            for key, part in unscored(run).items():
                 out.setdefault(key, part)
         return out
 
@@ -262,7 +259,6 @@ def save(
 def format_table(comparison: Comparison, keys: list[str] | None = None, lang: str = "en") -> str:
     """Per outcome, each scenario's mean and 95% interval, as plain text in `lang`."""
     from sim import i18n
-    from sim.report import title
 
     o = comparison.outcomes.set_index(["outcome", "scenario"])
     present = set(o.index.get_level_values(0))
@@ -275,7 +271,7 @@ def format_table(comparison: Comparison, keys: list[str] | None = None, lang: st
         if key not in present:
             continue
         entry = outcome(key)
-        lines.append(title(entry, lang))
+        lines.append(i18n.outcome_heading(entry, lang))
         for sc in comparison.scenarios:
             if key in unscored[sc.name]:
                 reason = i18n.text(f"report.missing.{unscored[sc.name][key]}", lang)

@@ -139,6 +139,15 @@ def quantity(entry: Outcome | str, value: float, lang: str, unit: bool = False) 
     return f"{shown} {u}" if unit and u and value == value else shown
 
 
+def outcome_heading(entry: Outcome, lang: str) -> str:
+    """An outcome's heading: its label, its unit, and which way is better."""
+    unit = entry.unit(lang)
+    head = entry.label(lang) + (f" ({unit})" if unit else "")
+    if entry.better:
+        head += f" · {text('report.better_' + entry.better, lang)}"
+    return head
+
+
 def municipal_label(key: str, lang: str) -> str:
     """A per-municipality outcome's label (sim/outcomes.py, MUNICIPAL)."""
     return MUNICIPAL[key].label(check_language(lang))

@@ -8,7 +8,7 @@ entry below. Plain data, cheap to import (a sweep worker may).
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Literal
 
 Better = Literal["higher", "lower"] | None
@@ -398,13 +398,7 @@ OUTCOMES: dict[str, Outcome] = {o.key: o for o in CATALOGUE}
 MUNICIPAL: dict[str, Outcome] = {
     o.key: o
     for o in (
-        _(
-            "commitment",
-            "commitment (paid / pledged)",
-            "commitment (betaald / toegezegd)",
-            better="higher",
-            kind="municipality",
-        ),
+        replace(OUTCOMES["commitment"], kind="municipality", shown=()),
         _(
             "grip_mean",
             "felt grip",
@@ -443,16 +437,7 @@ MUNICIPAL: dict[str, Outcome] = {
             better="lower",
             kind="municipality",
         ),
-        _(
-            "service_cost_per_inhabitant",
-            "service cost per inhabitant",
-            "uitvoeringskosten per inwoner",
-            "EUR per year",
-            "EUR per jaar",
-            decimals=1,
-            better="lower",
-            kind="municipality",
-        ),
+        replace(OUTCOMES["service_cost_per_inhabitant"], kind="municipality", shown=()),
     )
 }
 """The per-municipality outcomes a comparison and a what-if report (columns of

@@ -25,8 +25,6 @@ from sim import i18n
 from sim.outcomes import CRITERIA, MUNICIPAL, Outcome, outcome, shown_in
 
 if TYPE_CHECKING:
-    import pandas as pd
-
     from sim.compare import Comparison
 
 FIGURE_OUTCOMES = [o.key for o in shown_in("figure")]
@@ -64,15 +62,6 @@ def _w(key: str, lang: str, **fields: object) -> str:
     return i18n.text(f"report.{key}", lang, **fields)
 
 
-def title(entry: Outcome, lang: str) -> str:
-    """An outcome's heading: its label, its unit, and which way is better."""
-    unit = entry.unit(lang)
-    head = entry.label(lang) + (f" ({unit})" if unit else "")
-    if entry.better:
-        head += f" · {_w('better_' + entry.better, lang)}"
-    return head
-
-
 def _d3_format(entry: Outcome) -> str:
     """A d3 format for hover labels with the catalogue's decimals (never an exponent)."""
     return f",.{entry.decimals}f"
@@ -89,7 +78,7 @@ def outcome_figure(c: Comparison, lang: str = "en") -> go.Figure:
     fig = make_subplots(
         rows=rows,
         cols=cols,
-        subplot_titles=[title(outcome(k), lang) for k in keys],
+        subplot_titles=[i18n.outcome_heading(outcome(k), lang) for k in keys],
         shared_yaxes=True,
         vertical_spacing=0.5 / rows,
         horizontal_spacing=0.04,
@@ -143,10 +132,6 @@ def outcome_figure(c: Comparison, lang: str = "en") -> go.Figure:
     return fig
 
 
-def _months(t: pd.DataFrame) -> list[int]:
-    return sorted(set(t["month"]))
-
-
 def trajectory_figure(c: Comparison, lang: str = "en") -> go.Figure:
     """Monthly trajectories: the mean over seeds with a 95% band, per scenario, on a calendar
     axis (a tick per year; the month's name in the hover label)."""
@@ -157,13 +142,13 @@ def trajectory_figure(c: Comparison, lang: str = "en") -> go.Figure:
     # A month is drawn where at least half the seeds have a value: a series "so far" has none
     # before anything is due, and a mean over one or two early seeds would swing wildly.
     t = t[t["n"] >= c.runs.groupby("scenario")["seed"].count().min() / 2]
-    keys = [k for k in dict.fromkeys(t["outcome"])]
+    keys = list(dict.fromkeys(t["outcome"]))
     cols = 2
     rows = math.ceil(len(keys) / cols)
     fig = make_subplots(
         rows=rows,
         cols=cols,
-        subplot_titles=[title(outcome(k), lang) for k in keys],
+        subplot_titles=[i18n.outcome_heading(outcome(k), lang) for k in keys],
         vertical_spacing=0.35 / rows,
         horizontal_spacing=0.08,
     )
@@ -279,7 +264,7 @@ def _cell(o, scenario: str, entry: Outcome, lang: str, note: str = "") -> str:
 
 
 def _head(entry: Outcome, lang: str) -> str:
-    return f"<th>{html.escape(title(entry, lang))}</th>"
+    return f"<th>{html.escape(i18n.outcome_heading(entry, lang))}</th>"
 
 
 def scorecard_table(c: Comparison, lang: str = "en") -> str:
@@ -357,9 +342,9 @@ def municipality_tables(c: Comparison, lang: str = "en") -> str:
                 cells.append(f"<td>{mean}<br><small>[{lo}; {hi}]</small></td>")
             rows.append(f"<tr><th>{html.escape(place)}</th>{''.join(cells)}</tr>")
         table = f"<table><tr><th>{label}</th>{head}</tr>{''.join(rows)}</table>"
+        heading = html.escape(i18n.outcome_heading(entry, lang))
         parts.append(
-            f"<details{' open' if i < 2 else ''}><summary>{html.escape(title(entry, lang))}"
-            f"</summary>{table}</details>"
+            f"<details{' open' if i < 2 else ''}><summary>{heading}</summary>{table}</details>"
         )
     return "".join(parts)
 

@@ -395,6 +395,20 @@ def _first(keys: list[str], lang: str) -> str | None:
     return next((words[k] for k in keys if k in words), None)
 
 
+def _changes(diffs: list[RuleDifference], lang: str) -> str:
+    """Differences as one list: "rule: base → alternative; ..."."""
+    return "; ".join(
+        _t(
+            "rule_change",
+            lang,
+            rule=field_label(d, lang),
+            base=value_words(d.base, lang),
+            alt=value_words(d.alternative, lang),
+        )
+        for d in diffs
+    )
+
+
 def field_label(d: RuleDifference, lang: str) -> str:
     """A rule's, behavioural parameter's or set-up field's name as a person reads it."""
     tables = {
@@ -554,16 +568,7 @@ def rule_sentences(w: WhatIf, lang: str) -> list[str]:
     out = []
     for key, themes in groups.items():
         theme_rules = [r for r in w.rules if r.kind == "rule" and r.theme == themes[0]]
-        changes = "; ".join(
-            _t(
-                "rule_change",
-                lang,
-                rule=field_label(r, lang),
-                base=value_words(r.base, lang),
-                alt=value_words(r.alternative, lang),
-            )
-            for r in theme_rules
-        )
+        changes = _changes(theme_rules, lang)
         out.append(
             _t(
                 "rules_theme",
@@ -589,17 +594,7 @@ def rule_sentences(w: WhatIf, lang: str) -> list[str]:
     for kind in ("behaviour", "scenario"):
         diffs = [d for d in w.rules if d.kind == kind]
         if diffs:
-            changes = "; ".join(
-                _t(
-                    "rule_change",
-                    lang,
-                    rule=field_label(d, lang),
-                    base=value_words(d.base, lang),
-                    alt=value_words(d.alternative, lang),
-                )
-                for d in diffs
-            )
-            out.append(_t(f"{kind}_differs", lang, changes=changes))
+            out.append(_t(f"{kind}_differs", lang, changes=_changes(diffs, lang)))
     return out
 
 
