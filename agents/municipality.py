@@ -25,7 +25,7 @@ class Municipality(mesa.Agent):
     State: a regional account (sim.accounts), salience per theme, autonomy preference of the
     council, official capacity, energy, legitimacy (council satisfaction), felt grip and visible
     results, a contribution type (conditional cooperator, free rider, ...), and directed trust
-    toward every other municipality, held on the trust edges of ``model.network``.
+    toward every other municipality: its row of the model's trust matrix (``trust_row``).
     """
 
     model: RegionModel
@@ -51,22 +51,24 @@ class Municipality(mesa.Agent):
         self.grip = b.initial_legitimacy
         self.results = b.initial_legitimacy
         self.irrelevant_hours = 0.0  # this month's hours at tables of little local salience
-        self.trust: dict[int, dict] = {}  # other's index -> the trust edge's attribute dict
+        self.trust_row = None  # trust in each other, by index: its row of model.trust
         self.trust_total = 0.0  # sum of trust in all others, kept by set_trust for a fast mean
         self._beliefs: dict[int, tuple[list, int, float]] = {}  # group -> mean trust in it
-        self.trust_row = None  # trust by index, a row of the network's trust matrix
         # Totals for the per-municipality output table.
         self.due_total = 0.0
         self.grip_sum = 0.0  # for the run's mean felt grip
         self.benefit_total = 0.0
         self.exited: dict[str, int] = {}  # theme -> month of exit
 
+    def trust_of(self, other: int) -> float:
+        """Trust in another municipality, by its index."""
+        return self.trust_row.item(other)
+
     def set_trust(self, other: int, value: float) -> None:
-        """Set trust in another municipality (on the network's trust edge)."""
-        edge = self.trust[other]
-        self.trust_total += value - edge["trust"]
-        edge["trust"] = value
-        self.trust_row[other] = value
+        """Set trust in another municipality, by its index."""
+        row = self.trust_row
+        self.trust_total += value - row.item(other)
+        row[other] = value
         self.forget_beliefs()
         self.model.trust_changed()
 
@@ -76,17 +78,18 @@ class Municipality(mesa.Agent):
         Kept per group (a table's seats, a project's members) until this municipality's trust
         changes or the group grows, since the same groups are asked about month after month.
         """
-        if len(others) == len(self.trust) + 1:  # the whole region: the kept total serves
-            return self.trust_total / len(self.trust)
+        n_region = len(self.trust_row)
+        if len(others) == n_region:  # the whole region: the kept total serves
+            return self.trust_total / (n_region - 1)
         kept = self._beliefs.get(id(others))
         if kept is not None and kept[0] is others and kept[1] == len(others):
             return kept[2]
         total = 0.0
         n = 0
-        trust = self.trust
+        trust = self.trust_row.tolist()
         for o in others:
             if o is not self:
-                total += trust[o.index]["trust"]
+                total += trust[o.index]
                 n += 1
         belief = total / n if n else 1.0
         self.keep_belief(others, belief)

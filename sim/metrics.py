@@ -121,15 +121,16 @@ class Recorder:
         model = self.model
         c = model.centre.index
         if len(model.municipalities) >= LARGE_GROUP:
-            return _trust_stats_array(model.centre.trust_row.base, c)
+            return _trust_stats_array(model.trust, c)
         all_sum = centre_sum = 0.0
         n_all = n_centre = 0
-        for m in model.municipalities:
-            for j, edge in m.trust.items():
-                t = edge["trust"]
+        for i, row in enumerate(model.trust.tolist()):
+            for j, t in enumerate(row):
+                if j == i:
+                    continue
                 all_sum += t
                 n_all += 1
-                if j == c or m.index == c:
+                if j == c or i == c:
                     centre_sum += t
                     n_centre += 1
         others = ratio(all_sum - centre_sum, n_all - n_centre)
@@ -260,9 +261,11 @@ class Recorder:
         """One row per municipality: its delivery, benefit, state at the end."""
         model = self.model
         rows = []
+        trust = model.trust.tolist()
         for m in model.municipalities:
-            trust_out = [e["trust"] for e in m.trust.values()]
-            trust_in = [o.trust[m.index]["trust"] for o in model.municipalities if o is not m]
+            i = m.index
+            trust_out = [t for j, t in enumerate(trust[i]) if j != i]
+            trust_in = [row[i] for j, row in enumerate(trust) if j != i]
             rows.append(
                 {
                     "scenario": model.config.name,

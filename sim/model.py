@@ -14,7 +14,7 @@ from agents.municipality import Municipality
 from sim.accounts import Ledger
 from sim.config import Arrangement, Scenario
 from sim.metrics import Recorder
-from sim.network import build_network
+from sim.network import build_network, build_trust
 from sim.parties import Parties
 from sim.phases import budget, coalitions, politics, tables
 from sim.project import Project, ThemeInForce
@@ -93,7 +93,8 @@ class RegionModel(mesa.Model):
         spread_salience(self.municipalities, len(self.themes), scenario.salience_spread)
         self.centre = next(m for m in self.municipalities if m.name == self.region.centre)
         self.population = sum(m.population for m in self.municipalities)
-        self.network = build_network(self.municipalities, self.centre, self.region, self.themes)
+        self.network = build_network(self.municipalities, self.centre, self.themes)
+        self.trust = build_trust(self.municipalities, self.centre, self.region)
         self._seated: dict[int, list[Municipality]] = {}
         self.parties = (
             Parties(len(self.municipalities), self.random)

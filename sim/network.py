@@ -1,5 +1,11 @@
-"""The network of the region: municipalities, tables and coalitions, with membership and
-directed trust edges (networkx, through its public API)."""
+"""The network of the region: municipalities, tables and coalitions (networkx, membership
+edges), and directed trust between municipalities (a numpy matrix).
+
+Trust is held in one place, the model's `trust` matrix: row i is what municipality i believes of
+every other (0 on the diagonal), and each agent's `trust_row` is its row. The graph holds who
+sits where; `trust_network` adds the trust edges to a copy of it for a view or an analysis
+(centrality, communities) that wants them as edges.
+"""
 
 from __future__ import annotations
 
@@ -11,44 +17,22 @@ import numpy as np
 if TYPE_CHECKING:
     from agents.municipality import Municipality
     from sim.config import RegionSpec
+    from sim.model import RegionModel
     from sim.project import ThemeInForce
 
 
 def build_network(
-    munis: list[Municipality], centre: Municipality, region: RegionSpec, themes: list[ThemeInForce]
+    munis: list[Municipality], centre: Municipality, themes: list[ThemeInForce]
 ) -> nx.DiGraph:
-    """Municipalities, tables and (later) coalitions, with membership and trust edges.
+    """Municipalities, tables and (later) coalitions, with membership edges.
 
-    Membership edges run municipality -> table/coalition (attribute `mode`); trust edges run
-    municipality -> municipality (attribute `trust`, directed). Each agent's `trust` dict
-    holds the attribute dicts of its outgoing trust edges, so the graph is the one store.
+    Membership edges run municipality -> table/coalition (attribute `mode`).
     """
     g = nx.DiGraph()
     g.add_nodes_from(
         (m.index, {"kind": "municipality", "name": m.name, "population": m.population})
         for m in munis
     )
-    g.add_edges_from(
-        (
-            m.index,
-            o.index,
-            {
-                "kind": "trust",
-                "trust": region.initial_trust_centre if centre in (m, o) else region.initial_trust,
-            },
-        )
-        for m in munis
-        for o in munis
-        if o is not m
-    )
-    matrix = np.zeros((len(munis), len(munis)))  # the same values by index, 0 on the diagonal
-    for m in munis:
-        m.trust = {o: g.edges[m.index, o] for o in g.successors(m.index)}
-        m.trust_total = sum(e["trust"] for e in m.trust.values())
-        row = matrix[m.index]
-        for o, e in m.trust.items():
-            row[o] = e["trust"]
-        m.trust_row = row
     for t in themes:
         g.add_node(t.table, kind="table", theme=t.name)
         g.add_edges_from(
@@ -67,10 +51,36 @@ def build_network(
     return g
 
 
+def build_trust(munis: list[Municipality], centre: Municipality, region: RegionSpec) -> np.ndarray:
+    """The initial trust matrix (the region's, or the scenario's `initial_trust`; toward and from
+    the centre its own level), and each agent's row of it and its total."""
+    n = len(munis)
+    matrix = np.full((n, n), region.initial_trust)
+    c = centre.index
+    matrix[c, :] = matrix[:, c] = region.initial_trust_centre
+    np.fill_diagonal(matrix, 0.0)
+    for m in munis:
+        m.trust_row = matrix[m.index]
+        m.trust_total = sequential_sums(matrix[m.index : m.index + 1]).item()
+    return matrix
+
+
+def trust_network(model: RegionModel) -> nx.DiGraph:
+    """A copy of the model's network with its trust as edges: municipality -> municipality,
+    attribute `trust` (kind "trust"), directed, one for every ordered pair."""
+    g = model.network.copy()
+    g.add_edges_from(
+        (i, j, {"kind": "trust", "trust": v})
+        for i, row in enumerate(model.trust.tolist())
+        for j, v in enumerate(row)
+        if j != i
+    )
+    return g
+
+
 LARGE_GROUP = 40
-"""From this many members on, trust sums over a group are taken from the trust matrix (each
-agent's `trust_row`, a mirror of its trust edges that `set_trust` keeps) with numpy; below it,
-plain Python is faster."""
+"""From this many members on, trust sums over a group are taken with numpy over the trust
+matrix; below it, plain Python over the row is faster."""
 
 
 def sequential_sums(block: np.ndarray) -> np.ndarray:
@@ -90,9 +100,8 @@ def keep_beliefs(group: list[Municipality]) -> None:
     if done is not None and done[0] is group and done[1] == (n, model.trust_epoch):
         return  # kept already, and nobody's trust has changed since
     model.beliefs_kept[id(group)] = (group, (n, model.trust_epoch))
-    matrix = group[0].trust_row.base
     idx = np.fromiter((m.index for m in group), dtype=np.intp, count=n)
-    totals = sequential_sums(matrix[np.ix_(idx, idx)]).tolist()
+    totals = sequential_sums(model.trust[np.ix_(idx, idx)]).tolist()
     for m, total in zip(group, totals, strict=True):
         m.keep_belief(group, total / (n - 1) if n > 1 else 1.0)
 
@@ -101,7 +110,8 @@ def update_trust(members: list[Municipality], seen: list[float], gain: float, lo
     """Every member updates its trust in every other by rules.trust_update, as one array
     operation: the same arithmetic, element by element, as the rule's scalar form."""
     idx = np.fromiter((m.index for m in members), dtype=np.intp, count=len(members))
-    matrix = members[0].trust_row.base
+    model = members[0].model
+    matrix = model.trust
     block = matrix[np.ix_(idx, idx)]
     target = np.asarray(seen)[np.newaxis, :]
     rate = np.where(target >= block, gain, loss)
@@ -110,11 +120,7 @@ def update_trust(members: list[Municipality], seen: list[float], gain: float, lo
     totals = np.array([m.trust_total for m in members])
     totals = sequential_sums(np.column_stack([totals, new - block]))
     matrix[np.ix_(idx, idx)] = new
-    for i, (m, total) in enumerate(zip(members, totals.tolist(), strict=True)):
-        trust = m.trust
-        for j, v in zip(idx.tolist(), new[i].tolist(), strict=True):
-            if j != m.index:
-                trust[j]["trust"] = v
+    for m, total in zip(members, totals.tolist(), strict=True):
         m.trust_total = total
         m.forget_beliefs()
-    members[0].model.trust_changed()
+    model.trust_changed()

@@ -392,9 +392,10 @@ class Viewer:
         index = {m.index: k for k, m in enumerate(model.municipalities)}
         n = len(model.municipalities)
         trust: list[list[float | None]] = [[None] * n for _ in range(n)]
-        for m in model.municipalities:
-            for j, edge in m.trust.items():
-                trust[index[m.index]][index[j]] = _clean(edge["trust"])
+        for i, row in enumerate(model.trust.tolist()):
+            for j, t in enumerate(row):
+                if j != i:
+                    trust[index[i]][index[j]] = _clean(t)
         clean_events = [
             {
                 "kind": e["event"],

@@ -8,6 +8,7 @@ import pytest
 
 from sim.config import list_scenarios, load_scenario, scenario_from_dict
 from sim.model import RegionModel
+from sim.network import trust_network
 from sim.phases import politics
 from sim.region import synthetic_region
 from tests.conftest import base_scenario_dict, variant
@@ -36,7 +37,7 @@ def test_invariants_hold_every_month_in_every_preset(preset, seed):
 def check_invariants(model):
     for m in model.municipalities:
         assert m.account.room >= -1e-9, "a regional budget went negative"
-        trusts = [e["trust"] for e in m.trust.values()]
+        trusts = [m.trust_of(o.index) for o in model.municipalities if o is not m]
         assert all(0.0 <= t <= 1.0 for t in trusts)
         assert m.trust_total == pytest.approx(sum(trusts))
         assert 0.0 <= m.energy <= 1.0 and 0.0 <= m.legitimacy <= 1.0
@@ -74,13 +75,17 @@ def test_network_holds_tables_coalitions_and_directed_trust(multiple_local):
     kinds = {d["kind"] for _, d in g.nodes(data=True)}
     assert kinds == {"municipality", "table"}
     assert g.number_of_nodes() == 7 + 4
-    trust_edges = [(u, v) for u, v, d in g.edges(data=True) if d["kind"] == "trust"]
-    assert len(trust_edges) == 7 * 6  # directed, both ways
+    assert not [e for e in g.edges(data="kind") if e[2] == "trust"]  # trust is the matrix's
+    # The trust network, on demand: directed edges both ways, as the matrix holds them.
+    t = trust_network(model)
+    trust_edges = [(u, v) for u, v, d in t.edges(data=True) if d["kind"] == "trust"]
+    assert len(trust_edges) == 7 * 6
     centre = model.centre.index
-    assert g[centre][1]["trust"] == 0.5 and g[1][2]["trust"] == 0.6
-    # Trust is held on the graph: changing an agent's trust changes the edge.
+    assert t[centre][1]["trust"] == 0.5 and t[1][2]["trust"] == 0.6
+    # Changing an agent's trust changes the matrix, one direction only.
     model.municipalities[1].set_trust(2, 0.9)
-    assert g[1][2]["trust"] == 0.9 and g[2][1]["trust"] == 0.6
+    assert model.trust[1, 2] == 0.9 and model.trust[2, 1] == 0.6
+    assert trust_network(model)[1][2]["trust"] == 0.9
     for _ in range(36):
         model.step()
     coalitions = [n for n, d in g.nodes(data=True) if d["kind"] == "coalition"]

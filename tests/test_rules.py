@@ -375,7 +375,7 @@ def test_large_coalitions_update_trust_by_the_same_rule_pair_by_pair():
                 m.set_trust(o.index, float(rng.uniform()))
     seen = [float(x) for x in rng.uniform(size=len(members))]
     before = {
-        (m.index, o.index): m.trust[o.index]["trust"]
+        (m.index, o.index): m.trust_of(o.index)
         for m in members
         for o in members
         if o is not m
@@ -387,4 +387,4 @@ def test_large_coalitions_update_trust_by_the_same_rule_pair_by_pair():
             if o is m:
                 continue
             expected = rules.trust_update(before[(m.index, o.index)], seen[pos], gain, loss)
-            assert m.trust[o.index]["trust"] == expected  # to the last bit
+            assert m.trust_of(o.index) == expected  # to the last bit

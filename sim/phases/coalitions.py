@@ -362,7 +362,7 @@ def close(model: RegionModel, p: Project, month: int) -> None:
         if not large:
             for o in members:
                 if o is not m:
-                    t = m.trust[o.index]["trust"]
+                    t = m.trust_of(o.index)
                     m.set_trust(o.index, rules.trust_update(t, seen[o.index], gain, loss))
     if large:  # the same rule for every pair at once
         update_trust(members, [seen[o.index] for o in members], gain, loss)
