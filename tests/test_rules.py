@@ -375,10 +375,7 @@ def test_large_coalitions_update_trust_by_the_same_rule_pair_by_pair():
                 m.set_trust(o.index, float(rng.uniform()))
     seen = [float(x) for x in rng.uniform(size=len(members))]
     before = {
-        (m.index, o.index): m.trust_of(o.index)
-        for m in members
-        for o in members
-        if o is not m
+        (m.index, o.index): m.trust_of(o.index) for m in members for o in members if o is not m
     }
     gain, loss = 0.25, 0.5
     update_trust(members, seen, gain, loss)
