@@ -309,21 +309,21 @@ def participation_mode(u_full: float, u_solidarity: float | None, noise: float, 
 
     The network model's participation modes (Common Eye 2024): "skin in the game", pay but don't
     take part, or stay informed only. `u_solidarity` is None where the arrangement does not offer
-    it;
-    `u` is a uniform draw in [0, 1).
+    it; `u` is a uniform draw in [0, 1), compared with the options' cumulative weights in the
+    order none, full, solidarity.
     """
-    options = [("none", 0.0), ("full", u_full)]
-    if u_solidarity is not None:
-        options.append(("solidarity", u_solidarity))
-    top = max(v for _, v in options)
-    weights = [math.exp((v - top) / noise) for _, v in options]
-    x = u * sum(weights)
-    acc = 0.0
-    for (name, _), w in zip(options, weights, strict=True):
-        acc += w
-        if x < acc:
-            return name
-    return options[-1][0]
+    top = u_full if u_full > 0.0 else 0.0  # the largest utility, for exp without overflow
+    if u_solidarity is not None and u_solidarity > top:
+        top = u_solidarity
+    w_none = math.exp(-top / noise)
+    w_full = math.exp((u_full - top) / noise)
+    if u_solidarity is None:
+        return "none" if u * (w_none + w_full) < w_none else "full"
+    w_sol = math.exp((u_solidarity - top) / noise)
+    x = u * (w_none + w_full + w_sol)
+    if x < w_none:
+        return "none"
+    return "full" if x < w_none + w_full else "solidarity"
 
 
 def weighted_index(weights: Sequence[float], u: float) -> int:

@@ -385,3 +385,37 @@ def test_large_coalitions_update_trust_by_the_same_rule_pair_by_pair():
                 continue
             expected = rules.trust_update(before[(m.index, o.index)], seen[pos], gain, loss)
             assert m.trust_of(o.index) == expected  # to the last bit
+
+
+def _participation_by_the_book(u_full, u_solidarity, noise, u):
+    """Multinomial logit over none (utility 0), full and, if offered, solidarity, read off the
+    cumulative weights in that order: the textbook form participation_mode computes inline."""
+    import math
+
+    options = [("none", 0.0), ("full", u_full)]
+    if u_solidarity is not None:
+        options.append(("solidarity", u_solidarity))
+    top = max(v for _, v in options)
+    weights = [math.exp((v - top) / noise) for _, v in options]
+    x = u * sum(weights)
+    acc = 0.0
+    for (name, _), w in zip(options, weights, strict=True):
+        acc += w
+        if x < acc:
+            return name
+    return options[-1][0]
+
+
+utility = st.floats(-40.0, 40.0, allow_nan=False)
+
+
+@given(
+    utility,
+    st.one_of(st.none(), utility),
+    st.floats(0.05, 5.0),
+    st.floats(0.0, 1.0, exclude_max=True),
+)
+def test_participation_mode_is_the_multinomial_logit(u_full, u_sol, noise, u):
+    assert rules.participation_mode(u_full, u_sol, noise, u) == _participation_by_the_book(
+        u_full, u_sol, noise, u
+    )

@@ -83,6 +83,9 @@ def opt_in(model: RegionModel, p: Proposal) -> Coalition | None:
     rnd = model.random.random
     provider = model.centre if a.decision == "provider" else None
     b = model.behaviour
+    months, concreteness = character.project_months, character.concreteness
+    hours, noise = a.coalition_meeting_hours, model.choice_noise
+    solidarity = "solidarity" in a.modes
     candidates = list(seated)
     modes: list[str] = []
     seated_pop = sum(m.population for m in seated)
@@ -94,24 +97,20 @@ def opt_in(model: RegionModel, p: Proposal) -> Coalition | None:
         scoped = p.cost * sum(m.population for m in candidates) / seated_pop
         t = terms(theme, candidates, scoped, host)
         chosen, modes = [], []
-        for i, m in enumerate(candidates):
+        for m, share, ratio in zip(candidates, t.shares, t.ratios, strict=True):
             if m is provider:
                 chosen.append(m)
                 modes.append("full")
                 continue
-            yearly = scoped * t.shares[i] * 12.0 / character.project_months
-            if not rules.fits_budget(m.account.committed, yearly, m.account.room_year):
+            yearly = scoped * share * 12.0 / months
+            account = m.account
+            if not rules.fits_budget(account.committed, yearly, account.room_year):
                 continue
-            u = m.vote_utility(t.ratios[i] / character.concreteness, yearly, character, candidates)
-            time_cost = (
-                a.coalition_meeting_hours
-                * m.irrelevance[k]
-                * character.project_months
-                / m.capacity_hours
-            )
+            u = m.vote_utility(ratio / concreteness, yearly, character, candidates)
+            time_cost = hours * m.irrelevance[k] * months / m.capacity_hours
             u_full = u - b.weight_energy * time_cost
-            u_sol = u - b.weight_council * m.autonomy if "solidarity" in a.modes else None
-            mode = rules.participation_mode(u_full, u_sol, model.choice_noise, taste[m.index])
+            u_sol = u - b.weight_council * m.autonomy if solidarity else None
+            mode = rules.participation_mode(u_full, u_sol, noise, taste[m.index])
             if mode != "none":
                 chosen.append(m)
                 modes.append(mode)
