@@ -93,8 +93,8 @@ def keep_beliefs(group: list[Municipality]) -> None:
     """Work out, at once, every member's mean trust in the others of a large group and keep it
     where `Municipality.trust_in` looks first (the same numbers as it would add up itself)."""
     n = len(group)
-    if n < LARGE_GROUP:
-        return
+    if n < LARGE_GROUP or n == len(group[0].trust_row):
+        return  # small: Python adds it up; the whole region: trust_in uses the kept totals
     model = group[0].model
     done = model.beliefs_kept.get(id(group))
     if done is not None and done[0] is group and done[1] == (n, model.trust_epoch):
