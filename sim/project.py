@@ -69,11 +69,26 @@ class Project:
     # Every member, leavers included: the group whose delivery a member expects. Kept beside
     # `members` (appended to on late entry) because each payment decision reads it.
     member_municipalities: list[Municipality] = field(init=False)
+    # Members still in (not left), kept as members join and leave: every month's outputs and
+    # coalition meetings read it.
+    active: list[Membership] = field(init=False)
 
     def __post_init__(self) -> None:
         rules = self.theme.arrangement
         self.deterrence = rules.monitoring * rules.sanction
         self.member_municipalities = [ms.municipality for ms in self.members]
+        self.active = [ms for ms in self.members if ms.active]
+
+    def admit(self, ms: Membership) -> None:
+        """A late entrant joins."""
+        self.members.append(ms)
+        self.member_municipalities.append(ms.municipality)
+        self.active.append(ms)
+
+    def leave(self, ms: Membership) -> None:
+        """A member leaves: it stays on the books (what it was due and paid), no longer active."""
+        ms.active = False
+        self.active = [o for o in self.members if o.active]
 
     @property
     def value(self) -> float:
@@ -87,10 +102,6 @@ class Project:
     @property
     def completion(self) -> float:
         return self.spent / self.cost if self.cost > 0 else 0.0
-
-    @property
-    def active(self) -> list[Membership]:
-        return [ms for ms in self.members if ms.active]
 
     def membership(self, m: Municipality) -> Membership | None:
         for ms in self.members:

@@ -274,11 +274,12 @@ def late_entries(model: RegionModel, p: Project, month: int) -> None:
     delivered = p.spent - p.funded
     if not rules.on_track(delivered, sum(ms.due for ms in p.members), b.visible_result):
         return
+    members = p.member_municipalities
+    members_pop = sum(o.population for o in members)
     for m in model.table_members(theme):
-        if p.membership(m) is not None:
+        if m in members:
             continue
-        pops = [ms.municipality.population for ms in p.members] + [m.population]
-        share = m.population / sum(pops)
+        share = m.population / (members_pop + m.population)
         fee = rules.late_entry_fee(share, delivered, theme.arrangement.entry_fee)
         value = p.value * character.public_share * share
         ratio = rules.perceived_benefit(value, m.salience[k], character.concreteness) / (
@@ -292,6 +293,7 @@ def late_entries(model: RegionModel, p: Project, month: int) -> None:
         ):
             continue
         admit_late(model, p, m, fee)
+        members_pop += m.population  # the next candidate's share counts this entrant in
         rec = model.recorder
         rec.late_entries += 1
         rec.event(month, "late_entry", m.name, theme.name, fee)
@@ -301,7 +303,7 @@ def admit_late(model: RegionModel, p: Project, entrant: Municipality, fee: float
     """A late entrant pays its fee to the active members, in proportion to what they paid; the
     project's cost and value are re-split over the active members and the entrant (a leaver
     keeps no share)."""
-    active = p.active
+    active = list(p.active)
     entrant.account.pay_out(fee)
     total = sum(ms.paid for ms in active)
     for ms in active:
@@ -311,8 +313,7 @@ def admit_late(model: RegionModel, p: Project, entrant: Municipality, fee: float
         ms.municipality.account.committed -= p.annual_cost(ms)
     t = terms(p.theme, [ms.municipality for ms in active] + [entrant], p.cost, p.host)
     new = Membership(entrant, 0.0, 0.0, 0.0, "late", True)
-    p.members.append(new)
-    p.member_municipalities.append(entrant)
+    p.admit(new)
     for ms in p.members:
         if not ms.active:
             ms.cost_share = ms.value_share = ms.benefit_ratio = 0.0

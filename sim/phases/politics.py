@@ -59,7 +59,7 @@ def leave(model: RegionModel, m: Municipality, theme: ThemeInForce, fee: float, 
         if p.theme is theme:
             ms = p.membership(m)
             if ms is not None and ms.active:
-                ms.active = False
+                p.leave(ms)
                 m.account.committed -= p.annual_cost(ms)
                 model.network.remove_edge(m.index, p.node)
     stay = model.table_members(theme)

@@ -160,8 +160,8 @@ def meet(model: RegionModel, month: int) -> None:
         h = p.theme.arrangement.coalition_meeting_hours
         if h > 0.0:
             k = p.theme.index
-            for ms in p.members:
-                if ms.active and ms.mode != "solidarity":
+            for ms in p.active:
+                if ms.mode != "solidarity":
                     ms.municipality.irrelevant_hours += h * ms.municipality.irrelevance[k]
                     rec.meeting_hours += h
 
