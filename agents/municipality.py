@@ -72,6 +72,19 @@ class Municipality(mesa.Agent):
         self.forget_beliefs()
         self.model.trust_changed()
 
+    def set_trusts(self, others: list[int], values: list[float]) -> None:
+        """Set trust in several others at once (by index, each at most once), as `set_trust`
+        one after the other would."""
+        row = self.trust_row
+        old = row.tolist()
+        total = self.trust_total
+        for j, v in zip(others, values, strict=True):
+            total += v - old[j]
+        self.trust_total = total
+        row[others] = values
+        self.forget_beliefs()
+        self.model.trust_changed()
+
     def trust_in(self, others: list[Municipality]) -> float:
         """Mean trust in the other members of a group: the belief that they will deliver.
 

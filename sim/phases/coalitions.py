@@ -360,10 +360,9 @@ def close(model: RegionModel, p: Project, month: int) -> None:
         # Shared experience: each member learns how reliably each partner delivers from what
         # it saw (trust as a learned belief, faster after a disappointment).
         if not large:
-            for o in members:
-                if o is not m:
-                    t = m.trust_of(o.index)
-                    m.set_trust(o.index, rules.trust_update(t, seen[o.index], gain, loss))
+            row = m.trust_row.tolist()
+            others = [o.index for o in members if o is not m]
+            m.set_trusts(others, [rules.trust_update(row[j], seen[j], gain, loss) for j in others])
     if large:  # the same rule for every pair at once
         update_trust(members, [seen[o.index] for o in members], gain, loss)
     rec.coalition_sizes.append(len(members))
