@@ -7,6 +7,11 @@ so a change in the machine's load falls on all of them alike; medians and quarti
 and each preset's median as a multiple of the floor's.
 
     make bench            # or: .venv/bin/python benchmarks/bench_run.py --runs 200
+
+It also times the status quo with no proposals at all (every theme's `proposals_per_year` 0):
+what the model costs when nobody decides anything (Mesa's step, the monthly budget, energy and
+legitimacy updates, recording, construction). That is the model's own floor, which no faster
+decision path can go below.
 """
 
 from __future__ import annotations
@@ -18,10 +23,12 @@ import time
 
 import mesa
 
-from sim.config import list_scenarios, load_scenario
+from sim.config import list_scenarios, load_scenario, scenario_from_dict
 from sim.model import RegionModel
 
 TARGET = 3.0  # issue 12: one run within 3x Mesa's floor, for every preset
+QUIET = "multiple-local-status-quo"  # the preset also run with no proposals
+IDLE = f"{QUIET}, no proposals"
 
 
 class _Idle(mesa.Agent):
@@ -56,7 +63,7 @@ def cpu_ms(fn, seed: int) -> float:
 def _report(label: str, ms: list[float], floor: float) -> None:
     q = statistics.quantiles(ms, n=4)
     print(
-        f"  {label:<28} median {q[1]:6.2f} ms   IQR {q[0]:5.2f}-{q[2]:5.2f} ms   "
+        f"  {label:<38} median {q[1]:6.2f} ms   IQR {q[0]:5.2f}-{q[2]:5.2f} ms   "
         f"{q[1] / floor:5.2f}x floor"
     )
 
@@ -71,6 +78,14 @@ def main() -> None:
     for name in names:
         scenario = load_scenario(name, years=10)
         runners[name] = lambda s, sc=scenario: RegionModel(sc, seed=s).run()
+    quiet = load_scenario(QUIET, years=10)
+    idle = scenario_from_dict(
+        {
+            **quiet.model_dump(mode="json"),
+            "themes": {t: {"proposals_per_year": 0.0} for t in quiet.governance},
+        }
+    )
+    runners[IDLE] = lambda s, sc=idle: RegionModel(sc, seed=s).run()
     for fn in runners.values():  # warm-up
         for s in range(5):
             fn(s)
@@ -88,6 +103,7 @@ def main() -> None:
     for name in names:
         _report(name, times[name], floor)
         worst = max(worst, statistics.median(times[name]) / floor)
+    _report(IDLE, times[IDLE], floor)
     verdict = "met" if worst <= TARGET else "NOT met"
     print(f"slowest preset {worst:.2f}x floor; target {TARGET:.0f}x: {verdict}")
 

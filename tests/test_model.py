@@ -189,3 +189,13 @@ def test_no_nan_where_a_number_is_due(multiple_local):
     model = RegionModel(multiple_local, seed=9).run()
     for key in ("trust_mean", "energy_mean", "legitimacy_mean", "progress"):
         assert not any(math.isnan(v) for v in model.recorder.columns[key])
+
+
+def test_setting_several_trusts_at_once_is_setting_them_one_by_one(multiple_local):
+    one, many = RegionModel(multiple_local, seed=2), RegionModel(multiple_local, seed=2)
+    others, values = [0, 3, 6, 2], [0.91, 0.13, 0.47, 0.2]
+    for j, v in zip(others, values, strict=True):
+        one.municipalities[4].set_trust(j, v)
+    many.municipalities[4].set_trusts(others, values)
+    assert many.trust.tolist() == one.trust.tolist()
+    assert many.municipalities[4].trust_total == one.municipalities[4].trust_total  # to the bit
