@@ -66,7 +66,7 @@ class SharedService:
             pooled = []  # no provider, no pool
         pooled_ids = {m.index for m in pooled}
         deciders = {m.index for m in self.providers(pooled, centre)}
-        demand = {m.index: rules.tailoring_demand(m.autonomy, m.salience[k]) for m in everyone}
+        demand = [rules.tailoring_demand(m.autonomy, m.salience[k]) for m in everyone]  # by index
         provided = {
             m.index: rules.tailoring_provided(demand[m.index], a.tailoring, a.tailoring_cap)
             for m in pooled
@@ -76,16 +76,16 @@ class SharedService:
             sum(provided[m.index] * m.population for m in pooled) / pool_pop if pool_pop else 0.0
         )
         out = ServiceYear(pooled=len(pooled))
+        base = t.service_cost_per_inhabitant
+        scale, elasticity = t.efficient_scale, t.scale_elasticity
         for m in everyone:
-            local = t.service_cost_per_inhabitant * rules.scale_factor(
-                m.population, t.efficient_scale, t.scale_elasticity
-            )
+            local = base * rules.scale_factor(m.population, scale, elasticity)
             if m.index in pooled_ids:
                 unit = rules.service_unit_cost(
-                    t.service_cost_per_inhabitant,
+                    base,
                     pool_pop,
-                    t.efficient_scale,
-                    t.scale_elasticity,
+                    scale,
+                    elasticity,
                     pool_tailoring,
                     provided[m.index],
                     a.tailoring_price,
