@@ -18,8 +18,6 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from sim.network import LARGE_GROUP
-
 if TYPE_CHECKING:
     from sim.model import RegionModel
     from sim.services import ServiceYear
@@ -117,22 +115,15 @@ class Recorder:
         self.pooled += year.pooled
 
     def trust_stats(self) -> tuple[float, float, float]:
-        """Mean trust over all pairs, between the centre and the others, and among the others."""
-        model = self.model
-        c = model.centre.index
-        if len(model.municipalities) >= LARGE_GROUP:
-            return _trust_stats_array(model.trust, c)
-        all_sum = centre_sum = 0.0
-        n_all = n_centre = 0
-        for i, row in enumerate(model.trust.tolist()):
-            for j, t in enumerate(row):
-                if j == i:
-                    continue
-                all_sum += t
-                n_all += 1
-                if j == c or i == c:
-                    centre_sum += t
-                    n_centre += 1
+        """Mean trust over all pairs, between the centre and the others, and among the others
+        (sums added row by row, left to right; the diagonal's zeros add nothing)."""
+        matrix, c = self.model.trust, self.model.centre.index
+        n = len(matrix)
+        all_sum = float(np.add.accumulate(matrix.ravel())[-1])
+        centre = np.zeros((n, n), dtype=bool)
+        centre[c, :] = centre[:, c] = True
+        centre_sum = float(np.add.accumulate(matrix[centre])[-1])
+        n_all, n_centre = n * (n - 1), 2 * (n - 1)
         others = ratio(all_sum - centre_sum, n_all - n_centre)
         return ratio(all_sum, n_all), ratio(centre_sum, n_centre), others
 
@@ -296,19 +287,6 @@ class Recorder:
                 }
             )
         return rows
-
-
-def _trust_stats_array(matrix: np.ndarray, c: int) -> tuple[float, float, float]:
-    """Recorder.trust_stats from the trust matrix: the same sums, added in the same order (row
-    by row, left to right; the diagonal's zeros add nothing)."""
-    n = len(matrix)
-    all_sum = float(np.add.accumulate(matrix.ravel())[-1])
-    centre = np.zeros((n, n), dtype=bool)
-    centre[c, :] = centre[:, c] = True
-    centre_sum = float(np.add.accumulate(matrix[centre])[-1])
-    n_all, n_centre = n * (n - 1), 2 * (n - 1)
-    others = ratio(all_sum - centre_sum, n_all - n_centre)
-    return ratio(all_sum, n_all), ratio(centre_sum, n_centre), others
 
 
 def _nanmean(values: list[float]) -> float:

@@ -59,9 +59,10 @@ def build_trust(munis: list[Municipality], centre: Municipality, region: RegionS
     c = centre.index
     matrix[c, :] = matrix[:, c] = region.initial_trust_centre
     np.fill_diagonal(matrix, 0.0)
+    totals = sequential_sums(matrix).tolist()
     for m in munis:
         m.trust_row = matrix[m.index]
-        m.trust_total = sequential_sums(matrix[m.index : m.index + 1]).item()
+        m.trust_total = totals[m.index]
     return matrix
 
 
