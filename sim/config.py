@@ -25,6 +25,8 @@ from pydantic import (
     model_validator,
 )
 
+from sim.inputs import ConfigError, check_name, read_text
+
 Unit = Annotated[float, Field(ge=0.0, le=1.0)]
 """A share, probability or level in [0, 1]."""
 
@@ -35,7 +37,7 @@ class Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True, strict=True)
 
 
-SAFE_NAME = r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,99}$"
+SAFE_NAME = r"[A-Za-z0-9][A-Za-z0-9_.-]{0,99}"
 """A scenario's or spec's name: it names a folder, so letters, digits, '-', '_' and '.' only,
 starting with a letter or digit (no path, no hidden or parent folder)."""
 SAFE_NAME_HINT = "letters, digits, '-', '_' and '.', starting with a letter or digit, at most 100"
@@ -43,7 +45,7 @@ SAFE_NAME_HINT = "letters, digits, '-', '_' and '.', starting with a letter or d
 
 def safe_name(name: str) -> str:
     """Check a name that will name a folder (a pydantic validator's body)."""
-    if not re.match(SAFE_NAME, name):
+    if not isinstance(name, str) or not re.fullmatch(SAFE_NAME, name):
         raise ValueError(f"{name!r} is not a safe name; allowed: {SAFE_NAME_HINT} characters")
     return name
 
@@ -518,10 +520,6 @@ def region_size(region: str, kind: str | None = None) -> int | None:
     return None
 
 
-class ConfigError(ValueError):
-    """A scenario or data file that does not validate; the message names every bad field."""
-
-
 def _model_at(model: type[BaseModel], path: tuple) -> type[BaseModel] | None:
     """The model class that holds the keys at `path` inside `model` (for 'allowed:' hints)."""
     for part in path:
@@ -581,23 +579,9 @@ def format_validation_error(
 
 
 def read_toml(path: Path, what: str = "file") -> dict:
-    """A TOML file's contents; ConfigError saying what is wrong with the file otherwise."""
-    path = Path(path)
-    if path.is_dir():
-        raise ConfigError(f"{what} {str(path)!r} is a folder; give a .toml file")
-    try:
-        data = path.read_bytes()
-    except FileNotFoundError:
-        raise ConfigError(f"{what} {str(path)!r} not found") from None
-    except OSError as exc:
-        raise ConfigError(f"{what} {str(path)!r} cannot be read: {exc.strerror}") from None
-    try:
-        text = data.decode("utf-8")
-    except UnicodeDecodeError as exc:
-        raise ConfigError(
-            f"{path}: not a text file in UTF-8 (byte {exc.start} is {data[exc.start]:#04x}); "
-            "a scenario or spec is a TOML text file"
-        ) from None
+    """A TOML file's contents, read through the guarded opener (sim/inputs.py); ConfigError
+    saying what is wrong with the file otherwise."""
+    text = read_text(path, what)
     try:
         return tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
@@ -641,11 +625,11 @@ def scenario_path(name_or_file: str) -> Path:
     A preset name wins over a folder of the same name in the working directory; anything that
     looks like a path (a .toml suffix, a separator, an existing file) is taken as one.
     """
-    path = Path(name_or_file)
+    path = check_name(name_or_file, "scenario")
     preset = PRESETS / f"{name_or_file}.toml"
     if path.suffix == ".toml" or os.sep in name_or_file or path.is_file():
         return path
-    if re.match(SAFE_NAME, name_or_file) and preset.is_file():
+    if re.fullmatch(SAFE_NAME, name_or_file) and preset.is_file():
         return preset
     return path
 
