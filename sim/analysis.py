@@ -1,6 +1,6 @@
 """Analysing a sweep: sensitivity indices where the design allows, main effects for any design.
 
-samenspel analyze RESULTS   ->  RESULTS/analysis/ with
+samenspel analyze RESULTS   ->  RESULTS-analysis/ (beside the sweep) with
     sobol.csv     first-order and total indices with 95% confidence (Sobol designs)
     morris.csv    mu, mu*, sigma and the confidence of mu* (Morris designs)
     main_effects.csv and main_effects.html  each outcome against each parameter
@@ -9,14 +9,15 @@ samenspel analyze RESULTS   ->  RESULTS/analysis/ with
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
-from sim.config import ConfigError, read_toml
+from sim.config import ConfigError
 from sim.experiment import Spec
-from sim.sweep import is_sweep, load_results
+from sim.sweep import is_sweep, load_results, verify
 
 ID_COLUMNS = ("run_id", "point", "seed", "status", "error", "duration")
 
@@ -157,31 +158,46 @@ def main_effects_html(effects: pd.DataFrame, path: Path) -> None:
     )
 
 
-def analyze(folder: str | Path, out: Path | None = None, *, force: bool = False) -> Path:
-    """Write the analysis of a finished sweep into FOLDER/analysis/ and return that path.
+def analyze(
+    folder: str | Path,
+    out: Path | None = None,
+    *,
+    force: bool = False,
+    partial: bool = False,
+    say: Callable[[str], None] | None = None,
+) -> Path:
+    """Write the analysis of a finished sweep beside it (FOLDER-analysis/) and return that path.
 
-    An earlier analysis is kept (the new one goes to analysis-2, ...) unless `out` names it and
-    `force` is given.
+    The sweep folder is checked first (SweepDamaged if it is damaged); an unfinished or still
+    running sweep is refused unless `partial`. The analysis never goes into, onto or around the
+    sweep it reads. An earlier analysis is kept (the new one goes to FOLDER-analysis-2, ...)
+    unless `out` names it and `force` is given.
     """
     from sim.run import provenance
-    from sim.store import destination, write_atomically, write_json
+    from sim.store import destination, write_atomically, write_json, writer
 
     folder = Path(folder)
-    if not is_sweep(folder) or not (folder / "spec.toml").is_file():
-        raise ConfigError(f"{folder}: not a sweep's results folder (no sweep manifest or spec)")
-    spec = Spec.model_validate(read_toml(folder / "spec.toml", "the sweep's spec"))
-    runs, _ = load_results(folder)
-    if runs.empty:
-        raise ConfigError(f"{folder}: no finished runs to analyse yet; run or --resume the sweep")
+    if not is_sweep(folder):
+        raise ConfigError(f"{folder}: not a sweep's results folder (no sweep manifest)")
+    check = verify(folder)
+    check.refuse("analyze")
+    spec = check.spec
+    runs, _ = load_results(folder, check)
+    _check_complete(folder, check, len(runs), partial, writer(folder), say)
     if (runs["status"] != "ok").all():
         raise ConfigError(
             f"{folder}: all {len(runs):,} runs failed, nothing to analyse; their errors are in "
             "status.log"
         )
-    dest = destination(out, folder / "analysis", force=force)
+    target = Path(out) if out is not None else folder.with_name(folder.name + "-analysis")
+    _not_around(folder, target)
+    dest = destination(out, target, force=force)
 
     def fill(tmp: Path) -> None:
-        write_json(tmp / "manifest.json", {"sweep": str(folder), **provenance()})
+        write_json(
+            tmp / "manifest.json",
+            {"sweep": str(folder), "runs": len(runs), "partial": partial, **provenance()},
+        )
         if spec.design.kind == "sobol":
             sobol_indices(runs, spec).to_csv(tmp / "sobol.csv", index=False)
         if spec.design.kind == "morris":
@@ -192,3 +208,42 @@ def analyze(folder: str | Path, out: Path | None = None, *, force: bool = False)
             main_effects_html(effects, tmp / "main_effects.html")
 
     return write_atomically(dest, fill)
+
+
+def _check_complete(
+    folder: Path,
+    check,
+    finished: int,
+    partial: bool,
+    holder: str | None,
+    say: Callable[[str], None] | None,
+) -> None:
+    """Refuse an unfinished or running sweep unless `partial` (then say what is analysed)."""
+    if finished == 0:
+        raise ConfigError(f"{folder}: no finished runs to analyse yet; run or --resume the sweep")
+    state = None
+    if holder is not None:
+        state = f"is still being written ({holder})"
+    elif finished < check.runs:
+        state = "was interrupted; `samenspel sweep SPEC --out FOLDER --resume` completes it"
+    if state is None:
+        return
+    what = f"{finished:,} of its {check.runs:,} runs are finished"
+    if not partial:
+        raise ConfigError(
+            f"{folder}: {what}: the sweep {state}; indices from unequal numbers of runs per "
+            "design point mislead, so analyze waits for the whole sweep (add --partial to "
+            "analyse the finished runs anyway)"
+        )
+    if say is not None:
+        say(f"{folder}: {what} (--partial): the sweep {state}")
+
+
+def _not_around(folder: Path, target: Path) -> None:
+    """The analysis never goes into, onto or around the sweep it reads."""
+    sweep, there = folder.resolve(), target.resolve()
+    if there == sweep or sweep in there.parents or there in sweep.parents:
+        raise ConfigError(
+            f"--out: {target} is the sweep folder, inside it or around it; an analysis is "
+            f"written beside the sweep (default {folder.name}-analysis)"
+        )

@@ -11,8 +11,9 @@ and every number is formatted there by Babel, so the player itself formats nothi
 
 Writing is as safe as every samenspel command (README, "Your data is safe"; sim/store.py,
 `file_destination` and `write_file_atomically`): a file appears whole or not at all, and only a
-file that carries samenspel animate's mark (`MARK`, written into every HTML, GIF and MP4 it
-makes) is ever replaced, and only with `--force`.
+file samenspel recorded writing there, unchanged since, is ever replaced, and only with
+`--force`. (`MARK`, in every HTML, GIF and MP4 it makes, says which program made the file; it
+is not what makes a file samenspel's.)
 """
 
 from __future__ import annotations
@@ -319,13 +320,6 @@ def output_format(fmt: str | None, out: Path | None) -> str:
 def default_name(names: Sequence[str], fmt: str) -> str:
     """animate-split-2022.html, animate-split-2022-vs-network-2024.mp4, ..."""
     return "animate-" + "-vs-".join(names) + "." + fmt
-
-
-def is_ours(path: Path) -> bool:
-    """Whether the file at `path` carries samenspel animate's MARK."""
-    from sim.store import carries_mark
-
-    return carries_mark(path, MARK)
 
 
 # --- the command -----------------------------------------------------------------------------

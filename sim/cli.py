@@ -270,7 +270,13 @@ def _parser() -> argparse.ArgumentParser:
         "samenspel analyze results/sobol-behaviour",
     )
     an.add_argument("results", type=Path, help="a sweep's results folder")
-    _output_options(an, "RESULTS/analysis")
+    an.add_argument(
+        "--partial",
+        action="store_true",
+        help="analyse an unfinished or still running sweep's finished runs (unequal numbers "
+        "of runs per design point)",
+    )
+    _output_options(an, "RESULTS-analysis, beside the sweep")
     va = _command(
         sub,
         "validate",
@@ -619,7 +625,7 @@ def _resume_command(args: argparse.Namespace, out: Path) -> str:
 
 def cmd_sweep(args: argparse.Namespace) -> int:
     from sim.experiment import load_spec
-    from sim.sweep import done_runs, is_sweep, load_results, sweep
+    from sim.sweep import load_results, sweep
 
     spec = load_spec(args.spec)
     out = args.out or Path("results") / spec.name
@@ -635,7 +641,7 @@ def cmd_sweep(args: argparse.Namespace) -> int:
             f"{LARGE_SWEEP:,} runs add --large to confirm, or reduce design.samples, the "
             "levels or replicates"
         )
-    done_before = len(done_runs(out)) if args.resume and is_sweep(out) else 0
+    started: list[int] = []  # runs done when the sweep started
     executor = (
         "dask" if args.scheduler is not None else "inprocess" if args.in_process else "processes"
     )
@@ -647,8 +653,10 @@ def cmd_sweep(args: argparse.Namespace) -> int:
         scheduler=args.scheduler,
         resume=args.resume,
         progress=not args.no_progress,
+        say=warn,
+        started=started,
     )
-    if done_before >= total:
+    if started[0] >= total:
         print(f"samenspel sweep: nothing to do: all {total:,} runs in {folder}/ are done")
         return 0
     runs, _ = load_results(folder)
@@ -708,10 +716,10 @@ def cmd_calibrate(args: argparse.Namespace) -> int:
 def cmd_analyze(args: argparse.Namespace) -> int:
     from sim.analysis import analyze
 
-    out = analyze(args.results, args.out, force=args.force)
+    out = analyze(args.results, args.out, force=args.force, partial=args.partial, say=warn)
     for f in sorted(out.iterdir()):
         print(f"  {f}")
-    default = args.results / "analysis"
+    default = args.results.with_name(args.results.name + "-analysis")
     kept = args.out is None and out != default
     print(
         f"samenspel analyze: written to {out}/"
@@ -827,7 +835,6 @@ def cmd_animate(args: argparse.Namespace) -> int:
     dest = store.file_destination(
         args.out,
         Path("results") / animate.default_name(names, fmt),
-        mark=animate.MARK,
         force=args.force,
     )
     path = animate.animate(

@@ -61,6 +61,10 @@ def processes(fn: Callable, tasks: Iterable[Task], workers: int) -> Iterator[Any
     """Local processes that fork from a server which has imported the model; results stream
     as batches finish. Tasks may be a generator: the pool draws them as its workers take them
     (through a pipe that holds a few), so a long sweep is never held whole."""
+    from sim import journal
+
+    journal.clean_up()  # what killed commands left, their temporary folders included
+    journal.process_tmp()  # multiprocessing's own folders go into one the journal knows
     ctx = get_context("forkserver")
     ctx.set_forkserver_preload(["sim.model", fn.__module__])
     pool = ctx.Pool(workers, initializer=_watch_driver, initargs=(os.getpid(),))

@@ -3,35 +3,34 @@
 The promise (README, "Your data is safe"): samenspel never deletes, replaces or writes into a
 folder or file it did not write, and a result appears whole or not at all.
 
-- A result folder carries a samenspel manifest (`manifest.json` with a `samenspel` key). Only
-  such a folder, or an empty one, can be replaced, and only when asked (`--force`); without
-  `--out` a command picks the first free name (`results/NAME`, `results/NAME-2`, ...).
+- **Ownership is what a result recorded writing.** A result folder's `manifest.json` lists every
+  file samenspel put there, with its size and SHA-256, and every folder (`files`, `dirs`; files
+  that grow by design, such as a sweep's status log, are listed by name in `grows`, and a
+  sweep's parts in its ledger, `ledger`). `--force` replaces a folder only when it holds exactly
+  what its manifest lists (:func:`foreign_files`); a file added, changed or linked in since makes
+  it refuse, naming the files. A folder whose writer lock is held (a sweep at work) is refused
+  by every command. A result that is one file (an animation, a video) is recorded in the user's
+  journal (sim/journal.py) and replaced only while it is exactly what was recorded.
+- Without `--out` a command picks the first free name (`results/NAME`, `results/NAME-2`, ...).
 - A result is written into a temporary folder beside its destination and put in place with one
   atomic step: a rename, or, to replace, an atomic exchange of the two folders (Linux
   `renameat2(RENAME_EXCHANGE)`), so after a kill at any moment either the old or the new result
   is complete under its name. Where the exchange is not available, the old folder is moved
-  aside first and put back by the next command if the new one never arrived.
-- Temporary folders are named `.samenspel-tmp-PID-TOKEN-NAME` (and `.samenspel-old-...`); the
-  next command that writes beside them removes those whose process is gone, or recovers an old
-  result that was moved aside.
-- A result that is one file (an animation, a video) follows the same rules: it carries a mark
-  (a string of the writer's choosing, written into the file); only a file carrying it is ever
-  replaced, and only with `--force`; without `--out` the first free name is taken
-  (`NAME.html`, `NAME-2.html`, ...); it is written as `.samenspel-tmp-...` beside its
-  destination and linked (new) or renamed (replacing) into place; leftovers are removed by the
-  same `recover`.
+  aside first. Every temporary or moved-aside path is noted in the journal before it is made;
+  the next command removes what a killed one noted, or puts an old result back
+  (`journal.clean_up`), and never touches a path it did not note.
 
 The API, for folders: `destination` then `write_atomically`; for one file: `file_destination`
-then `write_file_atomically` (and `carries_mark`, to tell one's own file).
+then `write_file_atomically`.
 """
 
 from __future__ import annotations
 
 import ctypes
 import errno
+import fcntl
 import json
 import os
-import re
 import secrets
 import shutil
 import tempfile
@@ -42,11 +41,12 @@ from pathlib import Path
 import pandas as pd
 import tomli_w
 
-from sim.config import ConfigError
+from sim import journal
+from sim.inputs import ConfigError, check_name, read_text
 
 MANIFEST = "manifest.json"
-_LEFTOVER = re.compile(r"^\.samenspel-(tmp|old)-(\d+)-([0-9a-f]+)-(.+)$")
-_SCAN = 65536  # bytes read at each end of a file when looking for its mark
+LOCK = ".samenspel.lock"  # a sweep's writer lock (sim/sweep.py); held while it writes
+MANIFEST_LIMIT = 64 << 20  # bytes: a manifest lists files, it is never this large
 _RENAME_EXCHANGE = 2
 _AT_FDCWD = -100
 
@@ -77,19 +77,125 @@ class Destination:
         return f"{line} ({'; '.join(notes)})" if notes else line
 
 
-def is_result(folder: Path) -> bool:
-    """Whether `folder` is a samenspel result: it holds a manifest samenspel wrote."""
+# --- what a result recorded writing -------------------------------------------------------------
+
+
+def manifest(folder: Path) -> dict | None:
+    """A folder's samenspel manifest, or None where it has none (or one samenspel cannot have
+    written: not a table with a `samenspel` key)."""
     try:
-        data = json.loads((folder / MANIFEST).read_text(encoding="utf-8"))
-    except (OSError, ValueError):
+        data = json.loads(read_text(Path(folder) / MANIFEST, "manifest", limit=MANIFEST_LIMIT))
+    except (ConfigError, ValueError, RecursionError):
+        return None
+    return data if isinstance(data, dict) and "samenspel" in data else None
+
+
+def is_result(folder: Path) -> bool:
+    """Whether `folder` holds a samenspel manifest (what it may replace is `foreign_files`)."""
+    return manifest(folder) is not None
+
+
+def record_files(folder: Path) -> None:
+    """Add to the manifest in `folder` the files and folders now below it, each file with its
+    size and SHA-256 (except those the manifest lists in `grows`, owned by name)."""
+    folder = Path(folder)
+    data = json.loads((folder / MANIFEST).read_text(encoding="utf-8"))
+    grows = set(data.get("grows", []))
+    files, dirs = {}, []
+    for path in sorted(folder.rglob("*")):
+        rel = path.relative_to(folder).as_posix()
+        if path.is_dir():
+            dirs.append(rel)
+        elif rel != MANIFEST and rel not in grows:
+            size, sha = journal.file_digest(path)
+            files[rel] = {"size": size, "sha256": sha}
+    write_json(folder / MANIFEST, {**data, "files": files, "dirs": dirs})
+
+
+def ledger_entries(folder: Path, data: dict) -> dict[str, dict]:
+    """The files a growing result (a sweep) recorded in its ledger after it was made:
+    path -> {"size", "sha256"}; lines that are not such a record are left out (a sweep folder
+    checks its ledger line by line itself, sim/sweep.py)."""
+    name = data.get("ledger")
+    if not isinstance(name, str):
+        return {}
+    try:
+        text = read_text(Path(folder) / name, "ledger", limit=MANIFEST_LIMIT * 4)
+    except ConfigError:
+        return {}
+    entries = {}
+    for line in text.splitlines():
+        try:
+            entry = json.loads(line)
+            entries[str(entry["path"])] = {"size": entry["size"], "sha256": entry["sha256"]}
+        except (ValueError, KeyError, TypeError):
+            continue
+    return entries
+
+
+def foreign_files(folder: Path) -> list[str] | None:
+    """What `folder` holds that its manifest does not say samenspel wrote there: files added,
+    changed (size or SHA-256) or linked in since, folders added. None when the folder has no
+    manifest that lists its files (not a result, or one by a samenspel that kept no list)."""
+    folder = Path(folder)
+    data = manifest(folder)
+    if data is None or not isinstance(data.get("files"), dict):
+        return None
+    files = {**data["files"], **ledger_entries(folder, data)}
+    grows = set(data.get("grows", [])) | {MANIFEST}
+    dirs = set(data.get("dirs", []))
+    foreign = []
+    for root, subdirs, names in os.walk(folder):
+        for name in sorted(subdirs + names):
+            path = Path(root) / name
+            rel = path.relative_to(folder).as_posix()
+            if path.is_symlink():
+                foreign.append(rel)
+            elif path.is_dir():
+                if rel not in dirs:
+                    foreign.append(rel + "/")
+            elif rel not in grows and not _unchanged(path, files.get(rel)):
+                foreign.append(rel)
+        subdirs[:] = [d for d in subdirs if Path(root, d).relative_to(folder).as_posix() in dirs]
+    return foreign
+
+
+def _unchanged(path: Path, recorded: dict | None) -> bool:
+    if not isinstance(recorded, dict) or not path.is_file():
         return False
-    return isinstance(data, dict) and "samenspel" in data
+    try:
+        if path.stat().st_size != recorded.get("size"):
+            return False
+        return journal.file_digest(path)[1] == recorded.get("sha256")
+    except OSError:
+        return False
 
 
-def _listing(folder: Path, most: int = 3) -> str:
-    names = sorted(p.name + ("/" if p.is_dir() else "") for p in folder.iterdir())
+def writer(folder: Path) -> str | None:
+    """Who holds `folder`'s writer lock (a sweep at work), or None when nobody does."""
+    lock = Path(folder) / LOCK
+    if not lock.is_file() or lock.is_symlink():
+        return None
+    try:
+        fd = os.open(lock, os.O_RDONLY | os.O_NONBLOCK | os.O_CLOEXEC)
+    except OSError:
+        return None
+    try:
+        fcntl.flock(fd, fcntl.LOCK_SH | fcntl.LOCK_NB)
+    except OSError:
+        try:
+            holder = json.loads(os.pread(fd, 4096, 0) or b"{}")
+        except ValueError:
+            holder = {}
+        return f"process {holder.get('pid', '?')} on {holder.get('host', '?')}"
+    finally:
+        os.close(fd)
+    return None
+
+
+def _listing(names: list[str], most: int = 5) -> str:
     shown = ", ".join(names[:most])
-    return shown + (f" and {len(names) - most} more" if len(names) > most else "")
+    return shown + (f" and {len(names) - most:,} more" if len(names) > most else "")
 
 
 def _check_creatable(path: Path, what: str) -> None:
@@ -130,28 +236,45 @@ def check_target(path: Path, what: str = "--out", force: bool = False) -> bool:
 
     Raises OutputError naming what is there and what to do.
     """
-    path = Path(path)
+    path = check_name(path, what)
     _refuse_link(path, what, "give the folder it points to, or another --out")
     if path.exists() and not path.is_dir():
         raise OutputError(
             f"{what}: {path} is a file, not a folder; samenspel writes a result as a folder and "
             "never replaces a file: choose another --out"
         )
-    if not path.exists():
+    if not path.exists() or not any(path.iterdir()):
         _check_creatable(path, what)
-        return False
-    if not any(path.iterdir()):
-        _check_creatable(path, what)
-        return False  # an empty folder: nothing to lose
-    if not is_result(path):
+        return False  # nothing there to lose
+    holder = writer(path)
+    if holder is not None:
         raise OutputError(
-            f"{what}: {path} holds files samenspel did not write ({_listing(path)}); samenspel "
-            "never writes into or replaces such a folder: choose a new or empty folder"
+            f"{what}: {path} is being written by a samenspel sweep ({holder}); wait for it to "
+            "finish, or choose another folder"
+        )
+    if not is_result(path):
+        names = sorted(p.name + ("/" if p.is_dir() else "") for p in path.iterdir())
+        raise OutputError(
+            f"{what}: {path} holds files samenspel did not write ({_listing(names, 3)}); "
+            "samenspel never writes into or replaces such a folder: choose a new or empty folder"
         )
     if not force:
         raise OutputError(
             f"{what}: {path} holds an earlier samenspel result; add --force to replace it, or "
             "choose another folder"
+        )
+    foreign = foreign_files(path)
+    if foreign is None:
+        raise OutputError(
+            f"{what}: {path} holds a result whose manifest does not list the files samenspel "
+            "wrote (an older samenspel, or a copied manifest); --force replaces only what "
+            "samenspel recorded writing: remove the folder yourself, or choose another folder"
+        )
+    if foreign:
+        raise OutputError(
+            f"{what}: {path} holds files samenspel did not write, or changed since "
+            f"({_listing(foreign)}); --force replaces only what samenspel wrote: move them out "
+            "first, or choose another folder"
         )
     _check_creatable(path, what)
     return True
@@ -162,14 +285,12 @@ def destination(out: Path | None, default: Path, *, force: bool = False) -> Dest
 
     Without `--out`, an earlier result at the default is kept and the next free name
     (`NAME-2`, `NAME-3`, ...) is used; with `--out`, a folder holding an earlier result is
-    replaced only with `force`. Leftovers of interrupted writes beside it are cleaned up first.
+    replaced only with `force`.
     """
     if out is not None:
         out = Path(out)
-        recover(out.parent)
         return Destination(out, check_target(out, "--out", force))
-    default = Path(default)
-    recover(default.parent)
+    default = check_name(default, "output")
     candidate = _first_free(
         default,
         lambda p: not p.exists() or (not p.is_symlink() and _is_empty_dir(p)),
@@ -181,44 +302,6 @@ def destination(out: Path | None, default: Path, *, force: bool = False) -> Dest
 
 def _is_empty_dir(path: Path) -> bool:
     return path.is_dir() and not any(path.iterdir())
-
-
-def _alive(pid: int) -> bool:
-    if pid == os.getpid():
-        return True
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True
-
-
-def recover(parent: Path) -> None:
-    """Finish what an interrupted write left in `parent`: put back an old result moved aside
-    whose replacement never arrived, and remove temporary folders and files of processes that
-    are gone."""
-    try:
-        entries = list(Path(parent).iterdir())
-    except OSError:
-        return
-    for entry in entries:
-        m = _LEFTOVER.match(entry.name)
-        if m is None or entry.is_symlink() or _alive(int(m.group(2))):
-            continue
-        kind, name = m.group(1), m.group(4)
-        if entry.is_file():
-            if kind == "tmp":  # a single file's write never moves an old one aside
-                entry.unlink(missing_ok=True)
-            continue
-        if not entry.is_dir():
-            continue
-        home = entry.with_name(name)
-        if kind == "old" and not home.exists() and is_result(entry):
-            os.rename(entry, home)  # the new result never arrived: the old one goes back
-        else:
-            shutil.rmtree(entry, ignore_errors=True)
 
 
 def kill_point(name: str) -> None:
@@ -283,7 +366,7 @@ def _fsync_tree(folder: Path) -> None:
 
 
 def _temporary(dest: Path, token: str) -> Path:
-    """The temporary name beside `dest` that `recover` knows."""
+    """The temporary name beside `dest` (noted in the journal before it is made)."""
     return dest.with_name(f".samenspel-tmp-{os.getpid()}-{token}-{dest.name}")
 
 
@@ -296,9 +379,10 @@ def write_atomically(
 ) -> Path:
     """Create folder `dest` with the files `fill(tmp)` writes, all at once or not at all.
 
-    `fill` must write a samenspel manifest (so the folder is recognised as a result later).
-    `dest` must not exist, or be an empty folder; with `replace` (or a Destination that
-    replaces) it may hold an earlier samenspel result, which is swapped out atomically.
+    `fill` must write a samenspel manifest; the files it wrote are then recorded in it
+    (`record_files`), which is what makes them samenspel's. `dest` must not exist, or be an
+    empty folder; with `replace` (or a Destination that replaces) it may hold an earlier
+    samenspel result that holds nothing else, which is swapped out atomically.
     """
     if isinstance(dest, Destination):
         replace = replace or dest.replaces
@@ -306,38 +390,42 @@ def write_atomically(
     dest = Path(dest)
     token = secrets.token_hex(4)
     tmp = _temporary(dest, token)
-    try:
-        dest.parent.mkdir(parents=True, exist_ok=True)
-        tmp.mkdir()
-    except OSError as exc:
-        raise OutputError(f"output: cannot create {dest}: {exc.strerror}") from None
-    try:
-        fill(tmp)
-        if not is_result(tmp):
-            raise RuntimeError(f"internal: a result for {dest} was written without a manifest")
-        _fsync_tree(tmp)
-        kill_point("filled")
-        if dest.exists() and not _is_empty_dir(dest):
-            if not (replace and is_result(dest)):
-                check_target(dest, "output", force=replace)  # raises, saying what is there
-            if not _exchange(tmp, dest):
-                old = dest.with_name(f".samenspel-old-{os.getpid()}-{token}-{dest.name}")
-                os.rename(dest, old)  # recover() puts it back if we die before the next line
-                kill_point("moved-aside")
-                os.rename(tmp, dest)
-                tmp = old
-            kill_point("swapped")
-            shutil.rmtree(tmp, ignore_errors=True)  # tmp now holds the old result
-        else:
-            try:
-                os.rename(tmp, dest)  # fails if another writer filled dest meanwhile
-            except OSError as exc:
-                if exc.errno in (errno.ENOTEMPTY, errno.EEXIST, errno.ENOTDIR):
-                    raise _written_meanwhile(dest) from None
-                raise
-    except BaseException:
-        shutil.rmtree(tmp, ignore_errors=True)
-        raise
+    journal.clean_up()  # first, what killed commands left
+    with journal.pending() as note:
+        note.add(tmp)
+        try:
+            dest.parent.mkdir(parents=True, exist_ok=True)
+            tmp.mkdir()
+        except OSError as exc:
+            raise OutputError(f"output: cannot create {dest}: {exc.strerror}") from None
+        try:
+            fill(tmp)
+            if not is_result(tmp):
+                raise RuntimeError(f"internal: a result for {dest} was written without a manifest")
+            record_files(tmp)
+            _fsync_tree(tmp)
+            kill_point("filled")
+            if dest.exists() and not _is_empty_dir(dest):
+                check_target(dest, "output", force=replace)  # again: it may have changed
+                if not _exchange(tmp, dest):
+                    old = dest.with_name(f".samenspel-old-{os.getpid()}-{token}-{dest.name}")
+                    note.add(old, "old", home=dest)
+                    os.rename(dest, old)  # the journal puts it back if we die before the next
+                    kill_point("moved-aside")
+                    os.rename(tmp, dest)
+                    tmp = old
+                kill_point("swapped")
+                shutil.rmtree(tmp, ignore_errors=True)  # tmp now holds the old result
+            else:
+                try:
+                    os.rename(tmp, dest)  # fails if another writer filled dest meanwhile
+                except OSError as exc:
+                    if exc.errno in (errno.ENOTEMPTY, errno.EEXIST, errno.ENOTDIR):
+                        raise _written_meanwhile(dest) from None
+                    raise
+        except BaseException:
+            shutil.rmtree(tmp, ignore_errors=True)
+            raise
     return dest
 
 
@@ -349,39 +437,26 @@ class FileDestination:
     """Where a one-file result will go, and whether it replaces an earlier samenspel file."""
 
     path: Path
-    mark: str  # what the file carries, so that a later command knows it for samenspel's
     replaces: bool = False
     taken: Path | None = None  # the default name, if an earlier file made us move on
 
 
-def carries_mark(path: Path, mark: str) -> bool:
-    """Whether the file at `path` carries `mark` (looked for in its first and last 64 KiB)."""
-    try:
-        with open(path, "rb") as f:
-            head = f.read(_SCAN)
-            f.seek(0, os.SEEK_END)
-            f.seek(max(0, f.tell() - _SCAN))
-            tail = f.read(_SCAN)
-    except OSError:
-        return False
-    return mark.encode() in head or mark.encode() in tail
-
-
-def check_file_target(path: Path, mark: str, what: str = "--out", force: bool = False) -> bool:
+def check_file_target(path: Path, what: str = "--out", force: bool = False) -> bool:
     """Check that a one-file result may be written at `path`; return whether it replaces one
-    (a file carrying `mark`, only with `force`). Raises OutputError naming what is there."""
-    path = Path(path)
+    (a file samenspel recorded writing there and nobody changed since, only with `force`).
+    Raises OutputError naming what is there."""
+    path = check_name(path, what)
     _refuse_link(path, what, "give another file name")
-    if path.is_dir():
+    if path.is_dir() or str(path).endswith(("/", os.sep)):
         raise OutputError(
             f"{what}: {path} is a folder; this result is one file: give a file name (in that "
             "folder, if you like)"
         )
     if path.exists():
-        if not carries_mark(path, mark):
+        if not path.is_file() or not journal.wrote_file(path):
             raise OutputError(
-                f"{what}: {path} is a file samenspel did not write; samenspel never replaces "
-                "such a file: choose another --out"
+                f"{what}: {path} is a file samenspel did not write, or one changed since; "
+                "samenspel never replaces such a file: choose another --out"
             )
         if not force:
             raise OutputError(
@@ -393,34 +468,30 @@ def check_file_target(path: Path, mark: str, what: str = "--out", force: bool = 
     return False
 
 
-def file_destination(
-    out: Path | None, default: Path, *, mark: str, force: bool = False
-) -> FileDestination:
+def file_destination(out: Path | None, default: Path, *, force: bool = False) -> FileDestination:
     """Where a one-file result goes: `--out` as given, or the first free name from `default`
-    (`NAME.html`, `NAME-2.html`, ...). An earlier file is replaced only when it carries `mark`
-    and `force` is given; leftovers of interrupted writes beside it are removed first."""
+    (`NAME.html`, `NAME-2.html`, ...). An earlier file is replaced only when samenspel wrote
+    it, unchanged since, and `force` is given."""
     if out is not None:
-        out = Path(out)
-        recover(out.parent)
-        return FileDestination(out, mark, check_file_target(out, mark, "--out", force))
-    default = Path(default)
-    recover(default.parent)
+        return FileDestination(Path(out), check_file_target(out, "--out", force))
+    default = check_name(default, "output")
     candidate = _first_free(
         default,
         lambda p: not (p.exists() or p.is_symlink()),
         lambda n: f"{default.stem}-{n}{default.suffix}",
     )
-    check_file_target(candidate, mark, "output")
-    return FileDestination(candidate, mark, False, default if candidate != default else None)
+    check_file_target(candidate, "output")
+    return FileDestination(candidate, False, default if candidate != default else None)
 
 
 def write_file_atomically(dest: FileDestination, fill: Callable[[Path], None]) -> Path:
-    """Write the file `fill(tmp)` makes at `dest`, whole or not at all.
+    """Write the file `fill(tmp)` makes at `dest`, whole or not at all, and record it in the
+    journal as samenspel's.
 
     `fill` writes a temporary file beside the destination (same suffix, so a writer that goes
-    by the suffix knows the format); it must carry the destination's mark. It is then linked
-    into place (which fails, rather than replaces, if someone else created the file
-    meanwhile), or, to replace an earlier samenspel file, renamed over it in one atomic step.
+    by the suffix knows the format). It is then linked into place (which fails, rather than
+    replaces, if someone else created the file meanwhile), or, to replace an earlier samenspel
+    file, renamed over it in one atomic step.
     """
     path = dest.path
     try:
@@ -428,28 +499,30 @@ def write_file_atomically(dest: FileDestination, fill: Callable[[Path], None]) -
     except OSError as exc:
         raise OutputError(f"output: cannot create {path.parent}: {exc.strerror}") from None
     tmp = _temporary(path, secrets.token_hex(4))
-    try:
-        fill(tmp)
-        if not carries_mark(tmp, dest.mark):
-            raise RuntimeError(f"internal: {path} was written without samenspel's mark")
-        _fsync(tmp)
-        if dest.replaces:
-            if path.exists() and not carries_mark(path, dest.mark):
-                raise OutputError(f"output: {path} was replaced by someone else meanwhile; kept")
-            os.replace(tmp, path)
-        else:
-            try:
-                os.link(tmp, path)
-            except FileExistsError:
-                raise _written_meanwhile(path) from None
-            except OSError:  # a file system without hard links: rename, after one last look
-                if path.exists():
+    journal.clean_up()  # first, what killed commands left
+    with journal.pending() as note:
+        note.add(tmp)
+        try:
+            fill(tmp)
+            _fsync(tmp)
+            if dest.replaces:
+                if path.exists() and not journal.wrote_file(path):
+                    raise OutputError(f"output: {path} was changed by someone else meanwhile; kept")
+                os.replace(tmp, path)
+            else:
+                try:
+                    os.link(tmp, path)
+                except FileExistsError:
                     raise _written_meanwhile(path) from None
-                os.rename(tmp, path)
+                except OSError:  # a file system without hard links: rename, after one last look
+                    if path.exists():
+                        raise _written_meanwhile(path) from None
+                    os.rename(tmp, path)
+                tmp.unlink(missing_ok=True)
+            journal.record_file(path)
+        except BaseException:
             tmp.unlink(missing_ok=True)
-    except BaseException:
-        tmp.unlink(missing_ok=True)
-        raise
+            raise
     return path
 
 

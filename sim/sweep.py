@@ -1,23 +1,14 @@
 """Parameter sweeps: run an experiment spec on an executor, streaming results to disk.
 
-Layout of a sweep folder:
-
-    spec.toml            the resolved spec          manifest.json   versions, commit, spec hash
-    base.toml            the resolved base scenario
-    status.log           one JSON line per finished run (append-only)
-    runs/part-*.parquet  one row per run: run_id, point, seed, parameters, status, error,
-                         duration, outcomes
-    series/part-*.parquet  time series, every k-th month, long form (if asked for)
-
-Each batch of runs is written as one Parquet part, atomically (written aside, then renamed), and
-only then logged. The parts are the record of what is done: after an interruption (Ctrl-C,
-kill -9, a dead worker) `resume` runs exactly the runs no part holds, so nothing is lost or
-duplicated. A run that raises is recorded with its error and the sweep goes on.
+Each batch of runs is written as one Parquet part into the sweep's folder (sim/sweepstore.py:
+its layout, how a batch is committed, how a folder is checked and repaired). The recorded parts
+are the record of what is done: after an interruption (Ctrl-C, kill -9, a dead worker) `resume`
+runs exactly the runs no part holds, so nothing is lost or duplicated. A run that raises is
+recorded with its error and the sweep goes on.
 """
 
 from __future__ import annotations
 
-import fcntl
 import hashlib
 import itertools
 import json
@@ -26,17 +17,18 @@ import os
 import socket
 import time
 import traceback
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 from typing import Any
-
-import pandas as pd
 
 from sim.config import ConfigError, scenario_from_dict
 from sim.executors import execute
 from sim.experiment import Outputs, Spec, apply, base_scenario
 from sim.model import RegionModel
 from sim.progress import bar
+from sim.sweepstore import KILL_POINTS, Check, Store, is_sweep, load_results, verify
+
+__all__ = ["KILL_POINTS", "is_sweep", "load_results", "run_batch", "sweep", "verify"]
 
 Run = tuple[int, int, int, dict[str, Any]]  # run id, point index, seed, parameters
 
@@ -79,223 +71,6 @@ def run_batch(base: dict, runs: list[Run], outputs: Outputs) -> tuple[list[dict]
     return rows, series
 
 
-LOCK = ".samenspel.lock"
-
-
-class SweepBusy(ConfigError):
-    """Another process is writing the sweep folder (exit status 2)."""
-
-
-def _lock(path: Path) -> int:
-    """Take the folder's writer lock (it dies with its holder) and record who holds it."""
-    fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
-    try:
-        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-    except OSError:
-        try:
-            holder = json.loads(os.pread(fd, 4096, 0) or b"{}")
-        except ValueError:
-            holder = {}
-        os.close(fd)
-        raise SweepBusy(
-            f"--out: {path.parent} is being written by another samenspel sweep (process "
-            f"{holder.get('pid', '?')} on {holder.get('host', '?')}, since "
-            f"{holder.get('since', '?')}); wait for it to finish, or stop it and --resume"
-        ) from None
-    info = {"pid": os.getpid(), "host": socket.gethostname(), "since": time.strftime("%c")}
-    os.ftruncate(fd, 0)
-    os.pwrite(fd, json.dumps(info).encode(), 0)
-    return fd
-
-
-class Store:
-    """A sweep folder: created whole, then appended to batch by batch by its one writer.
-
-    A batch is committed by the rename of its runs part: its series part is written (and
-    renamed) first, its status-log lines after. Opening a folder to resume repairs what a kill
-    between these steps left: series parts with no runs part are removed (the batch is run
-    again), and log lines missing for committed parts are added.
-    """
-
-    def __init__(self, folder: Path, lock: int) -> None:
-        self.folder = Path(folder)
-        self._lock = lock
-
-    def close(self) -> None:
-        os.close(self._lock)  # releases the writer lock
-
-    def __enter__(self) -> Store:
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.close()
-
-    @classmethod
-    def create(cls, folder: Path, spec: Spec, manifest: dict) -> Store:
-        from sim.store import check_target, recover, write_atomically, write_json, write_toml
-
-        folder = Path(folder)
-        recover(folder.parent)  # what an interrupted start left beside it
-        if folder.is_dir() and (folder / "status.log").exists() and is_sweep(folder):
-            raise ConfigError(
-                f"--out: {folder} holds a sweep already; use --resume to complete it, or "
-                "choose another folder"
-            )
-        check_target(folder, "--out")  # nothing samenspel did not write is written into
-        lock: list[int] = []
-
-        def fill(tmp: Path) -> None:
-            # The lock is taken inside the new folder before it appears, so a racing writer
-            # can never see it unlocked.
-            lock.append(_lock(tmp / LOCK))
-            write_toml(tmp / "spec.toml", spec.model_dump(mode="json", exclude_none=True))
-            write_toml(tmp / "base.toml", base_scenario(spec))  # the resolved base scenario
-            write_json(tmp / "manifest.json", manifest)
-            (tmp / "runs").mkdir()
-            (tmp / "series").mkdir()
-            (tmp / "status.log").touch()
-
-        try:
-            write_atomically(folder, fill)
-        except BaseException:
-            for fd in lock:
-                os.close(fd)
-            raise
-        return cls(folder, lock[0])
-
-    @classmethod
-    def open(cls, folder: Path, spec: Spec, base_hash: str) -> Store:
-        folder = Path(folder)
-        if not is_sweep(folder):
-            raise ConfigError(f"--resume: {folder} holds no sweep (no sweep manifest.json)")
-        manifest = json.loads((folder / "manifest.json").read_text())
-        if manifest["spec_hash"] != spec.digest():
-            raise ConfigError(
-                f"--resume: {folder} was made by another spec (hash {manifest['spec_hash']}, "
-                f"this spec {spec.digest()}); use a new --out"
-            )
-        if manifest.get("base_hash") != base_hash:
-            raise ConfigError(
-                f"--resume: the base scenario {spec.base!r} has changed since {folder} was "
-                "started (its resolved form is in base.toml); restore it or use a new --out"
-            )
-        store = cls(folder, _lock(folder / LOCK))
-        store.repair()
-        return store
-
-    def repair(self) -> None:
-        """Undo what a kill between a batch's steps left, so the parts are the record."""
-        runs_dir, series_dir = self.folder / "runs", self.folder / "series"
-        for stale in [*runs_dir.glob(".*"), *series_dir.glob(".*")]:
-            stale.unlink()  # a part whose rename never came
-        committed = {p.name for p in runs_dir.glob("part-*.parquet")}
-        for part in series_dir.glob("part-*.parquet"):
-            if part.name not in committed:
-                part.unlink()  # its batch never committed: it is run again
-        log = self.folder / "status.log"
-        text = log.read_text(encoding="utf-8")
-        if text and not text.endswith("\n"):  # a line cut off by the kill
-            text = text[: text.rfind("\n") + 1]
-            with open(log, "r+", encoding="utf-8") as f:
-                f.truncate(len(text.encode("utf-8")))
-        logged = {json.loads(line)["run_id"] for line in text.splitlines() if line}
-        for part in sorted(runs_dir.glob("part-*.parquet")):
-            rows = pd.read_parquet(part, columns=["run_id", "status", "duration", "error"])
-            missing = rows[~rows["run_id"].isin(logged)]
-            if len(missing):
-                self._log(missing.to_dict("records"))
-
-    def done(self) -> set[int]:
-        """Run ids held by a committed part: the record of what is finished."""
-        return done_runs(self.folder)
-
-    def write(self, rows: list[dict], series: list[dict]) -> None:
-        """One batch, committed as one unit: series part, then runs part (the commit), then
-        its lines in the status log."""
-        from sim.store import kill_point
-
-        name = f"part-{time.time_ns()}-{os.getpid()}-{rows[0]['run_id']}.parquet"
-        if series:
-            _atomic_parquet(pd.DataFrame(series), self.folder / "series" / name)
-        kill_point("batch-series")
-        _atomic_parquet(pd.DataFrame(rows), self.folder / "runs" / name)
-        kill_point("batch-committed")
-        self._log(rows)
-        kill_point("batch-logged")
-
-    def _log(self, rows: list[dict]) -> None:
-        from sim.store import kill_point
-
-        lines = "".join(
-            json.dumps(
-                {
-                    "run_id": int(r["run_id"]),
-                    "status": r["status"],
-                    "duration": round(float(r["duration"]), 6),
-                    "error": r["error"],
-                }
-            )
-            + "\n"
-            for r in rows
-        )
-        with open(self.folder / "status.log", "a", encoding="utf-8") as log:
-            if os.environ.get("SAMENSPEL_KILL_AT", "").startswith("batch-log-partial"):
-                half = len(lines) // 2  # the test kill lands mid-line
-                log.write(lines[:half])
-                log.flush()
-                kill_point("batch-log-partial")
-                lines = lines[half:]
-            log.write(lines)
-            log.flush()
-            os.fsync(log.fileno())
-
-
-KILL_POINTS = ("batch-series", "batch-committed", "batch-log-partial", "batch-logged")
-"""Where the crash-safety tests kill a sweep while it commits a batch."""
-
-
-def is_sweep(folder: Path) -> bool:
-    try:
-        return "spec_hash" in json.loads((Path(folder) / "manifest.json").read_text())
-    except (OSError, ValueError, TypeError):
-        return False
-
-
-def done_runs(folder: Path) -> set[int]:
-    ids: set[int] = set()
-    for part in sorted((Path(folder) / "runs").glob("part-*.parquet")):
-        ids.update(pd.read_parquet(part, columns=["run_id"])["run_id"].tolist())
-    return ids
-
-
-def _atomic_parquet(df: pd.DataFrame, path: Path) -> None:
-    tmp = path.with_name(f".{path.name}.partial")
-    df.to_parquet(tmp, index=False)
-    with open(tmp, "rb") as f:
-        os.fsync(f.fileno())
-    os.replace(tmp, path)
-
-
-def load_results(folder: str | Path) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """A sweep's runs table and its time series, as pandas DataFrames (one call)."""
-    folder = Path(folder)
-    parts = sorted((folder / "runs").glob("part-*.parquet"))
-    runs = (
-        pd.concat([pd.read_parquet(p) for p in parts], ignore_index=True)
-        if parts
-        else (pd.DataFrame(columns=["run_id"]))
-    )
-    runs = runs.drop_duplicates("run_id").sort_values("run_id").reset_index(drop=True)
-    sparts = sorted((folder / "series").glob("part-*.parquet"))
-    series = (
-        pd.concat([pd.read_parquet(p) for p in sparts], ignore_index=True)
-        if sparts
-        else pd.DataFrame(columns=["run_id", "month", "variable", "value"])
-    )
-    series = series.drop_duplicates(["run_id", "month", "variable"])
-    return runs, series.sort_values(["run_id", "month", "variable"]).reset_index(drop=True)
-
-
 def batch_size(runs: int, workers: int) -> int:
     """Runs per batch: enough that process hand-off does not dominate runs of a few
     milliseconds, enough batches that every worker stays busy and progress shows."""
@@ -325,11 +100,16 @@ def sweep(
     scheduler: str | None = None,
     resume: bool = False,
     progress: bool = True,
+    say: Callable[[str], None] | None = None,
+    started: list[int] | None = None,
 ) -> Path:
     """Run `spec` into folder `out`, streaming each finished batch to disk.
 
     The folder has one writer at a time (SweepBusy otherwise); a Dask scheduler is checked
-    before anything is written.
+    before anything is written. On `resume`, the folder is checked first (SweepDamaged, and
+    nothing changed, if it is damaged); `say` is told of each repair made and of files in it
+    that are not the sweep's (left alone). `started`, if given, receives the number of runs
+    that were done when the sweep started.
     """
     from sim.run import provenance
 
@@ -339,6 +119,7 @@ def sweep(
     base_hash = hashlib.sha256(json.dumps(base, sort_keys=True).encode()).hexdigest()[:16]
     if resume:
         store = Store.open(out, spec, base_hash)
+        _tell(store.check, say)
     else:
         manifest = {
             "spec": spec.name,
@@ -352,6 +133,8 @@ def sweep(
         store = Store.create(out, spec, manifest)
     with store:
         done = store.done()
+        if started is not None:
+            started.append(len(done))
         left = (r for r in spec.iter_runs() if r[0] not in done)
         workers = workers or os.cpu_count() or 1
         size = batch_size(spec.run_count() - len(done), workers)
@@ -363,6 +146,17 @@ def sweep(
                 store.write(rows, series)
                 update(len(rows))
     return store.folder
+
+
+def _tell(check: Check | None, say: Callable[[str], None] | None) -> None:
+    if check is None or say is None:
+        return
+    for repair in check.repairs:
+        say(f"{check.folder}: repaired: {repair}")
+    if check.strays:
+        shown = ", ".join(check.strays[:5])
+        more = f" and {len(check.strays) - 5:,} more" if len(check.strays) > 5 else ""
+        say(f"{check.folder}: not the sweep's, left alone and not read: {shown}{more}")
 
 
 def check_scheduler(address: str | None) -> None:

@@ -21,7 +21,15 @@ ROOT = Path(__file__).resolve().parent.parent
 settings.register_profile("samenspel", deadline=None)
 settings.load_profile("samenspel")
 
-pytest_plugins = ["tests.browser_fixtures"]  # real-browser fixtures: browser, page, screenshot
+pytest_plugins = ["tests.browser_fixtures"]
+
+
+@pytest.fixture(autouse=True, scope="session")
+def own_state_folder(tmp_path_factory):
+    """samenspel's per-user journal (sim/journal.py) in a folder of this test session, for this
+    process and every command it starts, so tests neither read nor leave the user's."""
+    os.environ["XDG_STATE_HOME"] = str(tmp_path_factory.mktemp("state"))
+    yield  # real-browser fixtures: browser, page, screenshot
 
 
 __all__ = ["SPATIAL", "base_scenario_dict", "paired_t", "variant"]

@@ -29,7 +29,7 @@ def run_spec(tmp_path, design, replicates=1):
     path.write_text(SPEC.format(design=design, replicates=replicates))
     folder = sweep(load_spec(path), tmp_path / "out", executor="processes", progress=False)
     assert main(["analyze", str(folder)]) == 0
-    return folder / "analysis"
+    return folder.with_name(folder.name + "-analysis")
 
 
 def test_sobol_indices_tell_an_influential_parameter_from_an_inert_one(tmp_path):

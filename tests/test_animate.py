@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from sim import animate
+from sim import animate, journal
 from sim.cli import main
 from sim.config import load_scenario
 from sim.view import snapshots
@@ -107,7 +107,7 @@ def test_animate_writes_to_the_first_free_name(tmp_path, monkeypatch, capsys):
     scenario = short(tmp_path, "split-2022", "tiny")
     assert main(["animate", str(scenario)]) == 0
     first = tmp_path / "results" / "animate-tiny.html"
-    assert first.is_file() and animate.is_ours(first)
+    assert first.is_file() and journal.wrote_file(first)
     assert "written to results/animate-tiny.html" in capsys.readouterr().out
     assert main(["animate", str(scenario), "--lang", "nl"]) == 0
     out = capsys.readouterr().out
@@ -153,7 +153,7 @@ def test_replaces_its_own_file_only_with_force(tmp_path, monkeypatch, capsys):
     assert out.read_text() == before
     assert main(["animate", str(scenario), "--out", str(out), "--seed", "5", "--force"]) == 0
     assert "replacing" in capsys.readouterr().out
-    assert out.read_text() != before and animate.is_ours(out)
+    assert out.read_text() != before and journal.wrote_file(out)
 
 
 def test_a_folder_is_not_a_file(tmp_path, monkeypatch, capsys):
@@ -206,17 +206,25 @@ def test_bad_input_in_a_new_process_shows_no_traceback(tmp_path):
     assert list(tmp_path.iterdir()) == []
 
 
-def test_a_leftover_of_a_killed_write_is_removed(tmp_path, monkeypatch):
+def test_a_leftover_of_a_killed_write_is_removed_and_nothing_else(tmp_path, monkeypatch):
+    """What a killed write noted in the journal goes; a file that only looks like a leftover
+    (the same kind of name, never noted) stays."""
     monkeypatch.chdir(tmp_path)
     (tmp_path / "results").mkdir()
-    dead = subprocess.run(
-        [sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True, text=True
-    ).stdout.strip()
-    leftover = tmp_path / "results" / f".samenspel-tmp-{dead}-abcd1234-animate-tiny.html"
-    leftover.write_text("half")
+    leftover = tmp_path / "results" / ".samenspel-tmp-1-abcd1234-animate-tiny.html"
+    lookalike = tmp_path / "results" / ".samenspel-tmp-2-abcd1234-animate-tiny.html"
+    lookalike.write_text("mine")
+    killed = (
+        "import os, sys; from sim import journal; note = journal.Pending(); "
+        "note.add(sys.argv[1]); open(sys.argv[1], 'w').write('half'); os._exit(137)"
+    )
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    subprocess.run([sys.executable, "-c", killed, str(leftover)], env=env, check=False)
+    assert leftover.read_text() == "half"
     scenario = short(tmp_path, "split-2022", "tiny")
     assert main(["animate", str(scenario)]) == 0
     assert not leftover.exists()
+    assert lookalike.read_text() == "mine"
 
 
 # --- videos ----------------------------------------------------------------------------------
@@ -232,7 +240,7 @@ def test_video(fmt, tmp_path, monkeypatch, capsys):
     args = ["animate", str(a), "--format", fmt, "--no-progress", "--lang", "nl"]
     assert main(args) == 0
     path = tmp_path / "results" / f"animate-tiny.{fmt}"
-    assert path.is_file() and animate.is_ours(path)
+    assert path.is_file() and journal.wrote_file(path)
     frames = iio.mimread(path, memtest=False)
     assert len(frames) == 12
     assert frames[0].shape[:2] == ((540, 960) if fmt == "gif" else (720, 1280))

@@ -156,7 +156,7 @@ def test_a_replace_killed_at_any_point_leaves_one_whole_result(tmp_path, point, 
     assert killed.returncode == 137  # the hook fired: this point was really reached
     now = snapshot(out) if out.exists() else None
     months = len(pd.read_parquet(out / "timeseries.parquet")) if out.exists() else None
-    if point == "moved-aside":  # the old result is aside, under a name recover() knows
+    if point == "moved-aside":  # the old result is aside, noted in the journal
         assert now is None
     elif point == "filled":
         assert now == old

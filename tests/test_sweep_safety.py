@@ -350,6 +350,7 @@ def test_analyze_needs_finished_runs(tmp_path, capsys):
         "series",
         "spec.toml",
         "status.log",
+        "written.log",
     ]
 
 
