@@ -16,7 +16,6 @@ if TYPE_CHECKING:
 
 
 JUDGEMENT_RATE = 0.2
-BELIEFS_KEPT = 64  # groups whose mean trust a municipality keeps at a time
 
 
 class Municipality(mesa.Agent):
@@ -24,8 +23,9 @@ class Municipality(mesa.Agent):
 
     State: a regional account (sim.accounts), salience per theme, autonomy preference of the
     council, official capacity, energy, legitimacy (council satisfaction), felt grip and visible
-    results, a contribution type (conditional cooperator, free rider, ...), and directed trust
-    toward every other municipality: its row of the model's trust matrix (``trust_row``).
+    results, a contribution type (conditional cooperator, free rider, ...). Its directed trust in
+    every other municipality is its row of the model's `trust` (sim/trust.py, the one owner of
+    trust), read and changed through the methods below.
     """
 
     model: RegionModel
@@ -51,9 +51,6 @@ class Municipality(mesa.Agent):
         self.grip = b.initial_legitimacy
         self.results = b.initial_legitimacy
         self.irrelevant_hours = 0.0  # this month's hours at tables of little local salience
-        self.trust_row = None  # trust in each other, by index: its row of model.trust
-        self.trust_total = 0.0  # sum of trust in all others, kept by set_trust for a fast mean
-        self._beliefs: dict[int, tuple[list, int, float]] = {}  # group -> mean trust in it
         # Totals for the per-municipality output table.
         self.due_total = 0.0
         self.grip_sum = 0.0  # for the run's mean felt grip
@@ -62,66 +59,24 @@ class Municipality(mesa.Agent):
 
     def trust_of(self, other: int) -> float:
         """Trust in another municipality, by its index."""
-        return self.trust_row.item(other)
+        return self.model.trust.of(self.index, other)
+
+    @property
+    def trust_total(self) -> float:
+        """The sum of its trust in all others."""
+        return self.model.trust.total(self.index)
 
     def set_trust(self, other: int, value: float) -> None:
         """Set trust in another municipality, by its index."""
-        row = self.trust_row
-        self.trust_total += value - row.item(other)
-        row[other] = value
-        self.forget_beliefs()
-        self.model.trust_changed()
+        self.model.trust.set(self.index, other, value)
 
     def set_trusts(self, others: list[int], values: list[float]) -> None:
-        """Set trust in several others at once (by index, each at most once), as `set_trust`
-        one after the other would."""
-        row = self.trust_row
-        old = row.tolist()
-        total = self.trust_total
-        for j, v in zip(others, values, strict=True):
-            total += v - old[j]
-        self.trust_total = total
-        row[others] = values
-        self.forget_beliefs()
-        self.model.trust_changed()
+        """Set trust in several others at once (by index, each at most once)."""
+        self.model.trust.set_many(self.index, others, values)
 
     def trust_in(self, others: list[Municipality]) -> float:
-        """Mean trust in the other members of a group: the belief that they will deliver.
-
-        Kept per group (a table's seats, a project's members) until this municipality's trust
-        changes or the group grows, since the same groups are asked about month after month.
-        """
-        n_region = len(self.trust_row)
-        if len(others) == n_region:  # the whole region: the kept total serves
-            return self.trust_total / (n_region - 1)
-        kept = self._beliefs.get(id(others))
-        if kept is not None and kept[0] is others and kept[1] == len(others):
-            return kept[2]
-        total = 0.0
-        n = 0
-        trust = self.trust_row.tolist()
-        for o in others:
-            if o is not self:
-                total += trust[o.index]
-                n += 1
-        belief = total / n if n else 1.0
-        self.keep_belief(others, belief)
-        return belief
-
-    def knows_belief(self, group: list[Municipality]) -> bool:
-        kept = self._beliefs.get(id(group))
-        return kept is not None and kept[0] is group and kept[1] == len(group)
-
-    def keep_belief(self, group: list[Municipality], belief: float) -> None:
-        """Keep the mean trust in a group (holding the group, so that its id is not reused)."""
-        if len(self._beliefs) >= BELIEFS_KEPT:
-            self._beliefs.clear()
-        self._beliefs[id(group)] = (group, len(group), belief)
-
-    def forget_beliefs(self) -> None:
-        """Trust changed: what was kept about groups no longer holds."""
-        if self._beliefs:
-            self._beliefs.clear()
+        """Mean trust in the other members of a group: the belief that they will deliver."""
+        return self.model.trust.belief(self.index, others)
 
     def vote_utility(
         self, promised_ratio: float, yearly_cost: float, theme: Theme, others: list[Municipality]

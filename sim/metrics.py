@@ -117,7 +117,7 @@ class Recorder:
     def trust_stats(self) -> tuple[float, float, float]:
         """Mean trust over all pairs, between the centre and the others, and among the others
         (sums added row by row, left to right; the diagonal's zeros add nothing)."""
-        matrix, c = self.model.trust, self.model.centre.index
+        matrix, c = self.model.trust.matrix, self.model.centre.index
         n = len(matrix)
         all_sum = float(np.add.accumulate(matrix.ravel())[-1])
         centre = np.zeros((n, n), dtype=bool)
@@ -252,7 +252,7 @@ class Recorder:
         """One row per municipality: its delivery, benefit, state at the end."""
         model = self.model
         rows = []
-        trust = model.trust.tolist()
+        trust = model.trust.matrix.tolist()
         for m in model.municipalities:
             i = m.index
             trust_out = [t for j, t in enumerate(trust[i]) if j != i]

@@ -9,12 +9,15 @@ each theme. Nothing here reads an arrangement's name: only its rules.
 from __future__ import annotations
 
 import mesa
+import numpy as np
+from mesa.experimental.scenarios import Scenario as MesaScenario
 
 from agents.municipality import Municipality
 from sim.accounts import Ledger
-from sim.config import Arrangement, Scenario
+from sim.collector import RecorderData
+from sim.config import Arrangement, ConfigError, Scenario, load_scenario, scenario_from_dict
 from sim.metrics import Recorder
-from sim.network import build_network, build_trust
+from sim.network import build_network
 from sim.parties import Parties
 from sim.phases import budget, coalitions, politics, tables
 from sim.project import Project, ThemeInForce
@@ -22,47 +25,78 @@ from sim.region import region_for, spread_salience
 from sim.rules import DeliveryWeights, VoteWeights
 from sim.services import SharedService
 from sim.transition import Transition, transition
-
-_PLANS: dict[int, tuple[Scenario, list[ThemeInForce], dict[str, Arrangement]]] = {}
-PLANS_KEPT = 32  # scenarios whose themes in force are kept (a sweep's batch shares a few)
+from sim.trust import Trust
 
 
 def themes_in_force(scenario: Scenario) -> tuple[list[ThemeInForce], dict[str, Arrangement]]:
-    """The themes in force and the arrangements before the start, as the scenario fixes them.
-
-    Resolving them builds and validates rule sets, the same for every seed, so they are made once
-    per scenario object and shared by its runs (they are frozen). Keyed by identity, holding the
-    scenario, so that a key is never reused by another object.
-    """
-    kept = _PLANS.get(id(scenario))
-    if kept is not None and kept[0] is scenario:
-        return list(kept[1]), kept[2]
+    """The themes in force and the arrangements before the start, as the scenario fixes them."""
     characters = scenario.characters()
     themes = [
         ThemeInForce(name, k, characters[name], arrangement)
         for k, (name, arrangement) in enumerate(scenario.resolved_arrangements().items())
     ]
-    previous = scenario.previous_arrangements()
-    if len(_PLANS) >= PLANS_KEPT:
-        _PLANS.clear()
-    _PLANS[id(scenario)] = (scenario, themes, previous)
-    return list(themes), previous
+    return themes, scenario.previous_arrangements()
+
+
+DEFAULT_SCENARIO = "multiple-local-status-quo"
+
+
+def with_overrides(scenario: Scenario | str, overrides: dict[str, object]) -> Scenario:
+    """`scenario` (a Scenario, or a preset's name or a file's path) with `overrides` applied:
+    each a top-level key of the scenario or a key of its behaviour table (ConfigError
+    otherwise, naming the key)."""
+    if isinstance(scenario, str):
+        scenario = load_scenario(scenario)
+    if not overrides:
+        return scenario
+    data = scenario.model_dump(mode="json", exclude_none=True)
+    for key, value in overrides.items():
+        if key in Scenario.model_fields and key not in ("behaviour", "name"):
+            data[key] = value
+        elif key in type(scenario.behaviour).model_fields:
+            data.setdefault("behaviour", {})[key] = value
+        else:
+            raise ConfigError(
+                f"RegionModel: {key!r} is neither a scenario key nor a behaviour parameter "
+                "(samenspel rules lists them)"
+            )
+    return scenario_from_dict(data, source=f"{scenario.name} with {sorted(overrides)}")
 
 
 class RegionModel(mesa.Model):
     """Municipalities of a region cooperating under per-theme governance arrangements.
 
     Args:
-        scenario: the validated scenario (sim.config.load_scenario).
+        scenario: a samenspel scenario (sim.config.load_scenario), or a preset's name or a
+            scenario file's path.
         seed: one integer that fixes the run. Mesa's generators take it as it is; a synthetic
             region draws from a stream spawned from it (sim.region), so no stream repeats
-            another.
+            another. None (as `mesa.batch_run` passes without `rng`) draws one, kept in
+            `model.seed` so the run can be repeated.
+        **overrides: keys of the scenario's top level (`years`, `salience_spread`, ...) or of
+            its `[behaviour]` table (`trust_loss`, ...), each a value: what `mesa.batch_run`'s
+            parameters vary.
+
+    Mesa's contract: `step()` is one month; `running` turns False at the scenario's horizon, so
+    `run_model()` and `mesa.batch_run` stop there; `datacollector` reads the recorder (sim/
+    collector.py). samenspel's scenario is `model.config`; `model.scenario` is Mesa's own record
+    of the run (its seed and the scenario's name).
+
+    Example:
+        >>> model = RegionModel("network-2024", seed=7)
+        >>> model.run_model()
+        >>> model.datacollector.get_model_vars_dataframe()["commitment_cum"].iloc[-1]
     """
 
-    def __init__(self, scenario: Scenario, seed: int = 0) -> None:
-        super().__init__(rng=seed)
+    def __init__(
+        self, scenario: Scenario | str = DEFAULT_SCENARIO, seed: int | None = 0, **overrides: object
+    ) -> None:
+        scenario = with_overrides(scenario, overrides)
+        if seed is None:
+            seed = int(np.random.SeedSequence().generate_state(1, dtype=np.uint64)[0] >> 1)
+        super().__init__(rng=seed, scenario=MesaScenario(rng=seed, name=scenario.name))
         self.seed = seed
-        self.config = scenario  # Mesa keeps its own `scenario` attribute
+        self.config = scenario
         self.behaviour = b = scenario.behaviour
         self.themes, previous = themes_in_force(scenario)
         self.choice_noise = b.choice_noise
@@ -83,8 +117,6 @@ class RegionModel(mesa.Model):
             deterrence=b.weight_deterrence,
             energy=b.weight_energy,
         )
-        self.trust_epoch = 0  # counts changes of trust (sim.network.keep_beliefs reads it)
-        self.beliefs_kept: dict[int, tuple] = {}  # large groups whose beliefs are kept
         self.region = region_for(scenario.region, seed, scenario.initial_trust)
         self.municipalities = [
             Municipality(self, spec, i, self.draw_kind())
@@ -94,7 +126,7 @@ class RegionModel(mesa.Model):
         self.centre = next(m for m in self.municipalities if m.name == self.region.centre)
         self.population = sum(m.population for m in self.municipalities)
         self.network = build_network(self.municipalities, self.centre, self.themes)
-        self.trust = build_trust(self.municipalities, self.centre, self.region)
+        self.trust = Trust.initial(len(self.municipalities), self.centre.index, self.region)
         self._seated: dict[int, list[Municipality]] = {}
         self.parties = (
             Parties(len(self.municipalities), self.random)
@@ -108,6 +140,7 @@ class RegionModel(mesa.Model):
         self.cut_until = -1
         self.service_quality = 1.0
         self.recorder = Recorder(self)
+        self.datacollector = RecorderData(self)
         self.transitions = [self._transition(t, previous[t.name]) for t in self.themes]
         self.transition_cost = sum(t.cost for t in self.transitions)
         self.bodies = tables.meeting_bodies(self.themes, [t.months for t in self.transitions])
@@ -122,6 +155,11 @@ class RegionModel(mesa.Model):
 
     def step(self) -> None:
         month = self.steps - 1
+        if month >= self.config.months:
+            raise RuntimeError(
+                f"{self.config.name} ends after {self.config.months} months (its horizon); "
+                "`running` is False: step while it is True, or use run_model()"
+            )
         self.recorder.begin_month()
         if month % 12 == 0:
             budget.new_budget_year(self, month)  # grants, dues, chairs, services
@@ -136,11 +174,11 @@ class RegionModel(mesa.Model):
         for m in self.municipalities:
             m.end_month()
         self.recorder.record(month)
+        self.running = self.steps < self.config.months
 
     def run(self) -> RegionModel:
-        """Run the scenario's horizon, month by month."""
-        for _ in range(self.config.months):
-            self.step()
+        """Run the scenario's horizon, month by month (Mesa's run_model), and return the model."""
+        self.run_model()
         return self
 
     # --- what the phases ask of the region --------------------------------------------------
@@ -161,12 +199,6 @@ class RegionModel(mesa.Model):
             members = [m for m in self.municipalities if m.index in seated]
             self._seated[theme.index] = members
         return members
-
-    def trust_changed(self) -> None:
-        """Someone's trust changed: beliefs worked out for large groups are out of date."""
-        self.trust_epoch += 1
-        if self.beliefs_kept:
-            self.beliefs_kept.clear()
 
     def seats_changed(self, theme: ThemeInForce) -> None:
         """A seat at `theme`'s table changed: forget what was cached about who sits where."""

@@ -392,7 +392,7 @@ class Viewer:
         index = {m.index: k for k, m in enumerate(model.municipalities)}
         n = len(model.municipalities)
         trust: list[list[float | None]] = [[None] * n for _ in range(n)]
-        for i, row in enumerate(model.trust.tolist()):
+        for i, row in enumerate(model.trust.matrix.tolist()):
             for j, t in enumerate(row):
                 if j != i:
                     trust[index[i]][index[j]] = _clean(t)

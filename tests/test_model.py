@@ -84,7 +84,7 @@ def test_network_holds_tables_coalitions_and_directed_trust(multiple_local):
     assert t[centre][1]["trust"] == 0.5 and t[1][2]["trust"] == 0.6
     # Changing an agent's trust changes the matrix, one direction only.
     model.municipalities[1].set_trust(2, 0.9)
-    assert model.trust[1, 2] == 0.9 and model.trust[2, 1] == 0.6
+    assert model.trust.matrix[1, 2] == 0.9 and model.trust.matrix[2, 1] == 0.6
     assert trust_network(model)[1][2]["trust"] == 0.9
     for _ in range(36):
         model.step()

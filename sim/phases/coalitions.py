@@ -13,8 +13,8 @@ from operator import attrgetter
 from typing import TYPE_CHECKING
 
 from sim import rules
-from sim.network import LARGE_GROUP, keep_beliefs, update_trust
 from sim.project import Membership, Project
+from sim.trust import LARGE_GROUP
 
 if TYPE_CHECKING:
     from agents.municipality import Municipality
@@ -92,7 +92,7 @@ def opt_in(model: RegionModel, p: Proposal) -> Coalition | None:
     # Each keeps its own taste for the proposal through the rounds; only the terms change.
     taste = {m.index: rnd() for m in seated}
     for _ in range(OPT_IN_ROUNDS):
-        keep_beliefs(candidates)  # a large group's beliefs at once
+        model.trust.work_out(candidates)  # a large group's beliefs at once
         # A coalition's project is scoped to its members: cost scales with their population.
         scoped = p.cost * sum(m.population for m in candidates) / seated_pop
         t = terms(theme, candidates, scoped, host)
@@ -221,7 +221,7 @@ def instalments(model: RegionModel, month: int) -> None:
         k = p.theme.index
         if "late_entry" in a.modes and p.instalments_done > 0:
             late_entries(model, p, month)
-        keep_beliefs(p.member_municipalities)  # a large group's beliefs at once
+        model.trust.work_out(p.member_municipalities)  # a large group's beliefs at once
         amounts = [p.instalment(ms) if ms.active else 0.0 for ms in p.members]
         decisions = [
             amount > 0.0 and ms.municipality.pays(p, ms, amount)
@@ -360,11 +360,11 @@ def close(model: RegionModel, p: Project, month: int) -> None:
         # Shared experience: each member learns how reliably each partner delivers from what
         # it saw (trust as a learned belief, faster after a disappointment).
         if not large:
-            row = m.trust_row.tolist()
+            row = model.trust.matrix[m.index].tolist()
             others = [o.index for o in members if o is not m]
             m.set_trusts(others, [rules.trust_update(row[j], seen[j], gain, loss) for j in others])
     if large:  # the same rule for every pair at once
-        update_trust(members, [seen[o.index] for o in members], gain, loss)
+        model.trust.update(members, [seen[o.index] for o in members], gain, loss)
     rec.coalition_sizes.append(len(members))
     rec.binding.append(p.theme.arrangement.participation == "all_members")
     rec.event(month, "project_closed", theme=p.theme.name, value=completion)

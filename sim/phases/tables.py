@@ -88,20 +88,9 @@ def meeting_bodies(themes: list[ThemeInForce], transition_months: list[int]) -> 
     ]
 
 
-_RULES_ONLY: dict[int, tuple[Arrangement, str]] = {}
-
-
 def _rules_only(a: Arrangement) -> str:
-    """An arrangement's rules without its names, as text (kept per rule set: they are frozen)."""
-    kept = _RULES_ONLY.get(id(a))
-    if kept is None or kept[0] is not a:
-        if len(_RULES_ONLY) > 256:
-            _RULES_ONLY.clear()
-        kept = _RULES_ONLY[id(a)] = (
-            a,
-            a.model_dump_json(exclude={"label", "label_nl", "description"}),
-        )
-    return kept[1]
+    """An arrangement's rules without its names, as text."""
+    return a.model_dump_json(exclude={"label", "label_nl", "description"})
 
 
 def agenda(model: RegionModel, month: int) -> None:
