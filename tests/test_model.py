@@ -197,5 +197,5 @@ def test_setting_several_trusts_at_once_is_setting_them_one_by_one(multiple_loca
     for j, v in zip(others, values, strict=True):
         one.municipalities[4].set_trust(j, v)
     many.municipalities[4].set_trusts(others, values)
-    assert many.trust.tolist() == one.trust.tolist()
+    assert many.trust.matrix.tolist() == one.trust.matrix.tolist()
     assert many.municipalities[4].trust_total == one.municipalities[4].trust_total  # to the bit

@@ -358,13 +358,13 @@ def test_benefit_shares_without_the_host_lose_the_distributive_part():
 
 
 def test_large_coalitions_update_trust_by_the_same_rule_pair_by_pair():
-    """Above LARGE_GROUP members the update is one array operation (sim/network.py); it must give
+    """Above LARGE_GROUP members the update is one array operation (sim/trust.py); it must give
     exactly what rules.trust_update gives for every ordered pair, and leave no self-trust."""
     import numpy as np
 
     from sim.config import load_scenario
     from sim.model import RegionModel
-    from sim.network import LARGE_GROUP, update_trust
+    from sim.trust import LARGE_GROUP
 
     model = RegionModel(load_scenario("network", region=f"synthetic:{LARGE_GROUP + 8}"), seed=3)
     members = list(model.municipalities)[: LARGE_GROUP + 5]
@@ -378,7 +378,7 @@ def test_large_coalitions_update_trust_by_the_same_rule_pair_by_pair():
         (m.index, o.index): m.trust_of(o.index) for m in members for o in members if o is not m
     }
     gain, loss = 0.25, 0.5
-    update_trust(members, seen, gain, loss)
+    model.trust.update(members, seen, gain, loss)
     for m in members:
         for pos, o in enumerate(members):
             if o is m:
