@@ -89,7 +89,7 @@ def main() -> None:
 
     logging.getLogger("werkzeug").setLevel(logging.ERROR)  # not a line per request
     port = _free_port()
-    app = create_app(args.lang)
+    app = create_app(args.lang, port=port)
     server = make_server("127.0.0.1", port, app.server, threaded=True)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()

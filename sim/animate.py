@@ -19,7 +19,6 @@ is not what makes a file samenspel's.)
 from __future__ import annotations
 
 import html
-import json
 import re
 from collections.abc import Sequence
 from importlib import metadata, resources
@@ -28,6 +27,7 @@ from typing import TYPE_CHECKING, Any
 
 from sim import i18n
 from sim.config import ConfigError, Scenario
+from sim.embed import script_json
 from sim.outcomes import outcome
 
 if TYPE_CHECKING:  # the command line builds its parser from this module: keep it light
@@ -244,8 +244,7 @@ def title(runs: Sequence[Run], lang: str) -> str:
 def render_html(runs: Sequence[Run], lang: str, projector: bool = False) -> str:
     """The self-contained page that plays `runs` side by side, in language `lang`."""
     data = page_data(runs, lang, projector)
-    blob = json.dumps(data, ensure_ascii=False, separators=(",", ":"), allow_nan=False)
-    blob = blob.replace("</", "<\\/")  # a JSON string can never close the script block
+    blob = script_json(data)  # no string in it can end or re-open the script element
 
     def w(key: str, **fields: object) -> str:
         return html.escape(i18n.text(f"animate.{key}", lang, **fields))

@@ -18,24 +18,45 @@ Each callback's time is logged at debug level (logger `sim.app`).
 
 Every word comes from the language catalogue (sim/i18n.py, `[app]` and the animation's
 `[animate]`); switching the language re-labels the page without touching the run.
+
+The app assumes that a page may be hostile (sim/app_inputs.py): a request whose Host header is
+not the app's address gets 403 (DNS rebinding); every callback request is checked against its
+callback before Dash runs it (`guard`), and a refusal or a failure is a message in the page,
+never an HTTP 500 or a traceback; scenario files come only from the presets, `experiments/`
+and the folder the app was started in, or an upload.
 """
 
 from __future__ import annotations
 
-import base64
-import binascii
 import logging
 import time
-import tomllib
 import uuid
 from collections import deque
+from collections.abc import Callable, Mapping
+from pathlib import Path
 from typing import Any
 
 import plotly.graph_objects as go
 from dash import ALL, Dash, Input, Output, Patch, State, ctx, dcc, html, no_update
+from dash.exceptions import PreventUpdate
+from flask import Response, jsonify, request
 from plotly.subplots import make_subplots
+from werkzeug.exceptions import HTTPException
 
 from sim import i18n
+from sim.app_inputs import (
+    BODY_LIMIT,
+    SEED_MAX,
+    Check,
+    Refused,
+    body_size,
+    check_request,
+    host_allowed,
+    open_scenario,
+    request_language,
+    signature,
+    uploaded,
+)
 from sim.app_session import (
     BEHAVIOUR,
     MAP_SIZE,
@@ -60,7 +81,7 @@ from sim.app_session import (
     trust_colour,
     trust_width,
 )
-from sim.config import ConfigError, Scenario, list_scenarios, load_scenario, scenario_from_dict
+from sim.config import ConfigError, list_scenarios, load_preset
 from sim.view import STRIP
 
 log = logging.getLogger("sim.app")
@@ -640,21 +661,6 @@ def _info_text(lang: str) -> str:
 # --- the app ---------------------------------------------------------------------------------
 
 
-def uploaded(contents: str, filename: str | None) -> Scenario:
-    """The scenario in an uploaded file (a dcc.Upload's base64 data URL), validated."""
-    name = filename or "upload"
-    try:
-        raw = base64.b64decode(contents.split(",", 1)[1], validate=True).decode("utf-8")
-        data = tomllib.loads(raw)
-    except (IndexError, binascii.Error, UnicodeDecodeError):
-        raise ConfigError(
-            f"{name}: not a text file in UTF-8; a scenario is a TOML text file"
-        ) from None
-    except tomllib.TOMLDecodeError as exc:
-        raise ConfigError(f"{name}: not valid TOML: {exc}") from None
-    return scenario_from_dict(data, source=name)
-
-
 MONTH_OUTPUTS = (
     ("month", "children"),
     ("caption", "children"),
@@ -850,9 +856,19 @@ def _description(session: Session, lang: str, preset: bool) -> str:
     return session.base.description
 
 
-def create_app(lang: str = "en", store: SessionStore | None = None) -> Dash:
-    """The Dash app; `store` holds its sessions (a new one by default)."""
+def create_app(
+    lang: str = "en",
+    store: SessionStore | None = None,
+    *,
+    host: str = "127.0.0.1",
+    port: int = 8050,
+    root: Path | None = None,
+) -> Dash:
+    """The Dash app, to be served at `host`:`port` (a request naming another address gets
+    403); `store` holds its sessions (a new one by default); scenario files are read from the
+    presets and below `root` (default: the working directory)."""
     i18n.check_language(lang)
+    root = Path.cwd() if root is None else root
     sessions = store if store is not None else SessionStore()
     app = Dash(
         __name__,
@@ -872,7 +888,7 @@ def create_app(lang: str = "en", store: SessionStore | None = None) -> Dash:
     def session_for(sid: str, preset: str | None = None, seed: int = 0) -> Session:
         session = sessions.get(sid)
         if session is None:
-            session = sessions.put(sid, Session(load_scenario(preset or DEFAULT_SCENARIO), seed))
+            session = sessions.put(sid, Session(load_preset(preset or DEFAULT_SCENARIO), seed))
         return session
 
     @app.callback(
@@ -1048,7 +1064,7 @@ def create_app(lang: str = "en", store: SessionStore | None = None) -> Dash:
 
     def _run(trigger: Any, v: dict[str, Any]) -> dict[str, Any]:
         lang, colour, sid = v["lang"], v["colour"], v["sid"]
-        seed = v["seed"] if isinstance(v["seed"], int) and 0 <= v["seed"] < 2**63 else 0
+        seed = v["seed"] or 0  # an empty seed box
         if sessions.get(sid) is None or trigger in FRESH:
             source = {"upload": "upload", "b-load": "path", "path": "path"}.get(trigger)
             problem: Message | None = None
@@ -1056,17 +1072,17 @@ def create_app(lang: str = "en", store: SessionStore | None = None) -> Dash:
                 if source == "upload" and v["upload"]:
                     scenario = uploaded(v["upload"], v["filename"])
                 elif source == "path" and (v["path"] or "").strip():
-                    scenario = load_scenario(v["path"].strip())
+                    scenario = open_scenario(v["path"], root)
                 else:
                     source = None
-                    scenario = load_scenario(v["preset"])
-            except ConfigError as exc:
-                problem = Message.of("app.load_error", message=lambda _, e=str(exc): e)
+                    scenario = load_preset(v["preset"])
+            except Refused as exc:
+                problem = Message.of("app.load_error", message=exc.words)
                 if (earlier := sessions.get(sid)) is not None:
                     with earlier.lock:
                         earlier.messages["load-message"] = problem
                         return messages(earlier, lang)
-                scenario = load_scenario(DEFAULT_SCENARIO)
+                scenario = load_preset(DEFAULT_SCENARIO)
             session = sessions.put(sid, Session(scenario, seed))
             with session.lock:
                 if problem is not None:
@@ -1123,16 +1139,99 @@ def create_app(lang: str = "en", store: SessionStore | None = None) -> Dash:
     @app.callback(
         Output("clock", "interval"),
         Input("speed", "value"),
+        State("lang", "value"),  # for the words of a refusal (sim.app_inputs.request_language)
     )
-    def speed(value: float) -> int:
+    def speed(value: float, _lang: str) -> int:
         return int(1000 / (value or 1.0))
 
+    guard(app, lang, host, port, page_values())
     return app
+
+
+def page_values() -> dict[tuple[str, str], Check]:
+    """What the page's components can send, by component id and property (the controls'
+    patterns are checked by sim.app_inputs.control_fits)."""
+    presets = tuple(list_scenarios())
+
+    def one_of(choices: tuple) -> Check:
+        return lambda v: type(v) in (str, int, float) and v in choices
+
+    def count(v: Any) -> bool:
+        return v is None or (type(v) is int and 0 <= v < 2**53)
+
+    def text(most: int | None = None) -> Check:
+        return lambda v: v is None or (type(v) is str and (most is None or len(v) <= most))
+
+    return {
+        ("lang", "value"): one_of(i18n.LANGUAGES),
+        ("colour", "value"): one_of(STATES),
+        ("speed", "value"): one_of(SPEEDS),
+        ("preset", "value"): one_of(presets),
+        ("seed", "value"): lambda v: v is None or (type(v) is int and 0 <= v <= SEED_MAX),
+        ("sid", "data"): lambda v: type(v) is str and len(v) == 32 and v.isalnum() and v.isascii(),
+        ("version", "data"): count,
+        ("shown", "data"): count,
+        ("clock", "n_intervals"): count,
+        ("path", "n_submit"): count,
+        ("path", "value"): text(),
+        ("upload", "contents"): text(),
+        ("upload", "filename"): text(),
+        ("theme", "value"): text(100),
+        **{(b, "n_clicks"): count for b in BUTTONS},
+    }
+
+
+BUTTONS = ("b-step", "b-play", "b-pause", "b-reset", "b-apply", "b-discard", "b-load")
+
+
+def guard(
+    app: Dash, lang: str, host: str, port: int, values: Mapping[tuple[str, str], Check]
+) -> None:
+    """The server's fences: 403 for a request whose Host header is not the app's address
+    (`host`:`port`); a callback request checked against its callback (sim.app_inputs.
+    check_request, `values`) before Dash runs it; a refusal, or a failure in a callback,
+    answered in the page (HTTP 200, a message in the page's language where the request says
+    it), with one line in the log and no traceback."""
+    server = app.server
+    server.config["MAX_CONTENT_LENGTH"] = BODY_LIMIT  # a body of no stated length, too
+
+    def check_host() -> Response | None:
+        if host_allowed(request.headers.get("Host"), host, port):
+            return None
+        return Response(i18n.text("app.wrong_host", lang), 403, mimetype="text/plain")
+
+    server.before_request_funcs.setdefault(None, []).insert(0, check_host)
+    endpoint = app.config.routes_pathname_prefix + "_dash-update-component"
+    dispatch: Callable[[], Any] = server.view_functions[endpoint]
+    signatures = {key: signature(key, cb) for key, cb in app.callback_map.items()}
+
+    def answer(refused: Refused, said_in: str) -> Response:
+        """The words in the load message, whatever the callback's outputs (no output changes)."""
+        said = {"load-message": {"children": refused.words(said_in)}}
+        return jsonify({"multi": True, "response": {}, "sideUpdate": said})
+
+    def guarded() -> Any:
+        if (too_large := body_size(request.content_length)) is not None:
+            return answer(too_large, lang)
+        body = request.get_json(silent=True)
+        said_in = request_language(body, lang)
+        if (refused := check_request(body, signatures, values)) is not None:
+            log.info("refused a callback request: %s", refused)
+            return answer(refused, said_in)
+        try:
+            return dispatch()
+        except (PreventUpdate, HTTPException):
+            raise
+        except Exception as exc:  # the last fence: the page is told, the log has one line
+            log.error("callback failed: %s: %s", type(exc).__name__, exc)
+            return answer(Refused("failed"), said_in)
+
+    server.view_functions[endpoint] = guarded
 
 
 def serve(host: str = "127.0.0.1", port: int = 8050, lang: str = "en") -> None:
     """Start the app and print its address; runs until Ctrl-C."""
-    app = create_app(lang)
+    app = create_app(lang, host=host, port=port)
     where = f"[{host}]" if ":" in host else host  # an IPv6 address in a URL
     print(i18n.text("app.listening", lang, url=f"http://{where}:{port}/"), flush=True)
     logging.getLogger("werkzeug").setLevel(logging.ERROR)  # not a line per click

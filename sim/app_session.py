@@ -40,7 +40,7 @@ from sim.config import (
     Behaviour,
     ConfigError,
     Scenario,
-    load_scenario,
+    load_preset,
     scenario_from_dict,
 )
 from sim.model import RegionModel
@@ -186,7 +186,7 @@ def state_label(state: str, lang: str) -> str:
 @lru_cache(maxsize=256)
 def preset_description(name: str, lang: str) -> str:
     """A preset's description in `lang` (its file's `description` / `description_nl`)."""
-    return i18n.description(load_scenario(name), lang)
+    return i18n.description(load_preset(name), lang)
 
 
 # --- scenarios from the controls -------------------------------------------------------------

@@ -429,9 +429,11 @@ def _app_options(sub: argparse._SubParsersAction) -> None:
 
 
 def cmd_app(args: argparse.Namespace) -> int:
+    import ipaddress
     import socket
 
     from sim.app import serve  # the web stack only when the app is wanted
+    from sim.i18n import text
 
     family = socket.AF_INET6 if ":" in args.host else socket.AF_INET
     with socket.socket(family) as probe:  # say so now, not in a traceback from the server
@@ -442,6 +444,9 @@ def cmd_app(args: argparse.Namespace) -> int:
                 f"--host {args.host} --port {args.port}: cannot listen there ({exc.strerror}); "
                 "choose another --port, or an address of this machine"
             ) from None
+    if not ipaddress.ip_address(args.host).is_loopback:  # no password: say what it opens
+        where = f"[{args.host}]:{args.port}" if ":" in args.host else f"{args.host}:{args.port}"
+        print(text("app.exposed", args.lang, address=where, folder=Path.cwd()), file=sys.stderr)
     serve(args.host, args.port, args.lang)
     return 0
 

@@ -638,6 +638,14 @@ def list_scenarios() -> list[str]:
     return sorted(p.stem for p in PRESETS.glob("*.toml"))
 
 
+def load_preset(name: str) -> Scenario:
+    """A preset by its name, from the package data only (never a file of that name in the
+    working directory, as `load_scenario` would take)."""
+    if name not in list_scenarios():
+        raise ConfigError(f"{name!r} is not a preset; presets: {', '.join(list_scenarios())}")
+    return load_scenario(str(PRESETS / f"{name}.toml"))
+
+
 def load_scenario(name_or_file: str, **overrides: object) -> Scenario:
     """Load and validate a scenario; raise ConfigError naming every bad field."""
     path = scenario_path(name_or_file)

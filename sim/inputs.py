@@ -5,9 +5,10 @@ each is read with :func:`read_text` (or :func:`read_bytes`), which, before any w
 
 - checks the name: no NUL, every part within the file system's limit (255 bytes), the whole
   within 4,095 bytes, so an over-long name is a message, not `Errno 36` halfway;
-- resolves links and, where a caller gives `within`, checks that the file lies below one of
-  those folders (the app reads only from an allow-list) before it looks whether it exists, so a
-  refusal says nothing about files elsewhere;
+- where a caller gives `within` (the app reads only from an allow-list), checks that the path
+  lies below one of those folders twice: as given (made absolute, `..` taken by name, so
+  nothing outside them is ever looked at) and with its links resolved; both before it looks
+  whether the file exists, so a refusal says nothing about files elsewhere;
 - accepts only a regular file: a folder, FIFO, device or socket is refused by its kind (a FIFO
   would block for ever, `/dev/zero` never ends);
 - refuses a file larger than its cap (a scenario or spec is kilobytes), and reads at most the
@@ -15,7 +16,8 @@ each is read with :func:`read_text` (or :func:`read_bytes`), which, before any w
   memory;
 - decodes UTF-8, naming the first bad byte.
 
-Every refusal is an :class:`InputError` (a ConfigError: exit status 2, one message).
+Every refusal is an :class:`InputError` (a ConfigError: exit status 2, one message), with a
+`reason` a caller that words its own messages (the app, in the page's language) can go by.
 """
 
 from __future__ import annotations
@@ -37,7 +39,13 @@ class ConfigError(ValueError):
 
 
 class InputError(ConfigError):
-    """An input samenspel will not read (exit status 2)."""
+    """An input samenspel will not read (exit status 2); `reason` says why in one word: "name"
+    (not a name the file system can hold), "outside" (not within the allowed folders),
+    "missing", "unreadable", "kind" (a folder, FIFO, device or socket), "size" or "encoding"."""
+
+    def __init__(self, message: str, reason: str = "unreadable") -> None:
+        super().__init__(message)
+        self.reason = reason
 
 
 _KINDS = (
@@ -65,27 +73,45 @@ def check_name(path: str | os.PathLike[str], what: str) -> Path:
     """`path` as a Path, if the file system can hold its name; InputError otherwise."""
     text = os.fspath(path)
     if "\x00" in text:
-        raise InputError(f"{what} {shown(text)}: a file name cannot hold a NUL character")
+        raise InputError(f"{what} {shown(text)}: a file name cannot hold a NUL character", "name")
     if not text.strip():
-        raise InputError(f"{what}: no file name given")
+        raise InputError(f"{what}: no file name given", "name")
     encoded = os.fsencode(text)
     if len(encoded) > PATH_MAX:
         raise InputError(
             f"{what} {shown(text)}: the name is {len(encoded):,} bytes long; a path may have at "
-            f"most {PATH_MAX:,}"
+            f"most {PATH_MAX:,}",
+            "name",
         )
     for part in Path(text).parts:
         size = len(os.fsencode(part))
         if size > NAME_MAX:
             raise InputError(
                 f"{what} {shown(text)}: the part {shown(part, 40)} is {size:,} bytes long; a "
-                f"file or folder name may have at most {NAME_MAX}"
+                f"file or folder name may have at most {NAME_MAX}",
+                "name",
             )
     return Path(text)
 
 
 def _inside(path: Path, roots: Iterable[Path]) -> bool:
     return any(path == root or root in path.parents for root in roots)
+
+
+def _within(path: Path, within: Iterable[str | os.PathLike[str]], what: str) -> Path:
+    """The resolved `path`, if it lies in one of the folders `within` both as given and with
+    its links resolved; InputError ("outside") otherwise, before anything outside is looked at."""
+    folders = [Path(os.path.abspath(r)) for r in within]
+    real_folders = [Path(os.path.realpath(r)) for r in folders]
+    given = Path(os.path.abspath(path))  # `..` by name: no part outside the folders is read
+    real = Path(os.path.realpath(given)) if _inside(given, folders + real_folders) else None
+    if real is None or not _inside(real, real_folders):
+        raise InputError(
+            f"{what} {shown(path)}: only files in {', '.join(map(str, real_folders))} may be "
+            "read here",
+            "outside",
+        )
+    return real
 
 
 def read_bytes(
@@ -97,26 +123,19 @@ def read_bytes(
 ) -> bytes:
     """The bytes of the regular file at `path`, at most `limit` of them; InputError otherwise.
 
-    `within`: folders the file must lie in, links resolved (checked before anything else is
-    looked at, so a refusal tells nothing about the file)."""
+    `within`: folders the file must lie in, as given and with links resolved (checked before
+    anything else is looked at, so a refusal tells nothing about the file)."""
     path = check_name(path, what)
-    real = Path(os.path.realpath(path))
-    if within is not None:
-        roots = [Path(os.path.realpath(r)) for r in within]
-        if not _inside(real, roots):
-            raise InputError(
-                f"{what} {shown(path)}: only files in {', '.join(str(r) for r in roots)} may be "
-                "read here"
-            )
+    real = Path(os.path.realpath(path)) if within is None else _within(path, within, what)
     try:
         info = os.stat(real)
     except FileNotFoundError:
-        raise InputError(f"{what} {shown(path)} not found") from None
+        raise InputError(f"{what} {shown(path)} not found", "missing") from None
     except OSError as exc:
         raise InputError(f"{what} {shown(path)} cannot be read: {exc.strerror}") from None
     if not stat.S_ISREG(info.st_mode):
         hint = "; give a .toml file" if stat.S_ISDIR(info.st_mode) else ""
-        raise InputError(f"{what} {shown(path)} is {_kind(info.st_mode)}, not a file{hint}")
+        raise InputError(f"{what} {shown(path)} is {_kind(info.st_mode)}, not a file{hint}", "kind")
     _check_size(info.st_size, limit, what, path)
     try:  # O_NONBLOCK: should a FIFO be swapped in after the look above, open() cannot hang
         fd = os.open(real, os.O_RDONLY | os.O_NONBLOCK | os.O_NOFOLLOW | os.O_CLOEXEC)
@@ -125,7 +144,7 @@ def read_bytes(
     try:
         info = os.fstat(fd)
         if not stat.S_ISREG(info.st_mode):
-            raise InputError(f"{what} {shown(path)} is {_kind(info.st_mode)}, not a file")
+            raise InputError(f"{what} {shown(path)} is {_kind(info.st_mode)}, not a file", "kind")
         chunks, size = [], 0
         while size <= limit:
             chunk = os.read(fd, min(1 << 20, limit + 1 - size))
@@ -145,7 +164,8 @@ def _check_size(size: int, limit: int, what: str, path: Path) -> None:
     if size > limit:
         raise InputError(
             f"{what} {shown(path)} is larger than {_size(limit)} (at least {_size(size)}); "
-            f"a {what} is a small text file"
+            f"a {what} is a small text file",
+            "size",
         )
 
 
@@ -172,5 +192,6 @@ def decode(data: bytes, what: str, path: str | os.PathLike[str]) -> str:
     except UnicodeDecodeError as exc:
         raise InputError(
             f"{what} {shown(path)}: not a text file in UTF-8 (byte {exc.start} is "
-            f"{data[exc.start]:#04x}); a {what} is a TOML text file"
+            f"{data[exc.start]:#04x}); a {what} is a TOML text file",
+            "encoding",
         ) from None

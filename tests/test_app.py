@@ -347,9 +347,10 @@ def test_the_app_listens_on_loopback_by_default_and_says_where(tmp_path):
         while time.time() < deadline and not _listening(port):
             time.sleep(0.2)
         assert _listening(port) == {"0100007F"}  # 127.0.0.1, and nothing else
-        with socket.create_connection(("127.0.0.1", port), timeout=10) as conn:
-            conn.sendall(b"GET / HTTP/1.0\r\nHost: 127.0.0.1\r\n\r\n")
-            assert conn.recv(100).startswith(b"HTTP/1.")
+        for host, status in ((f"127.0.0.1:{port}", b" 200 "), ("example.org", b" 403 ")):
+            with socket.create_connection(("127.0.0.1", port), timeout=10) as conn:
+                conn.sendall(f"GET / HTTP/1.0\r\nHost: {host}\r\n\r\n".encode())
+                assert status in conn.recv(100).split(b"\r\n")[0]
     finally:
         proc.terminate()
         proc.wait(timeout=30)

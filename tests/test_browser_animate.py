@@ -157,3 +157,26 @@ def test_screenshots(page, pages, screenshot):
     assert "projector" in (page.locator("body").get_attribute("class") or "")
     go_to(page, 52)
     screenshot("animate-projector")
+
+
+def test_a_label_that_opens_a_comment_and_a_script_still_plays(page, tmp_path):
+    """An arrangement label `<!--<script>` once swallowed the player into the data block."""
+    import tomli_w
+
+    from sim.config import load_scenario
+
+    data = load_scenario("split-2022", years=1).model_dump(mode="json", exclude_none=True)
+    data["name"] = "hostile"
+    labels = {"label": "<!--<script>", "label_nl": "</script><!--<script>\u2028"}
+    data["arrangements"]["mine"] = {"based_on": "network", **labels}
+    data["governance"]["mobility"] = "mine"
+    (tmp_path / "hostile.toml").write_text(tomli_w.dumps(data), encoding="utf-8")
+    out = tmp_path / "hostile.html"
+    done = samenspel(["animate", "hostile.toml", "--out", str(out)], tmp_path)
+    assert done.returncode == 0, done.stderr
+    open_page(page, out)
+    assert page.locator("#month-label").inner_text() == "January 2022"
+    page.keyboard.press("ArrowRight")
+    assert page.locator("#month-label").inner_text() == "February 2022"
+    assert "<!--<script>" in page.locator(".panel .arr").all_inner_texts()
+    assert page.locator("script").count() == 2
