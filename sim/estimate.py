@@ -59,13 +59,13 @@ BASE_MEMORY = 300 * MB  # the driver with its libraries, before it keeps any run
 # runs were about 10 minutes of CPU; the rest, 0.7 CPU-s per check and point, is the pools.
 SECONDS_PER_CHECK = 0.7
 # animate: reading a month's state into a frame and encoding it grows with the trust matrix
-# (N^2 pairs: 200 municipalities took 0.13 s and 196 KB of page a month, synthetic:400 0.4 s
-# and 0.74 MB, Drechtsteden 2.6 ms and 1.4 KB); a video frame is drawn in about 0.5 s, 2.2 s
-# at 150 municipalities.
+# (N^2 pairs: 200 municipalities took 0.13 s and 196 KB of page a month over one year,
+# synthetic:400 0.14-0.4 s and 0.74 MB over one year, 0.93 MB over 100 years (1.12 GB in all),
+# Drechtsteden 2.6 ms and 1.4 KB); a video frame is drawn in about 0.5 s, 2.2 s at 150.
 VIEW_SECONDS_PER_MONTH = 0.002
 VIEW_SECONDS_PER_PAIR = 3.5e-6
 PAGE_BYTES_PER_MONTH = 1_200
-PAGE_BYTES_PER_PAIR = 4.9
+PAGE_BYTES_PER_PAIR = 5.8
 VIDEO_SECONDS_PER_FRAME = 0.5
 VIDEO_SECONDS_PER_PAIR = 7.7e-5
 FRAME_BYTES_PER_PAIR = 40  # a compacted frame held in memory for a video
