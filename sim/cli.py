@@ -635,7 +635,8 @@ def cmd_compare(args: argparse.Namespace) -> int:
 
 def _resume_command(args: argparse.Namespace, out: Path) -> str:
     where = f" --scheduler {args.scheduler}" if args.scheduler else ""
-    return f"samenspel sweep {args.spec} --out {out}{where} --resume"
+    large = " --large" if args.large else ""  # a design that needed it needs it to resume
+    return f"samenspel sweep {args.spec} --out {out}{where} --resume{large}"
 
 
 def cmd_sweep(args: argparse.Namespace) -> int:
