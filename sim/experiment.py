@@ -203,6 +203,10 @@ class Spec(Strict):
 
     def run_count(self) -> int:
         """How many runs the design makes, computed without making them."""
+        return self.point_count() * self.replicates
+
+    def point_count(self) -> int:
+        """How many points the design has, computed without making them."""
         d = self.design
         n_params = len(self.parameters)
         if d.kind == "list":
@@ -218,7 +222,7 @@ class Spec(Strict):
             points = (d.samples or 0) * (2 * n_params + 2 if d.second_order else n_params + 2)
         else:
             points = (d.samples or 0) * (n_params + 1)
-        return points * self.replicates
+        return points
 
     def digest(self) -> str:
         """A hash of the design: what is varied, how, how often, with which seeds and outputs.
