@@ -37,7 +37,7 @@ def point_means(runs: pd.DataFrame, spec: Spec, outcome: str) -> np.ndarray | No
     point has no successful run or only missing values."""
     ok = runs[runs["status"] == "ok"]
     means = ok.groupby("point")[outcome].mean()
-    n_points = len(spec.points())
+    n_points = spec.point_count()  # counted, not made: a design may have millions
     if len(means) != n_points or means.isna().any():
         return None
     return means.sort_index().to_numpy()

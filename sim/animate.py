@@ -19,11 +19,14 @@ is not what makes a file samenspel's.)
 from __future__ import annotations
 
 import html
+import io
+import json
+import os
 import re
 from collections.abc import Sequence
 from importlib import metadata, resources
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TextIO
 
 from sim import i18n
 from sim.config import ConfigError, Scenario
@@ -145,8 +148,11 @@ def words(lang: str) -> dict[str, Any]:
     return out
 
 
-def page_data(runs: Sequence[Run], lang: str, projector: bool = False) -> dict[str, Any]:
-    """Everything the player needs: the shared calendar, and per run its frames."""
+def page_data(
+    runs: Sequence[Run], lang: str, projector: bool = False, frames: bool = True
+) -> dict[str, Any]:
+    """Everything the player needs: the shared calendar, and per run its frames (or, with
+    `frames=False`, a placeholder where `write_html` streams them)."""
     from sim.view import align, calendar_start
 
     i18n.check_language(lang)
@@ -197,7 +203,7 @@ def page_data(runs: Sequence[Run], lang: str, projector: bool = False) -> dict[s
                 ],
                 "numbers": [i18n.number(v / 100, lang, 2) for v in range(101)],
                 "initial": compact(run.initial, meta, lang),
-                "frames": [compact(f, meta, lang) for f in run.frames],
+                "frames": [compact(f, meta, lang) for f in run.frames] if frames else _slot(k),
             }
         )
     return {
@@ -241,10 +247,36 @@ def title(runs: Sequence[Run], lang: str) -> str:
     return i18n.text("animate.page_title", lang, scenario=what)
 
 
+def _slot(k: int) -> str:
+    """Where run k's frames go in the page's JSON while the rest of it is made."""
+    return f"@@samenspel-frames-{k}@@"
+
+
 def render_html(runs: Sequence[Run], lang: str, projector: bool = False) -> str:
     """The self-contained page that plays `runs` side by side, in language `lang`."""
-    data = page_data(runs, lang, projector)
-    blob = script_json(data)  # no string in it can end or re-open the script element
+    out = io.StringIO()
+    write_html(out, runs, lang, projector)
+    return out.getvalue()
+
+
+def write_html(out: TextIO, runs: Sequence[Run], lang: str, projector: bool = False) -> None:
+    """The page of `render_html`, written to `out` a month at a time: each frame is compacted
+    and encoded as it comes (from `sim.view.streamed`, as the run steps), so the memory this
+    takes does not grow with the months, however long the run."""
+    head, tail = _page(runs, lang).split(_slot(-1))
+    out.write(head)
+    rest = script_json(page_data(runs, lang, projector, frames=False))
+    for k, run in enumerate(runs):
+        before, rest = rest.split(json.dumps(_slot(k)), 1)
+        out.write(before + "[")
+        for i, frame in enumerate(run.frames):
+            out.write(("," if i else "") + script_json(compact(frame, run.meta, lang)))
+        out.write("]")
+    out.write(rest + tail)
+
+
+def _page(runs: Sequence[Run], lang: str) -> str:
+    """The page around its JSON block, which `_slot(-1)` stands in for."""
 
     def w(key: str, **fields: object) -> str:
         return html.escape(i18n.text(f"animate.{key}", lang, **fields))
@@ -288,7 +320,7 @@ def render_html(runs: Sequence[Run], lang: str, projector: bool = False) -> str:
 <span class="hint">{w("keys_hint")}</span>
 <span class="hint">{w("offline_note")}</span>
 </footer>
-<script type="application/json" id="samenspel-data">{blob}</script>
+<script type="application/json" id="samenspel-data">{_slot(-1)}</script>
 <script>
 {_asset("player.js")}
 </script>
@@ -300,20 +332,38 @@ def render_html(runs: Sequence[Run], lang: str, projector: bool = False) -> str:
 # --- where it goes, safely -------------------------------------------------------------------
 
 
-def output_format(fmt: str | None, out: Path | None) -> str:
-    """The format asked for, or the one `--out`'s suffix names, or html; ConfigError when the
-    two disagree."""
-    suffix = out.suffix.lower().lstrip(".") if out is not None else ""
-    if fmt is None:
-        return suffix if suffix in FORMATS else "html"
-    if fmt not in FORMATS:
+SUFFIXES = {"html": (".html", ".htm"), "gif": (".gif",), "mp4": (".mp4",)}
+"""The file names each format is written to: a page never goes into a .txt, nor a video into
+an .html."""
+
+
+def output_format(fmt: str | None, out: str | os.PathLike[str] | None) -> str:
+    """The format asked for, or the one `--out`'s suffix names, or html; ConfigError when
+    `--out` is (or, ending in a separator, names) a folder, or its suffix is not the format's."""
+    if fmt is not None and fmt not in FORMATS:
         raise ConfigError(f"--format: {fmt!r} is not one of {', '.join(FORMATS)}")
-    if suffix in FORMATS and suffix != fmt:
+    if out is None:
+        return fmt or "html"
+    text = os.fspath(out)
+    if text.endswith((os.sep, os.altsep or os.sep)) or Path(text).is_dir():
         raise ConfigError(
-            f"--format: {fmt!r} does not match --out {out} (a .{suffix} file); give one of them "
+            f"--out {text} is a folder; animate writes one file: give its name, e.g. "
+            f"{Path(text) / 'animate.html'}"
+        )
+    suffix = Path(text).suffix.lower()
+    named = next((f for f, endings in SUFFIXES.items() if suffix in endings), None)
+    if fmt is not None and named is not None and named != fmt:
+        raise ConfigError(
+            f"--format: {fmt!r} does not match --out {text} (a {suffix} file); give one of them "
             f"or make them agree"
         )
-    return fmt
+    if named is None:
+        kinds = {"html": "a page", "gif": "a GIF video", "mp4": "an MP4 video"}
+        said = " or ".join(
+            f"{kinds[f]} ({', '.join(SUFFIXES[f])})" for f in ([fmt] if fmt else FORMATS)
+        )
+        raise ConfigError(f"--out {text}: animate writes {said}; give a file name that ends so")
+    return named
 
 
 def default_name(names: Sequence[str], fmt: str) -> str:
@@ -345,13 +395,17 @@ def animate(
 ) -> Path:
     """Run each scenario on `seed`, and write the animation of them side by side to `dest`."""
     from sim.store import write_file_atomically
-    from sim.view import snapshots
+    from sim.view import streamed
 
     i18n.check_language(lang)
-    runs = [snapshots(sc, seed) for sc in scenarios]
+    runs = [streamed(sc, seed) for sc in scenarios]  # each month made as it is written
     if fmt == "html":
-        page = render_html(runs, lang, projector)
-        return write_file_atomically(dest, lambda tmp: tmp.write_text(page, encoding="utf-8"))
+
+        def write(tmp: Path) -> None:
+            with tmp.open("w", encoding="utf-8") as out:
+                write_html(out, runs, lang, projector)
+
+        return write_file_atomically(dest, write)
     from sim import video
 
     data = page_data(runs, lang, projector)

@@ -52,9 +52,17 @@ from pathlib import Path
 from typing import Annotated, Any, Literal
 
 import numpy as np
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from pydantic import Field, ValidationError, field_validator, model_validator
 
-from sim.config import ConfigError, error_lines, load_scenario, read_toml, safe_name
+from sim.config import (
+    ConfigError,
+    Strict,
+    capped,
+    error_lines,
+    load_scenario,
+    read_toml,
+    safe_name,
+)
 from sim.experiment import apply
 from sim.progress import bar as progress_bar
 
@@ -64,11 +72,7 @@ VALIDATION_MODULE_ENV = "SAMENSPEL_VALIDATION_MODULE"
 DEFAULT_BASE = "multiple-local-status-quo"
 
 
-class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True, strict=True)
-
-
-class Prior(_Strict):
+class Prior(Strict):
     """A uniform prior over a scenario field given by its dotted path."""
 
     low: float
@@ -76,7 +80,7 @@ class Prior(_Strict):
 
     @model_validator(mode="after")
     def _ordered(self) -> Prior:
-        if not (math.isfinite(self.low) and math.isfinite(self.high) and self.low < self.high):
+        if not self.low < self.high:  # both finite: every float field is (sim.config.Strict)
             raise ValueError(f"low must be below high (got {self.low} and {self.high})")
         return self
 
@@ -85,7 +89,7 @@ class Prior(_Strict):
         return (self.low + self.high) / 2
 
 
-class Executor(_Strict):
+class Executor(Strict):
     """Where evaluations run; the results do not depend on it."""
 
     parallel: Literal["checks", "points"] = Field(
@@ -105,7 +109,7 @@ class Executor(_Strict):
     scheduler: str | None = Field(None, description="dask: tcp://HOST:PORT")
 
 
-class CalibrationSpec(_Strict):
+class CalibrationSpec(Strict):
     """A calibration: priors, checks, seeds, the ABC-SMC's size and seed, where it runs."""
 
     name: str
@@ -292,7 +296,8 @@ def load_calibration(path: str | Path) -> tuple[CalibrationSpec, list[str]]:
     try:
         spec = CalibrationSpec.model_validate(raw)
     except ValidationError as err:
-        raise ConfigError(f"{path}: " + "; ".join(error_lines(err, CalibrationSpec))) from None
+        lines = capped(error_lines(err, CalibrationSpec))
+        raise ConfigError(f"{path}: " + "; ".join(lines)) from None
     near = path.parent / spec.base
     if Path(spec.base).suffix == ".toml" and not Path(spec.base).is_absolute() and near.exists():
         spec = spec.model_copy(update={"base": str(near.resolve())})
@@ -333,6 +338,23 @@ def lookup(data: Mapping, path: str) -> Any:
             return None
         node = node[part]
     return node
+
+
+def most_points(spec: CalibrationSpec) -> int:
+    """The most points a calibration evaluates: generation 0's population, at most
+    `max_batches` batches of it in every later generation, and the defaults."""
+    return spec.population * (1 + (spec.generations - 1) * spec.max_batches) + 1
+
+
+def estimate(spec: CalibrationSpec, keys: list[str]) -> Any:
+    """What the calibration will take at most (a sim.estimate.Estimate): `most_points` points,
+    each the checks' runs on the spec's seeds."""
+    from sim.estimate import of_calibration, of_runs
+
+    mid = {n: spec.parameters[n].mid for n in spec.names}
+    per_point = of_runs(validation_module().workload(mid, keys, spec.seeds), "")
+    reduce = "population, generations, max_batches, seeds or the checks"
+    return of_calibration(most_points(spec), len(keys), per_point, reduce)
 
 
 # --- the sampler -----------------------------------------------------------------------------

@@ -1,15 +1,17 @@
 """The `samenspel` command line.
 
     samenspel run [--scenario NAME|FILE] [--seed N] [--years Y] [--out DIR]
-    samenspel compare [--scenarios A,B,...] [--replicates R] [--years Y] [--out DIR]
-    samenspel calibrate SPEC [--out DIR] [--force] [--workers N | --scheduler ADDRESS]
-    samenspel sweep SPEC [--workers N | --scheduler ADDRESS | --in-process] [--resume]
+    samenspel compare [--scenarios A,B,...] [--replicates R] [--years Y] [--out DIR] [--large]
+    samenspel calibrate SPEC [--out DIR] [--force] [--workers N | --scheduler ADDRESS] [--large]
+    samenspel sweep SPEC [--workers N | --scheduler ADDRESS | --in-process] [--resume] [--large]
     samenspel analyze RESULTS
     samenspel validate [--scenario FILE] [--set PATH=VALUE ...] [--checks KEY,...] [--seeds N]
+                       [--large]
     samenspel animate SCENARIO [--vs OTHER] [--seed N] [--lang nl|en] [--out FILE] [--projector]
-                      [--format html|gif|mp4]
+                      [--format html|gif|mp4] [--large]
     samenspel app [--host 127.0.0.1] [--port N] [--lang nl|en]
     samenspel whatif ALTERNATIVE [--base BASE] [--replicates R] [--lang nl|en] [--out DIR]
+                     [--large]
     samenspel scenarios [--lang nl|en]
     samenspel arrangements [--lang nl|en]
     samenspel rules [--lang nl|en]
@@ -19,14 +21,14 @@
 own words are). Warnings go to stderr as `samenspel: warning: ...` and never change the exit
 status.
 
-Exit status: 0 on success, 2 on bad input (a usage error or a scenario that does not validate),
-with nothing written; `validate` exits 1 when a check fails.
+Exit status: 0 on success, 2 on bad input (a usage error or a scenario that does not validate)
+or on a job estimated beyond the thresholds of sim/estimate.py without `--large`, with nothing
+written; `validate` exits 1 when a check fails.
 """
 
 from __future__ import annotations
 
 import argparse
-import os
 import signal
 import sys
 import threading
@@ -133,6 +135,20 @@ def _output_options(parser: argparse.ArgumentParser, default: str) -> None:
     parser.add_argument("--force", action="store_true", help=FORCE_HELP)
 
 
+def _large_option(parser: argparse.ArgumentParser, what: str = "", page: bool = False) -> None:
+    """--large, alike for every command whose size the user sets (sim/estimate.py)."""
+    from sim.estimate import LARGE_CPU_SECONDS, LARGE_MEMORY, LARGE_PAGE, duration, size
+
+    limits = [f"{duration(LARGE_CPU_SECONDS)} of CPU", f"{size(LARGE_MEMORY)} of memory"]
+    limits += [f"a page of {size(LARGE_PAGE)}"] if page else []
+    parser.add_argument(
+        "--large",
+        action="store_true",
+        help=f"run it even when its estimate is beyond {', '.join(limits[:-1])} or {limits[-1]}"
+        f"{what}; without it, such a job stops before it starts, stating the estimate",
+    )
+
+
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="samenspel",
@@ -207,6 +223,7 @@ def _parser() -> argparse.ArgumentParser:
         help="start the report in presentation mode: large type",
     )
     cmp.add_argument("--no-progress", action="store_true", help="no progress bar")
+    _large_option(cmp)
     _output_options(cmp, "results/compare")
     sw = _command(
         sub,
@@ -233,11 +250,7 @@ def _parser() -> argparse.ArgumentParser:
         "--out", type=Path, default=None, help="folder (default results/NAME, the spec's name)"
     )
     sw.add_argument("--no-progress", action="store_true", help="no progress bar")
-    sw.add_argument(
-        "--large",
-        action="store_true",
-        help=f"confirm a design of more than {LARGE_SWEEP:,} runs",
-    )
+    _large_option(sw)
     cal = _command(
         sub,
         "calibrate",
@@ -261,6 +274,8 @@ def _parser() -> argparse.ArgumentParser:
         help="a Dask scheduler address, e.g. tcp://127.0.0.1:8786 (default: none, local)",
     )
     cal.add_argument("--no-progress", action="store_true", help="no line per generation")
+    most = "population x (1 + (generations - 1) x max_batches)"
+    _large_option(cal, f", counting its most points: {most}")
     _output_options(cal, "results/calibration")
     an = _command(
         sub,
@@ -290,7 +305,9 @@ def _parser() -> argparse.ArgumentParser:
         "--scenario",
         default=None,
         help="take this scenario's assumptions (its behaviour table, salience_spread, "
-        "shock_probability) as overrides: a preset name or a .toml file (default: none)",
+        "shock_probability, themes) as overrides: a preset name or a .toml file; its "
+        "governance, arrangements, region, years, shocks and the rest are not used (each check "
+        "runs its own set-ups), and a warning names those the file sets (default: none)",
     )
     va.add_argument(
         "--set",
@@ -298,7 +315,7 @@ def _parser() -> argparse.ArgumentParser:
         action="append",
         default=[],
         metavar="PATH=VALUE",
-        help="override a scenario field in every check, VALUE a TOML literal, e.g. "
+        help="override a scenario field in every check, VALUE a TOML literal on one line, e.g. "
         "--set behaviour.trust_loss=0.3 (repeatable; after --scenario; default: none)",
     )
     va.add_argument("--checks", default=None, help="comma-separated check keys (default: all)")
@@ -308,6 +325,7 @@ def _parser() -> argparse.ArgumentParser:
     va.add_argument("--workers", type=_workers, default=None, help="processes (default: all cores)")
     _lang_option(va, "printed table and the report")
     va.add_argument("--no-progress", action="store_true", help="no progress bar")
+    _large_option(va)
     _output_options(va, "results/validate")
     _animate_options(sub)
     _app_options(sub)
@@ -365,16 +383,15 @@ def _animate_options(sub: argparse._SubParsersAction) -> None:
         "--vs",
         default=None,
         metavar="OTHER",
-        help="a second scenario, side by side, same seed (default: none)",
+        help="a second scenario (not the same one), side by side, same seed (default: none)",
     )
     an.add_argument("--seed", type=_seed, default=0, help="integer seed (default 0)")
     _lang_option(an, "page or video")
     an.add_argument(
         "--out",
-        type=Path,
         default=None,
-        help="output file (default results/animate-SCENARIO.html, or the next free name: "
-        "-2, -3, ...)",
+        help="output file, its name ending in .html (or .htm), .gif or .mp4 as the format "
+        "(default results/animate-SCENARIO.html, or the next free name: -2, -3, ...)",
     )
     an.add_argument(
         "--force", action="store_true", help="replace an earlier samenspel file at --out"
@@ -391,6 +408,7 @@ def _animate_options(sub: argparse._SubParsersAction) -> None:
         help="html, gif or mp4 (default: as --out's suffix says, else html)",
     )
     an.add_argument("--no-progress", action="store_true", help="no progress bar for a video")
+    _large_option(an, " (a long run of a large region)", page=True)
 
 
 APP_PORT = 8050
@@ -506,11 +524,13 @@ def _whatif_options(sub: argparse._SubParsersAction) -> None:
     wi.add_argument("--workers", type=_workers, default=None, help="processes (default: all cores)")
     _lang_option(wi, "page and the printed answer")
     wi.add_argument("--no-progress", action="store_true", help="no progress bar")
+    _large_option(wi)
     _output_options(wi, "results/whatif-ALTERNATIVE")
 
 
 def cmd_whatif(args: argparse.Namespace) -> int:
     from sim import whatif
+    from sim.estimate import guard, of_runs
     from sim.i18n import text
     from sim.progress import bar
     from sim.store import destination
@@ -521,6 +541,8 @@ def cmd_whatif(args: argparse.Namespace) -> int:
             f"largest seed the tables hold ({MAX_SEED}); choose a smaller --seed"
         )
     alt, base = whatif.scenarios(args.alternative, args.base, args.years)
+    work = of_runs([(base, args.replicates), (alt, args.replicates)], "--replicates")
+    guard("whatif", work, args.large, args.workers)
     for name, sc in ((args.alternative, alt), (args.base, base)):
         for line in unchanged_overrides(sc) if name else ():
             warn(f"{name}: {line}")
@@ -563,6 +585,7 @@ def cmd_compare(args: argparse.Namespace) -> int:
     import time
 
     from sim.compare import compare, format_table, save
+    from sim.estimate import guard, of_runs
     from sim.i18n import number, text
     from sim.progress import bar
     from sim.store import destination
@@ -590,6 +613,8 @@ def cmd_compare(args: argparse.Namespace) -> int:
                 "(the `name` key of its file)"
             )
         seen.add(sc.name)
+    work = of_runs([(sc, args.replicates) for sc in scenarios], "--replicates or --scenarios")
+    guard("compare", work, args.large, args.workers)
     dest = destination(args.out, Path("results") / "compare", force=args.force)
     start = time.perf_counter()
     total = len(scenarios) * args.replicates
@@ -619,33 +644,23 @@ def cmd_compare(args: argparse.Namespace) -> int:
     return 0
 
 
-LARGE_SWEEP = 1_000_000  # runs; a design beyond this needs --large (README, "Sweeps")
-SECONDS_PER_RUN_YEAR = 0.0006  # one Drechtsteden run-year on one core (make bench), for estimates
-
-
 def _resume_command(args: argparse.Namespace, out: Path) -> str:
     where = f" --scheduler {args.scheduler}" if args.scheduler else ""
-    return f"samenspel sweep {args.spec} --out {out}{where} --resume"
+    large = " --large" if args.large else ""  # a design that needed it needs it to resume
+    return f"samenspel sweep {args.spec} --out {out}{where} --resume{large}"
 
 
 def cmd_sweep(args: argparse.Namespace) -> int:
-    from sim.experiment import load_spec
+    from sim.estimate import guard, of_sweep
+    from sim.experiment import largest_scenario, load_spec
     from sim.sweep import load_results, sweep
 
     spec = load_spec(args.spec)
     out = args.out or Path("results") / spec.name
     args.resume_hint = _resume_command(args, out)
     total = spec.run_count()
-    if total > LARGE_SWEEP and not args.large:
-        workers = args.workers or os.cpu_count() or 1
-        years = spec.years or 10
-        hours = total * years * SECONDS_PER_RUN_YEAR / workers / 3600
-        raise ConfigError(
-            f"{args.spec}: this design makes {total:,} runs, about {hours:,.0f} hours on "
-            f"{workers} cores for the Drechtsteden region (more for a larger region); above "
-            f"{LARGE_SWEEP:,} runs add --large to confirm, or reduce design.samples, the "
-            "levels or replicates"
-        )
+    reduce = "design.samples, the parameters' levels or values, or replicates"
+    guard(str(args.spec), of_sweep(total, largest_scenario(spec), reduce), args.large, args.workers)
     started: list[int] = []  # runs done when the sweep started
     executor = (
         "dask" if args.scheduler is not None else "inprocess" if args.in_process else "processes"
@@ -680,14 +695,17 @@ def cmd_calibrate(args: argparse.Namespace) -> int:
     from sim.calibration import (
         EvaluationFailed,
         calibrate,
+        estimate,
         load_calibration,
         progress_printer,
         save,
     )
+    from sim.estimate import guard
     from sim.store import destination
     from sim.sweep import check_scheduler
 
     spec, keys = load_calibration(args.spec)
+    guard(str(args.spec), estimate(spec, keys), args.large, args.workers)
     dest = destination(args.out, Path("results") / "calibration", force=args.force)
     scheduler = args.scheduler
     points = spec.executor.parallel == "points"
@@ -735,12 +753,20 @@ def cmd_analyze(args: argparse.Namespace) -> int:
 
 def cmd_validate(args: argparse.Namespace) -> int:
     from sim import validation
+    from sim.estimate import guard, of_runs
     from sim.store import destination
 
     overrides: dict[str, object] = {}
     if args.scenario is not None:
         _scenario(args.scenario)  # its own overrides that change nothing
         overrides.update(validation.overrides_from_scenario(args.scenario))
+        unused = validation.unused_keys(args.scenario)
+        if unused:
+            warn(
+                f"--scenario {args.scenario}: validate takes only its assumptions "
+                f"({', '.join(validation.ASSUMPTIONS)}); its {', '.join(unused)} are not used: "
+                "each check runs the set-ups it was made for"
+            )
     given = dict(overrides)
     sets = validation.parse_set(args.overrides)
     overrides.update(sets)
@@ -755,8 +781,9 @@ def cmd_validate(args: argparse.Namespace) -> int:
         for key in keys:
             validation.check(key)  # raises naming the keys there are
     chosen = keys or [c.key for c in validation.CHECKS]
-    for key in chosen:  # every scenario built, every override checked, before anything runs
-        validation.check(key).plan(overrides, range(1))
+    # every scenario built, every override checked and the work estimated before anything runs
+    work = validation.workload(overrides, chosen, args.seeds)
+    guard("validate", of_runs(work, "--seeds or --checks"), args.large, args.workers)
     for line in _unchanged_sets(sets, given, args.scenario):
         warn(line)
     dest = destination(args.out, Path("results") / "validate", force=args.force)
@@ -826,6 +853,7 @@ def cmd_lists(args: argparse.Namespace) -> int:
 
 def cmd_animate(args: argparse.Namespace) -> int:
     from sim import animate, store
+    from sim.estimate import guard, of_animation
     from sim.i18n import text
 
     fmt = animate.output_format(args.format, args.out)
@@ -835,10 +863,17 @@ def cmd_animate(args: argparse.Namespace) -> int:
             scenarios.append(_scenario(args.vs))
         except ConfigError as exc:
             raise ConfigError(f"--vs: {exc}") from None
+        if scenarios[1].name == scenarios[0].name:
+            raise ConfigError(
+                f"--vs: {args.vs} and {args.scenario} are both named {scenarios[0].name!r}: "
+                "the page would play one scenario against itself; give --vs another scenario "
+                "(or the other file a `name` of its own)"
+            )
     animate.check_video_support(fmt)
+    guard("animate", of_animation(scenarios, fmt), args.large)
     names = [sc.name for sc in scenarios]
     dest = store.file_destination(
-        args.out,
+        None if args.out is None else Path(args.out),
         Path("results") / animate.default_name(names, fmt),
         force=args.force,
     )

@@ -32,9 +32,13 @@ Unit = Annotated[float, Field(ge=0.0, le=1.0)]
 
 
 class Strict(BaseModel):
-    """No unknown keys, no type coercion: `true` is not a number, `"yes"` is not a boolean."""
+    """No unknown keys, no type coercion: `true` is not a number, `"yes"` is not a boolean; and
+    every number finite: `inf` and `nan` (which TOML allows) are refused in every float field.
 
-    model_config = ConfigDict(extra="forbid", frozen=True, strict=True)
+    The base of every model a person's file is read into (scenarios, sweep and calibration
+    specs), so no model can forget one of these rules."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True, strict=True, allow_inf_nan=False)
 
 
 SAFE_NAME = r"[A-Za-z0-9][A-Za-z0-9_.-]{0,99}"
@@ -392,8 +396,18 @@ class Scenario(Strict):
 
     @field_validator("replaces")
     @classmethod
-    def _safe_replaces(cls, name: str | None) -> str | None:
-        return None if name is None else safe_name(name)
+    def _known_replaces(cls, name: str | None) -> str | None:
+        if name is None:
+            return None
+        presets = list_scenarios()
+        if name not in presets:
+            guess = difflib.get_close_matches(name, presets, n=1)
+            hint = f" (did you mean {guess[0]!r}?)" if guess else ""
+            raise ValueError(
+                f"{_shown(name)} is not a preset{hint}; replaces names the preset whose "
+                f"governance previous_governance describes; allowed: {', '.join(presets)}"
+            )
+        return name
 
     @field_validator("governance")
     @classmethod
@@ -444,6 +458,17 @@ class Scenario(Strict):
                     )
         return self
 
+    @model_validator(mode="after")
+    def _shocks_within_horizon(self) -> Scenario:
+        for i, shock in enumerate(self.shocks):
+            if shock.month >= self.months:
+                raise ValueError(
+                    f"shocks.{i}.month: {shock.month} is beyond the run's horizon: {self.years} "
+                    f"year(s) are months 0 to {self.months - 1}; move the shock, or lengthen "
+                    "`years`"
+                )
+        return self
+
     @property
     def months(self) -> int:
         return self.years * 12
@@ -478,9 +503,10 @@ def _build_custom(name: str, spec: dict) -> Arrangement:
     """A preset with some rules changed; errors name arrangements.NAME.FIELD."""
     presets = load_arrangement_presets()
     based_on = spec.get("based_on")
-    if based_on not in presets:
+    if not isinstance(based_on, str) or based_on not in presets:
+        given = "missing" if based_on is None else f"{_shown(based_on)} is not a preset"
         raise ValueError(
-            f"arrangements.{name}.based_on: {based_on!r} is not a preset; "
+            f"arrangements.{name}.based_on: {given}; give the name of one, as text; "
             f"allowed: {', '.join(presets)}"
         )
     changes = {k: v for k, v in spec.items() if k != "based_on"}
@@ -488,7 +514,7 @@ def _build_custom(name: str, spec: dict) -> Arrangement:
         return Arrangement(**{**presets[based_on].model_dump(), **changes})
     except ValidationError as err:
         raise ValueError(
-            "; ".join(error_lines(err, Arrangement, f"arrangements.{name}."))
+            "; ".join(capped(error_lines(err, Arrangement, f"arrangements.{name}.")))
         ) from None
 
 
@@ -502,7 +528,7 @@ def _changed_theme(name: str, changes: dict) -> Theme:
     try:
         return Theme(**{**themes[name].model_dump(), **changes})
     except ValidationError as err:
-        raise ValueError("; ".join(error_lines(err, Theme, f"themes.{name}."))) from None
+        raise ValueError("; ".join(capped(error_lines(err, Theme, f"themes.{name}.")))) from None
 
 
 REGION_KINDS = ("synthetic", "identical")
@@ -566,16 +592,30 @@ def error_lines(err: ValidationError, model: type[BaseModel] | None, prefix: str
             msg = e["msg"].removeprefix("Value error, ")
             if e["type"] != "value_error":
                 lines.append(f"{loc}: {msg}{got}")
-            else:  # our validators name the field themselves where it lies deeper
-                lines.append(msg if msg.startswith(f"{loc}.") else f"{loc}: {msg}")
+            elif not e["loc"] or msg.startswith(f"{loc}."):
+                lines.append(msg)  # our validators name the field themselves, as deep as it lies
+            else:
+                lines.append(f"{loc}: {msg}")
     return lines
+
+
+SHOWN_PROBLEMS = 20
+"""At most this many problems are listed; the rest are counted ("and 499,990 more")."""
+
+
+def capped(lines: list[str], most: int = SHOWN_PROBLEMS) -> list[str]:
+    """The first `most` lines, and one that counts the others if there are more."""
+    if len(lines) <= most:
+        return lines
+    return [*lines[:most], f"and {len(lines) - most:,} more"]
 
 
 def format_validation_error(
     err: ValidationError, source: str, model: type[BaseModel] | None = None
 ) -> str:
     lines = error_lines(err, model)
-    return "\n".join([f"{source}: {len(lines)} problem(s)", *(f"  {line}" for line in lines)])
+    shown = capped(lines)
+    return "\n".join([f"{source}: {len(lines):,} problem(s)", *(f"  {line}" for line in shown)])
 
 
 def read_toml(path: Path, what: str = "file") -> dict:
@@ -660,13 +700,21 @@ def load_scenario(name_or_file: str, **overrides: object) -> Scenario:
 
 
 def scenario_from_dict(data: dict, source: str = "scenario", **overrides: object) -> Scenario:
+    """A validated scenario: `data` as written first, then with `overrides` (command-line
+    options such as --years) applied, so an override never hides a bad value in the file."""
     if not isinstance(data, dict):
         raise ConfigError(f"{source}: a scenario is a table of keys, got {type(data).__name__}")
-    data = {**data, **{k: v for k, v in overrides.items() if v is not None}}
-    try:
-        return Scenario.model_validate(data)
-    except ValidationError as err:
-        raise ConfigError(format_validation_error(err, source, Scenario)) from None
+    given = {k: v for k, v in overrides.items() if v is not None}
+    steps = [(data, source)]
+    if given:
+        shown = ", ".join(f"{k} = {toml_literal(v)}" for k, v in given.items())
+        steps.append(({**data, **given}, f"{source} (with {shown} from the command line)"))
+    for candidate, where in steps:
+        try:
+            scenario = Scenario.model_validate(candidate)
+        except ValidationError as err:
+            raise ConfigError(format_validation_error(err, where, Scenario)) from None
+    return scenario
 
 
 SCENARIO_TABLES: dict[str, type[Strict]] = {

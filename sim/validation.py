@@ -190,9 +190,21 @@ def _preset(name: str, overrides: Overrides) -> Scenario:
     return build(load_scenario(name).model_dump(mode="json"), overrides)
 
 
+ASSUMPTIONS = ("behaviour", "salience_spread", "shock_probability", "themes")
+"""What `--scenario` takes of a scenario file: its assumptions, not its set-up."""
+WORDS = ("name", "description", "description_nl")
+
+
+def unused_keys(path_or_preset: str) -> list[str]:
+    """The keys of a scenario file that `--scenario` does not use: its governance, arrangements,
+    region, horizon, shocks, ... (each check builds its own set-ups); the words about it aside."""
+    raw = read_toml(scenario_path(path_or_preset), "scenario")
+    return [k for k in raw if k not in ASSUMPTIONS and k not in WORDS]
+
+
 def overrides_from_scenario(path_or_preset: str) -> dict[str, object]:
-    """A scenario file's assumptions as overrides: its `behaviour` table, `salience_spread`,
-    `shock_probability` (and `themes`, where scenarios have one), as the file gives them."""
+    """A scenario file's assumptions (`ASSUMPTIONS`) as overrides: its `behaviour` table,
+    `salience_spread`, `shock_probability` and `themes`, as the file gives them."""
     scenario = load_scenario(path_or_preset)  # validates it, naming any bad field
     raw = read_toml(scenario_path(path_or_preset), "scenario")
     out: dict[str, object] = {}
@@ -1524,6 +1536,24 @@ def check(key: str) -> Check:
         ) from None
 
 
+def workload(
+    overrides: Overrides | None = None,
+    keys: Sequence[str] | None = None,
+    seeds: int | None = None,
+) -> list[tuple[Scenario, int]]:
+    """The runs `evaluate_all` would make, worked out before any: each set-up once (checks that
+    share one run it once) with its number of seeds. Every scenario is built, so every override
+    is checked (ConfigError naming it)."""
+    chosen = [check(k) for k in keys] if keys is not None else list(CHECKS)
+    out: dict[str, tuple[Scenario, int]] = {}
+    for c in chosen:
+        n = seeds if seeds is not None else c.seeds
+        for arm in c.plan(dict(overrides or {}), range(n)).values():
+            key = _arm_key(arm)
+            out[key] = (arm.scenario, max(n, out.get(key, (None, 0))[1]))
+    return list(out.values())
+
+
 def evaluate_all(
     overrides: Overrides | None = None,
     *,
@@ -1550,11 +1580,19 @@ def evaluate_all(
 
 
 def parse_set(items: Sequence[str]) -> dict[str, object]:
-    """`PATH=VALUE` strings (VALUE a TOML literal) as overrides; ConfigError otherwise."""
+    """`PATH=VALUE` strings (VALUE a TOML literal, on one line) as overrides; ConfigError
+    otherwise. A control character (a newline could start a second TOML line) is refused."""
     import re
+    import unicodedata
 
     out: dict[str, object] = {}
     for item in items:
+        bad = next((c for c in item if unicodedata.category(c) in ("Cc", "Zl", "Zp")), None)
+        if bad is not None:
+            raise ConfigError(
+                f"--set: {item!r} holds the control character {bad!r}; give PATH=VALUE on one "
+                "line, e.g. behaviour.trust_loss=0.3"
+            )
         path, eq, text = item.partition("=")
         path = path.strip()
         if not eq or not path:

@@ -37,7 +37,7 @@ from __future__ import annotations
 import math
 import re
 import tomllib
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from importlib import resources
 from typing import Any
@@ -461,22 +461,27 @@ class Viewer:
 @dataclass
 class Run:
     """A whole run as a viewer sees it: its description, its state before the first month,
-    and one frame per month."""
+    and one frame per month (a list, or, from `streamed`, the months made as they are read)."""
 
     meta: Frame
     initial: Frame
-    frames: list[Frame] = field(default_factory=list)
+    frames: Iterable[Frame] = field(default_factory=list)
 
     def to_dict(self) -> Frame:
-        return {"meta": self.meta, "initial": self.initial, "frames": self.frames}
+        return {"meta": self.meta, "initial": self.initial, "frames": list(self.frames)}
 
 
 def snapshots(scenario: Scenario, seed: int = 0) -> Run:
     """Every month of one run, as frames (see the module docstring)."""
     viewer = Viewer(scenario, seed)
-    run = Run(viewer.meta, viewer.initial())
-    run.frames.extend(viewer)
-    return run
+    return Run(viewer.meta, viewer.initial(), list(viewer))
+
+
+def streamed(scenario: Scenario, seed: int = 0) -> Run:
+    """One run whose frames are made a month at a time as they are read, and can be read once:
+    for writing a long run without holding every month of it (sim/animate.py)."""
+    viewer = Viewer(scenario, seed)
+    return Run(viewer.meta, viewer.initial(), viewer)
 
 
 def align(metas: Sequence[Frame]) -> list[list[int]]:

@@ -206,6 +206,12 @@ def scenarios(
             f"--base: {chosen.name!r} is the alternative itself; give another scenario (a "
             "preset name or a .toml file), or leave --base out for what the alternative replaces"
         )
+    if chosen.region != alt.region:
+        raise ConfigError(
+            f"--base: {base} runs on the region {chosen.region!r} and {alternative} on "
+            f"{alt.region!r}; a what-if pairs the same municipalities seed by seed, so give a "
+            f"base on {alt.region!r} (its `region` key)"
+        )
     return alt, chosen
 
 

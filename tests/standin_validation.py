@@ -108,3 +108,15 @@ def check(key: str) -> Check:
 def evaluate_all(overrides=None, *, keys=None, seeds=None, workers=None, progress=False):
     chosen = [check(k) for k in keys] if keys else list(CHECKS)
     return [(c, c.evaluate(overrides or {}, seeds or range(c.seeds))) for c in chosen]
+
+
+def workload(overrides=None, keys=None, seeds=None) -> list:
+    """The model runs the checks make (sim.validation.workload): the two real checks' set-ups."""
+    from tests.conftest import variant
+
+    chosen = {c.key for c in ([check(k) for k in keys] if keys else CHECKS)}
+    n = seeds or 20
+    arrangements = {"commitment_decays": ["multiple-local"]}
+    arrangements["network_commits_more"] = ["multiple-local", "network"]
+    wanted = {a for key in chosen for a in arrangements.get(key, [])}
+    return [(variant(a), n) for a in sorted(wanted)]

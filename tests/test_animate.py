@@ -251,7 +251,8 @@ def test_the_format_follows_the_out_suffix():
     assert animate.output_format(None, Path("x.gif")) == "gif"
     assert animate.output_format(None, Path("x.html")) == "html"
     assert animate.output_format(None, None) == "html"
-    assert animate.output_format("mp4", Path("x")) == "mp4"
+    assert animate.output_format("mp4", Path("x.MP4")) == "mp4"
+    assert animate.output_format(None, "page.htm") == "html"
 
 
 def test_the_model_side_loads_no_drawing_or_web_code():

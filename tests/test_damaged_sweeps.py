@@ -75,7 +75,9 @@ def damage(draw, folder: Path) -> list[tuple]:
             )
         )
         target = draw(st.sampled_from(files))
-        ops.append((kind, target, draw(st.integers(0, 10**6)), draw(st.binary(min_size=1, max_size=8))))
+        ops.append(
+            (kind, target, draw(st.integers(0, 10**6)), draw(st.binary(min_size=1, max_size=8)))
+        )
     return ops
 
 
@@ -155,7 +157,7 @@ def test_resume_repairs_what_a_kill_explains_and_refuses_the_rest(whole, data, c
 @SETTINGS
 @given(data=st.data())
 def test_analyze_reads_only_an_intact_finished_sweep(whole, data, capsys):
-    spec, made, rows = whole
+    _spec, made, rows = whole
     folder = Path(tempfile.mkdtemp()) / "sweep"
     shutil.copytree(made, folder)
     ops = data.draw(damage(made))
@@ -191,7 +193,7 @@ def test_a_tampered_part_is_named_and_nothing_changes(whole, tmp_path, capsys):
 
 
 def test_analyze_waits_for_an_unfinished_sweep_unless_partial(whole, tmp_path, capsys):
-    spec, made, _ = whole
+    _spec, made, _ = whole
     folder = tmp_path / "sweep"
     shutil.copytree(made, folder)
     part = sorted((folder / "runs").glob("part-*"))[0]
