@@ -33,7 +33,7 @@ from typing import Any
 import pandas as pd
 
 from sim.config import ConfigError, scenario_from_dict
-from sim.executors import execute
+from sim.executors import WORKER_WAIT, check_cluster, check_main_guard, execute
 from sim.experiment import Outputs, Spec, apply, base_scenario
 from sim.model import RegionModel
 from sim.progress import bar
@@ -325,16 +325,22 @@ def sweep(
     scheduler: str | None = None,
     resume: bool = False,
     progress: bool = True,
+    wait_for_workers: float = WORKER_WAIT,
 ) -> Path:
     """Run `spec` into folder `out`, streaming each finished batch to disk.
 
-    The folder has one writer at a time (SweepBusy otherwise); a Dask scheduler is checked
-    before anything is written.
+    The folder has one writer at a time (SweepBusy otherwise). Before anything is written, a
+    Dask cluster is checked (a scheduler that answers, a worker within `wait_for_workers`
+    seconds, every worker on this samenspel), and so is a script that would start local
+    workers outside its main guard.
     """
     from sim.run import provenance
 
+    workers = workers or os.cpu_count() or 1
     if executor == "dask":
-        check_scheduler(scheduler)
+        check_scheduler(scheduler, wait_for_workers)
+    elif executor == "processes" and workers > 1:
+        check_main_guard()
     base = base_scenario(spec)
     base_hash = hashlib.sha256(json.dumps(base, sort_keys=True).encode()).hexdigest()[:16]
     if resume:
@@ -353,7 +359,6 @@ def sweep(
     with store:
         done = store.done()
         left = (r for r in spec.iter_runs() if r[0] not in done)
-        workers = workers or os.cpu_count() or 1
         size = batch_size(spec.run_count() - len(done), workers)
         tasks = ((base, batch, spec.outputs) for batch in stream_batches(left, size))
         results = execute(run_batch, tasks, executor, workers, scheduler)
@@ -365,8 +370,9 @@ def sweep(
     return store.folder
 
 
-def check_scheduler(address: str | None) -> None:
-    """A Dask scheduler address must parse and answer before a sweep starts writing."""
+def check_scheduler(address: str | None, wait: float = WORKER_WAIT) -> None:
+    """A Dask scheduler address must parse and answer as a scheduler, with a worker within
+    `wait` seconds that runs this samenspel, before a sweep starts writing."""
     import re
 
     if not address or not address.strip():
@@ -385,3 +391,4 @@ def check_scheduler(address: str | None) -> None:
             f"--scheduler: no Dask scheduler answers at {address} ({exc.strerror or exc}); "
             "start one (see the README) or check the address"
         ) from None
+    check_cluster(address, wait)
