@@ -341,7 +341,7 @@ def _described(identity: dict[str, str] | BaseException) -> str:
 def _check_workers(client: Any, address: str, wait: float) -> None:
     """A worker joins within `wait` seconds, and every worker runs this samenspel."""
     try:
-        client.wait_for_workers(1, timeout=wait)
+        client.wait_for_workers(1, timeout=max(wait, 0.1))  # 0 would wait for ever
     except TimeoutError:
         what = f"no Dask worker joined the scheduler at {address} within {wait:g} s"
         raise _no_worker(address, what) from None
@@ -379,25 +379,30 @@ def check_cluster(address: str, wait: float = WORKER_WAIT) -> None:
         raise LostCluster(f"the Dask scheduler at {address} was lost ({exc})") from None
 
 
-def dask(fn: Callable, tasks: Iterable[Task], address: str) -> Iterator[Any]:
-    """A Dask distributed cluster at `address` (tcp://HOST:PORT); its workers need samenspel.
-    If every worker leaves and none is back within WORKER_WAIT seconds, UnusableCluster."""
-    from distributed import Client, wait
+def dask(
+    fn: Callable, tasks: Iterable[Task], address: str, wait: float = WORKER_WAIT
+) -> Iterator[Any]:
+    """A Dask distributed cluster at `address` (tcp://HOST:PORT), checked as `check_cluster`
+    does; if every worker leaves and none is back within `wait` seconds, LostCluster."""
+    from distributed import Client
+    from distributed import wait as first
 
     _quiet_distributed()
     _identity(address)
     try:
         with Client(address, timeout=f"{CONNECT_SECONDS}s") as client:
-            _check_workers(client, address, WORKER_WAIT)
+            _check_workers(client, address, wait)
             todo = iter(tasks)  # at most IN_FLIGHT submitted ahead of the results
             pending = {client.submit(fn, *args, pure=False) for args in islice(todo, IN_FLIGHT)}
             while pending:
                 try:
-                    done, pending = wait(pending, WORKER_WAIT, return_when="FIRST_COMPLETED")
+                    done, pending = first(pending, max(wait, 1), return_when="FIRST_COMPLETED")
                 except TimeoutError:
                     if not client.scheduler_info()["workers"]:
-                        what = f"the scheduler at {address} had no worker for {WORKER_WAIT} s"
-                        raise _no_worker(address, what) from None
+                        raise LostCluster(
+                            f"every Dask worker left the scheduler at {address} and none came "
+                            f"back within {max(wait, 1):g} s"
+                        ) from None
                     continue
                 for f in done:
                     pending |= {client.submit(fn, *a, pure=False) for a in islice(todo, 1)}
@@ -416,14 +421,16 @@ def execute(
     executor: str,
     workers: int = 1,
     scheduler: str | None = None,
+    wait: float = WORKER_WAIT,
 ) -> Iterator[Any]:
     """Run `fn(*task)` for every task on the executor, yielding results as they finish. Local
-    workers are refused at once (UnguardedScript) for a script without a main guard."""
+    workers are refused at once (UnguardedScript) for a script without a main guard; a Dask
+    cluster waits `wait` seconds for a worker."""
     if executor == "inprocess" or (executor == "processes" and workers == 1):
         return in_process(fn, tasks)
     if executor == "dask":
         if not scheduler:
             raise ValueError("the dask executor needs a scheduler address")
-        return dask(fn, tasks, scheduler)
+        return dask(fn, tasks, scheduler, wait)
     check_main_guard()
     return processes(fn, tasks, workers)

@@ -23,6 +23,11 @@ does end the command's own child processes (SIGKILL, which cannot block): an enc
 ffmpeg runs in a process group of its own, so a signal to the group does not reach it, and left
 to itself it would go on to report the half frame it was given.
 
+Two moments are out of reach: before the command line's first line runs (the interpreter's start
+and its imports, a tenth of a second) and after its work is done and written, while the
+interpreter exits (Python runs no handler once it has begun to shut down). A signal then ends
+the command silently, by the default action (143 in a shell) or, at the very end, not at all.
+
 Worker processes (sim/executors.py) take no part: they ignore Ctrl-C, die quietly on SIGTERM
 and SIGPIPE (the signals' default actions: no traceback, no BrokenPipeError), and exit as soon
 as their driver is gone, however it died. The one moment an exit would leave a trace is a

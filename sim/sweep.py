@@ -361,7 +361,7 @@ def sweep(
         left = (r for r in spec.iter_runs() if r[0] not in done)
         size = batch_size(spec.run_count() - len(done), workers)
         tasks = ((base, batch, spec.outputs) for batch in stream_batches(left, size))
-        results = execute(run_batch, tasks, executor, workers, scheduler)
+        results = execute(run_batch, tasks, executor, workers, scheduler, wait_for_workers)
         shown = progress and spec.run_count() > len(done)
         with bar(spec.run_count(), spec.name, initial=len(done), enabled=shown) as update:
             for rows, series in results:

@@ -431,3 +431,19 @@ def test_workers_on_other_samenspel_code_are_refused_by_name(tmp_path):
     assert "1 of 2 Dask workers" in done.stderr and "do not run this samenspel" in done.stderr
     assert sum(f"{address}: samenspel" in done.stderr for address in workers) == 1
     assert not (tmp_path / "out").exists()
+
+
+def test_a_sweep_whose_dask_workers_all_leave_says_so_and_how_to_resume(tmp_path):
+    cluster = DaskCluster(workers=1)
+    try:
+        write_spec(tmp_path, replicates=100, years=10)
+        args = ["sweep", "spec.toml", "--out", "out", "--scheduler", cluster.address]
+        proc = launch([*args, "--wait-for-workers", "3"], tmp_path)
+        wait_for_parts(tmp_path / "out", 1, proc, seconds=120)
+        cluster.workers[0].kill()
+        code = proc.wait(timeout=60)
+        err = proc.stderr.read()
+    finally:
+        cluster.close()
+    assert code == 1 and "Traceback" not in err, err
+    assert "every Dask worker left" in err and "--resume" in err
