@@ -105,9 +105,13 @@ class DaskCluster:
         ]
         from distributed import Client
 
-        with Client(self.address, timeout="30s") as client:
-            if roots:
-                client.wait_for_workers(len(roots), timeout=60)
+        try:
+            with Client(self.address, timeout="30s") as client:
+                if roots:
+                    client.wait_for_workers(len(roots), timeout=60)
+        except BaseException:
+            self.close()  # a cluster that never came up leaves no scheduler behind
+            raise
 
     def close(self) -> None:
         for p in (self.scheduler, *self.workers):
