@@ -23,15 +23,15 @@ status.
 
 Exit status: 0 on success, 2 on bad input (a usage error or a scenario that does not validate)
 or on a job estimated beyond the thresholds of sim/estimate.py without `--large`, with nothing
-written; `validate` exits 1 when a check fails.
+written; `validate` exits 1 when a check fails, and any command 1 when its Dask cluster or a
+worker process is lost or unusable; 143 on SIGTERM and 130 on Ctrl-C, at any moment, with one
+line on stderr (sim/signals.py).
 """
 
 from __future__ import annotations
 
 import argparse
-import signal
 import sys
-import threading
 from pathlib import Path
 
 from sim.config import (
@@ -42,8 +42,9 @@ from sim.config import (
     toml_literal,
     unchanged_overrides,
 )
-from sim.executors import LostCluster
+from sim.executors import WORKER_WAIT, LostCluster, UnusableCluster
 from sim.i18n import LANGUAGES
+from sim.signals import stop_on_signals
 
 DEFAULT_SCENARIO = "multiple-local-status-quo"
 DEFAULT_REPLICATES = 200  # 95% intervals of commitment about +-0.02 wide
@@ -246,6 +247,7 @@ def _parser() -> argparse.ArgumentParser:
     )
     where.add_argument("--in-process", action="store_true", help="run in this process")
     sw.add_argument("--resume", action="store_true", help="complete an interrupted sweep")
+    _wait_option(sw)
     sw.add_argument(
         "--out", type=Path, default=None, help="folder (default results/NAME, the spec's name)"
     )
@@ -273,6 +275,7 @@ def _parser() -> argparse.ArgumentParser:
         default=None,
         help="a Dask scheduler address, e.g. tcp://127.0.0.1:8786 (default: none, local)",
     )
+    _wait_option(cal)
     cal.add_argument("--no-progress", action="store_true", help="no line per generation")
     most = "population x (1 + (generations - 1) x max_batches)"
     _large_option(cal, f", counting its most points: {most}")
@@ -653,11 +656,12 @@ def _resume_command(args: argparse.Namespace, out: Path) -> str:
 def cmd_sweep(args: argparse.Namespace) -> int:
     from sim.estimate import guard, of_sweep
     from sim.experiment import largest_scenario, load_spec
-    from sim.sweep import load_results, sweep
+    from sim.sweep import is_sweep, load_results, sweep
 
     spec = load_spec(args.spec)
     out = args.out or Path("results") / spec.name
-    args.resume_hint = _resume_command(args, out)
+    hint = _resume_command(args, out)
+    args.resume_hint = lambda: hint if is_sweep(out) else None  # once there is a sweep to resume
     total = spec.run_count()
     reduce = "design.samples, the parameters' levels or values, or replicates"
     guard(str(args.spec), of_sweep(total, largest_scenario(spec), reduce), args.large, args.workers)
@@ -675,6 +679,7 @@ def cmd_sweep(args: argparse.Namespace) -> int:
         progress=not args.no_progress,
         say=warn,
         started=started,
+        wait_for_workers=args.wait_for_workers,
     )
     if started[0] >= total:
         print(f"samenspel sweep: nothing to do: all {total:,} runs in {folder}/ are done")
@@ -712,7 +717,7 @@ def cmd_calibrate(args: argparse.Namespace) -> int:
     if scheduler is None and args.workers is None and points and spec.executor.kind == "dask":
         scheduler = spec.executor.scheduler
     if scheduler is not None:
-        check_scheduler(scheduler)
+        check_scheduler(scheduler, args.wait_for_workers)
     try:
         cal = calibrate(
             spec,
@@ -901,55 +906,72 @@ def cmd_animate(args: argparse.Namespace) -> int:
     return 0
 
 
-class Terminated(Exception):
-    """SIGTERM, taken like Ctrl-C: stop cleanly, keep what finished."""
+def _seconds(text: str) -> float:
+    """An argparse type: a number of seconds, 0 to a day."""
+    try:
+        value = float(text)
+    except ValueError:
+        value = -1.0
+    if not 0 <= value <= 86_400:
+        raise argparse.ArgumentTypeError(
+            f"must be a number of seconds from 0 to 86400, got {text!r}"
+        )
+    return value
 
 
-def _terminate(signum: int, frame: object) -> None:
-    raise Terminated
+def _wait_option(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--wait-for-workers",
+        type=_seconds,
+        default=WORKER_WAIT,
+        metavar="SECONDS",
+        help="with --scheduler: how long to wait for a first Dask worker before giving up "
+        f"(default {WORKER_WAIT})",
+    )
+
+
+COMMANDS = {
+    "run": cmd_run,
+    "compare": cmd_compare,
+    "sweep": cmd_sweep,
+    "calibrate": cmd_calibrate,
+    "analyze": cmd_analyze,
+    "validate": cmd_validate,
+    "animate": cmd_animate,
+    "app": cmd_app,
+    "whatif": cmd_whatif,
+    "scenarios": cmd_lists,
+    "arrangements": cmd_lists,
+    "rules": cmd_lists,
+}
 
 
 def main(argv: list[str] | None = None) -> int:
-    args = _parser().parse_args(argv)
-    if threading.current_thread() is threading.main_thread():
-        signal.signal(signal.SIGTERM, _terminate)
-    try:
-        if args.command == "run":
-            return cmd_run(args)
-        if args.command == "compare":
-            return cmd_compare(args)
-        if args.command == "sweep":
-            return cmd_sweep(args)
-        if args.command == "calibrate":
-            return cmd_calibrate(args)
-        if args.command == "analyze":
-            return cmd_analyze(args)
-        if args.command == "validate":
-            return cmd_validate(args)
-        if args.command == "animate":
-            return cmd_animate(args)
-        if args.command == "app":
-            return cmd_app(args)
-        if args.command == "whatif":
-            return cmd_whatif(args)
-        if args.command in ("scenarios", "arrangements", "rules"):
-            return cmd_lists(args)
-    except ConfigError as exc:
-        print(f"samenspel: error: {exc}", file=sys.stderr)
-        return 2
-    except (KeyboardInterrupt, Terminated) as exc:
-        hint = getattr(args, "resume_hint", None)
-        hint = f"; what finished is kept: {hint}" if hint else ""
-        print(f"samenspel: interrupted{hint}", file=sys.stderr)
-        return 143 if isinstance(exc, Terminated) else 130
-    except LostCluster as exc:
-        hint = getattr(args, "resume_hint", "")
-        print(f"samenspel: {exc}; what finished is kept: {hint}", file=sys.stderr)
-        return 1
-    except BrokenPipeError:  # output piped into `head` and the like: stop quietly
-        sys.stderr.close()
-        return 0
-    return 1
+    """The command line. SIGTERM and Ctrl-C end it at once with one line on stderr and exit
+    status 143 or 130, whatever it is doing (sim/signals.py says why and why that is safe);
+    as the program (`argv` None) until the interpreter has exited, else until main returns."""
+    args = argparse.Namespace()
+
+    def resume() -> str:
+        hint = getattr(args, "resume_hint", lambda: None)()
+        return f"; what finished is kept: {hint}" if hint else ""
+
+    with stop_on_signals(resume, restore=argv is not None):
+        args = _parser().parse_args(argv)
+        try:
+            return COMMANDS[args.command](args)
+        except ConfigError as exc:
+            print(f"samenspel: error: {exc}", file=sys.stderr)
+            return 2
+        except LostCluster as exc:
+            print(f"samenspel: {exc}{resume()}", file=sys.stderr)
+            return 1
+        except UnusableCluster as exc:
+            print(f"samenspel: {exc}", file=sys.stderr)
+            return 1
+        except BrokenPipeError:  # output piped into `head` and the like: stop quietly
+            sys.stderr.close()
+            return 0
 
 
 if __name__ == "__main__":

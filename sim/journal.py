@@ -27,7 +27,6 @@ Python's `tempfile` and multiprocessing's `pymp-*` folders go there, so a proces
 
 from __future__ import annotations
 
-import atexit
 import contextlib
 import hashlib
 import json
@@ -192,7 +191,10 @@ def process_tmp() -> Path:
             shutil.rmtree(path, ignore_errors=True)
             note.done()
 
-    atexit.register(remove)
+    # At exit, after multiprocessing has removed its own folders inside (priority -100).
+    from multiprocessing.util import Finalize
+
+    Finalize(None, remove, exitpriority=-200)
     return path
 
 

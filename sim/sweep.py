@@ -22,7 +22,7 @@ from pathlib import Path
 from typing import Any
 
 from sim.config import ConfigError, scenario_from_dict
-from sim.executors import execute
+from sim.executors import WORKER_WAIT, check_cluster, check_main_guard, execute
 from sim.experiment import Outputs, Spec, apply, base_scenario
 from sim.model import RegionModel
 from sim.progress import bar
@@ -102,19 +102,25 @@ def sweep(
     progress: bool = True,
     say: Callable[[str], None] | None = None,
     started: list[int] | None = None,
+    wait_for_workers: float = WORKER_WAIT,
 ) -> Path:
     """Run `spec` into folder `out`, streaming each finished batch to disk.
 
-    The folder has one writer at a time (SweepBusy otherwise); a Dask scheduler is checked
-    before anything is written. On `resume`, the folder is checked first (SweepDamaged, and
-    nothing changed, if it is damaged); `say` is told of each repair made and of files in it
-    that are not the sweep's (left alone). `started`, if given, receives the number of runs
+    The folder has one writer at a time (SweepBusy otherwise). Before anything is written, a
+    Dask cluster is checked (a scheduler that answers, a worker within `wait_for_workers`
+    seconds, every worker on this samenspel), and so is a script that would start local
+    workers outside its main guard. On `resume`, the folder is checked first (SweepDamaged,
+    and nothing changed, if it is damaged); `say` is told of each repair made and of files in
+    it that are not the sweep's (left alone). `started`, if given, receives the number of runs
     that were done when the sweep started.
     """
     from sim.run import provenance
 
+    workers = workers or os.cpu_count() or 1
     if executor == "dask":
-        check_scheduler(scheduler)
+        check_scheduler(scheduler, wait_for_workers)
+    elif executor == "processes" and workers > 1:
+        check_main_guard()
     base = base_scenario(spec)
     base_hash = hashlib.sha256(json.dumps(base, sort_keys=True).encode()).hexdigest()[:16]
     if resume:
@@ -136,10 +142,9 @@ def sweep(
         if started is not None:
             started.append(len(done))
         left = (r for r in spec.iter_runs() if r[0] not in done)
-        workers = workers or os.cpu_count() or 1
         size = batch_size(spec.run_count() - len(done), workers)
         tasks = ((base, batch, spec.outputs) for batch in stream_batches(left, size))
-        results = execute(run_batch, tasks, executor, workers, scheduler)
+        results = execute(run_batch, tasks, executor, workers, scheduler, wait_for_workers)
         shown = progress and spec.run_count() > len(done)
         with bar(spec.run_count(), spec.name, initial=len(done), enabled=shown) as update:
             for rows, series in results:
@@ -159,8 +164,9 @@ def _tell(check: Check | None, say: Callable[[str], None] | None) -> None:
         say(f"{check.folder}: not the sweep's, left alone and not read: {shown}{more}")
 
 
-def check_scheduler(address: str | None) -> None:
-    """A Dask scheduler address must parse and answer before a sweep starts writing."""
+def check_scheduler(address: str | None, wait: float = WORKER_WAIT) -> None:
+    """A Dask scheduler address must parse and answer as a scheduler, with a worker within
+    `wait` seconds that runs this samenspel, before a sweep starts writing."""
     import re
 
     if not address or not address.strip():
@@ -179,3 +185,4 @@ def check_scheduler(address: str | None) -> None:
             f"--scheduler: no Dask scheduler answers at {address} ({exc.strerror or exc}); "
             "start one (see the README) or check the address"
         ) from None
+    check_cluster(address, wait)

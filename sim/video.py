@@ -266,6 +266,7 @@ def _write(frames: Iterator[Any], path: Path, fmt: str, mark: str) -> None:
         codec="libx264",
         quality=7,
         macro_block_size=16,
+        ffmpeg_log_level="error",  # not its notes on a short input's frame rate
         output_params=["-metadata", f"comment={mark}", "-movflags", "+faststart"],
     )
     try:

@@ -69,9 +69,11 @@ def start_samenspel(args: list[str], cwd) -> subprocess.Popen:
 
 
 class DaskCluster:
-    """A real Dask scheduler and workers on loopback, no dashboards."""
+    """A real Dask scheduler and workers on loopback, no dashboards. `roots`: each worker's
+    samenspel source tree (default: this checkout for every worker)."""
 
-    def __init__(self, workers: int = 2) -> None:
+    def __init__(self, workers: int = 2, roots: list[Path] | None = None) -> None:
+        roots = roots or [ROOT] * workers
         with socket.socket() as probe:
             probe.bind(("127.0.0.1", 0))
             port = probe.getsockname()[1]
@@ -105,14 +107,19 @@ class DaskCluster:
                     "--host",
                     "127.0.0.1",
                 ],
-                **quiet,
+                **{**quiet, "env": {**os.environ, "PYTHONPATH": str(root)}},
             )
-            for _ in range(workers)
+            for root in roots
         ]
         from distributed import Client
 
-        with Client(self.address, timeout="30s") as client:
-            client.wait_for_workers(workers, timeout=60)
+        try:
+            with Client(self.address, timeout="30s") as client:
+                if roots:
+                    client.wait_for_workers(len(roots), timeout=60)
+        except BaseException:
+            self.close()  # a cluster that never came up leaves no scheduler behind
+            raise
 
     def close(self) -> None:
         for p in (self.scheduler, *self.workers):

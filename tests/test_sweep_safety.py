@@ -254,9 +254,9 @@ def test_workers_do_not_outlive_a_driver_killed_hard(tmp_path):
         assert len(workers) >= 3 and not list((out / "runs").glob("part-*"))
         os.kill(proc.pid, signal.SIGKILL)  # the driver only: its workers are left to themselves
         proc.wait()
-        # Workers look every WATCH_SECONDS (0.5 s); the forkserver goes once they have. Under a
-        # loaded machine a process takes a while to be scheduled and exit, so allow 15 s: without
-        # the watcher they would run for the rest of their batch (minutes), which still fails.
+        # Workers exit as their driver's end of a pipe closes; the fork server once they have.
+        # Under a loaded machine a process takes a while to be scheduled and exit, so allow
+        # 15 s: without the watcher they would run for the rest of their batch (minutes).
         deadline = time.time() + 15
         while alive(workers) and time.time() < deadline:
             time.sleep(0.1)
