@@ -6,13 +6,13 @@ from typing import TYPE_CHECKING
 
 import mesa
 
-from sim import rules
-from sim.accounts import Account
+from sim.model import rules
+from sim.model.accounts import Account
 
 if TYPE_CHECKING:
-    from sim.config import MunicipalitySpec, Theme
-    from sim.model import RegionModel
-    from sim.project import Membership, Project
+    from sim.model.config import MunicipalitySpec, Theme
+    from sim.model.model import RegionModel
+    from sim.model.project import Membership, Project
 
 
 JUDGEMENT_RATE = 0.2
@@ -21,10 +21,10 @@ JUDGEMENT_RATE = 0.2
 class Municipality(mesa.Agent):
     """One municipality, as its executive (college) acting under its council (raad).
 
-    State: a regional account (sim.accounts), salience per theme, autonomy preference of the
+    State: a regional account (sim.model.accounts), salience per theme, autonomy preference of the
     council, official capacity, energy, legitimacy (council satisfaction), felt grip and visible
     results, a contribution type (conditional cooperator, free rider, ...). Its directed trust in
-    every other municipality is its row of the model's `trust` (sim/trust.py, the one owner of
+    every other municipality is its row of the model's `trust` (sim/model/trust.py, the one owner of
     trust), read and changed through the methods below.
     """
 

@@ -23,8 +23,8 @@ ROOT = Path(__file__).resolve().parent.parent
 
 WORKER = """
 import sys, time
-from sim.config import load_scenario
-from sim.model import RegionModel
+from sim.model.config import load_scenario
+from sim.model.model import RegionModel
 kept = {}
 for line in sys.stdin:
     name, seed = line.split()

@@ -30,7 +30,7 @@ import threading
 
 from werkzeug.serving import make_server
 
-from sim.app import create_app
+from sim.present.app import create_app
 
 CHROMIUM = "/usr/bin/chromium"
 

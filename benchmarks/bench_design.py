@@ -15,7 +15,7 @@ import argparse
 import resource
 import time
 
-from sim.experiment import Spec
+from sim.study.experiment import Spec
 
 D = 6
 

@@ -1,4 +1,4 @@
-"""Benchmark: the costs behind sim/estimate.py, measured again and set beside its estimates.
+"""Benchmark: the costs behind sim/study/estimate.py, measured again and set beside its estimates.
 
 - CPU per run-year of the model: every preset over 10 years, and synthetic regions of 25, 100
   and 400 municipalities under the costliest arrangement (network);
@@ -6,7 +6,7 @@
   and of `validate` at two sizes, each in a process of its own, the difference per run;
 - an animation: seconds per month and page bytes per month, by region size.
 
-Each line prints the measured figure and what sim/estimate.py estimates for it: the estimate
+Each line prints the measured figure and what sim/study/estimate.py estimates for it: the estimate
 should be near the measure or above it (a guard may overstate, it should not understate much).
 
     .venv/bin/python benchmarks/bench_estimate.py
@@ -21,9 +21,9 @@ import subprocess
 import sys
 import time
 
-from sim import estimate
-from sim.config import list_scenarios, load_scenario
-from sim.model import RegionModel
+from sim.model.config import list_scenarios, load_scenario
+from sim.model.model import RegionModel
+from sim.study import estimate
 
 
 def cpu(scenario, seeds: int) -> float:
@@ -37,7 +37,7 @@ def cpu(scenario, seeds: int) -> float:
 
 
 def runs() -> None:
-    print("CPU per run, measured / estimated (sim.estimate.run_seconds):")
+    print("CPU per run, measured / estimated (sim.study.estimate.run_seconds):")
     for name in list_scenarios():
         sc = load_scenario(name, years=10)
         print(f"  {name:<28} {cpu(sc, 5):8.4f} s / {estimate.run_seconds(sc):8.4f} s")
@@ -50,13 +50,13 @@ def runs() -> None:
 def child(kind: str, size: int, count: int) -> None:
     """In a process of its own: run `compare` or `validate` and print its peak RSS in bytes."""
     if kind == "compare":
-        from sim.compare import compare
+        from sim.study.compare import compare
 
         region = "drechtsteden" if size == 7 else f"synthetic:{size}"
         scenarios = [load_scenario(x, region=region, years=1) for x in ("grd", "network")]
         compare(scenarios, count, workers=2)
     else:
-        from sim import validation
+        from sim.study import validation
 
         validation.evaluate_all({}, keys=["p1-decay"], seeds=count, workers=2)
     print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024)
@@ -69,7 +69,7 @@ def peak(kind: str, size: int, count: int) -> int:
 
 
 def memory() -> None:
-    print("bytes the driver keeps per run, measured / estimated (sim.estimate.run_bytes):")
+    print("bytes the driver keeps per run, measured / estimated (sim.study.estimate.run_bytes):")
     cases = [("compare", 7, 500, 5000, 2, 1), ("compare", 50, 500, 2000, 2, 1)]
     cases.append(("validate", 7, 300, 3000, 1, 10))
     for kind, size, small, large, arms, years in cases:
@@ -83,8 +83,8 @@ def memory() -> None:
 
 
 def animation() -> None:
-    from sim.animate import render_html
-    from sim.view import snapshots
+    from sim.present.animate import render_html
+    from sim.present.view import snapshots
 
     print("animate, per month, measured / estimated:")
     for n in (7, 100, 200):

@@ -16,8 +16,8 @@ import os
 import statistics
 import time
 
-from sim.config import load_scenario
-from sim.model import RegionModel
+from sim.model.config import load_scenario
+from sim.model.model import RegionModel
 
 ARRANGEMENTS = ("grd", "classic-gr", "service-municipality", "multiple-local", "network")
 SIZES = (25, 50, 100, 200, 342, 400)

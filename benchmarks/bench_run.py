@@ -23,8 +23,8 @@ import time
 
 import mesa
 
-from sim.config import list_scenarios, load_scenario, scenario_from_dict
-from sim.model import RegionModel
+from sim.model.config import list_scenarios, load_scenario, scenario_from_dict
+from sim.model.model import RegionModel
 
 TARGET = 3.0  # issue 12: one run within 3x Mesa's floor, for every preset
 QUIET = "multiple-local-status-quo"  # the preset also run with no proposals

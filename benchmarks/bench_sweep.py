@@ -28,10 +28,10 @@ from pathlib import Path
 
 import mesa
 
-from sim.config import scenario_from_dict
-from sim.experiment import apply, base_scenario, load_spec
-from sim.model import RegionModel
-from sim.sweep import load_results, sweep
+from sim.model.config import scenario_from_dict
+from sim.model.model import RegionModel
+from sim.study.experiment import apply, base_scenario, load_spec
+from sim.study.sweep import load_results, sweep
 
 ROOT = Path(__file__).resolve().parent.parent
 SPEC = ROOT / "experiments" / "sweeps" / "benchmark-1000.toml"

@@ -16,8 +16,8 @@ import json
 import sys
 from pathlib import Path
 
-from sim.config import list_scenarios, load_scenario
-from sim.model import RegionModel
+from sim.model.config import list_scenarios, load_scenario
+from sim.model.model import RegionModel
 
 GOLDEN = Path(__file__).with_name("fingerprint.json")
 ARRANGEMENTS = ("grd", "classic-gr", "service-municipality", "multiple-local", "network")

@@ -13,7 +13,7 @@ import matplotlib
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt
 
-from sim import docking
+from sim.study import docking
 
 OUT = Path(__file__).resolve().parent.parent / "docs" / "img" / "docking.png"
 SEEDS = range(300)

@@ -11,8 +11,8 @@ import statistics
 import sys
 from concurrent.futures import ProcessPoolExecutor
 
-from sim.config import list_scenarios, load_scenario
-from sim.model import RegionModel
+from sim.model.config import list_scenarios, load_scenario
+from sim.model.model import RegionModel
 
 YEARS = (10, 20, 30, 40, 50)
 

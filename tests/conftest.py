@@ -10,9 +10,14 @@ from pathlib import Path
 import pytest
 from hypothesis import settings
 
-from sim.config import Scenario
-from sim.model import RegionModel
-from sim.validation import SPATIAL, base_scenario_dict, paired_t, variant  # the checks' set-ups
+from sim.model.config import Scenario
+from sim.model.model import RegionModel
+from sim.study.validation import (  # the checks' set-ups
+    SPATIAL,
+    base_scenario_dict,
+    paired_t,
+    variant,
+)
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -26,7 +31,7 @@ pytest_plugins = ["tests.browser_fixtures"]
 
 @pytest.fixture(autouse=True, scope="session")
 def own_state_folder(tmp_path_factory):
-    """samenspel's per-user journal (sim/journal.py) in a folder of this test session, for this
+    """samenspel's per-user journal (sim/io/journal.py) in a folder of this test session, for this
     process and every command it starts, so tests neither read nor leave the user's."""
     os.environ["XDG_STATE_HOME"] = str(tmp_path_factory.mktemp("state"))
     yield  # real-browser fixtures: browser, page, screenshot
@@ -47,7 +52,7 @@ def multiple_local() -> Scenario:
 def samenspel(args: list[str], cwd, **env: str) -> subprocess.CompletedProcess:
     """Run the command line in a new process, as a user would (env adds test hooks)."""
     return subprocess.run(
-        [sys.executable, "-m", "sim.cli", *args],
+        [sys.executable, "-m", "sim.present.cli", *args],
         cwd=cwd,
         env={**os.environ, "PYTHONPATH": str(ROOT), **env},
         capture_output=True,
@@ -59,7 +64,7 @@ def samenspel(args: list[str], cwd, **env: str) -> subprocess.CompletedProcess:
 def start_samenspel(args: list[str], cwd) -> subprocess.Popen:
     """Start the command line in a new process and return at once."""
     return subprocess.Popen(
-        [sys.executable, "-m", "sim.cli", *args],
+        [sys.executable, "-m", "sim.present.cli", *args],
         cwd=cwd,
         env={**os.environ, "PYTHONPATH": str(ROOT)},
         stdout=subprocess.PIPE,

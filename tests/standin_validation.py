@@ -1,4 +1,4 @@
-"""A stand-in for `sim.validation` with its interface, for the calibration tests only.
+"""A stand-in for `sim.study.validation` with its interface, for the calibration tests only.
 
 Selected with SAMENSPEL_VALIDATION_MODULE=tests.standin_validation, so that the calibration's
 machinery is tested in seconds. Two kinds of check: toys whose t is a formula of the overrides
@@ -58,9 +58,9 @@ def _toy(formula: Callable[[Overrides], float]) -> Callable[[Overrides, Sequence
 
 
 def _runs(overrides: Overrides, seeds: Sequence[int], arrangement: str = "multiple-local") -> list:
-    from sim.config import scenario_from_dict
-    from sim.experiment import apply
-    from sim.model import RegionModel
+    from sim.model.config import scenario_from_dict
+    from sim.model.model import RegionModel
+    from sim.study.experiment import apply
     from tests.conftest import variant
 
     base = variant(arrangement).model_dump(mode="json")
@@ -111,7 +111,8 @@ def evaluate_all(overrides=None, *, keys=None, seeds=None, workers=None, progres
 
 
 def workload(overrides=None, keys=None, seeds=None) -> list:
-    """The model runs the checks make (sim.validation.workload): the two real checks' set-ups."""
+    """The model runs the checks make (sim.study.validation.workload): the two real checks'
+    set-ups."""
     from tests.conftest import variant
 
     chosen = {c.key for c in ([check(k) for k in keys] if keys else CHECKS)}

@@ -5,9 +5,9 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from sim.cli import main
-from sim.experiment import load_spec
-from sim.sweep import load_results, sweep
+from sim.present.cli import main
+from sim.study.experiment import load_spec
+from sim.study.sweep import load_results, sweep
 
 SPEC = """name = "a"
 base = "multiple-local-status-quo"

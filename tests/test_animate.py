@@ -11,10 +11,11 @@ from pathlib import Path
 
 import pytest
 
-from sim import animate, journal
-from sim.cli import main
-from sim.config import load_scenario
-from sim.view import snapshots
+from sim.io import journal
+from sim.model.config import load_scenario
+from sim.present import animate
+from sim.present.cli import main
+from sim.present.view import snapshots
 from tests.conftest import ROOT
 
 LOOPBACK = re.compile(r"https?://(127\.0\.0\.1|localhost|\[::1\])[:/]")
@@ -193,7 +194,7 @@ def exit_status(argv: list[str]) -> int:
 
 def test_bad_input_in_a_new_process_shows_no_traceback(tmp_path):
     out = subprocess.run(
-        [sys.executable, "-m", "sim.cli", "animate", "split-2022", "--lang", "de"],
+        [sys.executable, "-m", "sim.present.cli", "animate", "split-2022", "--lang", "de"],
         cwd=tmp_path,
         env={**os.environ, "PYTHONPATH": str(ROOT)},
         capture_output=True,
@@ -215,7 +216,7 @@ def test_a_leftover_of_a_killed_write_is_removed_and_nothing_else(tmp_path, monk
     lookalike = tmp_path / "results" / ".samenspel-tmp-2-abcd1234-animate-tiny.html"
     lookalike.write_text("mine")
     killed = (
-        "import os, sys; from sim import journal; note = journal.Pending(); "
+        "import os, sys; from sim.io import journal; note = journal.Pending(); "
         "note.add(sys.argv[1]); open(sys.argv[1], 'w').write('half'); os._exit(137)"
     )
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
@@ -257,7 +258,7 @@ def test_the_format_follows_the_out_suffix():
 
 def test_the_model_side_loads_no_drawing_or_web_code():
     code = (
-        "import sys; import sim.model, sim.view, sim.i18n; "
+        "import sys; import sim.model.model, sim.present.view, sim.present.i18n; "
         "print(sorted(m for m in ('plotly', 'matplotlib', 'imageio', 'PIL') if m in sys.modules))"
     )
     out = subprocess.run(

@@ -13,8 +13,17 @@ from pathlib import Path
 import pytest
 from dash import Patch
 
-from sim import i18n
-from sim.app_session import (
+from sim.model.config import (
+    Arrangement,
+    Behaviour,
+    ConfigError,
+    list_scenarios,
+    load_arrangement_presets,
+    load_scenario,
+    scenario_from_dict,
+)
+from sim.present import i18n
+from sim.present.app_session import (
     BEHAVIOUR,
     RULES,
     Session,
@@ -25,16 +34,7 @@ from sim.app_session import (
     preset_description,
     rule_values,
 )
-from sim.cli import main
-from sim.config import (
-    Arrangement,
-    Behaviour,
-    ConfigError,
-    list_scenarios,
-    load_arrangement_presets,
-    load_scenario,
-    scenario_from_dict,
-)
+from sim.present.cli import main
 from tests.conftest import ROOT, start_samenspel
 
 # --- controls --------------------------------------------------------------------------------
@@ -228,7 +228,7 @@ def test_the_session_store_is_safe_across_threads():
 
 
 def test_a_month_is_sent_as_patches_and_a_dropped_answer_is_made_good():
-    from sim.app import redraw, step_update
+    from sim.present.app import redraw, step_update
 
     session = Session(load_scenario("split-2022"))
     full = redraw(session, "nl", "energy", 0)
@@ -244,8 +244,8 @@ def test_a_month_is_sent_as_patches_and_a_dropped_answer_is_made_good():
 
 
 def test_a_month_sends_only_the_network_views_parts_that_changed():
-    from sim.app import network_figure, step_update
-    from sim.app_session import nodes
+    from sim.present.app import network_figure, step_update
+    from sim.present.app_session import nodes
 
     session = Session(load_scenario("split-2022"))
     sent = {"color": 0, "text": 0}
@@ -265,7 +265,8 @@ def test_a_month_sends_only_the_network_views_parts_that_changed():
 
 def test_the_model_side_imports_no_web_stack():
     code = (
-        "import sys, sim.cli, sim.app_session, sim.view, sim.model, sim.animate; "
+        "import sys, sim.present.cli, sim.present.app_session, sim.present.view; "
+        "import sim.model.model, sim.present.animate; "
         "sys.exit(','.join(m for m in sys.modules if m.split('.')[0] in ('dash', 'flask')) or 0)"
     )
     done = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True)
@@ -359,7 +360,7 @@ def test_the_app_listens_on_loopback_by_default_and_says_where(tmp_path):
 def test_an_uploaded_scenario_is_validated_like_a_file():
     import base64
 
-    from sim.app import uploaded
+    from sim.present.app import uploaded
 
     def url(data: bytes) -> str:
         return "data:application/octet-stream;base64," + base64.b64encode(data).decode()

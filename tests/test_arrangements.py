@@ -7,12 +7,12 @@ from pathlib import Path
 
 import pytest
 
-from sim import rules
-from sim.config import load_arrangement_presets, load_scenario, scenario_from_dict
-from sim.model import RegionModel
-from sim.phases import coalitions, politics, tables
-from sim.services import STRANDED_SHARE, SharedService
-from sim.transition import transition
+from sim.model import rules
+from sim.model.config import load_arrangement_presets, load_scenario, scenario_from_dict
+from sim.model.model import RegionModel
+from sim.model.phases import coalitions, politics, tables
+from sim.model.services import STRANDED_SHARE, SharedService
+from sim.model.transition import transition
 from tests.conftest import ROOT, base_scenario_dict, variant
 
 PRESETS = list(load_arrangement_presets())

@@ -163,7 +163,7 @@ def test_a_label_that_opens_a_comment_and_a_script_still_plays(page, tmp_path):
     """An arrangement label `<!--<script>` once swallowed the player into the data block."""
     import tomli_w
 
-    from sim.config import load_scenario
+    from sim.model.config import load_scenario
 
     data = load_scenario("split-2022", years=1).model_dump(mode="json", exclude_none=True)
     data["name"] = "hostile"

@@ -15,7 +15,7 @@ import pytest
 from werkzeug.serving import make_server
 
 from benchmarks.bench_app import TIMED_STEP  # the benchmark's timed Step, the same here
-from sim.app import create_app
+from sim.present.app import create_app
 
 pytestmark = pytest.mark.browser
 

@@ -1,8 +1,8 @@
 """`samenspel calibrate`: spec checks, reproducibility, the summaries, the command line.
 
 The checks come from tests/standin_validation.py (selected with SAMENSPEL_VALIDATION_MODULE), a
-stand-in with the interface of sim.validation: toy checks whose t is a formula of one parameter
-(no model runs), and two that run the model.
+stand-in with the interface of sim.study.validation: toy checks whose t is a formula of one
+parameter (no model runs), and two that run the model.
 """
 
 from __future__ import annotations
@@ -18,10 +18,10 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from sim import calibration as calib
-from sim.cli import main
-from sim.config import PRESETS
-from sim.store import destination
+from sim.io.store import destination
+from sim.model.config import PRESETS
+from sim.present.cli import main
+from sim.study import calibration as calib
 from tests.conftest import ROOT, samenspel, start_samenspel
 
 STANDIN = {"SAMENSPEL_VALIDATION_MODULE": "tests.standin_validation"}

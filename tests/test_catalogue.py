@@ -8,11 +8,11 @@ from pathlib import Path
 
 import pytest
 
-from sim.config import list_scenarios, load_scenario
-from sim.metrics import SERIES
-from sim.model import RegionModel
-from sim.outcomes import CATALOGUE, CRITERIA, EVENTS, OUTCOMES, outcome
-from sim.scorecard import scorecard
+from sim.model.config import list_scenarios, load_scenario
+from sim.model.model import RegionModel
+from sim.model.outcomes import CATALOGUE, CRITERIA, EVENTS, OUTCOMES, outcome
+from sim.model.recorder import SERIES
+from sim.study.scorecard import scorecard
 from tests.conftest import ROOT
 
 
@@ -22,7 +22,7 @@ def produced_keys() -> tuple[set[str], set[str], set[str]]:
     for name in list_scenarios():
         data = load_scenario(name).model_dump(mode="json")
         data["shock_probability"] = 1.0  # so that shocks happen too
-        from sim.config import scenario_from_dict
+        from sim.model.config import scenario_from_dict
 
         model = RegionModel(scenario_from_dict(data), seed=3).run()
         s = model.recorder.summary()
@@ -129,7 +129,7 @@ def find_cycle(graph: dict[str, set[str]]) -> list[str] | None:
 
 def test_no_import_cycle_between_modules_of_sim_and_agents():
     graph = module_graph()
-    assert "sim.model" in graph and "agents.municipality" in graph["sim.model"]
+    assert "sim.model.model" in graph and "agents.municipality" in graph["sim.model.model"]
     assert find_cycle(graph) is None, " -> ".join(find_cycle(graph))
 
 

@@ -9,7 +9,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from sim.cli import main
+from sim.present.cli import main
 from tests.conftest import ROOT
 
 

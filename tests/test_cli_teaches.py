@@ -9,9 +9,7 @@ from pathlib import Path
 import pytest
 from pydantic_core import PydanticUndefined
 
-from sim import i18n
-from sim.cli import main
-from sim.config import (
+from sim.model.config import (
     Arrangement,
     Behaviour,
     Scenario,
@@ -20,6 +18,8 @@ from sim.config import (
     load_arrangement_presets,
     load_scenario,
 )
+from sim.present import i18n
+from sim.present.cli import main
 from tests.conftest import samenspel
 
 COMMANDS = [
@@ -297,7 +297,7 @@ def test_a_set_that_changes_nothing_is_a_warning(tmp_path, capsys, monkeypatch):
 
 
 def test_a_sweep_worker_loading_a_scenario_prints_nothing(tmp_path, capsys):
-    from sim.config import scenario_from_dict
+    from sim.model.config import scenario_from_dict
 
     data = {
         "name": "x",

@@ -7,10 +7,10 @@ import json
 import pandas as pd
 import pytest
 
-from sim.cli import main
-from sim.compare import compare
-from sim.config import load_scenario
-from sim.scorecard import CRITERIA
+from sim.model.config import load_scenario
+from sim.present.cli import main
+from sim.study.compare import compare
+from sim.study.scorecard import CRITERIA
 
 
 @pytest.fixture(scope="module")
@@ -85,8 +85,8 @@ def test_processes_and_in_process_agree():
 def test_trajectories_are_the_mean_and_interval_over_seeds_month_by_month():
     import numpy as np
 
-    from sim.compare import TRAJECTORIES, t_quantile
-    from sim.model import RegionModel
+    from sim.model.model import RegionModel
+    from sim.study.compare import TRAJECTORIES, t_quantile
 
     sc = load_scenario("network-2024", years=2)
     t = compare([sc], 30, workers=1).trajectories.set_index(["outcome", "month"])
@@ -117,7 +117,7 @@ def test_compare_bad_input_exits_2_and_writes_nothing(tmp_path, capsys):
 
 def test_outcomes_are_shown_in_the_catalogue_scale(tmp_path):
     """'Progress per 1,000 meeting hours' is shown per 1,000 hours in the text and the report."""
-    from sim.compare import format_table, save
+    from sim.study.compare import format_table, save
 
     result = compare([load_scenario("network-2024", years=2)], 4, workers=1)
     mean = result.outcomes.set_index("outcome").loc["progress_per_meeting_hour", "mean"]

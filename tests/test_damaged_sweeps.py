@@ -19,8 +19,8 @@ import pytest
 from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
-from sim.cli import main
-from sim.sweep import load_results
+from sim.present.cli import main
+from sim.study.sweep import load_results
 from tests.test_sweep_safety import write_spec
 
 LOCK = ".samenspel.lock"  # the writer lock: its holder's note is rewritten by every writer

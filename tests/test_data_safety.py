@@ -8,8 +8,8 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from sim.cli import main
-from sim.store import KILL_POINTS, is_result
+from sim.io.store import KILL_POINTS, is_result
+from sim.present.cli import main
 from tests.conftest import samenspel
 
 SCENARIO = 'name = "mine"\nyears = 1\n[governance]\nmobility = "network"\n'

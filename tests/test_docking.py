@@ -1,14 +1,14 @@
 """Docking: the public-goods game is the model reduced by scenario settings alone.
 
 The docking criteria themselves (decay without punishment, no decay with it, the levels against
-two experiments within the tolerance of docs/ODD.md section 9) are checks in sim/validation.py,
-run by tests/test_patterns.py and `samenspel validate`.
+two experiments within the tolerance of docs/ODD.md section 9) are checks in
+sim/study/validation.py, run by tests/test_patterns.py and `samenspel validate`.
 """
 
 from __future__ import annotations
 
-from sim import docking
-from sim.config import load_scenario
+from sim.model.config import load_scenario
+from sim.study import docking
 
 
 def test_the_game_is_a_reduction_by_scenario_settings_alone():

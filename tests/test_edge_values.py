@@ -1,6 +1,6 @@
 """Edge values and oversized work (issue 18, points 3 and 7): generated families, not examples.
 
-Every case runs the command line in-process (`sim.cli.main`) in a fresh folder and must end
+Every case runs the command line in-process (`sim.present.cli.main`) in a fresh folder and must end
 with exit status 2, exactly one `samenspel: error:` message, no traceback, and the folder
 unchanged: scenario files with a wrong type or value at any key, names that are not safe
 names (a final newline, a control character, a unicode digit, ...), shocks beyond the horizon
@@ -8,7 +8,7 @@ names (a final newline, a control character, a unicode digit, ...), shocks beyon
 sweep and calibration specs with empty or infinite values, long error lists, `validate --set`
 with a control character, a what-if base on another region, animate's output name and `--vs`,
 and every command whose size the user sets asked for more than the thresholds of
-sim/estimate.py without `--large`. Then the designs made a chunk at a time: identical to
+sim/study/estimate.py without `--large`. Then the designs made a chunk at a time: identical to
 SALib's `sample` for every kind.
 """
 
@@ -28,8 +28,7 @@ import tomli_w
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from sim.cli import main
-from sim.config import (
+from sim.model.config import (
     PRESETS,
     SAFE_NAME,
     SHOWN_PROBLEMS,
@@ -38,8 +37,9 @@ from sim.config import (
     safe_name,
     scenario_from_dict,
 )
-from sim.estimate import LARGE_CPU_SECONDS, Estimate, guard, of_sweep
-from sim.experiment import Design, Spec, design_chunks, largest_scenario, load_spec
+from sim.present.cli import main
+from sim.study.estimate import LARGE_CPU_SECONDS, Estimate, guard, of_sweep
+from sim.study.experiment import Design, Spec, design_chunks, largest_scenario, load_spec
 from tests.conftest import ROOT
 
 FAMILY = settings(

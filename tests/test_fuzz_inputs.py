@@ -16,9 +16,9 @@ import tomli_w
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from sim.cli import main
-from sim.config import PRESETS, ConfigError, Scenario, scenario_from_dict
-from sim.experiment import load_spec
+from sim.model.config import PRESETS, ConfigError, Scenario, scenario_from_dict
+from sim.present.cli import main
+from sim.study.experiment import load_spec
 from tests.conftest import ROOT
 
 FUZZ = settings(

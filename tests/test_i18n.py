@@ -5,9 +5,9 @@ from __future__ import annotations
 
 import pytest
 
-from sim import i18n
-from sim.config import load_themes
-from sim.outcomes import CATALOGUE, EVENTS
+from sim.model.config import load_themes
+from sim.model.outcomes import CATALOGUE, EVENTS
+from sim.present import i18n
 
 
 def test_every_language_has_the_same_keys_and_placeholders():

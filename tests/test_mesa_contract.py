@@ -15,9 +15,9 @@ import textwrap
 import pandas as pd
 import pytest
 
-from sim.config import ConfigError
-from sim.metrics import SERIES
-from sim.model import RegionModel
+from sim.model.config import ConfigError
+from sim.model.model import RegionModel
+from sim.model.recorder import SERIES
 from tests.conftest import ROOT
 
 
@@ -62,7 +62,7 @@ def test_no_seed_draws_one_that_repeats_the_run():
 SCRIPT = """
 import json
 import mesa
-from sim.model import RegionModel
+from sim.model.model import RegionModel
 
 {guard}rows = mesa.batch_run(
     RegionModel,

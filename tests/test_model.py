@@ -6,11 +6,11 @@ import math
 
 import pytest
 
-from sim.config import list_scenarios, load_scenario, scenario_from_dict
-from sim.model import RegionModel
-from sim.network import trust_network
-from sim.phases import politics
-from sim.region import synthetic_region
+from sim.model.config import list_scenarios, load_scenario, scenario_from_dict
+from sim.model.model import RegionModel
+from sim.model.network import trust_network
+from sim.model.phases import politics
+from sim.model.region import synthetic_region
 from tests.conftest import base_scenario_dict, variant
 
 SHOCKED = {"shocks": [{"month": 30, "cut": 0.6, "months": 30}], "shock_probability": 0.3}

@@ -19,9 +19,9 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from sim import journal
-from sim.cli import main
-from sim.store import foreign_files, is_result
+from sim.io import journal
+from sim.io.store import foreign_files, is_result
+from sim.present.cli import main
 
 FAST = ["--years", "1"]
 

@@ -19,13 +19,13 @@ from importlib import resources
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from sim import whatif
-from sim.animate import render_html
-from sim.compare import compare
-from sim.config import Scenario, load_scenario, scenario_from_dict
-from sim.embed import script_json
-from sim.report import render
-from sim.view import snapshots
+from sim.model.config import Scenario, load_scenario, scenario_from_dict
+from sim.present.animate import render_html
+from sim.present.embed import script_json
+from sim.present.report import render
+from sim.present.view import snapshots
+from sim.study import whatif
+from sim.study.compare import compare
 
 PAGES = settings(max_examples=10, deadline=None)
 

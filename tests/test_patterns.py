@@ -1,6 +1,6 @@
 """The model's claimed patterns (docs/ODD.md section 1) and README claims, as statistical checks.
 
-Each check is defined once, in sim/validation.py (`CHECKS`), which `samenspel validate` also
+Each check is defined once, in sim/study/validation.py (`CHECKS`), which `samenspel validate` also
 runs; here every check is evaluated on its own default seeds and must pass. Nothing here reads
 an arrangement's name: set-ups differ only in their rules.
 """
@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import pytest
 
-from sim.validation import CHECKS, Check
+from sim.study.validation import CHECKS, Check
 
 pytestmark = pytest.mark.patterns
 

@@ -8,17 +8,17 @@ import sys
 
 import pytest
 
-from sim.config import load_scenario
-from sim.model import RegionModel
+from sim.model.config import load_scenario
+from sim.model.model import RegionModel
 from tests.conftest import ROOT
 
 SNIPPET = """
 import hashlib, sys
-from sim.config import load_scenario
+from sim.model.config import load_scenario
 import pytest
 
-from sim.config import load_scenario
-from sim.model import RegionModel
+from sim.model.config import load_scenario
+from sim.model.model import RegionModel
 m = RegionModel(load_scenario(sys.argv[2]), seed=int(sys.argv[1])).run()
 print(hashlib.sha256(repr((m.recorder.rows, m.recorder.municipality_rows())).encode()).hexdigest())
 """

@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from sim import rules
+from sim.model import rules
 
 unit = st.floats(0.0, 1.0)
 
@@ -148,8 +148,8 @@ def test_each_delivery_weight_weighs_its_own_reason_and_no_other(weight):
 
 
 def test_the_model_takes_each_weight_from_its_named_behaviour_parameter():
-    from sim.config import scenario_from_dict
-    from sim.model import RegionModel
+    from sim.model.config import scenario_from_dict
+    from sim.model.model import RegionModel
     from tests.conftest import base_scenario_dict
 
     names = [
@@ -259,7 +259,7 @@ def test_trust_moves_toward_what_was_seen_and_stays_in_the_unit_interval(t, seen
 
 
 def test_trust_is_lost_faster_than_gained_with_the_default_rates():
-    from sim.config import Behaviour
+    from sim.model.config import Behaviour
 
     b = Behaviour()
     t = 0.6
@@ -358,13 +358,14 @@ def test_benefit_shares_without_the_host_lose_the_distributive_part():
 
 
 def test_large_coalitions_update_trust_by_the_same_rule_pair_by_pair():
-    """Above LARGE_GROUP members the update is one array operation (sim/trust.py); it must give
+    """Above LARGE_GROUP members the update is one array operation (sim/model/trust.py); it must
+    give
     exactly what rules.trust_update gives for every ordered pair, and leave no self-trust."""
     import numpy as np
 
-    from sim.config import load_scenario
-    from sim.model import RegionModel
-    from sim.trust import LARGE_GROUP
+    from sim.model.config import load_scenario
+    from sim.model.model import RegionModel
+    from sim.model.trust import LARGE_GROUP
 
     model = RegionModel(load_scenario("network", region=f"synthetic:{LARGE_GROUP + 8}"), seed=3)
     members = list(model.municipalities)[: LARGE_GROUP + 5]

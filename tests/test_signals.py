@@ -76,7 +76,7 @@ def commands(folder: Path) -> dict[str, list[str]]:
 def launch(args: list[str], cwd: Path) -> subprocess.Popen:
     """The command line in a new session (its process group is its own), as a user starts it."""
     return subprocess.Popen(
-        [sys.executable, "-m", "sim.cli", *args],
+        [sys.executable, "-m", "sim.present.cli", *args],
         cwd=cwd,
         env={**os.environ, "PYTHONPATH": str(ROOT)},
         stdout=subprocess.DEVNULL,
@@ -247,7 +247,7 @@ def test_a_signal_at_any_moment_of_a_sweep_loses_no_run(
 
 
 def test_sigterm_to_an_in_process_sweep_is_no_failed_run(tmp_path, uninterrupted):
-    # It was recorded as a failed run ("sim.cli.Terminated"), the sweep ran on and exited 0,
+    # It was recorded as a failed run ("sim.present.cli.Terminated"), the sweep ran on and exited 0,
     # and --resume had nothing to do: the run was lost.
     write_spec(tmp_path, replicates=40, years=3)
     proc = launch(["sweep", "spec.toml", "--out", "out", "--workers", "1"], tmp_path)
@@ -305,7 +305,9 @@ def test_a_worker_killed_by_the_system_ends_the_sweep_with_a_message(tmp_path, u
 # --- a script that calls samenspel ---------------------------------------------------------------
 
 CALL = 'compare([load_scenario("grd", years=1)], 4, workers=2)'
-HEAD = "from sim.compare import compare\nfrom sim.config import load_scenario\n\n"  # lines 1-3
+HEAD = (  # lines 1-3
+    "from sim.study.compare import compare\nfrom sim.model.config import load_scenario\n\n"
+)
 SCRIPTS = {  # a script's shape: its body, and the line samenspel names (None: it runs)
     "bare": (f"{CALL}\nprint('done')\n", 4),
     "function": (f"def main():\n    {CALL}\n    print('done')\n\n\nmain()\n", 9),
@@ -341,7 +343,7 @@ def test_a_script_without_a_main_guard_is_told_what_to_add(tmp_path, shape, as_m
 def test_a_sweep_from_an_unguarded_script_writes_nothing(tmp_path):
     write_spec(tmp_path)
     (tmp_path / "mine.py").write_text(
-        "from sim.experiment import load_spec\nfrom sim.sweep import sweep\n\n"
+        "from sim.study.experiment import load_spec\nfrom sim.study.sweep import sweep\n\n"
         'sweep(load_spec("spec.toml"), "out", workers=2, progress=False)\n'
     )
     env = {**os.environ, "PYTHONPATH": str(ROOT)}

@@ -12,9 +12,9 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from sim.cli import main
-from sim.experiment import Spec, load_spec
-from sim.sweep import load_results, run_batch, sweep
+from sim.present.cli import main
+from sim.study.experiment import Spec, load_spec
+from sim.study.sweep import load_results, run_batch, sweep
 from tests.conftest import ROOT
 
 SWEEPS = ROOT / "experiments" / "sweeps"
@@ -67,7 +67,7 @@ def test_seeds_are_spawned_from_the_master_seed_and_reproducible():
 
 def test_a_run_that_raises_is_recorded_and_the_batch_goes_on():
     base = load_spec(SWEEPS / "trust-and-monitoring.toml")
-    from sim.experiment import base_scenario
+    from sim.study.experiment import base_scenario
 
     scenario = base_scenario(base)
     runs = [(0, 0, 1, {"behaviour.trust_loss": 5.0}), (1, 1, 2, {"behaviour.trust_loss": 0.1})]

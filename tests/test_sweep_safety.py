@@ -14,9 +14,9 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from sim.cli import main
-from sim.experiment import load_spec
-from sim.sweep import KILL_POINTS, load_results, sweep
+from sim.present.cli import main
+from sim.study.experiment import load_spec
+from sim.study.sweep import KILL_POINTS, load_results, sweep
 from tests.conftest import ROOT, samenspel, start_samenspel
 
 SWEEPS = ROOT / "experiments" / "sweeps"
@@ -355,7 +355,7 @@ def test_analyze_needs_finished_runs(tmp_path, capsys):
 
 
 def test_a_sweep_whose_every_run_fails_says_so(tmp_path, capsys):
-    from sim.experiment import Spec
+    from sim.study.experiment import Spec
 
     spec = Spec(
         name="doomed",

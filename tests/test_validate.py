@@ -1,5 +1,5 @@
-"""`samenspel validate` and sim/validation.py: checks that can fail, overrides, the command line,
-the result folder, and that the documentation's claims are traceable to checks."""
+"""`samenspel validate` and sim/study/validation.py: checks that can fail, overrides, the command
+line, the result folder, and that the documentation's claims are traceable to checks."""
 
 from __future__ import annotations
 
@@ -11,9 +11,9 @@ import sys
 import pandas as pd
 import pytest
 
-from sim.cli import main
-from sim.config import ConfigError
-from sim.validation import (
+from sim.model.config import ConfigError
+from sim.present.cli import main
+from sim.study.validation import (
     CHECKS,
     check,
     evaluate_all,
@@ -55,7 +55,7 @@ def test_a_check_s_own_contrast_wins_over_an_override_of_the_same_field():
 
 def test_the_same_seeds_give_the_same_numbers_in_any_executor():
     one = evaluate_all(keys=["p4-clients-grip"], seeds=6, workers=1)
-    from sim import validation
+    from sim.study import validation
 
     validation.clear_cache()
     two = evaluate_all(keys=["p4-clients-grip"], seeds=6, workers=2)
@@ -68,7 +68,7 @@ def test_seeds_set_every_check_s_sample():
 
 
 def test_validation_imports_no_plotly():
-    code = "import sys, sim.validation; sys.exit('plotly' in sys.modules)"
+    code = "import sys, sim.study.validation; sys.exit('plotly' in sys.modules)"
     assert subprocess.run([sys.executable, "-c", code], cwd=ROOT).returncode == 0
 
 

@@ -1,4 +1,4 @@
-"""Run snapshots (sim/view.py): what a viewer sees is what the run did, and viewing changes
+"""Run snapshots (sim/present/view.py): what a viewer sees is what the run did, and viewing changes
 nothing."""
 
 from __future__ import annotations
@@ -7,9 +7,9 @@ import json
 
 import pytest
 
-from sim.config import load_scenario, scenario_from_dict
-from sim.model import RegionModel
-from sim.view import PRIME, Viewer, align, caption, layout, parse_degrees, places, snapshots
+from sim.model.config import load_scenario, scenario_from_dict
+from sim.model.model import RegionModel
+from sim.present.view import PRIME, Viewer, align, caption, layout, parse_degrees, places, snapshots
 from tests.conftest import base_scenario_dict
 from tests.test_reproducibility import digest
 

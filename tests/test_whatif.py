@@ -8,10 +8,10 @@ import math
 import pandas as pd
 import pytest
 
-from sim import whatif
-from sim.config import Arrangement, load_scenario, scenario_from_dict
-from sim.i18n import catalogue, label
-from sim.outcomes import MUNICIPAL, outcome
+from sim.model.config import Arrangement, load_scenario, scenario_from_dict
+from sim.model.outcomes import MUNICIPAL, outcome
+from sim.present.i18n import catalogue, label
+from sim.study import whatif
 from tests.conftest import samenspel
 
 REPLICATES = 6

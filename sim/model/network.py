@@ -1,0 +1,62 @@
+"""The network of the region: municipalities, tables and coalitions (networkx, membership
+edges), and directed trust between municipalities (a numpy matrix).
+
+Trust is held in one place, the model's `trust` (sim/model/trust.py): its matrix's row i is what
+municipality i believes of every other. The graph holds who sits where; `trust_network` adds the
+trust edges to a copy of it for a view or an analysis (centrality, communities) that wants them
+as edges.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import networkx as nx
+
+if TYPE_CHECKING:
+    from agents.municipality import Municipality
+    from sim.model.model import RegionModel
+    from sim.model.project import ThemeInForce
+
+
+def build_network(
+    munis: list[Municipality], centre: Municipality, themes: list[ThemeInForce]
+) -> nx.DiGraph:
+    """Municipalities, tables and (later) coalitions, with membership edges.
+
+    Membership edges run municipality -> table/coalition (attribute `mode`).
+    """
+    g = nx.DiGraph()
+    g.add_nodes_from(
+        (m.index, {"kind": "municipality", "name": m.name, "population": m.population})
+        for m in munis
+    )
+    for t in themes:
+        g.add_node(t.table, kind="table", theme=t.name)
+        g.add_edges_from(
+            (
+                m.index,
+                t.table,
+                {
+                    "kind": "member",
+                    "mode": "client"
+                    if t.arrangement.seating == "bilateral" and m is not centre
+                    else "seated",
+                },
+            )
+            for m in munis
+        )
+    return g
+
+
+def trust_network(model: RegionModel) -> nx.DiGraph:
+    """A copy of the model's network with its trust as edges: municipality -> municipality,
+    attribute `trust` (kind "trust"), directed, one for every ordered pair."""
+    g = model.network.copy()
+    g.add_edges_from(
+        (i, j, {"kind": "trust", "trust": v})
+        for i, row in enumerate(model.trust.matrix.tolist())
+        for j, v in enumerate(row)
+        if j != i
+    )
+    return g

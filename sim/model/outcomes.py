@@ -1,0 +1,564 @@
+"""The outcome catalogue: every output of a run once, with its labels, unit, format and meaning.
+
+The recorder (sim/model/recorder.py) computes the values under these keys; the command line, the
+comparison and the report read labels, units, formats, which direction is better and where an
+outcome is shown from here, so a new outcome is two changes: its tally in the recorder and its
+entry below. Plain data, cheap to import (a sweep worker may).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from typing import Literal
+
+Better = Literal["higher", "lower"] | None
+Kind = Literal["id", "scalar", "series", "both", "municipality"]
+Place = Literal["run", "compare", "figure", "trajectory", "scorecard"]
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """One output: what it is called in English and Dutch, its unit, how it is shown."""
+
+    key: str
+    en: str
+    nl: str
+    unit_en: str = ""
+    unit_nl: str = ""
+    decimals: int = 2
+    scale: float = 1.0  # shown as value x scale (e.g. per 1,000 hours)
+    better: Better = None  # which direction is better, where one is
+    kind: Kind = "scalar"  # in the run summary, the monthly series, or both
+    shown: tuple[Place, ...] = ()
+
+    def label(self, lang: str = "en") -> str:
+        return self.nl if lang == "nl" else self.en
+
+    def unit(self, lang: str = "en") -> str:
+        return self.unit_nl if lang == "nl" else self.unit_en
+
+    def format(self, value: float) -> str:
+        """The value as a person reads it (English number format; NaN as n/a)."""
+        if value != value:
+            return "n/a"
+        return f"{value * self.scale:,.{self.decimals}f}"
+
+
+_ = Outcome  # the table below reads better with a short name
+CATALOGUE: tuple[Outcome, ...] = (
+    # Identity of a run.
+    _("scenario", "scenario", "scenario", kind="id"),
+    _("seed", "seed", "seed", kind="id", decimals=0),
+    _("months", "months simulated", "gesimuleerde maanden", kind="id", decimals=0),
+    _("municipalities", "municipalities", "gemeenten", kind="id", decimals=0),
+    _("month", "month", "maand", kind="series", decimals=0),
+    _("year", "year", "jaar", kind="series", decimals=0),
+    # Commitment and free-riding.
+    _(
+        "due",
+        "pledged instalments due",
+        "verschuldigde termijnen",
+        "MEUR",
+        "mln EUR",
+        kind="series",
+    ),
+    _("paid", "instalments paid", "betaalde termijnen", "MEUR", "mln EUR", kind="series"),
+    _(
+        "commitment",
+        "commitment (paid / pledged)",
+        "commitment (betaald / toegezegd)",
+        better="higher",
+        kind="both",
+        shown=("run", "compare", "figure"),
+    ),
+    _(
+        "commitment_cum",
+        "commitment so far (paid / pledged)",
+        "commitment tot nu toe (betaald / toegezegd)",
+        better="higher",
+        kind="series",
+        shown=("trajectory",),
+    ),
+    _(
+        "commitment_first_2y",
+        "commitment in the first two years",
+        "commitment in de eerste twee jaar",
+        better="higher",
+        shown=("run",),
+    ),
+    _(
+        "commitment_last_2y",
+        "commitment in the last two years",
+        "commitment in de laatste twee jaar",
+        better="higher",
+        shown=("run",),
+    ),
+    _(
+        "free_riding",
+        "free-riding (benefit share unpaid)",
+        "meeliften (onbetaald batenaandeel)",
+        better="lower",
+        shown=("run", "compare", "figure"),
+    ),
+    _(
+        "free_riding_cum",
+        "free-riding so far (benefit share unpaid)",
+        "meeliften tot nu toe (onbetaald batenaandeel)",
+        better="lower",
+        kind="series",
+        shown=("trajectory",),
+    ),
+    _(
+        "defections",
+        "instalments withheld",
+        "ingehouden termijnen",
+        decimals=0,
+        better="lower",
+        kind="both",
+    ),
+    _(
+        "defections_detected",
+        "withheld instalments detected",
+        "ontdekte ingehouden termijnen",
+        decimals=0,
+        kind="both",
+    ),
+    _(
+        "defections_recovered",
+        "withheld instalments recovered by escalation",
+        "na escalatie alsnog betaalde termijnen",
+        decimals=0,
+    ),
+    # Progress and meetings.
+    _(
+        "progress",
+        "progress (delivered value)",
+        "voortgang (geleverde waarde)",
+        "MEUR",
+        "mln EUR",
+        decimals=1,
+        better="higher",
+        kind="both",
+        shown=("run", "compare", "figure", "trajectory"),
+    ),
+    _(
+        "meeting_hours",
+        "meeting hours",
+        "vergaderuren",
+        "hours",
+        "uren",
+        decimals=0,
+        better="lower",
+        kind="both",
+        shown=("run", "compare", "figure"),
+    ),
+    _(
+        "progress_per_meeting_hour",
+        "progress per 1,000 meeting hours",
+        "voortgang per 1.000 vergaderuren",
+        "MEUR",
+        "mln EUR",
+        decimals=3,
+        scale=1000.0,
+        better="higher",
+        shown=("run", "compare", "figure"),
+    ),
+    # Trust, energy, legitimacy.
+    _(
+        "trust_mean",
+        "trust (mean)",
+        "vertrouwen (gemiddeld)",
+        better="higher",
+        kind="both",
+        shown=("run", "compare", "figure", "trajectory"),
+    ),
+    _(
+        "trust_centre_others",
+        "trust between the centre and the others",
+        "vertrouwen tussen centrumgemeente en de anderen",
+        better="higher",
+        kind="both",
+        shown=("run", "compare"),
+    ),
+    _(
+        "trust_among_others",
+        "trust among the others",
+        "vertrouwen tussen de anderen",
+        better="higher",
+        kind="both",
+    ),
+    _(
+        "energy_mean",
+        "energy (mean)",
+        "energie (gemiddeld)",
+        better="higher",
+        kind="both",
+        shown=("run", "compare", "figure", "trajectory"),
+    ),
+    _(
+        "legitimacy_mean",
+        "legitimacy (mean)",
+        "legitimiteit (gemiddeld)",
+        better="higher",
+        kind="both",
+        shown=("run", "compare", "figure", "trajectory"),
+    ),
+    _(
+        "grip_mean",
+        "felt grip (mean)",
+        "ervaren grip (gemiddeld)",
+        better="higher",
+        kind="both",
+        shown=("compare", "figure", "trajectory"),
+    ),
+    # Projects and coalitions.
+    _("proposed", "proposals", "voorstellen", decimals=0),
+    _("adopted", "projects adopted", "projecten vastgesteld", decimals=0, shown=("run",)),
+    _("completed", "projects completed", "projecten afgerond", decimals=0),
+    _("renegotiations", "renegotiations", "heronderhandelingen", decimals=0),
+    _(
+        "decision_lag_mean",
+        "months to a decision",
+        "maanden tot besluit",
+        "months",
+        "maanden",
+        decimals=1,
+        better="lower",
+        shown=("compare",),
+    ),
+    _("late_entries", "late entries", "late instappers", decimals=0),
+    _("active_projects", "running projects", "lopende projecten", decimals=0, kind="series"),
+    _(
+        "coalition_size_mean",
+        "coalition size (mean)",
+        "coalitiegrootte (gemiddeld)",
+        "members",
+        "leden",
+        decimals=1,
+        kind="both",
+        shown=("run", "compare", "figure"),
+    ),
+    _(
+        "coalition_size_share",
+        "coalition size, share of the region",
+        "coalitiegrootte, aandeel van de regio",
+    ),
+    _(
+        "binding_share",
+        "share of projects binding every member",
+        "aandeel projecten dat alle leden bindt",
+    ),
+    _("exits", "exits", "uittredingen", decimals=0, kind="both", shown=("run", "compare")),
+    _(
+        "room_total",
+        "regional room left",
+        "resterende regionale ruimte",
+        "MEUR",
+        "mln EUR",
+        kind="series",
+    ),
+    _("upkeep_spent", "network upkeep paid", "betaald netwerkonderhoud", "MEUR", "mln EUR"),
+    # Shared services and the transition.
+    _(
+        "service_cost_per_inhabitant",
+        "service cost per inhabitant",
+        "uitvoeringskosten per inwoner",
+        "EUR per year",
+        "EUR per jaar",
+        decimals=1,
+        better="lower",
+        shown=("compare", "figure"),
+    ),
+    _(
+        "service_efficiency_gain",
+        "efficiency gain of shared services",
+        "efficiencywinst gedeelde uitvoering",
+        better="higher",
+        shown=("compare",),
+    ),
+    _("tailoring_fit", "tailoring fit", "maatwerk-passing", better="higher", shown=("compare",)),
+    _("service_pooled_share", "share in shared services", "aandeel in gedeelde uitvoering"),
+    _(
+        "service_quality",
+        "service quality",
+        "kwaliteit van de uitvoering",
+        better="higher",
+        kind="series",
+        shown=("trajectory",),
+    ),
+    _(
+        "service_quality_mean",
+        "service quality (mean)",
+        "kwaliteit van de uitvoering (gemiddeld)",
+        better="higher",
+    ),
+    _(
+        "transition_cost",
+        "transition cost",
+        "transitiekosten",
+        "MEUR",
+        "mln EUR",
+        decimals=1,
+        better="lower",
+        shown=("compare", "figure"),
+    ),
+    _(
+        "transition_cost_per_inhabitant",
+        "transition cost per inhabitant",
+        "transitiekosten per inwoner",
+        "EUR",
+        "EUR",
+        decimals=1,
+        better="lower",
+    ),
+    # The seven criteria of the 2020 assessment framework (formulas: sim/study/scorecard.py).
+    _(
+        "c1_tailoring",
+        "room for tailoring",
+        "ruimte voor maatwerk",
+        "score 0-10",
+        "score 0-10",
+        decimals=1,
+        better="higher",
+        shown=("scorecard",),
+    ),
+    _(
+        "c2_integration",
+        "integrated task execution",
+        "integrale taakuitvoering",
+        "score 0-10",
+        "score 0-10",
+        decimals=1,
+        better="higher",
+        shown=("scorecard",),
+    ),
+    _(
+        "c3_flexibility",
+        "variety of scale, flexibility",
+        "schaalvariatie, flexibiliteit",
+        "score 0-10",
+        "score 0-10",
+        decimals=1,
+        better="higher",
+        shown=("scorecard",),
+    ),
+    _(
+        "c4_grip",
+        "grip of local councils",
+        "grip van de gemeenteraden",
+        "score 0-10",
+        "score 0-10",
+        decimals=1,
+        better="higher",
+        shown=("scorecard",),
+    ),
+    _(
+        "c5_execution",
+        "strong execution",
+        "sterke uitvoering",
+        "score 0-10",
+        "score 0-10",
+        decimals=1,
+        better="higher",
+        shown=("scorecard",),
+    ),
+    _(
+        "c6_simplicity",
+        "simplicity, less busyness",
+        "eenvoud, minder drukte",
+        "score 0-10",
+        "score 0-10",
+        decimals=1,
+        better="higher",
+        shown=("scorecard",),
+    ),
+    _(
+        "c7_transition",
+        "low transition impact",
+        "geringe transitie-impact",
+        "score 0-10",
+        "score 0-10",
+        decimals=1,
+        better="higher",
+        shown=("scorecard",),
+    ),
+)
+
+PER_THEME = _(
+    "commitment_{theme}",
+    "commitment, {theme}",
+    "commitment, {theme}",
+    better="higher",
+    shown=("run",),
+)
+"""Commitment per theme: one summary key per theme in force (commitment_mobility, ...)."""
+
+OUTCOMES: dict[str, Outcome] = {o.key: o for o in CATALOGUE}
+
+MUNICIPAL: dict[str, Outcome] = {
+    o.key: o
+    for o in (
+        replace(OUTCOMES["commitment"], kind="municipality", shown=()),
+        _(
+            "grip_mean",
+            "felt grip",
+            "ervaren grip",
+            better="higher",
+            kind="municipality",
+        ),
+        _(
+            "energy",
+            "energy for regional work at the end",
+            "energie voor regionaal werk aan het eind",
+            better="higher",
+            kind="municipality",
+        ),
+        _(
+            "legitimacy",
+            "legitimacy with the council at the end",
+            "legitimiteit bij de raad aan het eind",
+            better="higher",
+            kind="municipality",
+        ),
+        _(
+            "trust_in",
+            "trust the others place in it",
+            "vertrouwen dat de anderen erin stellen",
+            better="higher",
+            kind="municipality",
+        ),
+        _(
+            "net_cost",
+            "net cost (paid minus value received)",
+            "nettokosten (betaald min ontvangen waarde)",
+            "MEUR",
+            "mln EUR",
+            decimals=1,
+            better="lower",
+            kind="municipality",
+        ),
+        replace(OUTCOMES["service_cost_per_inhabitant"], kind="municipality", shown=()),
+    )
+}
+"""The per-municipality outcomes a comparison and a what-if report (columns of
+`Recorder.municipality_rows`), in the order they are shown."""
+
+
+def outcome(key: str) -> Outcome:
+    """The catalogue entry for a summary key or series column (per-theme keys included)."""
+    if key in OUTCOMES:
+        return OUTCOMES[key]
+    if key.startswith("commitment_"):
+        theme = key.removeprefix("commitment_").replace("_", " ")
+        return Outcome(
+            key,
+            PER_THEME.en.format(theme=theme),
+            PER_THEME.nl.format(theme=theme),
+            better=PER_THEME.better,
+            shown=PER_THEME.shown,
+        )
+    raise KeyError(key)
+
+
+def shown_in(place: Place) -> list[Outcome]:
+    """The outcomes shown in one place, in catalogue order."""
+    return [o for o in CATALOGUE if place in o.shown]
+
+
+CRITERIA = tuple(o.key for o in shown_in("scorecard"))
+"""The scorecard's seven criteria, in the framework's order."""
+
+
+@dataclass(frozen=True)
+class Event:
+    """A kind of line in a run's event log, and what its `value` measures."""
+
+    key: str
+    en: str
+    nl: str
+    value_en: str = ""
+    value_nl: str = ""
+
+
+EVENTS: dict[str, Event] = {
+    e.key: e
+    for e in (
+        Event(
+            "transition",
+            "transition to a new arrangement",
+            "overgang naar een nieuw arrangement",
+            "one-off cost, MEUR",
+            "eenmalige kosten, mln EUR",
+        ),
+        Event(
+            "budget_shock",
+            "budget cut",
+            "bezuiniging",
+            "share of the room cut",
+            "deel van de ruimte gekort",
+        ),
+        Event(
+            "election",
+            "council elections",
+            "gemeenteraadsverkiezingen",
+            "exits that followed",
+            "uittredingen die volgden",
+        ),
+        Event(
+            "exit",
+            "leaves the theme",
+            "stapt uit het thema",
+            "exit fee, MEUR",
+            "uittreedsom, mln EUR",
+        ),
+        Event(
+            "proposal_renegotiated",
+            "proposal renegotiated",
+            "voorstel heronderhandeld",
+            "round",
+            "ronde",
+        ),
+        Event("proposal_rejected", "proposal rejected", "voorstel verworpen"),
+        Event(
+            "coalition_not_formed",
+            "too few willing to take part",
+            "te weinig gemeenten willen meedoen",
+        ),
+        Event(
+            "project_adopted",
+            "project adopted",
+            "project vastgesteld",
+            "participants",
+            "deelnemers",
+        ),
+        Event(
+            "project_closed",
+            "project closed",
+            "project afgerond",
+            "share delivered",
+            "geleverd deel",
+        ),
+        Event(
+            "defection_detected",
+            "withheld instalment detected",
+            "ingehouden termijn ontdekt",
+            "amount, MEUR",
+            "bedrag, mln EUR",
+        ),
+        Event(
+            "defection_recovered",
+            "withheld instalment recovered by escalation",
+            "ingehouden termijn na escalatie alsnog betaald",
+            "amount, MEUR",
+            "bedrag, mln EUR",
+        ),
+        Event(
+            "late_entry",
+            "joins a running project late",
+            "stapt laat in een lopend project",
+            "entry fee, MEUR",
+            "instapsom, mln EUR",
+        ),
+    )
+}
+"""Every event the recorder logs (sim/model/recorder.py, EVENT_COLUMNS)."""

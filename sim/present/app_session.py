@@ -1,0 +1,579 @@
+"""The workshop app's model side: controls, scenarios built from them, sessions (no web code).
+
+`samenspel app` (sim/present/app.py) is a Dash page; everything it shows of a run comes from here,
+so that this part is tested without a browser and the web stack stays in sim/present/app.py alone.
+
+- **Controls.** `RULE_FIELDS` are the rules a facilitator may change per theme, and
+  `BEHAVIOUR_FIELDS` the behavioural assumptions; `control()` reads each one's kind, range and
+  choices from its pydantic field in sim/model/config.py, so a slider's range is the range a
+  scenario file may use.
+- **Scenarios.** `build_scenario` turns the controls into a `Scenario` the way a scenario file
+  does it: for each changed theme an own arrangement `based_on` the theme's current one plus
+  the changed rules (`[arrangements.NAME]`), and the changed `[behaviour]` values; sim.model.config
+  validates it and raises ConfigError naming any bad field.
+- **Sessions.** A `Session` holds one browser tab's run: the scenario as chosen (its run with the
+  same seed is the baseline, computed once per scenario and seed by `baseline`), the changes, and a
+  `Viewer` (sim/present/view.py) stepped a month at a time. `SessionStore` keeps them by session id,
+  behind a lock, the least recently used dropped beyond a bound.
+- **What the page shows.** `nodes` and `edge_line` (the network view), `panel` (the month's
+  words and numbers) read a frame in one language; the words come from the catalogue
+  (sim/present/i18n.py) and the formatting from the animation's `compact`.
+"""
+
+from __future__ import annotations
+
+import math
+import threading
+from collections import OrderedDict
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from functools import lru_cache
+from typing import Any, Literal, get_args, get_origin
+
+from annotated_types import Ge, Gt, Le
+from pydantic import BaseModel
+
+from sim.model.config import (
+    Arrangement,
+    Behaviour,
+    ConfigError,
+    Scenario,
+    load_preset,
+    scenario_from_dict,
+)
+from sim.model.model import RegionModel
+from sim.model.outcomes import outcome
+from sim.present import i18n
+from sim.present.animate import STATE_WORDS, STATES, compact, short_name
+from sim.present.view import STRIP, Frame, Viewer
+
+RULE_FIELDS = (
+    "meeting_interval_months",
+    "decision",
+    "approval_threshold",
+    "veto",
+    "participation",
+    "modes",
+    "cost_allocation",
+    "monitoring",
+    "sanction",
+    "tailoring",
+    "exit_fee_years",
+)
+"""The rules the app lets a facilitator change per theme (fields of `Arrangement`)."""
+
+BEHAVIOUR_FIELDS = tuple(
+    name for name, info in Behaviour.model_fields.items() if info.annotation in (int, float)
+)
+"""The behavioural assumptions shown as sliders: every numeric field of `Behaviour`."""
+
+OWN_PREFIX = "own-"
+"""An own arrangement for a theme is called OWN_PREFIX + theme."""
+
+MAP_SIZE = 440
+"""The network view's width in pixels (the map's unit box, sim/view.layout)."""
+
+# The animation's colours (sim/data/animate/player.js): viridis for a state, grey to blue for
+# trust, grey where a value is missing.
+VIRIDIS = ("#440154", "#472d7b", "#3b528b", "#2c728e", "#21918c", "#28ae80", "#5ec962")
+VIRIDIS += ("#addc30", "#fde725")
+TRUST_LOW, TRUST_HIGH, MISSING = "#d4d4d4", "#0072b2", "#bdbdbd"
+
+MAX_SESSIONS = 64
+
+
+# --- controls --------------------------------------------------------------------------------
+
+ControlKind = Literal["slider", "choice", "multi", "switch"]
+
+
+@dataclass(frozen=True)
+class Control:
+    """One control: what kind, its range and step (sliders) or its choices."""
+
+    model: str  # "rule" or "behaviour"
+    name: str
+    kind: ControlKind
+    minimum: float = 0.0
+    maximum: float = 1.0
+    step: float = 1.0
+    integer: bool = False
+    choices: tuple[str, ...] = ()
+
+    def coerce(self, value: Any) -> Any:
+        """A control's value as the field takes it (a slider's 1 for a float field is 1.0)."""
+        if self.kind == "slider":
+            return round(value) if self.integer else float(value)
+        if self.kind == "switch":
+            return bool(value)
+        if self.kind == "multi":
+            return [c for c in self.choices if c in (value or [])]  # the field's own order
+        return value
+
+    def marks(self, lang: str) -> dict[float, str]:
+        """A slider's end marks, as numbers read in `lang`."""
+        decimals = 0 if self.integer else (0 if self.maximum >= 5 else 1)
+        return {
+            v: i18n.number(v, lang, decimals if v != int(v) else 0)
+            for v in (self.minimum, self.maximum)
+        }
+
+    def shown(self, value: Any, lang: str) -> str:
+        """A slider's value as a person reads it in `lang` (decimal comma in Dutch)."""
+        if value is None:
+            return i18n.text("common.not_available", lang)
+        decimals = 0 if self.integer else max(0, -math.floor(math.log10(self.step)))
+        return i18n.number(float(value), lang, decimals)
+
+
+def _step(low: float, high: float) -> float:
+    return 10.0 ** math.floor(math.log10((high - low) / 100.0))
+
+
+def control(model: type[BaseModel], name: str) -> Control:
+    """The control for field `name` of `Arrangement` or `Behaviour`, from its declaration."""
+    info = model.model_fields[name]
+    ann = info.annotation
+    which = "rule" if model is Arrangement else "behaviour"
+    if ann is bool:
+        return Control(which, name, "switch")
+    if get_origin(ann) is Literal:
+        return Control(which, name, "choice", choices=tuple(get_args(ann)))
+    if get_origin(ann) is list:
+        (inner,) = get_args(ann)
+        return Control(which, name, "multi", choices=tuple(get_args(inner)))
+    if ann in (int, float):
+        low = high = None
+        for m in info.metadata:
+            if isinstance(m, Ge):
+                low = float(m.ge)
+            elif isinstance(m, Gt):
+                low = float(m.gt)
+            elif isinstance(m, Le):
+                high = float(m.le)
+        if low is None or high is None:
+            raise TypeError(f"{model.__name__}.{name} has no range to make a slider of")
+        integer = ann is int
+        step = 1.0 if integer else _step(low, high)
+        if any(isinstance(m, Gt) for m in info.metadata):
+            low += step  # an open lower bound: the first step above it
+        return Control(which, name, "slider", low, high, step, integer)
+    raise TypeError(f"{model.__name__}.{name}: no control for {ann!r}")
+
+
+RULES: dict[str, Control] = {name: control(Arrangement, name) for name in RULE_FIELDS}
+BEHAVIOUR: dict[str, Control] = {name: control(Behaviour, name) for name in BEHAVIOUR_FIELDS}
+
+
+def rule_label(name: str, lang: str) -> str:
+    return i18n.text(f"app.rule.{name}", lang)
+
+
+def behaviour_label(name: str, lang: str) -> str:
+    return i18n.text(f"app.behaviour.{name}", lang)
+
+
+def choice_label(value: str, lang: str) -> str:
+    """A rule value's name (`vote`, `opt_in`, `late_entry`, ...) in `lang`."""
+    return i18n.text(f"app.value.{value}", lang)
+
+
+def state_label(state: str, lang: str) -> str:
+    """What the circles can be coloured by (the animation's words)."""
+    return i18n.text(f"animate.{STATE_WORDS[state]}", lang)
+
+
+@lru_cache(maxsize=256)
+def preset_description(name: str, lang: str) -> str:
+    """A preset's description in `lang` (its file's `description` / `description_nl`)."""
+    return i18n.description(load_preset(name), lang)
+
+
+# --- scenarios from the controls -------------------------------------------------------------
+
+
+def own_name(theme: str) -> str:
+    return OWN_PREFIX + theme
+
+
+def rule_values(scenario: Scenario, theme: str) -> dict[str, Any]:
+    """The values of the app's rules in force for `theme` under `scenario`."""
+    arrangement = scenario.arrangement(scenario.governance[theme])
+    return {name: getattr(arrangement, name) for name in RULE_FIELDS}
+
+
+def changed(current: Mapping[str, Any], wanted: Mapping[str, Any]) -> dict[str, Any]:
+    """The entries of `wanted` that differ from `current`."""
+    return {k: v for k, v in wanted.items() if current.get(k) != v}
+
+
+def build_scenario(
+    base: Scenario,
+    rules: Mapping[str, Mapping[str, Any]] | None = None,
+    behaviour: Mapping[str, Any] | None = None,
+) -> Scenario:
+    """`base` with changed rules per theme and changed behavioural assumptions.
+
+    Each theme in `rules` gets an own arrangement `based_on` its current one (a preset, or the
+    preset that a scenario's own arrangement is based on, with that arrangement's changes), plus
+    the changed rules, exactly as a scenario file's `[arrangements.NAME]` table; `behaviour`
+    values replace those of `[behaviour]`. Raises ConfigError naming any bad field.
+    """
+    data = base.model_dump()
+    for theme, changes in (rules or {}).items():
+        if theme not in base.governance:
+            raise ConfigError(
+                f"governance.{theme}: not a theme of scenario {base.name!r}; "
+                f"allowed: {', '.join(base.governance)}"
+            )
+        if not changes:
+            continue
+        current = base.governance[theme]
+        spec = dict(base.arrangements.get(current, {"based_on": current}))
+        spec.update(changes)
+        data["arrangements"][own_name(theme)] = spec
+        data["governance"][theme] = own_name(theme)
+    if behaviour:
+        data["behaviour"] = {**data["behaviour"], **behaviour}
+    return scenario_from_dict(data, source=f"scenario {base.name!r} with the app's changes")
+
+
+# --- the baseline ----------------------------------------------------------------------------
+
+
+Series = dict[str, list[float | None]]
+
+
+def _clean(x: float) -> float | None:
+    return None if x != x or math.isinf(x) else float(x)
+
+
+@lru_cache(maxsize=32)
+def _baseline(scenario_json: str, seed: int) -> tuple[tuple[float | None, ...], ...]:
+    scenario = Scenario.model_validate_json(scenario_json)
+    rows = RegionModel(scenario, seed=seed).run().recorder.rows
+    return tuple(tuple(_clean(row[key]) for row in rows) for key in STRIP)
+
+
+def baseline(scenario: Scenario, seed: int) -> Series:
+    """The strip's series of a whole run of `scenario` (computed once per scenario and seed)."""
+    columns = _baseline(scenario.model_dump_json(), seed)
+    return {key: list(col) for key, col in zip(STRIP, columns, strict=True)}
+
+
+# --- sessions --------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Message:
+    """A message the page shows (a load error, "Applied; the run is back at ..."), worded in
+    every language when it is said, so that a language switch shows it in the new one."""
+
+    texts: Mapping[str, str]
+    css: str = ""
+
+    @classmethod
+    def of(cls, key: str, css: str = "", **fields: Callable[[str], object]) -> Message:
+        """The catalogue's `key`, each field worded per language by `fields[name](lang)`."""
+        return cls(
+            {
+                lang: i18n.text(key, lang, **{k: f(lang) for k, f in fields.items()})
+                for lang in i18n.LANGUAGES
+            },
+            css,
+        )
+
+
+@dataclass
+class Session:
+    """One tab's run: the scenario as chosen (the baseline), its changes, the run in view."""
+
+    base: Scenario
+    seed: int = 0
+    rules: dict[str, dict[str, Any]] = field(default_factory=dict)
+    behaviour: dict[str, Any] = field(default_factory=dict)
+    scenario: Scenario = field(init=False)
+    viewer: Viewer = field(init=False)
+    frame: Frame = field(init=False)
+    series: Series = field(init=False)
+    trust: list[tuple[float | None, ...]] = field(init=False)  # per month, from the initial
+    messages: dict[str, Message] = field(default_factory=dict)  # by the element showing it
+    lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
+
+    def __post_init__(self) -> None:
+        self.scenario = self.base
+        self.restart()
+
+    @property
+    def month(self) -> int:
+        return self.viewer.month
+
+    @property
+    def changes(self) -> bool:
+        return any(self.rules.values()) or bool(self.behaviour)
+
+    def restart(self, to_month: int = 0) -> None:
+        """The run from its start, stepped on to `to_month` months (to continue where it was)."""
+        self.viewer = Viewer(self.scenario, self.seed)
+        self.frame = self.viewer.initial()
+        self.series = {key: [] for key in STRIP}
+        self.trust = [trust_values(self.viewer.meta, self.frame)]
+        while self.viewer.month < min(to_month, self.viewer.months):
+            self.step()
+
+    def step(self) -> Frame | None:
+        """One month on (None when the run has ended)."""
+        if self.viewer.done:
+            return None
+        self.frame = self.viewer.step()
+        for key in STRIP:
+            self.series[key].append(self.frame["strip"][key])
+        self.trust.append(trust_values(self.viewer.meta, self.frame))
+        return self.frame
+
+    def trust_changes(self, since: int) -> dict[int, float | None]:
+        """Edge index -> trust now, for the edges whose trust differs from what it was after
+        `since` months (what a page that shows month `since` must change)."""
+        then = self.trust[min(max(since, 0), len(self.trust) - 1)]
+        now = self.trust[-1]
+        return {k: v for k, (u, v) in enumerate(zip(then, now, strict=True)) if u != v}
+
+    def change(
+        self,
+        theme: str | None,
+        rules: Mapping[str, Any] | None = None,
+        behaviour: Mapping[str, Any] | None = None,
+    ) -> None:
+        """Set `theme`'s rules and the behaviour to the controls' values, then rebuild the run
+        and step it on to the month it was at. Only what differs from the scenario as chosen is
+        kept as a change. Raises ConfigError (and keeps the run as it was) for an invalid one."""
+        new_rules = {k: dict(v) for k, v in self.rules.items()}
+        if theme is not None and rules is not None:
+            wanted = {k: RULES[k].coerce(v) for k, v in rules.items()}
+            new_rules[theme] = changed(rule_values(self.base, theme), wanted)
+        new_behaviour = dict(self.behaviour)
+        if behaviour is not None:
+            wanted = {k: BEHAVIOUR[k].coerce(v) for k, v in behaviour.items()}
+            new_behaviour = changed(self.base.behaviour.model_dump(), wanted)
+        scenario = build_scenario(self.base, new_rules, new_behaviour)
+        self.rules, self.behaviour, self.scenario = new_rules, new_behaviour, scenario
+        self.restart(self.month)
+
+    def discard(self) -> None:
+        """Back to the scenario as chosen, at the same month."""
+        self.rules, self.behaviour, self.scenario = {}, {}, self.base
+        self.restart(self.month)
+
+    def baseline(self) -> Series:
+        return baseline(self.base, self.seed)
+
+
+class SessionStore:
+    """Sessions by id, behind a lock; beyond `most` the least recently used is dropped."""
+
+    def __init__(self, most: int = MAX_SESSIONS) -> None:
+        self.most = most
+        self._sessions: OrderedDict[str, Session] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def get(self, sid: str) -> Session | None:
+        with self._lock:
+            session = self._sessions.get(sid)
+            if session is not None:
+                self._sessions.move_to_end(sid)
+            return session
+
+    def put(self, sid: str, session: Session) -> Session:
+        with self._lock:
+            self._sessions[sid] = session
+            self._sessions.move_to_end(sid)
+            while len(self._sessions) > self.most:
+                self._sessions.popitem(last=False)
+        return session
+
+    def __len__(self) -> int:
+        with self._lock:
+            return len(self._sessions)
+
+    def __contains__(self, sid: object) -> bool:
+        with self._lock:
+            return sid in self._sessions
+
+
+# --- what the page shows ---------------------------------------------------------------------
+
+
+def _hex(colour: str) -> tuple[int, int, int]:
+    return int(colour[1:3], 16), int(colour[3:5], 16), int(colour[5:7], 16)
+
+
+def _mix(a: str, b: str, f: float) -> str:
+    x, y = _hex(a), _hex(b)
+    return "#" + "".join(f"{round(u + (v - u) * f):02x}" for u, v in zip(x, y, strict=True))
+
+
+def state_colour(value: float | None) -> str:
+    """A state in [0, 1] on the viridis scale (grey where it is missing)."""
+    if value is None:
+        return MISSING
+    v = min(max(value, 0.0), 1.0) * (len(VIRIDIS) - 1)
+    k = min(int(v), len(VIRIDIS) - 2)
+    return _mix(VIRIDIS[k], VIRIDIS[k + 1], v - k)
+
+
+def trust_colour(value: float | None) -> str:
+    return _mix(TRUST_LOW, TRUST_HIGH, min(max(value or 0.0, 0.0), 1.0))
+
+
+def trust_width(value: float | None) -> float:
+    return 0.0 if value is None else round(0.3 + 3.0 * min(max(value, 0.0), 1.0), 2)
+
+
+PAID, WITHHELD, PLAIN = "#1a9850", "#d73027", "#444444"
+
+
+def node_data(m: Frame, shown: Frame, state: str) -> dict[str, Any]:
+    """What of a municipality changes month by month in the network view: its colour (by
+    `state`), its label with ✓ (paid an instalment this month) and ✗ (withheld one), its
+    border (red where it withheld, green where it only paid)."""
+    name = short_name(m["name"]) if m["r"] < 0.05 else m["name"]
+    mark = "✓" * bool(shown["paid"]) + "✗" * bool(shown["withheld"])
+    border = WITHHELD if shown["withheld"] else PAID if shown["paid"] else PLAIN
+    return {
+        "colour": state_colour(shown[state]),
+        "label": f"{name} {mark}" if mark else name,
+        "border": border,
+        "bw": 1 if border == PLAIN else 4,
+    }
+
+
+def edges(meta: Frame) -> list[tuple[int, int]]:
+    """Every directed pair (i trusts j), in a fixed order."""
+    n = len(meta["municipalities"])
+    return [(i, j) for i in range(n) for j in range(n) if i != j]
+
+
+EDGE_OFFSET = 0.008
+"""How far each direction of trust is drawn beside the line between two centres (unit box)."""
+
+
+def edge_line(meta: Frame, i: int, j: int) -> tuple[float, float, float, float]:
+    """Where i's trust in j is drawn: from circle i to circle j, on its own side of the line
+    between them (so the two directions lie side by side, as in the animation)."""
+    a, b = meta["municipalities"][i], meta["municipalities"][j]
+    dx, dy = b["x"] - a["x"], b["y"] - a["y"]
+    d = math.hypot(dx, dy) or 1.0
+    ux, uy = dx / d, dy / d
+    ox, oy = -uy * EDGE_OFFSET, ux * EDGE_OFFSET
+    return (
+        round(a["x"] + ux * a["r"] * 0.8 + ox, 4),
+        round(a["y"] + uy * a["r"] * 0.8 + oy, 4),
+        round(b["x"] - ux * b["r"] * 0.8 + ox, 4),
+        round(b["y"] - uy * b["r"] * 0.8 + oy, 4),
+    )
+
+
+def trust_values(meta: Frame, frame: Frame) -> tuple[float | None, ...]:
+    """Trust along every edge of `edges(meta)`, rounded as drawn."""
+    return tuple(
+        None if frame["trust"][i][j] is None else round(frame["trust"][i][j], 3)
+        for i, j in edges(meta)
+    )
+
+
+def nodes(session: Session, state: str, lang: str) -> dict[str, list[Any]]:
+    """The network view's municipalities this month: colour, label, border and hover text."""
+    meta, frame = session.viewer.meta, session.frame
+    data = [
+        node_data(m, shown, state)
+        for m, shown in zip(meta["municipalities"], frame["municipalities"], strict=True)
+    ]
+    return {
+        "colour": [d["colour"] for d in data],
+        "label": [d["label"] for d in data],
+        "border": [d["border"] for d in data],
+        "bw": [d["bw"] for d in data],
+        "hover": [tooltip(session, m["name"], lang) for m in meta["municipalities"]],
+    }
+
+
+def month_text(session: Session, lang: str) -> str:
+    """The month label: "before January 2022" until the first month has run."""
+    frame = session.frame
+    if frame["month"] < 0:
+        return i18n.text("app.before_start", lang, month=frame["label"][lang])
+    if session.viewer.done:
+        return i18n.text("app.last_month", lang, month=frame["label"][lang])
+    return frame["label"][lang]
+
+
+def panel(session: Session, lang: str) -> dict[str, Any]:
+    """The month's words and numbers beside the map, in `lang`."""
+    meta, frame = session.viewer.meta, session.frame
+    shown = compact(frame, meta, lang)
+    theme_label = {t["key"]: t["label"][lang] for t in meta["themes"]}
+    nobody = i18n.text("animate.nobody", lang)
+    paid = [m["name"] for m in frame["municipalities"] if m["paid"]]
+    withheld = [m["name"] for m in frame["municipalities"] if m["withheld"]]
+    return {
+        "month": month_text(session, lang),
+        "caption": shown["caption"] or i18n.text("app.press_step", lang),
+        "strip": [
+            {
+                "label": s["label"][lang],
+                "value": text,
+                "unit": s["unit"][lang],
+            }
+            for s, text in zip(meta["strip"], shown["st"], strict=True)
+        ],
+        "paid": ", ".join(paid) or nobody,
+        "withheld": ", ".join(withheld) or nobody,
+        "tables": [
+            {
+                "theme": t["label"][lang],
+                "arrangement": t["arrangement"][lang],
+                "met": bool(row[0]),
+                "seated": row[3],
+            }
+            for t, row in zip(meta["themes"], shown["tb"], strict=True)
+        ],
+        "projects": [
+            {
+                "title": i18n.text(
+                    "animate.project", lang, pid=p["pid"], theme=theme_label[p["theme"]]
+                ),
+                "members": ", ".join(
+                    short_name(ms["name"])
+                    + ("" if ms["mode"] == "full" else f" ({choice_label(ms['mode'], lang)})")
+                    for ms in p["members"]
+                )
+                or nobody,
+            }
+            for p in frame["projects"]
+        ],
+    }
+
+
+def tooltip(session: Session, name: str, lang: str) -> str:
+    """A municipality's state this month, one line (the animation's tooltip)."""
+    for m in session.frame["municipalities"]:
+        if m["name"] == name:
+            na = i18n.text("common.not_available", lang)
+            return i18n.text(
+                "animate.tooltip",
+                lang,
+                name=name,
+                inhabitants=i18n.number(m["population"], lang, 0),
+                energy=na if m["energy"] is None else i18n.number(m["energy"], lang, 2),
+                legitimacy=na if m["legitimacy"] is None else i18n.number(m["legitimacy"], lang, 2),
+                pledges=na if m["pledges_paid"] is None else i18n.percent(m["pledges_paid"], lang),
+            )
+    return ""
+
+
+def scaled(key: str, value: float | None) -> float | None:
+    """A strip value as the charts plot it (the outcome catalogue's scale)."""
+    return None if value is None else value * outcome(key).scale
+
+
+__all__ = ["STATES", "STRIP"]

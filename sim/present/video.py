@@ -1,0 +1,276 @@
+"""`samenspel animate --format gif|mp4`: the player's frames drawn as a video.
+
+The same data as the HTML page (sim/present/animate.py, `page_data`: words and numbers already in
+the chosen language), drawn with matplotlib one calendar month per frame; a GIF is written with
+Pillow, an MP4 with imageio and the ffmpeg that imageio-ffmpeg's wheel ships. These libraries are
+imported here only, and this module only for a video: the model and a sweep never load them. A video
+has no selector, so municipalities are coloured by the first state (energy).
+"""
+
+from __future__ import annotations
+
+import math
+import textwrap
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+from sim.model.config import ConfigError
+
+SIZE = {"gif": (960, 540), "mp4": (1280, 720)}  # pixels; mp4 wants multiples of 16
+MONTH_SECONDS = {"gif": 0.5, "mp4": 0.5}
+PAID, WITHHELD = "#009e73", "#d55e00"  # Okabe-Ito bluish green and vermillion
+
+
+def check(fmt: str) -> None:
+    """The libraries `fmt` needs can be imported; ConfigError naming the missing ones."""
+    missing = []
+    for module in ["matplotlib", "PIL"] + (["imageio", "imageio_ffmpeg"] if fmt == "mp4" else []):
+        try:
+            __import__(module)
+        except ImportError:
+            missing.append(module)
+    if missing:
+        raise ConfigError(
+            f"--format: {fmt} needs {', '.join(missing)}; install them with "
+            "`pip install 'samenspel[video]'`, or choose --format html"
+        )
+
+
+def _frames(data: dict[str, Any], width: int, height: int, title: str) -> Iterator[Any]:
+    """One RGB image (numpy array) per calendar month."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+    import numpy as np
+    from matplotlib import colormaps
+    from matplotlib.collections import PolyCollection
+    from matplotlib.patches import Circle
+
+    projector = data["projector"]
+    words = data["words"]
+    cmap = colormaps["cividis" if projector else "viridis"]
+    trust_to = np.array([0, 0, 0] if projector else [0, 0x72, 0xB2]) / 255
+    grey = np.array([0xD4, 0xD4, 0xD4]) / 255
+    base = 11 if projector else 9
+    runs = data["runs"]
+    dpi = 100
+    fig = plt.figure(figsize=(width / dpi, height / dpi), dpi=dpi)
+    n = len(runs)
+    try:
+        for t, label in enumerate(data["calendar"]):
+            fig.clear()
+            fig.patch.set_facecolor("white")
+            fig.text(0.01, 0.97, title, fontsize=base + 4, weight="bold", va="top")
+            fig.text(0.99, 0.97, label, fontsize=base + 4, weight="bold", va="top", ha="right")
+            for k, run in enumerate(runs):
+                index = data["rows"][t][k]
+                frame = run["initial"] if index < 0 else run["frames"][index]
+                left = k / n
+                w = 1 / n
+                fig.text(left + 0.01, 0.91, run["title"], fontsize=base + 2, weight="bold")
+                if index < 0:
+                    fig.text(
+                        left + w - 0.01,
+                        0.91,
+                        run["notStarted"],
+                        fontsize=base,
+                        ha="right",
+                        color=WITHHELD,
+                    )
+                small = base - (2 if n > 1 else 0)  # side by side: smaller side text
+                ax = fig.add_axes((left + 0.005, 0.36, w * 0.56, 0.54))
+                ax.set_axis_off()
+                ax.set_aspect("equal")
+                munis = run["munis"]
+                wedges, colours = [], []
+                for i, a in enumerate(munis):
+                    for j, b in enumerate(munis):
+                        if i == j:
+                            continue
+                        v = frame["t"][i][j] or 0.0
+                        dx, dy = b["x"] - a["x"], b["y"] - a["y"]
+                        d = math.hypot(dx, dy) or 1.0
+                        ux, uy = dx / d, dy / d
+                        px, py = uy, -ux
+                        off, wd = 0.006, 0.002 + 0.014 * v
+                        sx, sy = a["x"] + ux * a["r"], a["y"] + uy * a["r"]
+                        ex, ey = b["x"] - ux * b["r"], b["y"] - uy * b["r"]
+                        wedges.append(
+                            [
+                                (sx + px * off, sy + py * off),
+                                (sx + px * (off + wd), sy + py * (off + wd)),
+                                (ex + px * (off + 0.002), ey + py * (off + 0.002)),
+                                (ex + px * off, ey + py * off),
+                            ]
+                        )
+                        colours.append(grey + (trust_to - grey) * min(max(v, 0.0), 1.0))
+                ax.add_collection(PolyCollection(wedges, facecolors=colours, alpha=0.85, lw=0))
+                for i, m in enumerate(munis):
+                    row = frame["m"][i]
+                    colour = cmap(row[0]) if row[0] is not None else "#bdbdbd"
+                    ax.add_patch(
+                        Circle(
+                            (m["x"], m["y"]),
+                            m["r"],
+                            facecolor=colour,
+                            edgecolor="black",
+                            lw=2 if m["centre"] else 1,
+                        )
+                    )
+                    ax.text(
+                        m["x"],
+                        m["y"] + m["r"] + 0.03,
+                        m["name"],
+                        ha="center",
+                        va="top",
+                        fontsize=base - 1,
+                        weight="bold",
+                    )
+                    marks = ((row[3], "✓", PAID, 1), (row[4], "✗", WITHHELD, -1))
+                    for count, sign, colour, side in marks:  # paid right, withheld left
+                        if count:
+                            ax.text(
+                                m["x"] + side * m["r"] * 0.8,
+                                m["y"] - m["r"] * 0.8,
+                                sign + (str(count) if count > 1 else ""),
+                                color=colour,
+                                fontsize=base + 3,
+                                weight="bold",
+                                ha="center",
+                            )
+                xs = [m["x"] for m in munis]
+                ys = [m["y"] for m in munis]
+                ax.set_xlim(min(xs) - 0.12, max(xs) + 0.12)
+                ax.set_ylim(max(ys) + 0.14, min(ys) - 0.1)  # y points down, as on the page
+                # Tables and running projects, as text.
+                lines = [(words["tables"].upper(), "bold", "black")]
+                for q, tb in enumerate(frame["tb"]):
+                    theme = run["themes"][q]["label"]
+                    mark = "● " if tb[0] else "○ "
+                    lines.append((mark + theme, "bold" if tb[0] else "normal", "black"))
+                lines.append(("", "normal", "black"))
+                lines.append((words["coalitions"].upper(), "bold", "black"))
+                if not frame["p"] and not frame["c"]:
+                    lines.append((words["no_projects"], "normal", "#555555"))
+                for p in frame["p"][:6]:
+                    head = words["project"].format(pid=p[0], theme=run["themes"][p[1]]["label"])
+                    members = " ".join(munis[mi]["short"] for mi, _ in p[3])
+                    lines.append((head, "bold" if p[2] else "normal", "black"))
+                    lines.append(("   " + members, "normal", "#333333"))
+                for c in frame["c"][:3]:
+                    head = words["project"].format(pid=c[0], theme=run["themes"][c[1]]["label"])
+                    lines.append((f"{head} ({c[2]})", "normal", "#777777"))
+                y = 0.88
+                fits = int(w * 0.40 * width / (0.8 * small))  # characters the column holds
+                for text_, weight, colour in lines[:22]:
+                    shown = text_ if len(text_) <= fits else text_[: fits - 1] + "…"
+                    fig.text(
+                        left + w * 0.58,
+                        y,
+                        shown,
+                        fontsize=small - 1,
+                        weight=weight,
+                        color=colour,
+                        va="top",
+                    )
+                    y -= 0.028 if projector else 0.024
+                # The caption, wrapped, and the strip.
+                chars = int(110 * w * (9 / base))
+                caption = "\n".join(textwrap.wrap(frame["caption"], chars)[:3])
+                fig.text(left + 0.01, 0.33, caption, fontsize=base, va="top")
+                upto = max(index, -1)
+                for q, s in enumerate(run["strip"]):
+                    sx = fig.add_axes((left + 0.01 + q * w / 4, 0.05, w / 4 - 0.02, 0.1))
+                    vals = [f["s"][q] for f in run["frames"][: upto + 1]]
+                    every = [f["s"][q] for f in run["frames"] if f["s"][q] is not None]
+                    sx.plot(
+                        range(len(vals)),
+                        [np.nan if v is None else v for v in vals],
+                        color="black" if projector else "#0072b2",
+                        lw=1.5,
+                    )
+                    sx.set_xlim(0, len(run["frames"]) - 1)
+                    lo, hi = min([0.0, *every]), max([1e-9, *every])
+                    sx.set_ylim(lo, hi if hi > lo else lo + 1)
+                    sx.set_xticks([])
+                    sx.set_yticks([])
+                    for side in ("top", "right"):
+                        sx.spines[side].set_visible(False)
+                    value = frame["st"][q] + (" " + s["unit"] if s["unit"] else "")
+                    label_fits = int(40 / n)
+                    name = (
+                        s["label"]
+                        if len(s["label"]) <= label_fits
+                        else s["label"][: label_fits - 1] + "…"
+                    )
+                    sx.set_title(f"{name}\n{value}", fontsize=small - 2, loc="left")
+            fig.canvas.draw()
+            image = np.asarray(fig.canvas.buffer_rgba())[:, :, :3].copy()
+            yield image
+    finally:
+        plt.close(fig)
+
+
+def write(
+    data: dict[str, Any],
+    path: Path,
+    fmt: str,
+    mark: str,
+    *,
+    progress: bool = False,
+    title: str = "",
+) -> None:
+    """Draw every calendar month of `data` (sim.present.animate.page_data) into a video at `path`,
+    with `mark` in its comment (how samenspel later knows the file is its own)."""
+    check(fmt)
+    from sim.io.progress import bar
+    from sim.present.i18n import text
+
+    width, height = SIZE[fmt]
+    desc = text("cli.animate_drawing", data["lang"])
+    with bar(len(data["calendar"]), desc, unit="frame", enabled=progress) as update:
+        _write(_counted(_frames(data, width, height, title), update), path, fmt, mark)
+
+
+def _counted(frames: Iterator[Any], update: Callable[[int], None]) -> Iterator[Any]:
+    for f in frames:
+        yield f
+        update(1)
+
+
+def _write(frames: Iterator[Any], path: Path, fmt: str, mark: str) -> None:
+    seconds = MONTH_SECONDS[fmt]
+    if fmt == "gif":
+        from PIL import Image
+
+        images = (Image.fromarray(f).quantize(colors=128) for f in frames)
+        first = next(images)
+        first.save(
+            path,
+            format="GIF",
+            save_all=True,
+            append_images=images,
+            duration=int(seconds * 1000),
+            loop=0,
+            comment=mark.encode(),
+        )
+        return
+    import imageio.v2 as imageio
+
+    writer = imageio.get_writer(
+        path,
+        format="FFMPEG",
+        fps=1 / seconds,
+        codec="libx264",
+        quality=7,
+        macro_block_size=16,
+        ffmpeg_log_level="error",  # not its notes on a short input's frame rate
+        output_params=["-metadata", f"comment={mark}", "-movflags", "+faststart"],
+    )
+    try:
+        for f in frames:
+            writer.append_data(f)
+    finally:
+        writer.close()

@@ -1,0 +1,286 @@
+"""Comparing scenarios: many seeds each, on all cores, with 95% intervals and a scorecard.
+
+Replicate r of every scenario uses seed `base_seed + r` (common random numbers), so differences
+between scenarios are not blurred by different luck. Runs go to worker processes in batches, so
+process start-up does not dominate runs of a few milliseconds.
+"""
+
+from __future__ import annotations
+
+import math
+import os
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import numpy as np
+import pandas as pd
+
+from sim.model.config import Scenario
+from sim.model.model import RegionModel
+from sim.model.outcomes import CRITERIA, EVENTS, MUNICIPAL, outcome, shown_in
+from sim.study.executors import execute
+from sim.study.scorecard import scorecard, unscored
+
+if TYPE_CHECKING:
+    from sim.io.store import Destination
+
+COMPARED = [o.key for o in shown_in("compare")]  # outcomes a comparison reports
+TRAJECTORIES = [o.key for o in shown_in("trajectory")]  # series it follows month by month
+
+BATCH = 25  # runs per task: a task costs ~0.1-0.3 s, well above process hand-off
+
+
+def run_replicates(
+    scenario: Scenario, seeds: list[int]
+) -> tuple[list[dict], np.ndarray, list[dict], list[dict]]:
+    """Run one scenario for `seeds`; return summary rows (with the scorecard), the
+    trajectories' moments over the batch (see `moments`), one row per municipality and seed, and
+    per run how often each kind of event (sim.model.outcomes.EVENTS) was logged."""
+    rows = []
+    series = []
+    local = []
+    counts = []
+    for seed in seeds:
+        model = RegionModel(scenario, seed=seed).run()
+        rec = model.recorder
+        summary = rec.summary()
+        summary.update(scorecard(summary))
+        rows.append(summary)
+        cols = rec.columns
+        series.append(np.array([cols[c] for c in TRAJECTORIES], dtype=float).T)
+        local += [
+            {k: r[k] for k in ("scenario", "seed", "municipality", "population", *MUNICIPAL)}
+            for r in rec.municipality_rows()
+        ]
+        logged = [e[1] for e in rec.events]  # EVENT_COLUMNS: month, event, ...
+        counts.append(
+            {"scenario": scenario.name, "seed": seed, **{k: logged.count(k) for k in EVENTS}}
+        )
+    return rows, moments(np.stack(series)), local, counts
+
+
+def moments(x: np.ndarray) -> np.ndarray:
+    """Per month and series, over the runs of `x` (runs x months x series, NaN where a run has
+    no value): the count, the mean and the sum of squared deviations (M2), stacked."""
+    n = np.sum(~np.isnan(x), axis=0).astype(float)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        mean = np.where(n > 0, np.nansum(x, axis=0) / n, np.nan)
+    m2 = np.nansum((x - mean) ** 2, axis=0)
+    return np.stack([n, mean, m2])
+
+
+def combine(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """Two batches' moments as one (Chan et al. 1979, the pairwise update: stable where the
+    runs barely differ, unlike a sum of squares)."""
+    na, ma, qa = a
+    nb, mb, qb = b
+    n = na + nb
+    ma, mb = np.nan_to_num(ma), np.nan_to_num(mb)  # a mean over no runs weighs nothing
+    with np.errstate(invalid="ignore", divide="ignore"):
+        d = mb - ma
+        mean = np.where(n > 0, ma + d * (nb / n), np.nan)
+        q = np.where(n > 0, qa + qb + d**2 * na * nb / n, 0.0)
+    return np.stack([n, mean, q])
+
+
+def trajectory_table(scenarios: list[Scenario], parts: dict[str, list[np.ndarray]]) -> pd.DataFrame:
+    """The tidy trajectories (scenario, outcome, month, mean, sd, n, ci_low, ci_high) from each
+    scenario's batch moments, combined in batch order so the figures never depend on which
+    batch finished first."""
+    frames = []
+    for sc in scenarios:
+        total = parts[sc.name][0]
+        for part in parts[sc.name][1:]:
+            total = combine(total, part)
+        n, mean, m2 = total
+        months = np.arange(n.shape[0])
+        for k, key in enumerate(TRAJECTORIES):
+            ok = n[:, k] > 0
+            count = n[ok, k]
+            with np.errstate(invalid="ignore", divide="ignore"):
+                sd = np.where(count > 1, np.sqrt(m2[ok, k] / (count - 1)), np.nan)
+            half = np.array([t_quantile(int(c)) for c in count]) * sd / np.sqrt(count)
+            frames.append(
+                pd.DataFrame(
+                    {
+                        "scenario": sc.name,
+                        "outcome": key,
+                        "month": months[ok],
+                        "mean": mean[ok, k],
+                        "sd": sd,
+                        "n": count.astype(int),
+                        "ci_low": mean[ok, k] - half,
+                        "ci_high": mean[ok, k] + half,
+                    }
+                )
+            )
+    return pd.concat(frames, ignore_index=True)
+
+
+@dataclass
+class Comparison:
+    runs: pd.DataFrame  # one row per run
+    outcomes: pd.DataFrame  # tidy: scenario, outcome, mean, ci_low, ci_high, sd, n
+    trajectories: pd.DataFrame  # tidy: scenario, month, outcome, mean, ci_low, ci_high
+    scenarios: list[Scenario]
+    municipalities: pd.DataFrame  # tidy: scenario, municipality, outcome, mean, ci_low, ci_high
+    # Per run, for paired differences (sim/study/whatif.py): one row per scenario, seed and
+    # municipality (MUNICIPAL outcomes), and one per scenario and seed with each event's count.
+    municipal_runs: pd.DataFrame = field(default_factory=pd.DataFrame)
+    event_runs: pd.DataFrame = field(default_factory=pd.DataFrame)
+    # A comparison's scenarios, in the order given, and its municipalities, as the region has them.
+
+    def unscored(self, scenario: str) -> dict[str, str]:
+        """Criterion -> the missing part that kept it from being scored in some run of
+        `scenario` (summary keys; empty when every criterion was scored)."""
+        out: dict[str, str] = {}
+        for run in self.runs[self.runs["scenario"] == scenario].to_dict("records"):
+            for key, part in unscored(run).items():
+                out.setdefault(key, part)
+        return out
+
+
+def t_quantile(n: int) -> float:
+    """Two-sided 95% Student t quantile for n observations."""
+    if n < 2:
+        return math.nan
+    from scipy.stats import t  # scipy comes with Mesa; only the comparison needs it
+
+    return float(t.ppf(0.975, n - 1))
+
+
+def _intervals(df: pd.DataFrame, by: list[str], value: str = "value") -> pd.DataFrame:
+    g = df.groupby(by, sort=False)[value]
+    out = g.agg(mean="mean", sd="std", n="count").reset_index()
+    half = out.apply(lambda r: t_quantile(int(r["n"])) * r["sd"] / math.sqrt(r["n"]), axis=1)
+    out["ci_low"] = out["mean"] - half
+    out["ci_high"] = out["mean"] + half
+    return out
+
+
+def compare(
+    scenarios: list[Scenario],
+    replicates: int,
+    workers: int | None = None,
+    base_seed: int = 0,
+    progress: Callable[[int], None] | None = None,
+) -> Comparison:
+    """Run every scenario `replicates` times and summarise with 95% intervals.
+
+    `progress`, when given, is called with the number of runs each finished batch adds."""
+    workers = workers or os.cpu_count() or 1
+    tasks = [
+        (sc, list(range(base_seed + lo, base_seed + min(replicates, lo + BATCH))))
+        for sc in scenarios
+        for lo in range(0, replicates, BATCH)
+    ]
+    rows: list[dict] = []
+    parts: dict[int, np.ndarray] = {}
+    local: list[dict] = []
+    counts: list[dict] = []
+    indexed = [(i, *t) for i, t in enumerate(tasks)]
+    for i, (r, s, m, e) in execute(_indexed, indexed, "processes", workers):
+        rows += r
+        parts[i] = s  # a batch's trajectory moments: months x series, not every run's months
+        local += m
+        counts += e
+        if progress is not None:
+            progress(len(r))
+    # Batches arrive in any order: put runs in scenario order, then by seed.
+    order = {sc.name: i for i, sc in enumerate(scenarios)}
+    rows.sort(key=lambda r: (order[r["scenario"]], r["seed"]))
+    local.sort(key=lambda r: (order[r["scenario"]], r["seed"]))  # stable: region order within
+    counts.sort(key=lambda r: (order[r["scenario"]], r["seed"]))
+    runs = pd.DataFrame(rows)
+    keys = [k for k in (*COMPARED, *CRITERIA) if k in runs.columns]
+    long = runs.melt(id_vars=["scenario", "seed"], value_vars=keys, var_name="outcome")
+    outcomes = _intervals(long.dropna(subset=["value"]), ["scenario", "outcome"])
+    by_scenario: dict[str, list[np.ndarray]] = {sc.name: [] for sc in scenarios}
+    for i in sorted(parts):
+        by_scenario[tasks[i][0].name].append(parts[i])
+    trajectories = trajectory_table(scenarios, by_scenario)
+    municipal = pd.DataFrame(local)
+    places = list(dict.fromkeys(municipal["municipality"]))
+    municipal_long = municipal.melt(
+        id_vars=["scenario", "seed", "municipality"], value_vars=list(MUNICIPAL), var_name="outcome"
+    ).dropna(subset=["value"])
+    municipalities = _intervals(municipal_long, ["scenario", "municipality", "outcome"])
+    municipalities["rank"] = municipalities["scenario"].map(order) * len(places) + municipalities[
+        "municipality"
+    ].map({m: i for i, m in enumerate(places)})
+    municipalities = (
+        municipalities.sort_values("rank", kind="stable")
+        .drop(columns="rank")
+        .reset_index(drop=True)
+    )
+    return Comparison(
+        runs, outcomes, trajectories, scenarios, municipalities, municipal, pd.DataFrame(counts)
+    )
+
+
+def _indexed(i: int, scenario: Scenario, seeds: list[int]):
+    return i, run_replicates(scenario, seeds)
+
+
+def save(
+    comparison: Comparison,
+    dest: Path | Destination,
+    settings: dict,
+    lang: str = "en",
+    presentation: bool = False,
+) -> Path:
+    """Write the tidy tables, the report (in `lang`) and the resolved scenarios, atomically."""
+    from sim.io.store import write_atomically, write_json, write_tables, write_toml
+    from sim.present.report import write_report
+    from sim.study.run import provenance
+
+    def fill(tmp: Path) -> None:
+        write_tables(
+            tmp,
+            {
+                "runs": comparison.runs,
+                "outcomes": comparison.outcomes,
+                "trajectories": comparison.trajectories,
+                "municipalities": comparison.municipalities,
+            },
+        )
+        write_toml(
+            tmp / "scenarios.toml",
+            {sc.name: sc.model_dump(mode="json") for sc in comparison.scenarios},
+        )
+        write_json(tmp / "manifest.json", {**settings, "lang": lang, **provenance()})
+        write_report(comparison, tmp / "report.html", settings, lang, presentation)
+
+    return write_atomically(dest, fill)
+
+
+def format_table(comparison: Comparison, keys: list[str] | None = None, lang: str = "en") -> str:
+    """Per outcome, each scenario's mean and 95% interval, as plain text in `lang`."""
+    from sim.present import i18n
+
+    o = comparison.outcomes.set_index(["outcome", "scenario"])
+    present = set(o.index.get_level_values(0))
+    keys = keys or [k for k in (*COMPARED, *CRITERIA) if k in present]
+    width = max(len(sc.name) for sc in comparison.scenarios)
+    unscored = {sc.name: comparison.unscored(sc.name) for sc in comparison.scenarios}
+    na = i18n.text("report.not_applicable", lang)
+    lines = []
+    for key in keys:
+        if key not in present:
+            continue
+        entry = outcome(key)
+        lines.append(i18n.outcome_heading(entry, lang))
+        for sc in comparison.scenarios:
+            if key in unscored[sc.name]:
+                reason = i18n.text(f"report.missing.{unscored[sc.name][key]}", lang)
+                lines.append(f"  {sc.name:<{width}}  {na}: {reason}")
+                continue
+            if (key, sc.name) not in o.index:
+                lines.append(f"  {sc.name:<{width}}  {i18n.text('common.not_available', lang)}")
+                continue
+            r = o.loc[(key, sc.name)]
+            mean, lo, hi = (i18n.quantity(entry, r[k], lang) for k in ("mean", "ci_low", "ci_high"))
+            lines.append(f"  {sc.name:<{width}}  {mean:>12}  [{lo}; {hi}]")
+    return "\n".join(lines)

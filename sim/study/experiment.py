@@ -1,0 +1,423 @@
+"""Experiment specifications for sweeps: parameters, a design, replicates, seeds, outputs.
+
+A spec is a TOML file, validated like a scenario. Its design turns parameter ranges into points
+(through SALib for Latin hypercube, Sobol and Morris); each point is run `replicates` times with
+seeds spawned from one master seed by numpy's SeedSequence. Sample sizes:
+
+| design | runs |
+|---|---|
+| full_factorial | product of the parameters' levels x replicates |
+| list | number of points x replicates |
+| latin_hypercube | samples x replicates |
+| sobol | samples x (D + 2) x replicates, or samples x (2D + 2) with second order |
+| morris | samples x (D + 1) x replicates (samples = trajectories) |
+
+where D is the number of parameters.
+"""
+
+from __future__ import annotations
+
+import difflib
+import hashlib
+import itertools
+import json
+import math
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Annotated, Any, Literal
+
+import numpy as np
+from pydantic import Field, ValidationError, field_validator, model_validator
+
+from sim.model.config import (
+    ConfigError,
+    Scenario,
+    Strict,
+    format_validation_error,
+    load_scenario,
+    read_toml,
+    safe_name,
+    scenario_from_dict,
+)
+from sim.model.recorder import SERIES
+
+
+class Parameter(Strict):
+    """A swept parameter: a range (low, high) or a list of values."""
+
+    low: float | None = None
+    high: float | None = None
+    values: Annotated[list[float | int | str | bool], Field(min_length=1)] | None = None
+    levels: Annotated[int, Field(ge=2, le=100)] | None = Field(
+        None, description="full factorial over a range: this many evenly spaced levels"
+    )
+    integer: bool = False
+
+    @model_validator(mode="after")
+    def _range_or_values(self) -> Parameter:
+        has_range = self.low is not None and self.high is not None
+        if has_range == (self.values is not None):
+            raise ValueError("give either low and high, or values")
+        if has_range and not self.low < self.high:  # type: ignore[operator]
+            raise ValueError(f"low must be below high (got {self.low} and {self.high})")
+        return self
+
+
+class Design(Strict):
+    kind: Literal["full_factorial", "list", "latin_hypercube", "sobol", "morris"]
+    samples: Annotated[int, Field(ge=1, le=1_000_000)] | None = Field(
+        None, description="latin_hypercube: points; sobol: base samples N; morris: trajectories"
+    )
+    levels: Annotated[int, Field(ge=2, le=100)] = Field(4, description="morris: grid levels")
+    second_order: bool = Field(False, description="sobol: also sample second-order indices")
+    points: list[dict[str, Any]] | None = Field(None, description="list: the points to run")
+
+
+class Outputs(Strict):
+    summary: list[str] | None = Field(None, description="summary outcomes to keep (all if unset)")
+    series: list[str] = Field(default_factory=list, description="time-series columns to keep")
+    series_every: Annotated[int, Field(ge=0, le=1200)] = Field(
+        0, description="keep every k-th month of the series (0 = none)"
+    )
+
+
+class Spec(Strict):
+    """A sweep: what to vary, how to sample it, how often to repeat, what to keep."""
+
+    name: str = Field(description="the spec's name; it names its result folder")
+    description: str = ""
+    base: str = Field(description="the base scenario: a preset name or a .toml file")
+    years: Annotated[int, Field(ge=1, le=100)] | None = None
+    replicates: Annotated[int, Field(ge=1, le=100_000)] = 1
+    master_seed: Annotated[int, Field(ge=0)] = 0
+    design: Design
+    parameters: dict[str, Parameter] = Field(default_factory=dict)
+    outputs: Outputs = Field(default_factory=Outputs)
+
+    @field_validator("name")
+    @classmethod
+    def _safe_name(cls, name: str) -> str:
+        return safe_name(name)
+
+    @model_validator(mode="after")
+    def _consistent(self) -> Spec:
+        kind = self.design.kind
+        if kind != "list" and not self.parameters:
+            raise ValueError("parameters: at least one parameter is needed for this design")
+        if kind in ("latin_hypercube", "sobol", "morris"):
+            if self.design.samples is None:
+                raise ValueError(f"design.samples is required for {kind}")
+            for name, p in self.parameters.items():
+                if p.values is not None:
+                    raise ValueError(f"parameters.{name}: {kind} needs a range (low, high)")
+        if kind == "full_factorial":
+            for name, p in self.parameters.items():
+                if p.values is None and p.levels is None:
+                    raise ValueError(f"parameters.{name}: give values, or levels with the range")
+        if kind == "list" and not self.design.points:
+            raise ValueError("design.points: a list design needs at least one point")
+        if kind != "list" and self.design.points is not None:
+            raise ValueError(f"design.points: only a list design takes points, not {kind}")
+        unknown = [c for c in self.outputs.series if c not in SERIES]
+        if unknown:
+            raise ValueError(f"outputs.series: unknown {unknown}; allowed: {', '.join(SERIES)}")
+        return self
+
+    # --- the design ---------------------------------------------------------------------------
+
+    @property
+    def names(self) -> list[str]:
+        """The parameters in canonical order (by name), so that the order in which a spec lists
+        them cannot change which run gets which parameters."""
+        return sorted(self.parameters)
+
+    def problem(self) -> dict:
+        """The SALib problem: names and bounds of the ranged parameters."""
+        names = self.names
+        return {
+            "num_vars": len(names),
+            "names": names,
+            "bounds": [[self.parameters[n].low, self.parameters[n].high] for n in names],
+        }
+
+    def points(self) -> list[dict[str, Any]]:
+        """The design's parameter points, in a fixed order (all at once: `iter_points` makes
+        them a chunk at a time)."""
+        return list(self.iter_points())
+
+    def iter_points(self) -> Iterator[dict[str, Any]]:
+        """The design's parameter points in a fixed order, made `CHUNK` at a time so that a
+        design of millions of points is never held whole; the same points, in the same order,
+        as SALib's `sample` for the same seed (tests/test_edge_values.py)."""
+        d = self.design
+        if d.kind == "list":
+            yield from (dict(p) for p in d.points or [])
+            return
+        names = self.names
+        if d.kind == "full_factorial":
+            axes = [self.levels(n) for n in names]
+            chunks: Iterator[Any] = iter([itertools.product(*axes)])
+        else:
+            chunks = design_chunks(d, self.problem(), self.master_seed)
+        for rows in chunks:
+            for row in rows.tolist() if isinstance(rows, np.ndarray) else rows:
+                yield {n: self.value(n, v) for n, v in zip(names, row, strict=True)}
+
+    def levels(self, name: str) -> list[Any]:
+        """A full factorial's values of one parameter: its list, or its evenly spaced levels."""
+        p = self.parameters[name]
+        if p.values is not None:
+            return list(p.values)
+        return np.linspace(p.low, p.high, p.levels).tolist()  # type: ignore[arg-type]
+
+    def value(self, name: str, v: Any) -> Any:
+        """A design's value as the run gets it: a float rounded for an integer parameter."""
+        if isinstance(v, np.generic):
+            v = v.item()
+        return round(v) if self.parameters[name].integer and isinstance(v, float) else v
+
+    def runs(self) -> list[tuple[int, int, int, dict[str, Any]]]:
+        """(run id, point index, seed, parameters) for every run.
+
+        Seeds are spawned from the master seed, one per run, so a run's result depends only on
+        its parameters and its seed, whatever executor runs it and in whatever order.
+        """
+        return list(self.iter_runs())
+
+    def iter_runs(self) -> Iterator[tuple[int, int, int, dict[str, Any]]]:
+        """The runs of `runs`, one at a time, so that a sweep holds only those in flight.
+
+        Run `run_id`'s seed comes from the master seed's child number `run_id`, made directly
+        (as SeedSequence.spawn makes it), not by spawning them all first.
+        """
+        master = np.random.SeedSequence(self.master_seed)
+        for i, point in enumerate(self.iter_points()):
+            for r in range(self.replicates):
+                run_id = i * self.replicates + r
+                child = np.random.SeedSequence(
+                    master.entropy,
+                    spawn_key=(*master.spawn_key, run_id),
+                    pool_size=master.pool_size,
+                )
+                yield run_id, i, int(child.generate_state(1, dtype=np.uint64)[0] >> 1), point
+
+    def run_count(self) -> int:
+        """How many runs the design makes, computed without making them."""
+        return self.point_count() * self.replicates
+
+    def point_count(self) -> int:
+        """How many points the design has, computed without making them."""
+        d = self.design
+        n_params = len(self.parameters)
+        if d.kind == "list":
+            points = len(d.points or [])
+        elif d.kind == "full_factorial":
+            points = math.prod(
+                len(p.values) if p.values is not None else (p.levels or 0)
+                for p in self.parameters.values()
+            )
+        elif d.kind == "latin_hypercube":
+            points = d.samples or 0
+        elif d.kind == "sobol":
+            points = (d.samples or 0) * (2 * n_params + 2 if d.second_order else n_params + 2)
+        else:
+            points = (d.samples or 0) * (n_params + 1)
+        return points
+
+    def digest(self) -> str:
+        """A hash of the design: what is varied, how, how often, with which seeds and outputs.
+
+        Independent of how the spec is written (keys in any order) and of where it lies (the
+        base scenario's path is left out; its resolved content is hashed on its own).
+        """
+        text = json.dumps(
+            self.model_dump(mode="json", exclude={"base", "description"}), sort_keys=True
+        )
+        return hashlib.sha256(text.encode()).hexdigest()[:16]
+
+
+# --- designs made a chunk at a time -----------------------------------------------------------
+
+CHUNK = 4096
+"""Base samples (Sobol), trajectories (Morris) or points made at a time: a power of two, so
+that scipy's Sobol' engine keeps its balance properties from chunk to chunk."""
+
+
+def design_chunks(
+    design: Design, problem: dict, seed: int, chunk: int = CHUNK
+) -> Iterator[np.ndarray]:
+    """The rows of SALib's `sample` for a Latin hypercube, Sobol or Morris design, scaled to
+    the parameters' ranges, as arrays of at most a chunk's rows each.
+
+    Sobol and Morris are made chunk by chunk with the random draws SALib makes, in its order,
+    so the rows are identical to SALib's (tests/test_edge_values.py checks it for every kind).
+    The Latin hypercube is made whole by SALib: each column is a shuffle of all N strata, which
+    needs the whole column (N x D floats: at most 8 MB per parameter at the 1,000,000-sample
+    cap); its rows are then handed out a chunk at a time."""
+    from SALib.util import scale_samples  # only a sweep's driver needs SALib
+
+    d, n = problem["num_vars"], design.samples or 0
+    if design.kind == "latin_hypercube":
+        from SALib.sample import latin
+
+        x = latin.sample(problem, n, seed=seed)
+        yield from (x[lo : lo + chunk] for lo in range(0, n, chunk))
+        return
+    if design.kind == "sobol":
+        unit = saltelli_chunks(d, n, design.second_order, seed, chunk)
+    else:
+        unit = morris_chunks(d, n, design.levels, seed, chunk)
+    for rows in unit:
+        yield scale_samples(rows, dict(problem))
+
+
+def saltelli_chunks(
+    d: int, n: int, second_order: bool, seed: int, chunk: int = CHUNK
+) -> Iterator[np.ndarray]:
+    """Saltelli's scheme (SALib `sobol.sample`, unscaled): from N points of a scrambled Sobol'
+    sequence in 2D dimensions (scipy's qmc.Sobol; A its first D columns, B its last D), for
+    each point the rows A, AB_1 ... AB_D (A with column k from B), with second order BA_1 ...
+    BA_D (B with column k from A), and B. The engine continues its sequence from call to call,
+    so N points drawn a chunk at a time are the N points drawn at once."""
+    from scipy.stats import qmc
+
+    engine = qmc.Sobol(d=2 * d, scramble=True, seed=seed)
+    for lo in range(0, n, chunk):
+        base = engine.random(min(chunk, n - lo))
+        a, b = base[:, :d], base[:, d:]
+        blocks = [a]
+        for k in range(d):
+            ab = a.copy()
+            ab[:, k] = b[:, k]
+            blocks.append(ab)
+        for k in range(d if second_order else 0):
+            ba = b.copy()
+            ba[:, k] = a[:, k]
+            blocks.append(ba)
+        blocks.append(b)
+        yield np.stack(blocks, axis=1).reshape(-1, d)
+
+
+def morris_chunks(
+    d: int, n: int, levels: int, seed: int, chunk: int = CHUNK
+) -> Iterator[np.ndarray]:
+    """Morris's trajectories (SALib `morris.sample` without groups or optimisation, unscaled),
+    each of D + 1 rows, made one after another from one generator seeded as SALib seeds it,
+    with the same draws in the same order: the order in which the parameters move (a shuffled
+    identity), the direction of each (+1 or -1), and the start on the grid of `levels` levels.
+    The arithmetic is SALib's `_compute_b_star`, step by step, so the rows are bit-identical."""
+    rng = np.random.default_rng(seed)
+    delta = levels / (2.0 * (levels - 1))
+    grid = np.linspace(0, 1 - delta, int(levels / 2))
+    groups = np.eye(d, dtype=int)  # each parameter its own group
+    steps = np.tril(np.ones([d + 1, d], dtype=int), -1)
+    ones = np.ones((d + 1, d))
+    for lo in range(0, n, chunk):
+        out = []
+        for _ in range(min(chunk, n - lo)):
+            order = np.eye(d, d)
+            rng.shuffle(order)
+            direction = np.diag(rng.choice([-1, 1], d))
+            start = np.zeros((1, d))
+            start[0, :] = rng.choice(grid, d)
+            moved = np.matmul(2.0 * steps, np.matmul(groups, order).T)
+            out.append(
+                ones[0, :] * start + (delta / 2.0) * (np.matmul((moved - ones), direction) + ones)
+            )
+        yield np.array(out).reshape(-1, d)
+
+
+def apply(base: dict, params: dict[str, Any]) -> dict:
+    """The base scenario dict with dotted parameters set (e.g. behaviour.trust_loss)."""
+    out = json.loads(json.dumps(base))
+    for path, value in params.items():
+        node = out
+        parts = path.split(".")
+        for i, part in enumerate(parts[:-1]):
+            node = node.setdefault(part, {})
+            if not isinstance(node, dict):
+                raise ConfigError(
+                    f"parameters.{path}: {'.'.join(parts[: i + 1])} is a single value in the "
+                    "scenario, not a table: the path cannot go deeper"
+                )
+        node[parts[-1]] = value
+    return out
+
+
+def load_spec(path: str | Path) -> Spec:
+    """Load and validate a spec; check its base scenario and every parameter path."""
+    path = Path(path)
+    raw = read_toml(path, "experiment spec")
+    try:
+        spec = Spec.model_validate(raw)
+    except ValidationError as err:
+        raise ConfigError(format_validation_error(err, str(path), Spec)) from None
+    near = path.parent / spec.base
+    if Path(spec.base).suffix == ".toml" and not Path(spec.base).is_absolute() and near.exists():
+        spec = spec.model_copy(update={"base": str(near.resolve())})  # relative to the spec file
+    base = base_scenario(spec)
+
+    # Every point must make a valid scenario: check the corners of the design up front (each
+    # parameter's extremes with the others at their first value), without making the design.
+    first = {
+        n: spec.value(n, p.values[0] if p.values is not None else p.low)
+        for n, p in spec.parameters.items()
+    }
+    probe = (
+        [dict(point) for point in spec.design.points or []] if spec.design.kind == "list" else []
+    )
+    for name, p in spec.parameters.items():
+        for v in [p.low, p.high] if p.values is None else p.values:
+            probe.append({**first, name: spec.value(name, v)})
+    scenario = None
+    for point in probe or [{}]:
+        scenario = scenario_from_dict(apply(base, point), source=f"{path} (parameters {point})")
+    check_outputs(spec, scenario, str(path))
+    return spec
+
+
+def check_outputs(spec: Spec, scenario: Scenario | None, source: str) -> None:
+    """The outcomes a spec keeps must be ones a run produces (today a typo fails every run)."""
+    if not spec.outputs.summary or scenario is None:
+        return
+    from sim.model.model import RegionModel  # one month of the base: the outcomes a run reports
+
+    model = RegionModel(scenario, seed=0)
+    model.step()
+    known = [k for k in model.recorder.summary() if k != "seed"]
+    for key in spec.outputs.summary:
+        if key not in known:
+            guess = difflib.get_close_matches(key, known, n=1)
+            hint = f" (did you mean {guess[0]!r}?)" if guess else ""
+            raise ConfigError(
+                f"{source}: outputs.summary: unknown outcome {key!r}{hint}; allowed: "
+                f"{', '.join(known)}"
+            )
+
+
+SIZES = ("years", "region")
+"""The scenario fields that make a run longer or larger: an estimate takes each at its most."""
+
+
+def largest_scenario(spec: Spec) -> Scenario:
+    """The base scenario with `years` and `region` at the largest value the design gives them:
+    what its costliest run runs (for the estimate before a sweep, sim/study/estimate.py)."""
+    from sim.model.config import region_size
+
+    base = base_scenario(spec)
+    given: dict[str, list[Any]] = {k: [base[k]] for k in SIZES}
+    for name, p in spec.parameters.items():
+        if name in SIZES:
+            given[name] += p.values if p.values is not None else [p.high]
+    listed = spec.design.points or [] if spec.design.kind == "list" else []
+    for name in SIZES:
+        given[name] += [point[name] for point in listed if name in point]
+    years = max(round(y) for y in given["years"] if isinstance(y, int | float))
+    region = max(given["region"], key=lambda r: region_size(str(r)) or 0)
+    return scenario_from_dict({**base, "years": years, "region": region}, source=spec.name)
+
+
+def base_scenario(spec: Spec) -> dict:
+    """The base scenario as a dict: a preset, or a scenario file."""
+    scenario: Scenario = load_scenario(spec.base, years=spec.years)
+    return scenario.model_dump(mode="json")
