@@ -86,7 +86,8 @@ def test_trajectories_are_the_mean_and_interval_over_seeds_month_by_month():
     import numpy as np
 
     from sim.model.model import RegionModel
-    from sim.study.compare import TRAJECTORIES, t_quantile
+    from sim.study.compare import TRAJECTORIES
+    from sim.study.stats import t_quantile
 
     sc = load_scenario("network-2024", years=2)
     t = compare([sc], 30, workers=1).trajectories.set_index(["outcome", "month"])
@@ -117,12 +118,13 @@ def test_compare_bad_input_exits_2_and_writes_nothing(tmp_path, capsys):
 
 def test_outcomes_are_shown_in_the_catalogue_scale(tmp_path):
     """'Progress per 1,000 meeting hours' is shown per 1,000 hours in the text and the report."""
-    from sim.study.compare import format_table, save
+    from sim.present.printed import format_table
+    from sim.present.report import write_report
 
     result = compare([load_scenario("network-2024", years=2)], 4, workers=1)
     mean = result.outcomes.set_index("outcome").loc["progress_per_meeting_hour", "mean"]
     text = format_table(result, ["progress_per_meeting_hour"])
     assert f"{mean * 1000:.4f}" in text or f"{mean * 1000:.2f}" in text
-    folder = save(result, tmp_path / "c", {"replicates": 4, "base_seed": 0, "years": 2})
-    page = (folder / "report.html").read_text()
+    write_report(result, tmp_path / "report.html", {"replicates": 4, "base_seed": 0, "years": 2})
+    page = (tmp_path / "report.html").read_text()
     assert f"{mean * 1000:.3g}" in page

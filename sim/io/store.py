@@ -63,19 +63,6 @@ class Destination:
     replaces: bool = False
     taken: Path | None = None  # the default location, if an earlier result made us move on
 
-    def describe(self, lang: str = "en", files: str = "") -> str:
-        """The closing line of a command, in `lang`: where its result went, what it holds
-        (`files`), and whether it replaced an earlier result or kept one at the default."""
-        from sim.present.i18n import text  # words only for the closing line
-
-        notes = [files] if files else []
-        if self.replaces:
-            notes.insert(0, text("cli.out.replaced", lang))
-        elif self.taken is not None:
-            notes.insert(0, text("cli.out.kept", lang, taken=self.taken))
-        line = text("cli.out.written", lang, path=self.path)
-        return f"{line} ({'; '.join(notes)})" if notes else line
-
 
 # --- what a result recorded writing -------------------------------------------------------------
 

@@ -43,6 +43,7 @@ from sim.model.config import (
     unchanged_overrides,
 )
 from sim.present.i18n import LANGUAGES
+from sim.present.printed import closing_line
 from sim.study.executors import WORKER_WAIT, LostCluster, UnusableCluster
 from sim.study.signals import stop_on_signals
 
@@ -563,7 +564,7 @@ def cmd_whatif(args: argparse.Namespace) -> int:
     }
     whatif.save(result, dest, settings, args.lang)
     print(whatif.format_text(result, args.lang))
-    print(dest.describe(args.lang, text("cli.whatif.files", args.lang)))
+    print(closing_line(dest, args.lang, text("cli.whatif.files", args.lang)))
     return 0
 
 
@@ -580,7 +581,7 @@ def cmd_run(args: argparse.Namespace) -> int:
     result = simulate(scenario, args.seed)
     save_run(result, dest)
     print(run_summary(result, args.lang))
-    print(dest.describe(args.lang, text("cli.run.files", args.lang)))
+    print(closing_line(dest, args.lang, text("cli.run.files", args.lang)))
     return 0
 
 
@@ -590,7 +591,9 @@ def cmd_compare(args: argparse.Namespace) -> int:
     from sim.io.progress import bar
     from sim.io.store import destination
     from sim.present.i18n import number, text
-    from sim.study.compare import compare, format_table, save
+    from sim.present.printed import format_table
+    from sim.present.report import write_report
+    from sim.study.compare import compare, save
     from sim.study.estimate import guard, of_runs
 
     if args.scenarios is None:
@@ -633,7 +636,12 @@ def cmd_compare(args: argparse.Namespace) -> int:
         "base_seed": args.seed,
         "years": years[0] if len(years) == 1 else years,
     }
-    save(result, dest, settings, lang=args.lang, presentation=args.presentation)
+    settings["lang"] = args.lang
+
+    def report(folder: Path) -> None:
+        write_report(result, folder / "report.html", settings, args.lang, args.presentation)
+
+    save(result, dest, settings, pages=[report])
     heading = text(
         "cli.compare.heading",
         args.lang,
@@ -643,7 +651,7 @@ def cmd_compare(args: argparse.Namespace) -> int:
     )
     print(heading)
     print(format_table(result, lang=args.lang))
-    print(dest.describe(args.lang, text("cli.compare.files", args.lang)))
+    print(closing_line(dest, args.lang, text("cli.compare.files", args.lang)))
     return 0
 
 
@@ -737,7 +745,7 @@ def cmd_calibrate(args: argparse.Namespace) -> int:
         f"evaluations on {len(keys)} checks x {spec.seeds} seeds in {cal.seconds:.0f} s "
         f"({cal.stopped})"
     )
-    print(f"{dest.describe()} (report.md, report.html, accepted_ranges.csv, constraints.csv)")
+    print(f"{closing_line(dest)} (report.md, report.html, accepted_ranges.csv, constraints.csv)")
     return 0
 
 

@@ -7,9 +7,8 @@ process start-up does not dominate runs of a few milliseconds.
 
 from __future__ import annotations
 
-import math
 import os
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -19,9 +18,10 @@ import pandas as pd
 
 from sim.model.config import Scenario
 from sim.model.model import RegionModel
-from sim.model.outcomes import CRITERIA, EVENTS, MUNICIPAL, outcome, shown_in
+from sim.model.outcomes import CRITERIA, EVENTS, MUNICIPAL, shown_in
 from sim.study.executors import execute
 from sim.study.scorecard import scorecard, unscored
+from sim.study.stats import half_widths, interval_columns
 
 if TYPE_CHECKING:
     from sim.io.store import Destination
@@ -101,7 +101,7 @@ def trajectory_table(scenarios: list[Scenario], parts: dict[str, list[np.ndarray
             count = n[ok, k]
             with np.errstate(invalid="ignore", divide="ignore"):
                 sd = np.where(count > 1, np.sqrt(m2[ok, k] / (count - 1)), np.nan)
-            half = np.array([t_quantile(int(c)) for c in count]) * sd / np.sqrt(count)
+            half = half_widths(sd, count)
             frames.append(
                 pd.DataFrame(
                     {
@@ -142,24 +142,6 @@ class Comparison:
         return out
 
 
-def t_quantile(n: int) -> float:
-    """Two-sided 95% Student t quantile for n observations."""
-    if n < 2:
-        return math.nan
-    from scipy.stats import t  # scipy comes with Mesa; only the comparison needs it
-
-    return float(t.ppf(0.975, n - 1))
-
-
-def _intervals(df: pd.DataFrame, by: list[str], value: str = "value") -> pd.DataFrame:
-    g = df.groupby(by, sort=False)[value]
-    out = g.agg(mean="mean", sd="std", n="count").reset_index()
-    half = out.apply(lambda r: t_quantile(int(r["n"])) * r["sd"] / math.sqrt(r["n"]), axis=1)
-    out["ci_low"] = out["mean"] - half
-    out["ci_high"] = out["mean"] + half
-    return out
-
-
 def compare(
     scenarios: list[Scenario],
     replicates: int,
@@ -196,7 +178,7 @@ def compare(
     runs = pd.DataFrame(rows)
     keys = [k for k in (*COMPARED, *CRITERIA) if k in runs.columns]
     long = runs.melt(id_vars=["scenario", "seed"], value_vars=keys, var_name="outcome")
-    outcomes = _intervals(long.dropna(subset=["value"]), ["scenario", "outcome"])
+    outcomes = interval_columns(long.dropna(subset=["value"]), ["scenario", "outcome"])
     by_scenario: dict[str, list[np.ndarray]] = {sc.name: [] for sc in scenarios}
     for i in sorted(parts):
         by_scenario[tasks[i][0].name].append(parts[i])
@@ -206,7 +188,7 @@ def compare(
     municipal_long = municipal.melt(
         id_vars=["scenario", "seed", "municipality"], value_vars=list(MUNICIPAL), var_name="outcome"
     ).dropna(subset=["value"])
-    municipalities = _intervals(municipal_long, ["scenario", "municipality", "outcome"])
+    municipalities = interval_columns(municipal_long, ["scenario", "municipality", "outcome"])
     municipalities["rank"] = municipalities["scenario"].map(order) * len(places) + municipalities[
         "municipality"
     ].map({m: i for i, m in enumerate(places)})
@@ -228,12 +210,11 @@ def save(
     comparison: Comparison,
     dest: Path | Destination,
     settings: dict,
-    lang: str = "en",
-    presentation: bool = False,
+    pages: Sequence[Callable[[Path], None]] = (),
 ) -> Path:
-    """Write the tidy tables, the report (in `lang`) and the resolved scenarios, atomically."""
+    """Write the tidy tables, the resolved scenarios and a manifest, atomically, with whatever
+    `pages` write into the same folder (the command line adds the report)."""
     from sim.io.store import write_atomically, write_json, write_tables, write_toml
-    from sim.present.report import write_report
     from sim.study.run import provenance
 
     def fill(tmp: Path) -> None:
@@ -250,37 +231,8 @@ def save(
             tmp / "scenarios.toml",
             {sc.name: sc.model_dump(mode="json") for sc in comparison.scenarios},
         )
-        write_json(tmp / "manifest.json", {**settings, "lang": lang, **provenance()})
-        write_report(comparison, tmp / "report.html", settings, lang, presentation)
+        write_json(tmp / "manifest.json", {**settings, **provenance()})
+        for page in pages:
+            page(tmp)
 
     return write_atomically(dest, fill)
-
-
-def format_table(comparison: Comparison, keys: list[str] | None = None, lang: str = "en") -> str:
-    """Per outcome, each scenario's mean and 95% interval, as plain text in `lang`."""
-    from sim.present import i18n
-
-    o = comparison.outcomes.set_index(["outcome", "scenario"])
-    present = set(o.index.get_level_values(0))
-    keys = keys or [k for k in (*COMPARED, *CRITERIA) if k in present]
-    width = max(len(sc.name) for sc in comparison.scenarios)
-    unscored = {sc.name: comparison.unscored(sc.name) for sc in comparison.scenarios}
-    na = i18n.text("report.not_applicable", lang)
-    lines = []
-    for key in keys:
-        if key not in present:
-            continue
-        entry = outcome(key)
-        lines.append(i18n.outcome_heading(entry, lang))
-        for sc in comparison.scenarios:
-            if key in unscored[sc.name]:
-                reason = i18n.text(f"report.missing.{unscored[sc.name][key]}", lang)
-                lines.append(f"  {sc.name:<{width}}  {na}: {reason}")
-                continue
-            if (key, sc.name) not in o.index:
-                lines.append(f"  {sc.name:<{width}}  {i18n.text('common.not_available', lang)}")
-                continue
-            r = o.loc[(key, sc.name)]
-            mean, lo, hi = (i18n.quantity(entry, r[k], lang) for k in ("mean", "ci_low", "ci_high"))
-            lines.append(f"  {sc.name:<{width}}  {mean:>12}  [{lo}; {hi}]")
-    return "\n".join(lines)

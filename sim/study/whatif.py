@@ -49,7 +49,8 @@ from sim.present.i18n import (
     readable,
     text,
 )
-from sim.study.compare import COMPARED, Comparison, compare, t_quantile
+from sim.study.compare import COMPARED, Comparison, compare
+from sim.study.stats import t_quantile
 
 if TYPE_CHECKING:
     from sim.io.store import Destination

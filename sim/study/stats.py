@@ -1,0 +1,65 @@
+"""The statistics every study shares: a mean with its 95% interval over seeds.
+
+One place for the Student t interval (compare, whatif, validation, docking, analysis all report
+it), so that every table, page and check computes it the same way:
+
+- `t_quantile(n)`: the two-sided 95% quantile of Student's t with n - 1 degrees of freedom;
+- `mean_interval(values)`: mean, standard error and the 95% interval of a sample;
+- `interval_columns(frame, by, value)`: the same per group of a DataFrame (mean, sd, n,
+  ci_low, ci_high), as the tidy tables write them.
+
+Where n < 2 there is no interval: the standard error and the bounds are NaN (the mean stands
+alone), never a zero-width interval that would look certain.
+"""
+
+from __future__ import annotations
+
+import math
+import statistics
+from collections.abc import Sequence
+from functools import lru_cache
+
+import numpy as np
+import pandas as pd
+
+LEVEL = 0.95
+
+
+@lru_cache(maxsize=4096)
+def t_quantile(n: int) -> float:
+    """Two-sided 95% Student t quantile for a sample of n (NaN where n < 2)."""
+    if n < 2:
+        return math.nan
+    from scipy.stats import t  # scipy comes with Mesa; only the driver needs it
+
+    return float(t.ppf(0.5 + LEVEL / 2, n - 1))
+
+
+def mean_interval(values: Sequence[float]) -> tuple[float, float, float, float]:
+    """Mean, standard error, and the 95% interval's low and high bound of `values`
+    (NaN where there are no values; the standard error and bounds NaN where there is one)."""
+    n = len(values)
+    if n == 0:
+        return math.nan, math.nan, math.nan, math.nan
+    mean = statistics.fmean(values)
+    if n < 2:
+        return mean, math.nan, math.nan, math.nan
+    se = statistics.stdev(values) / math.sqrt(n)
+    half = t_quantile(n) * se
+    return mean, se, mean - half, mean + half
+
+
+def half_widths(sd: np.ndarray, n: np.ndarray) -> np.ndarray:
+    """The 95% interval's half width for standard deviations `sd` of samples of sizes `n`."""
+    q = np.array([t_quantile(int(k)) for k in np.asarray(n)], dtype=float)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return q * np.asarray(sd, dtype=float) / np.sqrt(np.asarray(n, dtype=float))
+
+
+def interval_columns(frame: pd.DataFrame, by: list[str], value: str = "value") -> pd.DataFrame:
+    """Per group of `frame` by `by`: mean, sd, n, ci_low and ci_high of column `value`."""
+    out = frame.groupby(by, sort=False)[value].agg(mean="mean", sd="std", n="count").reset_index()
+    half = half_widths(out["sd"].to_numpy(), out["n"].to_numpy())
+    out["ci_low"] = out["mean"] - half
+    out["ci_high"] = out["mean"] + half
+    return out

@@ -1,0 +1,58 @@
+"""The layers hold: imports run one way, present -> study -> model (with agents) -> io.
+
+The contract is import-linter's (pyproject.toml, [tool.importlinter]); it counts every import,
+inside functions and under TYPE_CHECKING too. A second test proves the contract can fail: a copy
+of the tree with one deliberate upward import breaks it.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import ROOT
+
+LINT = Path(sys.executable).with_name("lint-imports")
+
+
+def lint(root: Path) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [str(LINT), "--no-cache"],
+        cwd=root,
+        env={**os.environ, "PYTHONPATH": str(root)},
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+
+
+def test_imports_run_one_way():
+    done = lint(ROOT)
+    assert done.returncode == 0, done.stdout[-3000:]
+    assert "1 kept, 0 broken" in done.stdout
+
+
+@pytest.mark.parametrize(
+    ("module", "upward"),
+    [
+        ("sim/model/rules.py", "from sim.present import i18n"),
+        ("sim/io/store.py", "from sim.model import recorder"),
+        ("agents/municipality.py", "from sim.study import compare"),
+    ],
+)
+def test_an_upward_import_breaks_the_contract(tmp_path, module, upward):
+    for part in ("sim", "agents"):
+        shutil.copytree(ROOT / part, tmp_path / part, ignore=shutil.ignore_patterns("__pycache__"))
+    shutil.copy(ROOT / "pyproject.toml", tmp_path / "pyproject.toml")
+    target = tmp_path / module
+    text = target.read_text()
+    # inside a function, where a hidden import would hide best
+    target.write_text(text + f"\n\ndef _hidden():\n    {upward}  # noqa\n")
+    done = lint(tmp_path)
+    assert done.returncode != 0
+    assert "BROKEN" in done.stdout and module.removesuffix(".py").replace("/", ".") in done.stdout
