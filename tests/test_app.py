@@ -23,7 +23,7 @@ from sim.model.config import (
     scenario_from_dict,
 )
 from sim.present import i18n
-from sim.present.app_session import (
+from sim.present.app.session import (
     BEHAVIOUR,
     RULES,
     Session,
@@ -228,7 +228,7 @@ def test_the_session_store_is_safe_across_threads():
 
 
 def test_a_month_is_sent_as_patches_and_a_dropped_answer_is_made_good():
-    from sim.present.app import redraw, step_update
+    from sim.present.app.updates import redraw, step_update
 
     session = Session(load_scenario("split-2022"))
     full = redraw(session, "nl", "energy", 0)
@@ -244,8 +244,9 @@ def test_a_month_is_sent_as_patches_and_a_dropped_answer_is_made_good():
 
 
 def test_a_month_sends_only_the_network_views_parts_that_changed():
-    from sim.present.app import network_figure, step_update
-    from sim.present.app_session import nodes
+    from sim.present.app.display import nodes
+    from sim.present.app.figures import network_figure
+    from sim.present.app.updates import step_update
 
     session = Session(load_scenario("split-2022"))
     sent = {"color": 0, "text": 0}
@@ -265,7 +266,8 @@ def test_a_month_sends_only_the_network_views_parts_that_changed():
 
 def test_the_model_side_imports_no_web_stack():
     code = (
-        "import sys, sim.present.cli, sim.present.app_session, sim.present.view; "
+        "import sys, sim.present.cli, sim.present.view; "
+        "import sim.present.app.session, sim.present.app.display, sim.present.app.inputs; "
         "import sim.model.model, sim.present.animate; "
         "sys.exit(','.join(m for m in sys.modules if m.split('.')[0] in ('dash', 'flask')) or 0)"
     )
@@ -360,7 +362,7 @@ def test_the_app_listens_on_loopback_by_default_and_says_where(tmp_path):
 def test_an_uploaded_scenario_is_validated_like_a_file():
     import base64
 
-    from sim.present.app import uploaded
+    from sim.present.app.inputs import uploaded
 
     def url(data: bytes) -> str:
         return "data:application/octet-stream;base64," + base64.b64encode(data).decode()

@@ -29,9 +29,10 @@ from sim.io.inputs import TEXT_LIMIT, InputError, read_text
 from sim.model.config import PRESETS, list_scenarios, load_scenario
 from sim.present import i18n
 from sim.present.animate import STATES
-from sim.present.app import SPEEDS, create_app, page_values
-from sim.present.app_inputs import CONTROL_IDS, host_allowed, shown, signature
-from sim.present.app_session import Session, SessionStore
+from sim.present.app.inputs import CONTROL_IDS, host_allowed, shown, signature
+from sim.present.app.layout import SPEEDS
+from sim.present.app.server import create_app, page_values
+from sim.present.app.session import Session, SessionStore
 from tests.conftest import start_samenspel
 
 PORT = 8050
@@ -641,7 +642,7 @@ def test_a_host_beyond_loopback_is_warned_of_in_the_language_asked(tmp_path, lan
 
 
 def test_every_value_a_callback_reads_is_checked(world):
-    """A new input or state of a callback needs its line in sim.present.app.page_values."""
+    """A new input or state of a callback needs its line in sim.present.app.server.page_values."""
     values = page_values()
     for _, inputs, states in signatures(world.app).values():
         for component, prop in inputs + states:

@@ -454,7 +454,7 @@ def cmd_app(args: argparse.Namespace) -> int:
     import ipaddress
     import socket
 
-    from sim.present.app import serve  # the web stack only when the app is wanted
+    from sim.present.app.server import serve  # the web stack only when the app is wanted
     from sim.present.i18n import text
 
     family = socket.AF_INET6 if ":" in args.host else socket.AF_INET

@@ -37,7 +37,7 @@ from pydantic import BaseModel, ValidationError
 from sim.io.inputs import TEXT_LIMIT, InputError, decode, read_text
 from sim.model.config import PRESETS, ConfigError, Scenario, list_scenarios, load_preset
 from sim.present import i18n
-from sim.present.app_session import BEHAVIOUR, RULES, Control
+from sim.present.app.session import BEHAVIOUR, RULES, Control, control_of
 
 MOST_PROBLEMS = 8
 """Places of problems a message lists (and says how many more)."""
@@ -226,7 +226,7 @@ CONTROL_IDS: tuple[dict[str, str], ...] = tuple(
     for c in (*RULES.values(), *BEHAVIOUR.values())
     for part in ("label", "value", "input")
 )
-"""The ids of the controls' components, in the page's order (sim/present/app.py's layout)."""
+"""The ids of the controls' components, in the page's order (sim/present/app/layout.py)."""
 
 
 def signature(key: str, callback: Mapping[str, Any]) -> tuple[list[Dep], list[Dep], list[Dep]]:
@@ -254,10 +254,6 @@ def control_fits(c: Control, value: Any) -> bool:
         return type(value) is str and value in c.choices
     allowed = ("yes",) if c.kind == "switch" else c.choices
     return type(value) is list and all(type(v) is str and v in allowed for v in value)
-
-
-def _control(component: Mapping[str, str]) -> Control:
-    return (RULES if component["kind"] == "rule" else BEHAVIOUR)[component["name"]]
 
 
 def _matches(pattern: Mapping[str, Any], component: Mapping[str, Any]) -> bool:
@@ -293,7 +289,7 @@ def _entry(entry: Any, dep: Dep, values: Mapping[tuple[str, str], Check] | None)
         return True
     if prop == "id":
         return all(e.get("value") == e["id"] for e in entry)
-    return all(control_fits(_control(e["id"]), e.get("value")) for e in entry)
+    return all(control_fits(control_of(e["id"]), e.get("value")) for e in entry)
 
 
 def check_request(

@@ -1,7 +1,7 @@
 """The workshop app's model side: controls, scenarios built from them, sessions (no web code).
 
-`samenspel app` (sim/present/app.py) is a Dash page; everything it shows of a run comes from here,
-so that this part is tested without a browser and the web stack stays in sim/present/app.py alone.
+Everything `samenspel app` shows of a run comes from here and from sim/present/app/display.py, so
+that this part is tested without a browser and the web stack stays out of it.
 
 - **Controls.** `RULE_FIELDS` are the rules a facilitator may change per theme, and
   `BEHAVIOUR_FIELDS` the behavioural assumptions; `control()` reads each one's kind, range and
@@ -13,11 +13,9 @@ so that this part is tested without a browser and the web stack stays in sim/pre
   validates it and raises ConfigError naming any bad field.
 - **Sessions.** A `Session` holds one browser tab's run: the scenario as chosen (its run with the
   same seed is the baseline, computed once per scenario and seed by `baseline`), the changes, and a
-  `Viewer` (sim/present/view.py) stepped a month at a time. `SessionStore` keeps them by session id,
-  behind a lock, the least recently used dropped beyond a bound.
-- **What the page shows.** `nodes` and `edge_line` (the network view), `panel` (the month's
-  words and numbers) read a frame in one language; the words come from the catalogue
-  (sim/present/i18n.py) and the formatting from the animation's `compact`.
+  `Viewer` (sim/present/view.py) stepped a month at a time, with the trust along every edge of
+  the network per month (`trust_values`). `SessionStore` keeps them by session id, behind a lock,
+  the least recently used dropped beyond a bound.
 """
 
 from __future__ import annotations
@@ -28,7 +26,7 @@ from collections import OrderedDict
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from functools import lru_cache
-from typing import Any, Literal, get_args, get_origin
+from typing import Any, Literal, cast, get_args, get_origin
 
 from annotated_types import Ge, Gt, Le
 from pydantic import BaseModel
@@ -42,9 +40,8 @@ from sim.model.config import (
     scenario_from_dict,
 )
 from sim.model.model import RegionModel
-from sim.model.outcomes import outcome
 from sim.present import i18n
-from sim.present.animate import STATE_WORDS, STATES, compact, short_name
+from sim.present.animate import STATE_WORDS
 from sim.present.view import STRIP, Frame, Viewer
 
 RULE_FIELDS = (
@@ -70,16 +67,11 @@ BEHAVIOUR_FIELDS = tuple(
 OWN_PREFIX = "own-"
 """An own arrangement for a theme is called OWN_PREFIX + theme."""
 
-MAP_SIZE = 440
-"""The network view's width in pixels (the map's unit box, sim/view.layout)."""
-
-# The animation's colours (sim/data/animate/player.js): viridis for a state, grey to blue for
-# trust, grey where a value is missing.
-VIRIDIS = ("#440154", "#472d7b", "#3b528b", "#2c728e", "#21918c", "#28ae80", "#5ec962")
-VIRIDIS += ("#addc30", "#fde725")
-TRUST_LOW, TRUST_HIGH, MISSING = "#d4d4d4", "#0072b2", "#bdbdbd"
-
 MAX_SESSIONS = 64
+"""The sessions a server keeps (one per open page)."""
+
+DEFAULT_SCENARIO = "split-2022"
+"""The preset a new page starts with."""
 
 
 # --- controls --------------------------------------------------------------------------------
@@ -143,26 +135,35 @@ def control(model: type[BaseModel], name: str) -> Control:
         (inner,) = get_args(ann)
         return Control(which, name, "multi", choices=tuple(get_args(inner)))
     if ann in (int, float):
-        low = high = None
-        for m in info.metadata:
-            if isinstance(m, Ge):
-                low = float(m.ge)
-            elif isinstance(m, Gt):
-                low = float(m.gt)
-            elif isinstance(m, Le):
-                high = float(m.le)
-        if low is None or high is None:
-            raise TypeError(f"{model.__name__}.{name} has no range to make a slider of")
-        integer = ann is int
-        step = 1.0 if integer else _step(low, high)
-        if any(isinstance(m, Gt) for m in info.metadata):
-            low += step  # an open lower bound: the first step above it
-        return Control(which, name, "slider", low, high, step, integer)
+        return _slider(which, name, info.metadata, integer=ann is int, where=model.__name__)
     raise TypeError(f"{model.__name__}.{name}: no control for {ann!r}")
+
+
+def _slider(which: str, name: str, metadata: list[Any], integer: bool, where: str) -> Control:
+    """A slider over a number field's range (its `ge`/`gt` and `le` bounds)."""
+    low = high = None
+    for m in metadata:
+        if isinstance(m, Ge):
+            low = float(cast(float, m.ge))
+        elif isinstance(m, Gt):
+            low = float(cast(float, m.gt))
+        elif isinstance(m, Le):
+            high = float(cast(float, m.le))
+    if low is None or high is None:
+        raise TypeError(f"{where}.{name} has no range to make a slider of")
+    step = 1.0 if integer else _step(low, high)
+    if any(isinstance(m, Gt) for m in metadata):
+        low += step  # an open lower bound: the first step above it
+    return Control(which, name, "slider", low, high, step, integer)
 
 
 RULES: dict[str, Control] = {name: control(Arrangement, name) for name in RULE_FIELDS}
 BEHAVIOUR: dict[str, Control] = {name: control(Behaviour, name) for name in BEHAVIOUR_FIELDS}
+
+
+def control_of(component: Mapping[str, str]) -> Control:
+    """The control behind a page component's id (its `kind` and `name`)."""
+    return (RULES if component["kind"] == "rule" else BEHAVIOUR)[component["name"]]
 
 
 def rule_label(name: str, lang: str) -> str:
@@ -391,6 +392,14 @@ class SessionStore:
                 self._sessions.popitem(last=False)
         return session
 
+    def session(self, sid: str) -> Session:
+        """The session `sid`; one of the default scenario should the store have none (it was
+        dropped, or the page was loaded before the server started)."""
+        session = self.get(sid)
+        if session is None:
+            session = self.put(sid, Session(load_preset(DEFAULT_SCENARIO)))
+        return session
+
     def __len__(self) -> int:
         with self._lock:
             return len(self._sessions)
@@ -400,51 +409,7 @@ class SessionStore:
             return sid in self._sessions
 
 
-# --- what the page shows ---------------------------------------------------------------------
-
-
-def _hex(colour: str) -> tuple[int, int, int]:
-    return int(colour[1:3], 16), int(colour[3:5], 16), int(colour[5:7], 16)
-
-
-def _mix(a: str, b: str, f: float) -> str:
-    x, y = _hex(a), _hex(b)
-    return "#" + "".join(f"{round(u + (v - u) * f):02x}" for u, v in zip(x, y, strict=True))
-
-
-def state_colour(value: float | None) -> str:
-    """A state in [0, 1] on the viridis scale (grey where it is missing)."""
-    if value is None:
-        return MISSING
-    v = min(max(value, 0.0), 1.0) * (len(VIRIDIS) - 1)
-    k = min(int(v), len(VIRIDIS) - 2)
-    return _mix(VIRIDIS[k], VIRIDIS[k + 1], v - k)
-
-
-def trust_colour(value: float | None) -> str:
-    return _mix(TRUST_LOW, TRUST_HIGH, min(max(value or 0.0, 0.0), 1.0))
-
-
-def trust_width(value: float | None) -> float:
-    return 0.0 if value is None else round(0.3 + 3.0 * min(max(value, 0.0), 1.0), 2)
-
-
-PAID, WITHHELD, PLAIN = "#1a9850", "#d73027", "#444444"
-
-
-def node_data(m: Frame, shown: Frame, state: str) -> dict[str, Any]:
-    """What of a municipality changes month by month in the network view: its colour (by
-    `state`), its label with ✓ (paid an instalment this month) and ✗ (withheld one), its
-    border (red where it withheld, green where it only paid)."""
-    name = short_name(m["name"]) if m["r"] < 0.05 else m["name"]
-    mark = "✓" * bool(shown["paid"]) + "✗" * bool(shown["withheld"])
-    border = WITHHELD if shown["withheld"] else PAID if shown["paid"] else PLAIN
-    return {
-        "colour": state_colour(shown[state]),
-        "label": f"{name} {mark}" if mark else name,
-        "border": border,
-        "bw": 1 if border == PLAIN else 4,
-    }
+# --- trust along the network's edges ---------------------------------------------------------
 
 
 def edges(meta: Frame) -> list[tuple[int, int]]:
@@ -453,127 +418,9 @@ def edges(meta: Frame) -> list[tuple[int, int]]:
     return [(i, j) for i in range(n) for j in range(n) if i != j]
 
 
-EDGE_OFFSET = 0.008
-"""How far each direction of trust is drawn beside the line between two centres (unit box)."""
-
-
-def edge_line(meta: Frame, i: int, j: int) -> tuple[float, float, float, float]:
-    """Where i's trust in j is drawn: from circle i to circle j, on its own side of the line
-    between them (so the two directions lie side by side, as in the animation)."""
-    a, b = meta["municipalities"][i], meta["municipalities"][j]
-    dx, dy = b["x"] - a["x"], b["y"] - a["y"]
-    d = math.hypot(dx, dy) or 1.0
-    ux, uy = dx / d, dy / d
-    ox, oy = -uy * EDGE_OFFSET, ux * EDGE_OFFSET
-    return (
-        round(a["x"] + ux * a["r"] * 0.8 + ox, 4),
-        round(a["y"] + uy * a["r"] * 0.8 + oy, 4),
-        round(b["x"] - ux * b["r"] * 0.8 + ox, 4),
-        round(b["y"] - uy * b["r"] * 0.8 + oy, 4),
-    )
-
-
 def trust_values(meta: Frame, frame: Frame) -> tuple[float | None, ...]:
     """Trust along every edge of `edges(meta)`, rounded as drawn."""
     return tuple(
         None if frame["trust"][i][j] is None else round(frame["trust"][i][j], 3)
         for i, j in edges(meta)
     )
-
-
-def nodes(session: Session, state: str, lang: str) -> dict[str, list[Any]]:
-    """The network view's municipalities this month: colour, label, border and hover text."""
-    meta, frame = session.viewer.meta, session.frame
-    data = [
-        node_data(m, shown, state)
-        for m, shown in zip(meta["municipalities"], frame["municipalities"], strict=True)
-    ]
-    return {
-        "colour": [d["colour"] for d in data],
-        "label": [d["label"] for d in data],
-        "border": [d["border"] for d in data],
-        "bw": [d["bw"] for d in data],
-        "hover": [tooltip(session, m["name"], lang) for m in meta["municipalities"]],
-    }
-
-
-def month_text(session: Session, lang: str) -> str:
-    """The month label: "before January 2022" until the first month has run."""
-    frame = session.frame
-    if frame["month"] < 0:
-        return i18n.text("app.before_start", lang, month=frame["label"][lang])
-    if session.viewer.done:
-        return i18n.text("app.last_month", lang, month=frame["label"][lang])
-    return frame["label"][lang]
-
-
-def panel(session: Session, lang: str) -> dict[str, Any]:
-    """The month's words and numbers beside the map, in `lang`."""
-    meta, frame = session.viewer.meta, session.frame
-    shown = compact(frame, meta, lang)
-    theme_label = {t["key"]: t["label"][lang] for t in meta["themes"]}
-    nobody = i18n.text("animate.nobody", lang)
-    paid = [m["name"] for m in frame["municipalities"] if m["paid"]]
-    withheld = [m["name"] for m in frame["municipalities"] if m["withheld"]]
-    return {
-        "month": month_text(session, lang),
-        "caption": shown["caption"] or i18n.text("app.press_step", lang),
-        "strip": [
-            {
-                "label": s["label"][lang],
-                "value": text,
-                "unit": s["unit"][lang],
-            }
-            for s, text in zip(meta["strip"], shown["st"], strict=True)
-        ],
-        "paid": ", ".join(paid) or nobody,
-        "withheld": ", ".join(withheld) or nobody,
-        "tables": [
-            {
-                "theme": t["label"][lang],
-                "arrangement": t["arrangement"][lang],
-                "met": bool(row[0]),
-                "seated": row[3],
-            }
-            for t, row in zip(meta["themes"], shown["tb"], strict=True)
-        ],
-        "projects": [
-            {
-                "title": i18n.text(
-                    "animate.project", lang, pid=p["pid"], theme=theme_label[p["theme"]]
-                ),
-                "members": ", ".join(
-                    short_name(ms["name"])
-                    + ("" if ms["mode"] == "full" else f" ({choice_label(ms['mode'], lang)})")
-                    for ms in p["members"]
-                )
-                or nobody,
-            }
-            for p in frame["projects"]
-        ],
-    }
-
-
-def tooltip(session: Session, name: str, lang: str) -> str:
-    """A municipality's state this month, one line (the animation's tooltip)."""
-    for m in session.frame["municipalities"]:
-        if m["name"] == name:
-            na = i18n.text("common.not_available", lang)
-            return i18n.text(
-                "animate.tooltip",
-                lang,
-                name=name,
-                inhabitants=i18n.number(m["population"], lang, 0),
-                energy=na if m["energy"] is None else i18n.number(m["energy"], lang, 2),
-                legitimacy=na if m["legitimacy"] is None else i18n.number(m["legitimacy"], lang, 2),
-                pledges=na if m["pledges_paid"] is None else i18n.percent(m["pledges_paid"], lang),
-            )
-    return ""
-
-
-def scaled(key: str, value: float | None) -> float | None:
-    """A strip value as the charts plot it (the outcome catalogue's scale)."""
-    return None if value is None else value * outcome(key).scale
-
-
-__all__ = ["STATES", "STRIP"]

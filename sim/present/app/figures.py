@@ -1,0 +1,211 @@
+"""The workshop app's two figures: the live charts (each strip series of this run over the
+baseline's grey ghost) and the network view (the municipalities on the schematic map, trust as
+one line shape per direction), each drawn whole or changed as a Dash `Patch`."""
+
+from __future__ import annotations
+
+import plotly.graph_objects as go
+from dash import Patch
+from plotly.subplots import make_subplots
+
+from sim.present import i18n
+from sim.present.app.display import (
+    MAP_SIZE,
+    edge_line,
+    nodes,
+    scaled,
+    trust_colour,
+    trust_width,
+)
+from sim.present.app.session import Session, edges
+from sim.present.view import STRIP
+
+MAP_HEIGHT = 380
+TITLE_WIDTH = 26  # characters of a chart title on one line
+GHOST = "#b0b0b0"
+LIVE = "#0072b2"
+
+
+# --- the charts ------------------------------------------------------------------------------
+
+
+def chart(session: Session, lang: str) -> go.Figure:
+    """The live charts: each strip series of this run, the baseline's as a grey ghost."""
+    titles = [_chart_title(key, lang) for key in STRIP]
+    fig = make_subplots(rows=2, cols=2, subplot_titles=titles, vertical_spacing=0.2)
+    lines = (
+        (session.baseline(), GHOST, 2.0, "app.baseline"),
+        (session.series, LIVE, 2.5, "app.this_run"),
+    )
+    for k, key in enumerate(STRIP):
+        row, col = divmod(k, 2)
+        for series, colour, width, word in lines:  # trace 2k: the ghost, 2k + 1: this run
+            values = [scaled(key, v) for v in series[key]]
+            fig.add_trace(
+                go.Scatter(
+                    x=list(range(len(values))),
+                    y=values,
+                    mode="lines",
+                    line={"color": colour, "width": width},
+                    name=i18n.text(word, lang),
+                    legendgroup=word,
+                    showlegend=k == 0,
+                    hovertemplate="%{y:,.2f}<extra></extra>",
+                ),
+                row=row + 1,
+                col=col + 1,
+            )
+    _chart_layout(fig, session, lang)
+    return fig
+
+
+def _chart_layout(fig: go.Figure, session: Session, lang: str) -> None:
+    """The charts' axes (the run's months, a few year ticks), size, legend and fonts."""
+    months = session.viewer.months
+    ticks = _ticks(session, lang)
+    for k in range(len(STRIP)):
+        axis = "xaxis" if k == 0 else f"xaxis{k + 1}"
+        fig.layout[axis].update(
+            range=[0, months - 1], tickvals=ticks[0], ticktext=ticks[1], tickangle=0
+        )
+    fig.update_layout(
+        height=430,
+        margin={"l": 40, "r": 10, "t": 30, "b": 30},
+        separators=_separators(lang),
+        legend={"orientation": "h", "y": -0.12, "x": 0},
+        font={"size": 11},
+        plot_bgcolor="#fff",
+        paper_bgcolor="#fff",
+        uirevision="keep",
+    )
+    fig.update_xaxes(showgrid=True, gridcolor="#eee")
+    fig.update_yaxes(showgrid=True, gridcolor="#eee")
+    fig.update_annotations(font_size=12)
+
+
+def _chart_title(key: str, lang: str) -> str:
+    """A chart's title: the outcome's label (its unit is in the strip), on two lines if long."""
+    name = i18n.outcome_label(key, lang)
+    if len(name) <= TITLE_WIDTH:
+        return name
+    cut = min((k for k, c in enumerate(name) if c == " "), key=lambda k: abs(k - len(name) / 2))
+    return name[:cut] + "<br>" + name[cut + 1 :]
+
+
+def _separators(lang: str) -> str:
+    """Plotly's decimal and thousands separators, as Babel writes numbers in `lang`."""
+    sample = i18n.number(1234.5, lang, 1)
+    return sample[-2] + sample[1]
+
+
+def _ticks(session: Session, lang: str) -> tuple[list[int], list[str]]:
+    months = session.viewer.months
+    every = 12 * max(1, -(-months // 36))  # three or four ticks: the charts are narrow
+    start = session.viewer.meta["start_year"]
+    vals = list(range(0, months, every))
+    return vals, [i18n.month_label(start, m, lang, form="short") for m in vals]
+
+
+def chart_language(session: Session, lang: str) -> Patch:
+    """The charts' words and number format in another language, as a patch."""
+    p = Patch()
+    p["layout"]["separators"] = _separators(lang)
+    for k, key in enumerate(STRIP):
+        p["layout"]["annotations"][k]["text"] = _chart_title(key, lang)
+        axis = "xaxis" if k == 0 else f"xaxis{k + 1}"
+        p["layout"][axis]["ticktext"] = _ticks(session, lang)[1]
+        p["data"][2 * k]["name"] = i18n.text("app.baseline", lang)
+        p["data"][2 * k + 1]["name"] = i18n.text("app.this_run", lang)
+    return p
+
+
+def chart_points(session: Session, shown: int) -> Patch:
+    """This run's points after month `shown` appended to each chart, as a patch."""
+    fig = Patch()
+    for k, key in enumerate(STRIP):
+        months = range(shown, session.month)
+        fig["data"][2 * k + 1]["x"].extend(list(months))
+        fig["data"][2 * k + 1]["y"].extend([scaled(key, session.series[key][m]) for m in months])
+    return fig
+
+
+# --- the network view ------------------------------------------------------------------------
+
+
+def network_figure(session: Session, colour: str, lang: str) -> go.Figure:
+    """The network view: the municipalities on the schematic map, sized by inhabitants and
+    coloured by `colour`; trust as lines, one per direction (sim/present/view.py's layout, the
+    animation's colours)."""
+    meta = session.viewer.meta
+    shapes = [
+        {
+            "type": "line",
+            "x0": x0,
+            "y0": y0,
+            "x1": x1,
+            "y1": y1,
+            "layer": "below",
+            "line": {"color": trust_colour(t), "width": trust_width(t)},
+        }
+        for (i, j), t in zip(edges(meta), session.trust[-1], strict=True)
+        for x0, y0, x1, y1 in [edge_line(meta, i, j)]
+    ]
+    node = nodes(session, colour, lang)
+    munis = meta["municipalities"]
+    fig = go.Figure(
+        go.Scatter(
+            x=[m["x"] for m in munis],
+            y=[m["y"] for m in munis],
+            mode="markers+text",
+            marker={
+                "size": [round(2 * m["r"] * MAP_SIZE, 1) for m in munis],
+                "color": node["colour"],
+                "line": {"color": node["border"], "width": node["bw"]},
+                "opacity": 0.92,
+            },
+            text=node["label"],
+            textposition="bottom center",
+            hovertext=node["hover"],
+            hoverinfo="text",
+            cliponaxis=False,
+        )
+    )
+    fig.update_layout(
+        shapes=shapes,
+        height=MAP_HEIGHT,
+        margin={"l": 4, "r": 4, "t": 4, "b": 4},
+        xaxis={"range": [0, 1], "visible": False, "fixedrange": True},
+        yaxis={"range": [1, 0], "visible": False, "fixedrange": True, "scaleanchor": "x"},
+        plot_bgcolor="#f4f7f9",
+        paper_bgcolor="#fff",
+        showlegend=False,
+        font={"size": 11},
+    )
+    return fig
+
+
+def network_patch(
+    session: Session, colour: str, lang: str, since: int, drawn: dict[str, list] | None = None
+) -> Patch:
+    """The network view after a month (or in another colouring or language), as a patch: the
+    municipalities' colours, labels and hover texts, and the trust lines that changed since
+    month `since`. With `drawn` (what `nodes` gave for the view as the page shows it), only
+    what differs from it is sent: a changed label makes plotly lay the whole view out anew,
+    a changed colour or hover text only restyles it."""
+    node = nodes(session, colour, lang)
+    p = Patch()
+
+    def changed(*keys: str) -> bool:
+        return drawn is None or any(node[k] != drawn[k] for k in keys)
+
+    if changed("colour"):
+        p["data"][0]["marker"]["color"] = node["colour"]
+    if changed("border", "bw"):
+        p["data"][0]["marker"]["line"] = {"color": node["border"], "width": node["bw"]}
+    if changed("label"):
+        p["data"][0]["text"] = node["label"]
+    if changed("hover"):
+        p["data"][0]["hovertext"] = node["hover"]
+    for k, t in session.trust_changes(since).items():
+        p["layout"]["shapes"][k]["line"] = {"color": trust_colour(t), "width": trust_width(t)}
+    return p
