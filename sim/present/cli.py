@@ -535,6 +535,7 @@ def _whatif_options(sub: argparse._SubParsersAction) -> None:
 def cmd_whatif(args: argparse.Namespace) -> int:
     from sim.io.progress import bar
     from sim.io.store import destination
+    from sim.present import whatif_page
     from sim.present.i18n import text
     from sim.study import whatif
     from sim.study.estimate import guard, of_runs
@@ -562,8 +563,12 @@ def cmd_whatif(args: argparse.Namespace) -> int:
         "base_seed": args.seed,
         "lang": args.lang,
     }
-    whatif.save(result, dest, settings, args.lang)
-    print(whatif.format_text(result, args.lang))
+
+    def pages(folder: Path) -> None:
+        whatif_page.write(result, folder, args.lang)
+
+    whatif.save(result, dest, settings, pages=[pages])
+    print(whatif_page.format_text(result, args.lang))
     print(closing_line(dest, args.lang, text("cli.whatif.files", args.lang)))
     return 0
 
