@@ -8,22 +8,26 @@ import argparse
 import sys
 
 from sim.model.config import ConfigError
-from sim.present.cli import lists, runs, shows, sweeps, validate
+from sim.present.cli.lists import LISTS
 from sim.present.cli.parser import Command, build
+from sim.present.cli.runs import COMPARE, RUN, WHATIF
+from sim.present.cli.shows import ANIMATE, APP
+from sim.present.cli.sweeps import ANALYZE, CALIBRATE, SWEEP
+from sim.present.cli.validate import VALIDATE
 from sim.study.executors import LostCluster, UnusableCluster
 from sim.study.signals import stop_on_signals
 
 COMMANDS: tuple[Command, ...] = (
-    runs.RUN,
-    runs.COMPARE,
-    sweeps.SWEEP,
-    sweeps.CALIBRATE,
-    sweeps.ANALYZE,
-    validate.VALIDATE,
-    shows.ANIMATE,
-    shows.APP,
-    runs.WHATIF,
-    *lists.LISTS,
+    RUN,
+    COMPARE,
+    SWEEP,
+    CALIBRATE,
+    ANALYZE,
+    VALIDATE,
+    ANIMATE,
+    APP,
+    WHATIF,
+    *LISTS,
 )
 BY_NAME = {c.name: c for c in COMMANDS}
 
