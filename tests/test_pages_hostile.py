@@ -20,6 +20,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from sim.model.config import Scenario, load_scenario, scenario_from_dict
+from sim.present import whatif_page
 from sim.present.animate import render_html
 from sim.present.embed import script_json
 from sim.present.report import render
@@ -182,7 +183,7 @@ def test_the_whatif_page_shows_the_words_and_runs_no_script(
 ):
     alternative = scenario(label, label, description, description_nl)
     base = load_scenario("split-2022", years=1)
-    page = whatif.page(whatif.whatif(alternative, base, 2, workers=1), lang)
+    page = whatif_page.page(whatif.whatif(alternative, base, 2, workers=1), lang)
     assert script_texts(page) == []
     read = Text(page)
     assert "script" not in read.tags and "img" not in read.tags

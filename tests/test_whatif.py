@@ -10,6 +10,7 @@ import pytest
 
 from sim.model.config import Arrangement, load_scenario, scenario_from_dict
 from sim.model.outcomes import MUNICIPAL, outcome
+from sim.present import whatif_page
 from sim.present.i18n import catalogue, label
 from sim.study import whatif
 from tests.conftest import samenspel
@@ -88,14 +89,14 @@ def test_a_scenario_against_the_same_rules_shows_no_clear_difference(itself):
         assert set(table["verdict"]) == {"none"}
         assert (table["difference"].fillna(0) == 0).all()
     for lang in ("en", "nl"):
-        said = " ".join(whatif.explanation(itself, lang))
+        said = " ".join(whatif_page.explanation(itself, lang))
         assert catalogue(lang)["whatif.no_rule_differs"] in said
 
 
 def test_the_explanation_names_the_rules_that_differ_in_the_data(service):
     base, alt = service.base, service.alternative
     for lang in ("en", "nl"):
-        said = " ".join(whatif.explanation(service, lang))
+        said = " ".join(whatif_page.explanation(service, lang))
         expected = set()
         for theme, a in alt.resolved_arrangements().items():
             b = base.resolved_arrangements()[theme]
@@ -127,17 +128,17 @@ def test_every_rule_has_words_in_both_languages():
 
 
 def test_both_languages_render_and_dutch_has_decimal_commas(service):
-    en, nl = whatif.format_text(service, "en"), whatif.format_text(service, "nl")
+    en, nl = whatif_page.format_text(service, "en"), whatif_page.format_text(service, "nl")
     assert "What if dordrecht-service instead of split-2022?" in en
     assert "Wat als dordrecht-service in plaats van split-2022?" in nl
     commitment = service.outcomes.set_index("outcome").loc["commitment", "base"]
     assert f"{commitment:.2f}".replace(".", ",") in nl
     assert f"{commitment:.2f}" in en
     for lang in ("en", "nl"):
-        html = whatif.page(service, lang)
+        html = whatif_page.page(service, lang)
         assert f'<html lang="{lang}">' in html and "@media print" in html
         assert "http://" not in html and "https://" not in html
-        assert max(len(line) for line in whatif.format_text(service, lang).splitlines()) <= 100
+        assert max(len(line) for line in whatif_page.format_text(service, lang).splitlines()) <= 100
 
 
 def test_the_command_writes_the_page_the_text_and_the_tables(tmp_path):

@@ -12,7 +12,7 @@ from __future__ import annotations
 import textwrap
 import types
 import typing
-from typing import Literal, get_args, get_origin
+from typing import Any, Literal, get_args, get_origin
 
 from annotated_types import Ge, Gt, Le
 from pydantic import BaseModel
@@ -113,8 +113,9 @@ def arrangements(lang: str = "en") -> str:
 # --- rules: every key a scenario file may set ------------------------------------------------
 
 
-def _bounds(metadata: list) -> tuple[float | None, float | None, bool]:
-    low = high = None
+def _bounds(metadata: list) -> tuple[Any, Any, bool]:
+    low: Any = None
+    high: Any = None
     open_low = False
     for m in metadata:
         if isinstance(m, Ge):
@@ -132,10 +133,6 @@ def _choices(ann: object) -> str:
 
 def allowed(ann: object, metadata: list, lang: str) -> str:
     """What a field of type `ann` (with pydantic constraints `metadata`) allows, in words."""
-
-    def t(key: str, **fields: object) -> str:
-        return i18n.text(f"cli.lists.{key}", lang, **fields)
-
     origin = get_origin(ann)
     if origin is typing.Annotated:
         inner, *more = get_args(ann)
@@ -143,36 +140,61 @@ def allowed(ann: object, metadata: list, lang: str) -> str:
         return allowed(inner, [*metadata, *extra], lang)
     if origin in (typing.Union, types.UnionType):
         kinds = [a for a in get_args(ann) if a is not type(None)]
-        return t("or_not_set", allowed=allowed(kinds[0], metadata, lang))
+        inner_words = allowed(kinds[0], metadata, lang)
+        return i18n.text("cli.lists.or_not_set", lang, allowed=inner_words)
+    key, fields = _kind(ann, origin, metadata)
+    return i18n.text(f"cli.lists.{key}", lang, **fields)
+
+
+Words = tuple[str, dict[str, object]]
+"""A `cli.lists` catalogue key and its fields."""
+
+
+def _kind(ann: object, origin: object, metadata: list) -> Words:
+    """The words for a type that is neither Annotated nor optional."""
     if ann is bool:
-        return t("boolean")
+        return "boolean", {}
     if origin is Literal:
-        return t("one_of", choices=_choices(ann))
+        return "one_of", {"choices": _choices(ann)}
     if origin is list:
-        (inner,) = get_args(ann)
-        if get_origin(inner) is Literal:
-            return t("list_of", choices=_choices(inner))
-        return t("tables")
+        return _list(ann)
     if origin is dict:
-        key, _ = get_args(ann)
-        if get_origin(key) is Literal:
-            return t("shares", choices=", ".join(get_args(key)))
-        return t("table")
+        return _table(ann)
     if isinstance(ann, type) and issubclass(ann, BaseModel):
-        return t("table")
+        return "table", {}
     if ann in (int, float):
-        low, high, open_low = _bounds(metadata)
-        if ann is int:
-            return t("whole", low=low, high=high)
-        return t(
-            "range_open" if open_low else "range", low=toml_literal(low), high=toml_literal(high)
-        )
-    return t("text")
+        return _number(ann, metadata)
+    return "text", {}
+
+
+def _list(ann: object) -> Words:
+    """A list of choices, or of tables ([[shocks]])."""
+    (inner,) = get_args(ann)
+    if get_origin(inner) is Literal:
+        return "list_of", {"choices": _choices(inner)}
+    return "tables", {}
+
+
+def _table(ann: object) -> Words:
+    """A table: shares over a fixed set of keys, or any keys."""
+    key, _ = get_args(ann)
+    if get_origin(key) is Literal:
+        return "shares", {"choices": ", ".join(get_args(key))}
+    return "table", {}
+
+
+def _number(ann: object, metadata: list) -> Words:
+    """A whole number or a number in a range, with its bounds."""
+    low, high, open_low = _bounds(metadata)
+    if ann is int:
+        return "whole", {"low": low, "high": high}
+    key = "range_open" if open_low else "range"
+    return key, {"low": toml_literal(low), "high": toml_literal(high)}
 
 
 def default(info: FieldInfo, lang: str) -> str:
     """ "default X", X a field's default as a file writes it; "required" where it has none."""
-    value = info.default_factory() if info.default_factory is not None else info.default
+    value = info.get_default(call_default_factory=True)
     if value is PydanticUndefined:
         return i18n.text("cli.lists.required", lang)
     word = "not_set" if value is None else "below" if isinstance(value, BaseModel) else ""

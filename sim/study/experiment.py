@@ -101,26 +101,9 @@ class Spec(Strict):
 
     @model_validator(mode="after")
     def _consistent(self) -> Spec:
-        kind = self.design.kind
-        if kind != "list" and not self.parameters:
-            raise ValueError("parameters: at least one parameter is needed for this design")
-        if kind in ("latin_hypercube", "sobol", "morris"):
-            if self.design.samples is None:
-                raise ValueError(f"design.samples is required for {kind}")
-            for name, p in self.parameters.items():
-                if p.values is not None:
-                    raise ValueError(f"parameters.{name}: {kind} needs a range (low, high)")
-        if kind == "full_factorial":
-            for name, p in self.parameters.items():
-                if p.values is None and p.levels is None:
-                    raise ValueError(f"parameters.{name}: give values, or levels with the range")
-        if kind == "list" and not self.design.points:
-            raise ValueError("design.points: a list design needs at least one point")
-        if kind != "list" and self.design.points is not None:
-            raise ValueError(f"design.points: only a list design takes points, not {kind}")
-        unknown = [c for c in self.outputs.series if c not in SERIES]
-        if unknown:
-            raise ValueError(f"outputs.series: unknown {unknown}; allowed: {', '.join(SERIES)}")
+        problem = next(_problems(self), None)  # the first, as the spec's error
+        if problem is not None:
+            raise ValueError(problem)
         return self
 
     # --- the design ---------------------------------------------------------------------------
@@ -234,6 +217,53 @@ class Spec(Strict):
             self.model_dump(mode="json", exclude={"base", "description"}), sort_keys=True
         )
         return hashlib.sha256(text.encode()).hexdigest()[:16]
+
+
+# --- what a spec must say together ------------------------------------------------------------
+
+SAMPLED = ("latin_hypercube", "sobol", "morris")
+"""The designs SALib samples from ranges."""
+
+
+def _problems(spec: Spec) -> Iterator[str]:
+    """What is inconsistent in a spec, the first the error it is refused with."""
+    kind = spec.design.kind
+    if kind != "list" and not spec.parameters:
+        yield "parameters: at least one parameter is needed for this design"
+    if kind in SAMPLED:
+        yield from _sampled(spec)
+    if kind == "full_factorial":
+        yield from _factorial(spec)
+    yield from _listed(spec)
+    unknown = [c for c in spec.outputs.series if c not in SERIES]
+    if unknown:
+        yield f"outputs.series: unknown {unknown}; allowed: {', '.join(SERIES)}"
+
+
+def _sampled(spec: Spec) -> Iterator[str]:
+    """A sampled design needs its samples, and ranges to sample from."""
+    kind = spec.design.kind
+    if spec.design.samples is None:
+        yield f"design.samples is required for {kind}"
+    for name, p in spec.parameters.items():
+        if p.values is not None:
+            yield f"parameters.{name}: {kind} needs a range (low, high)"
+
+
+def _factorial(spec: Spec) -> Iterator[str]:
+    """A full factorial needs each parameter's values, or levels over its range."""
+    for name, p in spec.parameters.items():
+        if p.values is None and p.levels is None:
+            yield f"parameters.{name}: give values, or levels with the range"
+
+
+def _listed(spec: Spec) -> Iterator[str]:
+    """A list design, and only a list design, takes points."""
+    kind = spec.design.kind
+    if kind == "list" and not spec.design.points:
+        yield "design.points: a list design needs at least one point"
+    if kind != "list" and spec.design.points is not None:
+        yield f"design.points: only a list design takes points, not {kind}"
 
 
 # --- designs made a chunk at a time -----------------------------------------------------------

@@ -11,19 +11,24 @@ The explanation is generated from the data, never written per scenario: which ru
 between the two (their resolved rule sets per theme, their behaviour, their set-up), which
 intermediate outcomes moved (meeting hours, binding decisions, detections, trust, grip, ...) and
 which events the logs count more or less often, chained mechanism -> intermediate -> result along
-CHANNELS, the places in the model where a rule acts on an intermediate and that on a result.
+the channels of sim/study/explanation.py, the places in the model where a rule acts on an
+intermediate and that on a result.
 
 The default base is what the alternative replaces: the same scenario (region, calendar,
 behaviour, shocks) with its `previous_governance` kept in force, so nothing changes at the start
 and no transition is paid; it is named by the scenario's `replaces` key (or NAME-before).
+
+This module is the study: the scenarios, the paired comparison, the table of differences, the
+rules that differ and `save`; sim/study/explanation.py holds the channels and mechanisms as data
+and who gains and who loses. The words (the explanation in sentences, the printed answer and the
+HTML page) are sim/present/whatif_page.py's, which the command line passes to `save` as the
+pages to write.
 """
 
 from __future__ import annotations
 
-import html
 import math
-import textwrap
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Literal
@@ -36,19 +41,8 @@ from sim.model.config import (
     ConfigError,
     Scenario,
     load_scenario,
-    load_themes,
 )
 from sim.model.outcomes import CRITERIA, EVENTS, MUNICIPAL, Outcome, outcome
-from sim.present.i18n import (
-    catalogue,
-    description,
-    label,
-    month_label,
-    number,
-    quantity,
-    readable,
-    text,
-)
 from sim.study.compare import COMPARED, Comparison, compare
 from sim.study.stats import t_quantile
 
@@ -98,64 +92,6 @@ TRANSITION = "transition"
 """The pseudo-rule "an arrangement changes at the start" (governance against previous)."""
 
 
-@dataclass(frozen=True)
-class Channel:
-    """Where, in the model, rules act on an intermediate outcome, and it on results.
-
-    `rules` are Arrangement fields (or TRANSITION); `results` summary keys. Each is read off the
-    code and docs/ODD.md: the sentence says "in the model it follows from ..." only for these.
-    """
-
-    via: str
-    rules: tuple[str, ...]
-    results: tuple[str, ...]
-
-
-CHANNELS: tuple[Channel, ...] = (
-    # Meeting load: each body's interval and hours, who sits there (metrics meeting_hours);
-    # irrelevant load drains energy (rules.energy_after); simplicity is hours per month.
-    Channel(
-        "meeting_hours",
-        (
-            "meeting_interval_months",
-            "meeting_hours",
-            "seating",
-            "table_scope",
-            "coalition_meeting_hours",
-        ),
-        ("energy_mean", "progress_per_meeting_hour", "c6_simplicity"),
-    ),
-    # Felt grip: consent, who set the agenda, whether what it pays lands with it
-    # (rules.felt_grip); legitimacy moves toward grip and results (rules.legitimacy_after).
-    Channel(
-        "grip_mean",
-        ("agenda_setter", "chair_excludes_centre", "participation", "decision", "cost_allocation"),
-        ("legitimacy_mean", "c4_grip"),
-    ),
-    # Binding every member is the participation rule (coalitions.close); the criteria of
-    # flexibility and tailoring use its complement (scorecard).
-    Channel("binding_share", ("participation",), ("c3_flexibility", "c1_tailoring")),
-    # Who is in a coalition: the participation rule, its modes and the decision procedure.
-    Channel(
-        "coalition_size_mean",
-        ("participation", "modes", "approval_threshold", "veto", "decision"),
-        ("c2_integration",),
-    ),
-    # A withheld instalment is noticed with the monitoring probability, recovered with the
-    # sanction probability after that.
-    Channel("defections_detected", ("monitoring",), ("defections_recovered",)),
-    # Services: who executes at what scale, and what tailoring costs (sim/model/services.py).
-    Channel(
-        "service_cost_per_inhabitant",
-        ("executor", "tailoring", "tailoring_cap", "tailoring_price"),
-        ("service_efficiency_gain",),
-    ),
-    # A change of arrangement at the start costs a transition (sim/model/transition.py).
-    Channel("transition_cost", (TRANSITION,), ("c7_transition",)),
-    Channel("renegotiations", ("renegotiation_rounds",), ("decision_lag_mean",)),
-    Channel("exits", ("exit_allowed", "exit_fee_years", "exit_moratorium_years"), ()),
-)
-
 SKIPPED_RULES = ("label", "label_nl", "description")  # words about a rule set, not rules
 SCENARIO_FIELDS = (
     "region",
@@ -176,9 +112,7 @@ SCENARIO_FIELDS = (
 def default_base(alternative: Scenario) -> Scenario:
     """What `alternative` replaces: the same scenario with its previous_governance kept in force
     (no change at the start, so no transition), named by its `replaces` key or NAME-before."""
-    before = {
-        t: alternative.previous_governance.get(t, a) for t, a in alternative.governance.items()
-    }
+    before = kept_in_force(alternative)
     data = alternative.model_dump()
     data.update(
         name=alternative.replaces or f"{alternative.name}-before",
@@ -188,6 +122,17 @@ def default_base(alternative: Scenario) -> Scenario:
         replaces=None,
     )
     return Scenario.model_validate(data)
+
+
+def kept_in_force(alternative: Scenario) -> dict[str, str]:
+    """The governance `alternative` replaces: per theme its previous arrangement (its own where
+    it names none)."""
+    return {t: alternative.previous_governance.get(t, a) for t, a in alternative.governance.items()}
+
+
+def is_default_base(sc: Scenario, alternative: Scenario) -> bool:
+    """Whether `sc` governs as `alternative`'s default base does: what it replaces, kept."""
+    return sc.governance == kept_in_force(alternative) and sc.previous_governance == sc.governance
 
 
 def scenarios(
@@ -253,7 +198,7 @@ def paired(
     for key in keys:
         if f"{key}_base" not in merged.columns:
             continue
-        entry = (entries or {}).get(key) or _entry(key)
+        entry = (entries or {}).get(key) or outcome_entry(key)
         parts = merged.groupby(groups, sort=False) if groups else [((), merged)]
         for group, part in parts:
             b, a = part[f"{key}_base"].astype(float), part[f"{key}_alt"].astype(float)
@@ -277,7 +222,7 @@ def paired(
     return pd.DataFrame(rows)
 
 
-def _entry(key: str) -> Outcome:
+def outcome_entry(key: str) -> Outcome:
     """The catalogue entry of a summary key, or one for an event's count per run."""
     if key.startswith("event_"):
         kind = EVENTS[key.removeprefix("event_")]
@@ -395,467 +340,17 @@ def analyse(c: Comparison, base_seed: int, replicates: int) -> WhatIf:
     )
 
 
-# --- words ---------------------------------------------------------------------------------
+# --- the result folder ---------------------------------------------------------------------
 
 
-def _t(key: str, lang: str, **fields: object) -> str:
-    return text(f"whatif.{key}", lang, **fields)
-
-
-def _first(keys: list[str], lang: str) -> str | None:
-    """The text of the first key the catalogue has (a word another component already owns
-    wins over a whatif duplicate)."""
-    words = catalogue(lang)
-    return next((words[k] for k in keys if k in words), None)
-
-
-def _changes(diffs: list[RuleDifference], lang: str) -> str:
-    """Differences as one list: "rule: base → alternative; ..."."""
-    return "; ".join(
-        _t(
-            "rule_change",
-            lang,
-            rule=field_label(d, lang),
-            base=value_words(d.base, lang),
-            alt=value_words(d.alternative, lang),
-        )
-        for d in diffs
-    )
-
-
-def field_label(d: RuleDifference, lang: str) -> str:
-    """A rule's, behavioural parameter's or set-up field's name as a person reads it."""
-    tables = {
-        "rule": ["app.rule", "whatif.rule"],
-        "behaviour": ["app.behaviour", "whatif.behaviour"],
-        "scenario": ["whatif.setup"],
-        "transition": ["whatif.setup"],
-        "arrangement": ["whatif.setup"],
-    }[d.kind]
-    found = _first([f"{t}.{d.field}" for t in tables], lang)
-    if found is None:
-        raise KeyError(f"no label for {d.kind} {d.field!r} in the {lang} catalogue")
-    return found[:1].lower() + found[1:]  # the app's labels start a line; here, mid-sentence
-
-
-def value_words(v: object, lang: str) -> str:
-    """A rule's value in words: catalogue words for choices, numbers in the language's format."""
-    if v is None:
-        return _t("value.unset", lang)
-    if isinstance(v, bool):
-        return text("app.value.yes", lang) if v else _t("value.no", lang)
-    if isinstance(v, int):
-        return number(v, lang, 0)
-    if isinstance(v, float):
-        return number(v, lang, 0) if v.is_integer() else readable(v, lang, 2)
-    if isinstance(v, str):
-        return _first([f"app.value.{v}", f"whatif.value.{v}"], lang) or v
-    if isinstance(v, tuple):  # themes (a transition)
-        return join([theme_label(t, lang) for t in v], lang) or _t("value.nothing", lang)
-    if isinstance(v, dict):
-        return "; ".join(f"{k}: {value_words(x, lang)}" for k, x in v.items()) or _t(
-            "value.nothing", lang
-        )
-    if isinstance(v, list):
-        if v and not isinstance(v[0], str):  # shocks
-            return _t("value.count", lang, count=len(v))
-        return ", ".join(value_words(x, lang) for x in v) or _t("value.nothing", lang)
-    return str(v)
-
-
-def theme_label(theme: str, lang: str) -> str:
-    return label(load_themes()[theme], lang)
-
-
-def join(items: list[str], lang: str) -> str:
-    """ "a, b and c" in the language."""
-    if len(items) <= 1:
-        return "".join(items)
-    return _t("and", lang, first=", ".join(items[:-1]), last=items[-1])
-
-
-def outcome_words(key: str, lang: str, entry: Outcome | None = None) -> str:
-    """An outcome's label (an event count's as "... (per run)")."""
-    entry = entry or _entry(key)
-    if key.startswith("event_"):
-        return _t("event_count", lang, event=entry.label(lang))
-    return entry.label(lang)
-
-
-def _value(entry: Outcome, v: float, lang: str) -> str:
-    return quantity(entry, v, lang, unit=True)
-
-
-def signed(entry: Outcome, v: float, lang: str) -> str:
-    """A difference with its sign: "+0.04", "-1,200"."""
-    shown = quantity(entry, v, lang)
-    return "+" + shown if v == v and v * entry.scale > 0 and not shown.startswith("-") else shown
-
-
-def interval(entry: Outcome, low: float, high: float, lang: str) -> str:
-    return _t("interval", lang, low=quantity(entry, low, lang), high=quantity(entry, high, lang))
-
-
-def mark(v: str, lang: str, local: bool = False) -> str:
-    """The verdict as a symbol and a word (never colour alone)."""
-    return _t(f"mark_local.{v}" if local and v in ("better", "worse") else f"mark.{v}", lang)
-
-
-def scenario_words(sc: Scenario, lang: str, alternative: Scenario | None = None) -> str:
-    """A scenario's description in the language: a derived base's generated, else its file's."""
-    if (
-        alternative is not None
-        and sc.governance
-        == {t: alternative.previous_governance.get(t, a) for t, a in alternative.governance.items()}
-        and sc.previous_governance == sc.governance
-    ):
-        return _t("base_derived", lang, alt=alternative.name)
-    return description(sc, lang)
-
-
-def _item(row: pd.Series, lang: str, entry: Outcome | None = None) -> str:
-    entry = entry or _entry(row["outcome"])
-    return _t(
-        "item",
-        lang,
-        label=outcome_words(row["outcome"], lang, entry),
-        direction=_t("higher" if row["difference"] > 0 else "lower", lang),
-        a=_value(entry, row["alternative"], lang),
-        b=_value(entry, row["base"], lang),
-    )
-
-
-def explanation(w: WhatIf, lang: str) -> list[str]:
-    """The answer in sentences, from the rules, the numbers and the event log: what is better
-    and worse, which rules differ, how they act through intermediate outcomes on the result,
-    what else moved, and who gains and loses."""
-    alt, base = w.alternative.name, w.base.name
-    paragraphs = []
-    res = w.outcomes
-    verdicts = res["verdict"].value_counts()
-    head = _t(
-        "headline",
-        lang,
-        alt=alt,
-        base=base,
-        better=int(verdicts.get("better", 0)),
-        worse=int(verdicts.get("worse", 0)),
-        none=int(verdicts.get("none", 0))
-        + int(verdicts.get("higher", 0) + verdicts.get("lower", 0)),
-    )
-    for v in ("better", "worse"):
-        chosen = res[res["verdict"] == v]
-        if len(chosen):
-            items = [outcome_words(k, lang) for k in chosen["outcome"]]
-            head += " " + _t(f"list_{v}", lang, items=join(items, lang))
-    paragraphs.append(head)
-    paragraphs += rule_sentences(w, lang)
-    paragraphs += mechanism_sentences(w, lang)
-    paragraphs += municipality_sentences(w, lang)
-    return paragraphs
-
-
-def rule_sentences(w: WhatIf, lang: str) -> list[str]:
-    """Which rules differ, grouped by the themes that share the same change."""
-    if not w.rules:
-        return [_t("no_rule_differs", lang)]
-    groups: dict[tuple, list[str]] = {}
-    labels: dict[tuple, tuple[str, str]] = {}
-    for d in w.rules:
-        if d.kind != "arrangement":
-            continue
-        changes = tuple(
-            (r.field, repr(r.base), repr(r.alternative))
-            for r in w.rules
-            if r.kind == "rule" and r.theme == d.theme
-        )
-        key = (
-            d.base.label if d.base else "",
-            d.alternative.label if d.alternative else "",
-            changes,
-        )
-        groups.setdefault(key, []).append(d.theme)
-        labels[key] = (
-            label(d.base, lang) if d.base else _t("value.nothing", lang),
-            label(d.alternative, lang) if d.alternative else _t("value.nothing", lang),
-        )
-    out = []
-    for key, themes in groups.items():
-        theme_rules = [r for r in w.rules if r.kind == "rule" and r.theme == themes[0]]
-        changes = _changes(theme_rules, lang)
-        out.append(
-            _t(
-                "rules_theme",
-                lang,
-                themes=join([theme_label(t, lang) for t in themes], lang),
-                base_arr=labels[key][0],
-                alt_arr=labels[key][1],
-                changes=changes,
-            )
-        )
-    for d in w.rules:
-        if d.kind == "transition":
-            out.append(
-                _t(
-                    "transition",
-                    lang,
-                    alt=w.alternative.name,
-                    base=w.base.name,
-                    alt_themes=value_words(d.alternative, lang),
-                    base_themes=value_words(d.base, lang),
-                )
-            )
-    for kind in ("behaviour", "scenario"):
-        diffs = [d for d in w.rules if d.kind == kind]
-        if diffs:
-            out.append(_t(f"{kind}_differs", lang, changes=_changes(diffs, lang)))
-    return out
-
-
-def mechanism_sentences(w: WhatIf, lang: str) -> list[str]:
-    """Mechanism -> intermediate -> result along CHANNELS, then what else moved."""
-    mid = w.intermediates.set_index("outcome")
-    res = w.outcomes.set_index("outcome")
-    differing = {d.field for d in w.rules if d.kind in ("rule", "transition")}
-    moved = lambda df, k: k in df.index and df.loc[k, "verdict"] != "none"  # noqa: E731
-    rule_names = {
-        d.field: field_label(d, lang) for d in w.rules if d.kind in ("rule", "transition")
-    }
-    out = []
-    for ch in CHANNELS:
-        why = [rule_names[r] for r in ch.rules if r in differing]
-        if moved(mid, ch.via):
-            row = mid.loc[ch.via].copy()
-            row["outcome"] = ch.via
-            sentence = _t("moved", lang, item=_item(row, lang), alt=w.alternative.name)
-            if why:
-                sentence += _t("because", lang, rules=join(why, lang))
-            fed = []
-            for k in ch.results:
-                source = res if k in res.index else mid
-                if moved(source, k):
-                    r = source.loc[k].copy()
-                    r["outcome"] = k
-                    fed.append(
-                        _item(r, lang) + _t("verdict_after", lang, mark=mark(r["verdict"], lang))
-                    )
-            if fed:
-                sentence += _t("feeds", lang, results=join(fed, lang))
-            out.append(sentence + _t("stop", lang))
-        elif why and ch.via in mid.index:
-            out.append(
-                _t("unmoved", lang, rules=join(why, lang), label=outcome_words(ch.via, lang))
-            )
-    vias = {ch.via for ch in CHANNELS}
-    others = w.intermediates[
-        (w.intermediates["verdict"] != "none")
-        & ~w.intermediates["outcome"].isin(vias)
-        & ~w.intermediates["outcome"].str.startswith("event_")
-    ]
-    if len(others):
-        items = [_item(r, lang) for _, r in others.iterrows()]
-        out.append(_t("also_moved", lang, alt=w.alternative.name, items=join(items, lang)))
-    events = w.intermediates[
-        (w.intermediates["verdict"] != "none") & w.intermediates["outcome"].str.startswith("event_")
-    ]
-    if len(events):
-        items = [_item(r, lang) for _, r in events.iterrows()]
-        out.append(_t("events_moved", lang, alt=w.alternative.name, items=join(items, lang)))
-    return out
-
-
-def municipality_sentences(w: WhatIf, lang: str) -> list[str]:
-    """Who gains and who loses, on what."""
-    m = w.municipalities
-    groups: dict[tuple[tuple[str, ...], tuple[str, ...]], list[str]] = {}
-    for place in dict.fromkeys(m["municipality"]):
-        rows = m[m["municipality"] == place]
-        gains = tuple(rows[rows["verdict"] == "better"]["outcome"])
-        loses = tuple(rows[rows["verdict"] == "worse"]["outcome"])
-        groups.setdefault((gains, loses), []).append(place)  # alike ones in one sentence
-    parts = []
-    for (gains, loses), places in groups.items():
-        many = "_many" if len(places) > 1 else ""
-        fields = {
-            "place": join(places, lang),
-            "gains": join([MUNICIPAL[k].label(lang) for k in gains], lang),
-            "loses": join([MUNICIPAL[k].label(lang) for k in loses], lang),
-        }
-        kind = "gains_loses" if gains and loses else "gains" if gains else "loses" if loses else ""
-        parts.append(
-            _t(f"{kind}{many}", lang, **fields) if kind else _t("local_none", lang, **fields)
-        )
-    return [
-        _t("local_intro", lang, alt=w.alternative.name, base=w.base.name) + " " + " ".join(parts)
-    ]
-
-
-# --- the page ------------------------------------------------------------------------------
-
-
-def _calendar(sc: Scenario, lang: str) -> str:
-    return text(
-        "common.from_to",
-        lang,
-        start=month_label(sc.start_year, 0, lang),
-        end=month_label(sc.start_year, sc.months - 1, lang),
-    )
-
-
-def intro(w: WhatIf, lang: str) -> list[str]:
-    """The question, the two scenarios, the calendar and how the numbers were made."""
-    alt, base = w.alternative, w.base
-    lines = [
-        _t("scenario_line", lang, role="B", name=alt.name, words=scenario_words(alt, lang)),
-        _t(
-            "scenario_line",
-            lang,
-            role="A",
-            name=base.name,
-            words=scenario_words(base, lang, alternative=alt),
-        ),
-        _t("calendar", lang, alt=alt.name, when=_calendar(alt, lang))
-        + (
-            " " + _t("calendar", lang, alt=base.name, when=_calendar(base, lang))
-            if (base.start_year, base.years) != (alt.start_year, alt.years)
-            else ""
-        ),
-        _t(
-            "method",
-            lang,
-            n=w.replicates,
-            first=w.base_seed,
-            last=w.base_seed + w.replicates - 1,
-        ),
-    ]
-    return lines
-
-
-def _table_rows(df: pd.DataFrame, lang: str, local: bool = False) -> list[tuple[str, ...]]:
-    rows = []
-    for _, r in df.iterrows():
-        entry = MUNICIPAL[r["outcome"]] if local else _entry(r["outcome"])
-        unit = entry.unit(lang)
-        name = outcome_words(r["outcome"], lang, entry) + (f" ({unit})" if unit else "")
-        rows.append(
-            (
-                name,
-                quantity(entry, r["base"], lang),
-                quantity(entry, r["alternative"], lang),
-                signed(entry, r["difference"], lang)
-                + " "
-                + interval(entry, r["ci_low"], r["ci_high"], lang),
-                mark(r["verdict"], lang, local),
-                r["verdict"],
-            )
-        )
-    return rows
-
-
-LABEL_WIDTH = 24
-
-
-def _text_table(rows: list[tuple[str, ...]], lang: str) -> list[str]:
-    head = f"  {'':<{LABEL_WIDTH}} {'A':>9} {'B':>9}  {_t('difference_head', lang):<24}"
-    out = [head.rstrip()]
-    for name, b, a, diff, m, _ in rows:
-        wrapped = textwrap.wrap(name, LABEL_WIDTH, break_long_words=False) or [""]
-        out.append(f"  {wrapped[0]:<{LABEL_WIDTH}} {b:>9} {a:>9}  {diff:<24}  {m}".rstrip())
-        out += [f"  {line}" for line in wrapped[1:]]
-    return out
-
-
-def format_text(w: WhatIf, lang: str) -> str:
-    """The one-page answer as plain text, readable in 100 columns."""
-    fill = lambda s: textwrap.fill(s, 99)  # noqa: E731
-    lines = [_t("title", lang, alt=w.alternative.name, base=w.base.name), ""]
-    lines += [fill(s) for s in intro(w, lang)]
-    lines += ["", _t("in_short", lang)]
-    for p in explanation(w, lang):
-        lines += [textwrap.fill(p, 99, initial_indent="  ", subsequent_indent="  "), ""]
-    lines += [fill(_t("legend", lang)), "", _t("outcomes_head", lang)]
-    lines += _text_table(_table_rows(w.outcomes, lang), lang)
-    lines += ["", _t("intermediates_head", lang)]
-    lines += _text_table(_table_rows(w.intermediates, lang), lang)
-    lines += ["", _t("municipalities_head", lang)]
-    for place in dict.fromkeys(w.municipalities["municipality"]):
-        lines.append(f" {place}")
-        part = w.municipalities[w.municipalities["municipality"] == place]
-        lines += _text_table(_table_rows(part, lang, True), lang)[1:]
-    return "\n".join(lines)
-
-
-STYLE = """
-:root { --better: #0072B2; --worse: #D55E00; --none: #555; }
-body { font-family: system-ui, sans-serif; margin: 1.5em auto; max-width: 1000px; color: #222;
-       line-height: 1.4; padding: 0 1em; }
-h1 { font-size: 1.5em; } h2 { font-size: 1.15em; margin-top: 1.4em; }
-table { border-collapse: collapse; font-size: 0.85em; margin: 0.6em 0; width: 100%; }
-th, td { border: 1px solid #ccc; padding: 3px 6px; text-align: right; vertical-align: top; }
-th { background: #f4f4f4; text-align: left; }
-td.name { text-align: left; }
-.better { color: var(--better); font-weight: 600; }
-.worse { color: var(--worse); font-weight: 600; }
-.none, .higher, .lower { color: var(--none); }
-.short p { margin: 0.5em 0; }
-.meta { color: #444; font-size: 0.95em; }
-@media print {
-  body { margin: 0; max-width: none; font-size: 9.5pt; }
-  h1 { font-size: 14pt; } h2 { font-size: 11pt; break-after: avoid; }
-  table { font-size: 8pt; break-inside: auto; } tr { break-inside: avoid; }
-  th { background: none; }
-  .better, .worse { color: #000; }
-  @page { size: A4; margin: 12mm; }
-}
-"""
-
-
-def _html_table(rows: list[tuple[str, ...]], lang: str, w: WhatIf, first: str) -> str:
-    e = html.escape
-    head = (
-        f"<tr><th>{e(first)}</th><th>A: {e(w.base.name)}</th><th>B: {e(w.alternative.name)}</th>"
-        f"<th>{e(_t('difference_head', lang))}</th><th>{e(_t('verdict_head', lang))}</th></tr>"
-    )
-    body = "".join(
-        f"<tr><td class='name'>{e(name)}</td><td>{e(b)}</td><td>{e(a)}</td><td>{e(diff)}</td>"
-        f"<td class='{v}'>{e(m)}</td></tr>"
-        for name, b, a, diff, m, v in rows
-    )
-    return f"<table>{head}{body}</table>"
-
-
-def page(w: WhatIf, lang: str) -> str:
-    """The one-page answer as a self-contained HTML page (no script, nothing fetched)."""
-    e = html.escape
-    title = _t("title", lang, alt=w.alternative.name, base=w.base.name)
-    meta = "".join(f"<p class='meta'>{e(s)}</p>" for s in intro(w, lang))
-    short = "".join(f"<p>{e(p)}</p>" for p in explanation(w, lang))
-    local = []
-    for place in dict.fromkeys(w.municipalities["municipality"]):
-        part = w.municipalities[w.municipalities["municipality"] == place]
-        local.append(f"<h3>{e(place)}</h3>")
-        local.append(_html_table(_table_rows(part, lang, True), lang, w, _t("outcome_head", lang)))
-    return f"""<!DOCTYPE html>
-<html lang="{lang}"><head><meta charset="utf-8">
-<meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src 'unsafe-inline'">
-<title>{e(title)}</title><style>{STYLE}</style></head><body>
-<h1>{e(title)}</h1>
-{meta}
-<h2>{e(_t("in_short", lang))}</h2>
-<div class="short">{short}</div>
-<p class="meta">{e(_t("legend", lang))}</p>
-<h2>{e(_t("outcomes_head", lang))}</h2>
-{_html_table(_table_rows(w.outcomes, lang), lang, w, _t("outcome_head", lang))}
-<h2>{e(_t("intermediates_head", lang))}</h2>
-{_html_table(_table_rows(w.intermediates, lang), lang, w, _t("outcome_head", lang))}
-<h2>{e(_t("municipalities_head", lang))}</h2>
-{"".join(local)}
-</body></html>
-"""
-
-
-def save(w: WhatIf, dest: Path | Destination, settings: dict, lang: str) -> Path:
-    """Write the page, the text, the tables and the resolved scenarios, atomically."""
+def save(
+    w: WhatIf,
+    dest: Path | Destination,
+    settings: dict,
+    pages: Sequence[Callable[[Path], None]] = (),
+) -> Path:
+    """Write the tables and the resolved scenarios, atomically, with whatever `pages` write into
+    the same folder (the command line adds the page and the text, sim/present/whatif_page.py)."""
     from sim.io.store import write_atomically, write_json, write_tables, write_toml
     from sim.study.run import provenance
 
@@ -875,7 +370,7 @@ def save(w: WhatIf, dest: Path | Destination, settings: dict, lang: str) -> Path
             {sc.name: sc.model_dump(mode="json") for sc in (w.base, w.alternative)},
         )
         write_json(tmp / "manifest.json", {**settings, **provenance()})
-        (tmp / "whatif.html").write_text(page(w, lang), encoding="utf-8")
-        (tmp / "whatif.txt").write_text(format_text(w, lang) + "\n", encoding="utf-8")
+        for page in pages:
+            page(tmp)
 
     return write_atomically(dest, fill)

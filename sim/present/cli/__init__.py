@@ -1,0 +1,48 @@
+"""The `samenspel` command line.
+
+    samenspel run [--scenario NAME|FILE] [--seed N] [--years Y] [--out DIR]
+    samenspel compare [--scenarios A,B,...] [--replicates R] [--years Y] [--out DIR] [--large]
+    samenspel calibrate SPEC [--out DIR] [--force] [--workers N | --scheduler ADDRESS] [--large]
+    samenspel sweep SPEC [--workers N | --scheduler ADDRESS | --in-process] [--resume] [--large]
+    samenspel analyze RESULTS
+    samenspel validate [--scenario FILE] [--set PATH=VALUE ...] [--checks KEY,...] [--seeds N]
+                       [--large]
+    samenspel animate SCENARIO [--vs OTHER] [--seed N] [--lang nl|en] [--out FILE] [--projector]
+                      [--format html|gif|mp4] [--large]
+    samenspel app [--host 127.0.0.1] [--port N] [--lang nl|en]
+    samenspel whatif ALTERNATIVE [--base BASE] [--replicates R] [--lang nl|en] [--out DIR]
+                     [--large]
+    samenspel scenarios [--lang nl|en]
+    samenspel arrangements [--lang nl|en]
+    samenspel rules [--lang nl|en]
+    samenspel --version
+
+`run` and `compare` print in English or Dutch (`--lang`); help texts are English (argparse's
+own words are). Warnings go to stderr as `samenspel: warning: ...` and never change the exit
+status.
+
+Exit status: 0 on success, 2 on bad input (a usage error or a scenario that does not validate)
+or on a job estimated beyond the thresholds of sim/study/estimate.py without `--large`, with nothing
+written; `validate` exits 1 when a check fails, and any command 1 when its Dask cluster or a
+worker process is lost or unusable; 143 on SIGTERM and 130 on Ctrl-C, at any moment, with one
+line on stderr (sim/study/signals.py).
+
+The package, a module per group of commands:
+
+    parser.py     the options commands share, defined once; argparse types; the parser made
+                  from the command table
+    program.py    the command table and `main`: errors and signals into an exit status
+    common.py     warnings, loading a scenario, the range of seeds
+    runs.py       run, compare, whatif
+    sweeps.py     sweep, analyze, calibrate
+    validate.py   validate
+    shows.py      animate, app
+    lists.py      scenarios, arrangements, rules
+
+A new command: a `Command` (name, summary, description, examples, its options, what runs it) in
+the module of its group, and a line in program.COMMANDS where --help lists it.
+"""
+
+from sim.present.cli.program import main
+
+__all__ = ["main"]

@@ -1,0 +1,262 @@
+"""`samenspel run`, `compare` and `whatif`: simulations whose results the command keeps, printed
+in English or Dutch and written to a result folder with their pages."""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+from sim.model.config import ConfigError, Scenario, list_scenarios, unchanged_overrides
+from sim.present.cli.common import check_seeds, checked_scenario, warn
+from sim.present.cli.parser import (
+    SCENARIO_HELP,
+    Command,
+    lang_option,
+    large_option,
+    output_options,
+    progress_option,
+    replicates_option,
+    seed_option,
+    workers_option,
+    years_option,
+)
+from sim.present.printed import closing_line
+
+DEFAULT_SCENARIO = "multiple-local-status-quo"
+DEFAULT_REPLICATES = 200  # 95% intervals of commitment about +-0.02 wide
+WHATIF_REPLICATES = 100
+
+
+# --- run -------------------------------------------------------------------------------------
+
+
+def run_options(run: argparse.ArgumentParser) -> None:
+    run.add_argument(
+        "--scenario",
+        default=DEFAULT_SCENARIO,
+        help=f"{SCENARIO_HELP} (default {DEFAULT_SCENARIO})",
+    )
+    seed_option(run, "integer seed")
+    years_option(run, "the scenario's")
+    lang_option(run, "printed summary")
+    output_options(run, "results/SCENARIO-seedN")
+
+
+def cmd_run(args: argparse.Namespace) -> int:
+    from sim.io.store import destination
+    from sim.present.i18n import text
+    from sim.present.summary import run_summary
+    from sim.study.run import save_run, simulate  # pandas and pyarrow only when a run is wanted
+
+    scenario = checked_scenario(args.scenario, years=args.years)
+    dest = destination(
+        args.out, Path("results") / f"{scenario.name}-seed{args.seed}", force=args.force
+    )
+    result = simulate(scenario, args.seed)
+    save_run(result, dest)
+    print(run_summary(result, args.lang))
+    print(closing_line(dest, args.lang, text("cli.run.files", args.lang)))
+    return 0
+
+
+# --- compare ---------------------------------------------------------------------------------
+
+
+def compare_options(cmp: argparse.ArgumentParser) -> None:
+    cmp.add_argument(
+        "--scenarios",
+        default=None,
+        help="comma-separated preset names or .toml files (default: every preset)",
+    )
+    replicates_option(cmp, DEFAULT_REPLICATES, "seeds per scenario")
+    years_option(cmp, "each scenario's")
+    seed_option(cmp, "first seed")
+    workers_option(cmp)
+    lang_option(cmp, "printed table and the report")
+    cmp.add_argument(
+        "--presentation",
+        action="store_true",
+        help="start the report in presentation mode: large type",
+    )
+    progress_option(cmp)
+    large_option(cmp)
+    output_options(cmp, "results/compare")
+
+
+def _names(given: str | None) -> list[str]:
+    """The scenarios --scenarios names: every preset if it is not given."""
+    if given is None:
+        return list_scenarios()
+    names = [n.strip() for n in given.split(",") if n.strip()]
+    if not names:
+        raise ConfigError(
+            f"--scenarios: no scenario named in {given!r}; give comma-separated "
+            f"preset names or .toml files, e.g. {','.join(list_scenarios()[:2])}"
+        )
+    return names
+
+
+def _loaded(names: list[str], years: int | None) -> list[Scenario]:
+    """The scenarios loaded, each with a name of its own."""
+    scenarios = [checked_scenario(n, years=years) for n in names]
+    seen = set()
+    for sc in scenarios:
+        if sc.name in seen:
+            raise ConfigError(
+                f"--scenarios: two scenarios are named {sc.name!r}; give each a name of its own "
+                "(the `name` key of its file)"
+            )
+        seen.add(sc.name)
+    return scenarios
+
+
+def cmd_compare(args: argparse.Namespace) -> int:
+    import time
+
+    from sim.io.progress import bar
+    from sim.io.store import destination
+    from sim.present.i18n import number, text
+    from sim.present.printed import format_table
+    from sim.present.report import write_report
+    from sim.study.compare import compare, save
+    from sim.study.estimate import guard, of_runs
+
+    names = _names(args.scenarios)
+    check_seeds(args.seed, args.replicates)
+    scenarios = _loaded(names, args.years)
+    work = of_runs([(sc, args.replicates) for sc in scenarios], "--replicates or --scenarios")
+    guard("compare", work, args.large, args.workers)
+    dest = destination(args.out, Path("results") / "compare", force=args.force)
+    start = time.perf_counter()
+    total = len(scenarios) * args.replicates
+    with bar(total, "compare", enabled=not args.no_progress) as update:
+        result = compare(
+            scenarios, args.replicates, workers=args.workers, base_seed=args.seed, progress=update
+        )
+    elapsed = time.perf_counter() - start
+    years = sorted({sc.years for sc in scenarios})
+    settings = {
+        "scenarios": [sc.name for sc in scenarios],
+        "replicates": args.replicates,
+        "base_seed": args.seed,
+        "years": years[0] if len(years) == 1 else years,
+        "lang": args.lang,
+    }
+
+    def report(folder: Path) -> None:
+        write_report(result, folder / "report.html", settings, args.lang, args.presentation)
+
+    save(result, dest, settings, pages=[report])
+    heading = text(
+        "cli.compare.heading",
+        args.lang,
+        scenarios=len(scenarios),
+        replicates=number(args.replicates, args.lang, 0),
+        seconds=number(elapsed, args.lang, 1),
+    )
+    print(heading)
+    print(format_table(result, lang=args.lang))
+    print(closing_line(dest, args.lang, text("cli.compare.files", args.lang)))
+    return 0
+
+
+# --- whatif ----------------------------------------------------------------------------------
+
+
+def whatif_options(wi: argparse.ArgumentParser) -> None:
+    wi.add_argument("alternative", help=SCENARIO_HELP)
+    wi.add_argument(
+        "--base",
+        default=None,
+        help="the scenario to compare with (default: what the alternative replaces: its "
+        "`replaces` preset, else its previous_governance kept in force)",
+    )
+    replicates_option(wi, WHATIF_REPLICATES, "seeds, the same for both")
+    seed_option(wi, "first seed")
+    years_option(wi, "its own")
+    workers_option(wi)
+    lang_option(wi, "page and the printed answer")
+    progress_option(wi)
+    large_option(wi)
+    output_options(wi, "results/whatif-ALTERNATIVE")
+
+
+def cmd_whatif(args: argparse.Namespace) -> int:
+    from sim.io.progress import bar
+    from sim.io.store import destination
+    from sim.present import whatif_page
+    from sim.present.i18n import text
+    from sim.study import whatif
+    from sim.study.estimate import guard, of_runs
+
+    check_seeds(args.seed, args.replicates)
+    alt, base = whatif.scenarios(args.alternative, args.base, args.years)
+    work = of_runs([(base, args.replicates), (alt, args.replicates)], "--replicates")
+    guard("whatif", work, args.large, args.workers)
+    for name, sc in ((args.alternative, alt), (args.base, base)):
+        for line in unchanged_overrides(sc) if name else ():
+            warn(f"{name}: {line}")
+    dest = destination(args.out, Path("results") / f"whatif-{alt.name}", force=args.force)
+    with bar(2 * args.replicates, "whatif", enabled=not args.no_progress) as update:
+        result = whatif.whatif(
+            alt, base, args.replicates, workers=args.workers, base_seed=args.seed, progress=update
+        )
+    settings = {
+        "alternative": alt.name,
+        "base": base.name,
+        "replicates": args.replicates,
+        "base_seed": args.seed,
+        "lang": args.lang,
+    }
+
+    def pages(folder: Path) -> None:
+        whatif_page.write(result, folder, args.lang)
+
+    whatif.save(result, dest, settings, pages=[pages])
+    print(whatif_page.format_text(result, args.lang))
+    print(closing_line(dest, args.lang, text("cli.whatif.files", args.lang)))
+    return 0
+
+
+# --- the commands ----------------------------------------------------------------------------
+
+RUN = Command(
+    "run",
+    "run one simulation and write its outputs",
+    "Prints a summary (outcomes, commitment per theme, budget cuts, elections and exits) and "
+    "writes the monthly series, the summary, the municipalities and the event log.",
+    (
+        "samenspel run --scenario network-2024 --seed 7 --years 20",
+        "samenspel run --scenario experiments/mine.toml --lang nl --out results/mine",
+    ),
+    run_options,
+    cmd_run,
+)
+COMPARE = Command(
+    "compare",
+    "compare scenarios over many seeds: intervals, scorecard, HTML report",
+    "Every scenario runs with the same seeds; prints each outcome's mean with its 95% "
+    "interval per scenario and writes the tables and a self-contained report.html.",
+    (
+        "samenspel compare",
+        "samenspel compare --scenarios split-2022,network-2024 --replicates 500 --lang nl",
+        "samenspel compare --scenarios grd,experiments/mine.toml --presentation",
+    ),
+    compare_options,
+    cmd_compare,
+)
+WHATIF = Command(
+    "whatif",
+    "one alternative against what it replaces, on the same seeds, in one page",
+    "Each outcome's difference with its 95% interval (paired by seed), marked better, worse "
+    "or no clear difference; who gains and who loses per municipality; and an explanation "
+    "generated from the rules that differ and the intermediate outcomes that moved. "
+    "Printed, and written as whatif.html (offline, printable) with its tables.",
+    (
+        "samenspel whatif dordrecht-service",
+        "samenspel whatif dordrecht-service --lang nl",
+        "samenspel whatif experiments/mine.toml --base multiple-local-status-quo",
+    ),
+    whatif_options,
+    cmd_whatif,
+)

@@ -1,0 +1,213 @@
+"""`samenspel sweep`, `analyze` and `calibrate`: designs over the scenario parameters, streamed to
+disk on local processes or a Dask cluster, their sensitivity analysis, and the calibration of the
+behaviour parameters against the patterns."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from sim.present.cli.common import warn
+from sim.present.cli.parser import (
+    Command,
+    large_option,
+    output_options,
+    progress_option,
+    scheduler_option,
+    wait_option,
+    workers_option,
+)
+from sim.present.printed import closing_line
+
+# --- sweep -----------------------------------------------------------------------------------
+
+
+def sweep_options(sw: argparse.ArgumentParser) -> None:
+    sw.add_argument("spec", type=Path, help="experiment spec (.toml), e.g. experiments/sweeps/")
+    where = sw.add_mutually_exclusive_group()
+    workers_option(where, "local processes (default: all cores)")
+    scheduler_option(where)
+    where.add_argument("--in-process", action="store_true", help="run in this process")
+    sw.add_argument("--resume", action="store_true", help="complete an interrupted sweep")
+    wait_option(sw)
+    sw.add_argument(
+        "--out", type=Path, default=None, help="folder (default results/NAME, the spec's name)"
+    )
+    progress_option(sw)
+    large_option(sw)
+
+
+def _resume_command(args: argparse.Namespace, out: Path) -> str:
+    where = f" --scheduler {args.scheduler}" if args.scheduler else ""
+    large = " --large" if args.large else ""  # a design that needed it needs it to resume
+    return f"samenspel sweep {args.spec} --out {out}{where} --resume{large}"
+
+
+def cmd_sweep(args: argparse.Namespace) -> int:
+    from sim.study.estimate import guard, of_sweep
+    from sim.study.experiment import largest_scenario, load_spec
+    from sim.study.sweep import is_sweep, load_results, sweep
+
+    spec = load_spec(args.spec)
+    out = args.out or Path("results") / spec.name
+    hint = _resume_command(args, out)
+    args.resume_hint = lambda: hint if is_sweep(out) else None  # once there is a sweep to resume
+    total = spec.run_count()
+    reduce = "design.samples, the parameters' levels or values, or replicates"
+    guard(str(args.spec), of_sweep(total, largest_scenario(spec), reduce), args.large, args.workers)
+    started: list[int] = []  # runs done when the sweep started
+    executor = (
+        "dask" if args.scheduler is not None else "inprocess" if args.in_process else "processes"
+    )
+    folder = sweep(
+        spec,
+        out,
+        executor=executor,
+        workers=args.workers,
+        scheduler=args.scheduler,
+        resume=args.resume,
+        progress=not args.no_progress,
+        say=warn,
+        started=started,
+        wait_for_workers=args.wait_for_workers,
+    )
+    if started[0] >= total:
+        print(f"samenspel sweep: nothing to do: all {total:,} runs in {folder}/ are done")
+        return 0
+    runs, _ = load_results(folder)
+    failed = runs[runs["status"] != "ok"] if len(runs) else runs
+    print(f"samenspel sweep: {len(runs):,} runs in {folder}/ ({len(failed):,} failed)")
+    if len(runs) and len(failed) == len(runs):
+        first = failed["error"].iloc[0].splitlines()[-1]
+        print(f"samenspel: every run failed; the first: {first}", file=sys.stderr)
+        return 1
+    if len(failed):
+        print(f"  the errors are in {folder}/status.log and the runs table's `error` column")
+    return 0
+
+
+# --- calibrate -------------------------------------------------------------------------------
+
+
+def calibrate_options(cal: argparse.ArgumentParser) -> None:
+    cal.add_argument("spec", type=Path, help="calibration spec (.toml), e.g. experiments/")
+    where = cal.add_mutually_exclusive_group()
+    workers_option(
+        where,
+        'local processes for the points (with executor.parallel = "points"; '
+        "default: the spec's executor)",
+    )
+    scheduler_option(where)
+    wait_option(cal)
+    progress_option(cal, "no line per generation")
+    most = "population x (1 + (generations - 1) x max_batches)"
+    large_option(cal, f", counting its most points: {most}")
+    output_options(cal, "results/calibration")
+
+
+def cmd_calibrate(args: argparse.Namespace) -> int:
+    from sim.io.store import destination
+    from sim.study.calibration import (
+        EvaluationFailed,
+        calibrate,
+        estimate,
+        load_calibration,
+        progress_printer,
+        save,
+    )
+    from sim.study.estimate import guard
+    from sim.study.sweep import check_scheduler
+
+    spec, keys = load_calibration(args.spec)
+    guard(str(args.spec), estimate(spec, keys), args.large, args.workers)
+    dest = destination(args.out, Path("results") / "calibration", force=args.force)
+    scheduler = args.scheduler
+    points = spec.executor.parallel == "points"
+    if scheduler is None and args.workers is None and points and spec.executor.kind == "dask":
+        scheduler = spec.executor.scheduler
+    if scheduler is not None:
+        check_scheduler(scheduler, args.wait_for_workers)
+    try:
+        cal = calibrate(
+            spec,
+            keys,
+            executor="processes" if args.workers and points else None,
+            workers=args.workers,
+            scheduler=scheduler,
+            progress=None if args.no_progress else progress_printer,
+            bar=not args.no_progress and sys.stderr.isatty(),
+        )
+    except EvaluationFailed as exc:
+        print(f"samenspel: calibration stopped, nothing written: {exc}", file=sys.stderr)
+        return 1
+    save(cal, dest)
+    print(
+        f"samenspel calibrate: {len(cal.particles)} particles from {len(cal.evaluations)} "
+        f"evaluations on {len(keys)} checks x {spec.seeds} seeds in {cal.seconds:.0f} s "
+        f"({cal.stopped})"
+    )
+    print(f"{closing_line(dest)} (report.md, report.html, accepted_ranges.csv, constraints.csv)")
+    return 0
+
+
+# --- analyze ---------------------------------------------------------------------------------
+
+
+def analyze_options(an: argparse.ArgumentParser) -> None:
+    an.add_argument("results", type=Path, help="a sweep's results folder")
+    an.add_argument(
+        "--partial",
+        action="store_true",
+        help="analyse an unfinished or still running sweep's finished runs (unequal numbers "
+        "of runs per design point)",
+    )
+    output_options(an, "RESULTS-analysis, beside the sweep")
+
+
+def cmd_analyze(args: argparse.Namespace) -> int:
+    from sim.study.analysis import analyze
+
+    out = analyze(args.results, args.out, force=args.force, partial=args.partial, say=warn)
+    for f in sorted(out.iterdir()):
+        print(f"  {f}")
+    default = args.results.with_name(args.results.name + "-analysis")
+    kept = args.out is None and out != default
+    print(
+        f"samenspel analyze: written to {out}/"
+        + (f" ({default}/ holds an earlier analysis and is kept)" if kept else "")
+    )
+    return 0
+
+
+# --- the commands ----------------------------------------------------------------------------
+
+SWEEP = Command(
+    "sweep",
+    "run an experiment spec, streaming results to disk",
+    "A design over scenario parameters (see experiments/sweeps/); each finished batch is "
+    "committed, so --resume completes an interrupted sweep.",
+    (
+        "samenspel sweep experiments/sweeps/sobol-behaviour.toml",
+        "samenspel sweep SPEC --scheduler tcp://127.0.0.1:8786 --resume",
+    ),
+    sweep_options,
+    cmd_sweep,
+)
+CALIBRATE = Command(
+    "calibrate",
+    "calibrate behaviour parameters against the patterns (ABC-SMC)",
+    "Which values of the behavioural assumptions are compatible with the patterns the "
+    "model claims (docs/CALIBRATION.md).",
+    ("samenspel calibrate experiments/calibration.toml",),
+    calibrate_options,
+    cmd_calibrate,
+)
+ANALYZE = Command(
+    "analyze",
+    "sensitivity indices and main effects of a sweep",
+    "Sobol or Morris indices (by the sweep's design) and main effects, as CSV and HTML.",
+    ("samenspel analyze results/sobol-behaviour",),
+    analyze_options,
+    cmd_analyze,
+)

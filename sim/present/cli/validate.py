@@ -1,0 +1,155 @@
+"""`samenspel validate`: the model's claimed patterns checked over their seeds (docs/ODD.md,
+section 1), with the assumptions of a scenario file or `--set PATH=VALUE` applied to every scenario
+a check builds; exit status 1 when a check fails."""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+from sim.model.config import ConfigError, list_scenarios, load_scenario, toml_literal
+from sim.present.cli.common import checked_scenario, warn
+from sim.present.cli.parser import (
+    Command,
+    lang_option,
+    large_option,
+    output_options,
+    progress_option,
+    replicates,
+    workers_option,
+)
+
+
+def validate_options(va: argparse.ArgumentParser) -> None:
+    va.add_argument(
+        "--scenario",
+        default=None,
+        help="take this scenario's assumptions (its behaviour table, salience_spread, "
+        "shock_probability, themes) as overrides: a preset name or a .toml file; its "
+        "governance, arrangements, region, years, shocks and the rest are not used (each check "
+        "runs its own set-ups), and a warning names those the file sets (default: none)",
+    )
+    va.add_argument(
+        "--set",
+        dest="overrides",
+        action="append",
+        default=[],
+        metavar="PATH=VALUE",
+        help="override a scenario field in every check, VALUE a TOML literal on one line, e.g. "
+        "--set behaviour.trust_loss=0.3 (repeatable; after --scenario; default: none)",
+    )
+    va.add_argument("--checks", default=None, help="comma-separated check keys (default: all)")
+    va.add_argument(
+        "--seeds", type=replicates, default=None, help="seeds per check (default: its own)"
+    )
+    workers_option(va)
+    lang_option(va, "printed table and the report")
+    progress_option(va)
+    large_option(va)
+    output_options(va, "results/validate")
+
+
+def cmd_validate(args: argparse.Namespace) -> int:
+    from sim.io.store import destination
+    from sim.study import validation
+    from sim.study.estimate import guard, of_runs
+
+    overrides: dict[str, object] = {}
+    if args.scenario is not None:
+        checked_scenario(args.scenario)  # its own overrides that change nothing
+        overrides.update(validation.overrides_from_scenario(args.scenario))
+        unused = validation.unused_keys(args.scenario)
+        if unused:
+            warn(
+                f"--scenario {args.scenario}: validate takes only its assumptions "
+                f"({', '.join(validation.ASSUMPTIONS)}); its {', '.join(unused)} are not used: "
+                "each check runs the set-ups it was made for"
+            )
+    given = dict(overrides)
+    sets = validation.parse_set(args.overrides)
+    overrides.update(sets)
+    keys = None
+    if args.checks is not None:
+        keys = [k.strip() for k in args.checks.split(",") if k.strip()]
+        if not keys:
+            raise ConfigError(
+                f"--checks: no check named in {args.checks!r}; give comma-separated keys, "
+                f"e.g. {','.join(c.key for c in validation.CHECKS[:2])}"
+            )
+        for key in keys:
+            validation.check(key)  # raises naming the keys there are
+    chosen = keys or [c.key for c in validation.CHECKS]
+    # every scenario built, every override checked and the work estimated before anything runs
+    work = validation.workload(overrides, chosen, args.seeds)
+    guard("validate", of_runs(work, "--seeds or --checks"), args.large, args.workers)
+    for line in _unchanged_sets(sets, given, args.scenario):
+        warn(line)
+    dest = destination(args.out, Path("results") / "validate", force=args.force)
+    results = validation.evaluate_all(
+        overrides,
+        keys=keys,
+        seeds=args.seeds,
+        workers=args.workers,
+        progress=not args.no_progress,
+    )
+    settings = {
+        "overrides": overrides,
+        "scenario": args.scenario,
+        "checks": chosen,
+        "seeds": args.seeds,
+        "lang": args.lang,
+    }
+    validation.save(results, dest, settings, args.lang)
+    print(validation.format_table(results, args.lang))
+    print(validation.written_line(dest, args.lang))
+    return 0 if all(s.passed for _, s in results) else 1
+
+
+def _unchanged_sets(
+    sets: dict[str, object], given: dict[str, object], scenario: str | None
+) -> list[str]:
+    """`--set PATH=VALUE`s that change nothing: VALUE is what --scenario gives at PATH, or what
+    every preset has there."""
+    presets = [load_scenario(n).model_dump(mode="json") for n in list_scenarios()]
+    lines = []
+    for path, value in sets.items():
+        if path in given:
+            if given[path] == value and type(given[path]) is type(value):
+                lines.append(
+                    f"--set {path}={toml_literal(value)} is the value --scenario {scenario} gives "
+                    "it already; the option changes nothing"
+                )
+            continue
+        found = [_at(p, path) for p in presets]
+        if all(f == value and type(f) is type(value) for f in found):
+            lines.append(
+                f"--set {path}={toml_literal(value)} is the value every scenario has already; "
+                "the option changes nothing"
+            )
+    return lines
+
+
+_MISSING = object()
+
+
+def _at(data: object, path: str) -> object:
+    """The value at a dotted path of a scenario's dump (_MISSING where there is none)."""
+    for part in path.split("."):
+        if not isinstance(data, dict) or part not in data:
+            return _MISSING
+        data = data[part]
+    return data
+
+
+VALIDATE = Command(
+    "validate",
+    "check the model's claimed patterns (docs/ODD.md, section 1)",
+    "Runs every check (or those named) over its seeds; exit status 0 if all pass, 1 if "
+    "one fails. --scenario and --set apply assumptions to every scenario a check builds.",
+    (
+        "samenspel validate --checks p1-decay,p6-commitment --seeds 50",
+        "samenspel validate --set behaviour.trust_loss=0.3 --set salience_spread=1.5 --lang nl",
+    ),
+    validate_options,
+    cmd_validate,
+)

@@ -1,0 +1,440 @@
+"""`samenspel whatif` in words: the explanation in sentences, the printed answer and the page.
+
+The numbers and what they say are sim/study/whatif.py's (the paired differences, the rules that
+differ) and sim/study/explanation.py's (the changes grouped by theme, the mechanisms along the
+channels, who gains and who loses); this module only words them, from the catalogues
+(`[whatif]` in sim/data/i18n/en.toml and nl.toml), in English or Dutch: `format_text` (plain text
+in 100 columns) and `page` (a self-contained HTML page, printable, nothing fetched). `write`
+writes both into a result folder: the command line passes it to `whatif.save`.
+"""
+
+from __future__ import annotations
+
+import html
+import textwrap
+from pathlib import Path
+
+import pandas as pd
+
+from sim.model.config import Scenario, load_themes
+from sim.model.outcomes import MUNICIPAL, Outcome
+from sim.present.i18n import (
+    catalogue,
+    description,
+    label,
+    month_label,
+    number,
+    quantity,
+    readable,
+    text,
+)
+from sim.study.explanation import (
+    also_moved,
+    arrangement_changes,
+    events_moved,
+    gains_and_losses,
+    mechanisms,
+)
+from sim.study.whatif import RuleDifference, WhatIf, is_default_base, outcome_entry
+
+
+def _t(key: str, lang: str, **fields: object) -> str:
+    return text(f"whatif.{key}", lang, **fields)
+
+
+def _first(keys: list[str], lang: str) -> str | None:
+    """The text of the first key the catalogue has (a word another component already owns
+    wins over a whatif duplicate)."""
+    words = catalogue(lang)
+    return next((words[k] for k in keys if k in words), None)
+
+
+def _changes(diffs: list[RuleDifference], lang: str) -> str:
+    """Differences as one list: "rule: base → alternative; ..."."""
+    return "; ".join(
+        _t(
+            "rule_change",
+            lang,
+            rule=field_label(d, lang),
+            base=value_words(d.base, lang),
+            alt=value_words(d.alternative, lang),
+        )
+        for d in diffs
+    )
+
+
+def field_label(d: RuleDifference, lang: str) -> str:
+    """A rule's, behavioural parameter's or set-up field's name as a person reads it."""
+    tables = {
+        "rule": ["app.rule", "whatif.rule"],
+        "behaviour": ["app.behaviour", "whatif.behaviour"],
+        "scenario": ["whatif.setup"],
+        "transition": ["whatif.setup"],
+        "arrangement": ["whatif.setup"],
+    }[d.kind]
+    found = _first([f"{t}.{d.field}" for t in tables], lang)
+    if found is None:
+        raise KeyError(f"no label for {d.kind} {d.field!r} in the {lang} catalogue")
+    return found[:1].lower() + found[1:]  # the app's labels start a line; here, mid-sentence
+
+
+def value_words(v: object, lang: str) -> str:
+    """A rule's value in words: catalogue words for choices, numbers in the language's format."""
+    if v is None:
+        return _t("value.unset", lang)
+    if isinstance(v, bool):
+        return text("app.value.yes", lang) if v else _t("value.no", lang)
+    if isinstance(v, int):
+        return number(v, lang, 0)
+    if isinstance(v, float):
+        return number(v, lang, 0) if v.is_integer() else readable(v, lang, 2)
+    if isinstance(v, str):
+        return _first([f"app.value.{v}", f"whatif.value.{v}"], lang) or v
+    if isinstance(v, tuple):  # themes (a transition)
+        return join([theme_label(t, lang) for t in v], lang) or _t("value.nothing", lang)
+    if isinstance(v, dict):
+        return "; ".join(f"{k}: {value_words(x, lang)}" for k, x in v.items()) or _t(
+            "value.nothing", lang
+        )
+    if isinstance(v, list):
+        if v and not isinstance(v[0], str):  # shocks
+            return _t("value.count", lang, count=len(v))
+        return ", ".join(value_words(x, lang) for x in v) or _t("value.nothing", lang)
+    return str(v)
+
+
+def theme_label(theme: str, lang: str) -> str:
+    return label(load_themes()[theme], lang)
+
+
+def join(items: list[str], lang: str) -> str:
+    """ "a, b and c" in the language."""
+    if len(items) <= 1:
+        return "".join(items)
+    return _t("and", lang, first=", ".join(items[:-1]), last=items[-1])
+
+
+def outcome_words(key: str, lang: str, entry: Outcome | None = None) -> str:
+    """An outcome's label (an event count's as "... (per run)")."""
+    entry = entry or outcome_entry(key)
+    if key.startswith("event_"):
+        return _t("event_count", lang, event=entry.label(lang))
+    return entry.label(lang)
+
+
+def _value(entry: Outcome, v: float, lang: str) -> str:
+    return quantity(entry, v, lang, unit=True)
+
+
+def signed(entry: Outcome, v: float, lang: str) -> str:
+    """A difference with its sign: "+0.04", "-1,200"."""
+    shown = quantity(entry, v, lang)
+    return "+" + shown if v == v and v * entry.scale > 0 and not shown.startswith("-") else shown
+
+
+def interval(entry: Outcome, low: float, high: float, lang: str) -> str:
+    return _t("interval", lang, low=quantity(entry, low, lang), high=quantity(entry, high, lang))
+
+
+def mark(v: str, lang: str, local: bool = False) -> str:
+    """The verdict as a symbol and a word (never colour alone)."""
+    return _t(f"mark_local.{v}" if local and v in ("better", "worse") else f"mark.{v}", lang)
+
+
+def scenario_words(sc: Scenario, lang: str, alternative: Scenario | None = None) -> str:
+    """A scenario's description in the language: a derived base's generated, else its file's."""
+    if alternative is not None and is_default_base(sc, alternative):
+        return _t("base_derived", lang, alt=alternative.name)
+    return description(sc, lang)
+
+
+def _item(row: pd.Series, lang: str, entry: Outcome | None = None) -> str:
+    entry = entry or outcome_entry(row["outcome"])
+    return _t(
+        "item",
+        lang,
+        label=outcome_words(row["outcome"], lang, entry),
+        direction=_t("higher" if row["difference"] > 0 else "lower", lang),
+        a=_value(entry, row["alternative"], lang),
+        b=_value(entry, row["base"], lang),
+    )
+
+
+def explanation(w: WhatIf, lang: str) -> list[str]:
+    """The answer in sentences, from the rules, the numbers and the event log: what is better
+    and worse, which rules differ, how they act through intermediate outcomes on the result,
+    what else moved, and who gains and loses."""
+    alt, base = w.alternative.name, w.base.name
+    paragraphs = []
+    res = w.outcomes
+    verdicts = res["verdict"].value_counts()
+    head = _t(
+        "headline",
+        lang,
+        alt=alt,
+        base=base,
+        better=int(verdicts.get("better", 0)),
+        worse=int(verdicts.get("worse", 0)),
+        none=int(verdicts.get("none", 0))
+        + int(verdicts.get("higher", 0) + verdicts.get("lower", 0)),
+    )
+    for v in ("better", "worse"):
+        chosen = res[res["verdict"] == v]
+        if len(chosen):
+            items = [outcome_words(k, lang) for k in chosen["outcome"]]
+            head += " " + _t(f"list_{v}", lang, items=join(items, lang))
+    paragraphs.append(head)
+    paragraphs += rule_sentences(w, lang)
+    paragraphs += mechanism_sentences(w, lang)
+    paragraphs += municipality_sentences(w, lang)
+    return paragraphs
+
+
+def rule_sentences(w: WhatIf, lang: str) -> list[str]:
+    """Which rules differ, grouped by the themes that share the same change."""
+    if not w.rules:
+        return [_t("no_rule_differs", lang)]
+    nothing = _t("value.nothing", lang)
+    out = [
+        _t(
+            "rules_theme",
+            lang,
+            themes=join([theme_label(t, lang) for t in change.themes], lang),
+            base_arr=label(change.base, lang) if change.base else nothing,
+            alt_arr=label(change.alternative, lang) if change.alternative else nothing,
+            changes=_changes(list(change.rules), lang),
+        )
+        for change in arrangement_changes(w.rules)
+    ]
+    for d in w.rules:
+        if d.kind == "transition":
+            out.append(
+                _t(
+                    "transition",
+                    lang,
+                    alt=w.alternative.name,
+                    base=w.base.name,
+                    alt_themes=value_words(d.alternative, lang),
+                    base_themes=value_words(d.base, lang),
+                )
+            )
+    for kind in ("behaviour", "scenario"):
+        diffs = [d for d in w.rules if d.kind == kind]
+        if diffs:
+            out.append(_t(f"{kind}_differs", lang, changes=_changes(diffs, lang)))
+    return out
+
+
+def mechanism_sentences(w: WhatIf, lang: str) -> list[str]:
+    """Mechanism -> intermediate -> result along the channels, then what else moved."""
+    alt = w.alternative.name
+    out = []
+    for m in mechanisms(w):
+        why = [field_label(d, lang) for d in m.rules]
+        if m.moved is None:
+            what = outcome_words(m.channel.via, lang)
+            out.append(_t("unmoved", lang, rules=join(why, lang), label=what))
+            continue
+        sentence = _t("moved", lang, item=_item(m.moved, lang), alt=alt)
+        if why:
+            sentence += _t("because", lang, rules=join(why, lang))
+        fed = [
+            _item(r, lang) + _t("verdict_after", lang, mark=mark(r["verdict"], lang)) for r in m.fed
+        ]
+        if fed:
+            sentence += _t("feeds", lang, results=join(fed, lang))
+        out.append(sentence + _t("stop", lang))
+    for key, moved in (("also_moved", also_moved(w)), ("events_moved", events_moved(w))):
+        if len(moved):
+            items = [_item(r, lang) for _, r in moved.iterrows()]
+            out.append(_t(key, lang, alt=alt, items=join(items, lang)))
+    return out
+
+
+def municipality_sentences(w: WhatIf, lang: str) -> list[str]:
+    """Who gains and who loses, on what."""
+    parts = []
+    for (gains, loses), places in gains_and_losses(w).items():
+        many = "_many" if len(places) > 1 else ""
+        fields = {
+            "place": join(places, lang),
+            "gains": join([MUNICIPAL[k].label(lang) for k in gains], lang),
+            "loses": join([MUNICIPAL[k].label(lang) for k in loses], lang),
+        }
+        kind = "gains_loses" if gains and loses else "gains" if gains else "loses" if loses else ""
+        parts.append(
+            _t(f"{kind}{many}", lang, **fields) if kind else _t("local_none", lang, **fields)
+        )
+    return [
+        _t("local_intro", lang, alt=w.alternative.name, base=w.base.name) + " " + " ".join(parts)
+    ]
+
+
+# --- the page ------------------------------------------------------------------------------
+
+
+def _calendar(sc: Scenario, lang: str) -> str:
+    return text(
+        "common.from_to",
+        lang,
+        start=month_label(sc.start_year, 0, lang),
+        end=month_label(sc.start_year, sc.months - 1, lang),
+    )
+
+
+def intro(w: WhatIf, lang: str) -> list[str]:
+    """The question, the two scenarios, the calendar and how the numbers were made."""
+    alt, base = w.alternative, w.base
+    lines = [
+        _t("scenario_line", lang, role="B", name=alt.name, words=scenario_words(alt, lang)),
+        _t(
+            "scenario_line",
+            lang,
+            role="A",
+            name=base.name,
+            words=scenario_words(base, lang, alternative=alt),
+        ),
+        _t("calendar", lang, alt=alt.name, when=_calendar(alt, lang))
+        + (
+            " " + _t("calendar", lang, alt=base.name, when=_calendar(base, lang))
+            if (base.start_year, base.years) != (alt.start_year, alt.years)
+            else ""
+        ),
+        _t(
+            "method",
+            lang,
+            n=w.replicates,
+            first=w.base_seed,
+            last=w.base_seed + w.replicates - 1,
+        ),
+    ]
+    return lines
+
+
+def _table_rows(df: pd.DataFrame, lang: str, local: bool = False) -> list[tuple[str, ...]]:
+    rows: list[tuple[str, ...]] = []
+    for _, r in df.iterrows():
+        entry = MUNICIPAL[r["outcome"]] if local else outcome_entry(r["outcome"])
+        unit = entry.unit(lang)
+        name = outcome_words(r["outcome"], lang, entry) + (f" ({unit})" if unit else "")
+        rows.append(
+            (
+                name,
+                quantity(entry, r["base"], lang),
+                quantity(entry, r["alternative"], lang),
+                signed(entry, r["difference"], lang)
+                + " "
+                + interval(entry, r["ci_low"], r["ci_high"], lang),
+                mark(r["verdict"], lang, local),
+                r["verdict"],
+            )
+        )
+    return rows
+
+
+LABEL_WIDTH = 24
+
+
+def _text_table(rows: list[tuple[str, ...]], lang: str) -> list[str]:
+    head = f"  {'':<{LABEL_WIDTH}} {'A':>9} {'B':>9}  {_t('difference_head', lang):<24}"
+    out = [head.rstrip()]
+    for name, b, a, diff, m, _ in rows:
+        wrapped = textwrap.wrap(name, LABEL_WIDTH, break_long_words=False) or [""]
+        out.append(f"  {wrapped[0]:<{LABEL_WIDTH}} {b:>9} {a:>9}  {diff:<24}  {m}".rstrip())
+        out += [f"  {line}" for line in wrapped[1:]]
+    return out
+
+
+def format_text(w: WhatIf, lang: str) -> str:
+    """The one-page answer as plain text, readable in 100 columns."""
+    fill = lambda s: textwrap.fill(s, 99)  # noqa: E731
+    lines = [_t("title", lang, alt=w.alternative.name, base=w.base.name), ""]
+    lines += [fill(s) for s in intro(w, lang)]
+    lines += ["", _t("in_short", lang)]
+    for p in explanation(w, lang):
+        lines += [textwrap.fill(p, 99, initial_indent="  ", subsequent_indent="  "), ""]
+    lines += [fill(_t("legend", lang)), "", _t("outcomes_head", lang)]
+    lines += _text_table(_table_rows(w.outcomes, lang), lang)
+    lines += ["", _t("intermediates_head", lang)]
+    lines += _text_table(_table_rows(w.intermediates, lang), lang)
+    lines += ["", _t("municipalities_head", lang)]
+    for place in dict.fromkeys(w.municipalities["municipality"]):
+        lines.append(f" {place}")
+        part = w.municipalities[w.municipalities["municipality"] == place]
+        lines += _text_table(_table_rows(part, lang, True), lang)[1:]
+    return "\n".join(lines)
+
+
+STYLE = """
+:root { --better: #0072B2; --worse: #D55E00; --none: #555; }
+body { font-family: system-ui, sans-serif; margin: 1.5em auto; max-width: 1000px; color: #222;
+       line-height: 1.4; padding: 0 1em; }
+h1 { font-size: 1.5em; } h2 { font-size: 1.15em; margin-top: 1.4em; }
+table { border-collapse: collapse; font-size: 0.85em; margin: 0.6em 0; width: 100%; }
+th, td { border: 1px solid #ccc; padding: 3px 6px; text-align: right; vertical-align: top; }
+th { background: #f4f4f4; text-align: left; }
+td.name { text-align: left; }
+.better { color: var(--better); font-weight: 600; }
+.worse { color: var(--worse); font-weight: 600; }
+.none, .higher, .lower { color: var(--none); }
+.short p { margin: 0.5em 0; }
+.meta { color: #444; font-size: 0.95em; }
+@media print {
+  body { margin: 0; max-width: none; font-size: 9.5pt; }
+  h1 { font-size: 14pt; } h2 { font-size: 11pt; break-after: avoid; }
+  table { font-size: 8pt; break-inside: auto; } tr { break-inside: avoid; }
+  th { background: none; }
+  .better, .worse { color: #000; }
+  @page { size: A4; margin: 12mm; }
+}
+"""
+
+
+def _html_table(rows: list[tuple[str, ...]], lang: str, w: WhatIf, first: str) -> str:
+    e = html.escape
+    head = (
+        f"<tr><th>{e(first)}</th><th>A: {e(w.base.name)}</th><th>B: {e(w.alternative.name)}</th>"
+        f"<th>{e(_t('difference_head', lang))}</th><th>{e(_t('verdict_head', lang))}</th></tr>"
+    )
+    body = "".join(
+        f"<tr><td class='name'>{e(name)}</td><td>{e(b)}</td><td>{e(a)}</td><td>{e(diff)}</td>"
+        f"<td class='{v}'>{e(m)}</td></tr>"
+        for name, b, a, diff, m, v in rows
+    )
+    return f"<table>{head}{body}</table>"
+
+
+def page(w: WhatIf, lang: str) -> str:
+    """The one-page answer as a self-contained HTML page (no script, nothing fetched)."""
+    e = html.escape
+    title = _t("title", lang, alt=w.alternative.name, base=w.base.name)
+    meta = "".join(f"<p class='meta'>{e(s)}</p>" for s in intro(w, lang))
+    short = "".join(f"<p>{e(p)}</p>" for p in explanation(w, lang))
+    local = []
+    for place in dict.fromkeys(w.municipalities["municipality"]):
+        part = w.municipalities[w.municipalities["municipality"] == place]
+        local.append(f"<h3>{e(place)}</h3>")
+        local.append(_html_table(_table_rows(part, lang, True), lang, w, _t("outcome_head", lang)))
+    return f"""<!DOCTYPE html>
+<html lang="{lang}"><head><meta charset="utf-8">
+<meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src 'unsafe-inline'">
+<title>{e(title)}</title><style>{STYLE}</style></head><body>
+<h1>{e(title)}</h1>
+{meta}
+<h2>{e(_t("in_short", lang))}</h2>
+<div class="short">{short}</div>
+<p class="meta">{e(_t("legend", lang))}</p>
+<h2>{e(_t("outcomes_head", lang))}</h2>
+{_html_table(_table_rows(w.outcomes, lang), lang, w, _t("outcome_head", lang))}
+<h2>{e(_t("intermediates_head", lang))}</h2>
+{_html_table(_table_rows(w.intermediates, lang), lang, w, _t("outcome_head", lang))}
+<h2>{e(_t("municipalities_head", lang))}</h2>
+{"".join(local)}
+</body></html>
+"""
+
+
+def write(w: WhatIf, folder: Path, lang: str) -> None:
+    """Write the page (whatif.html) and the printed answer (whatif.txt) into `folder`."""
+    (folder / "whatif.html").write_text(page(w, lang), encoding="utf-8")
+    (folder / "whatif.txt").write_text(format_text(w, lang) + "\n", encoding="utf-8")
