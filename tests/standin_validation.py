@@ -61,7 +61,7 @@ def _runs(overrides: Overrides, seeds: Sequence[int], arrangement: str = "multip
     from sim.model.config import scenario_from_dict
     from sim.model.model import RegionModel
     from sim.study.experiment import apply
-    from tests.conftest import variant
+    from tests.setups import variant
 
     base = variant(arrangement).model_dump(mode="json")
     scenario = scenario_from_dict(apply(base, dict(overrides)))
@@ -113,7 +113,7 @@ def evaluate_all(overrides=None, *, keys=None, seeds=None, workers=None, progres
 def workload(overrides=None, keys=None, seeds=None) -> list:
     """The model runs the checks make (sim.study.validation.workload): the two real checks'
     set-ups."""
-    from tests.conftest import variant
+    from tests.setups import variant
 
     chosen = {c.key for c in ([check(k) for k in keys] if keys else CHECKS)}
     n = seeds or 20

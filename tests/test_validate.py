@@ -1,4 +1,4 @@
-"""`samenspel validate` and sim/study/validation.py: checks that can fail, overrides, the command
+"""`samenspel validate` and sim/study/validation/: checks that can fail, overrides, the command
 line, the result folder, and that the documentation's claims are traceable to checks."""
 
 from __future__ import annotations
