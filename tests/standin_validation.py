@@ -1,9 +1,10 @@
 """A stand-in for `sim.study.validation` with its interface, for the calibration tests only.
 
-Selected with SAMENSPEL_VALIDATION_MODULE=tests.standin_validation, so that the calibration's
-machinery is tested in seconds. Two kinds of check: toys whose t is a formula of the overrides
-(no model runs; they test the calibration's machinery) and two checks that run the model as
-the pattern tests do (paired over seeds), so the smoke calibration runs real simulations.
+Passed as `checks` to sim.study.calibration's `load_calibration` and `calibrate`, so that the
+calibration's machinery is tested in seconds. Two kinds of check: toys whose t is a formula of
+the overrides (no model runs; they test the calibration's machinery) and two checks that run the
+model as the pattern tests do (paired over seeds), so the smoke calibration runs real
+simulations.
 """
 
 from __future__ import annotations
