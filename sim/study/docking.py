@@ -17,6 +17,7 @@ from pathlib import Path
 
 from sim.model.config import load_scenario, read_toml
 from sim.model.model import RegionModel
+from sim.study.stats import mean_interval
 
 DOCKING = Path(__file__).resolve().parents[1] / "data" / "docking"
 PERIODS = 10
@@ -75,16 +76,15 @@ class Trajectory:
 
 
 def trajectory(condition: str, seeds: Sequence[int], overrides: dict | None = None) -> Trajectory:
-    """Mean contribution per period over `seeds` (normal 95% interval of the mean)."""
+    """Mean contribution per period over `seeds`, with the 95% interval of the mean (Student t,
+    sim/study/stats.py; no interval on one seed)."""
     runs = [contributions(condition, s, overrides) for s in seeds]
     mean, low, high = [], [], []
     for t in range(PERIODS):
-        xs = [r[t] for r in runs]
-        m = statistics.fmean(xs)
-        half = 1.96 * statistics.stdev(xs) / len(xs) ** 0.5 if len(xs) > 1 else 0.0
+        m, _, lo, hi = mean_interval([r[t] for r in runs])
         mean.append(m)
-        low.append(m - half)
-        high.append(m + half)
+        low.append(lo)
+        high.append(hi)
     return Trajectory(mean, low, high, len(runs))
 
 
