@@ -11,6 +11,7 @@ import html
 import math
 from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
+from typing import Any
 
 from sim.io.store import Destination
 from sim.model.config import load_arrangement_presets
@@ -201,7 +202,7 @@ def _report_row(c: Check, s: Statistic, lang: str) -> str:
     )
 
 
-def report_html(results: Results, settings: Mapping[str, object], lang: str = "en") -> str:
+def report_html(results: Results, settings: Mapping[str, Any], lang: str = "en") -> str:
     """The validation report: settings, one row per check, a forest plot; no network needed."""
     w = words(lang)
     esc = html.escape

@@ -11,7 +11,7 @@ punish. docs/ODD.md, section 9, states the criteria and shows the figure.
 from __future__ import annotations
 
 import statistics
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -88,6 +88,6 @@ def trajectory(condition: str, seeds: Sequence[int], overrides: dict | None = No
     return Trajectory(mean, low, high, len(runs))
 
 
-def mean_absolute_deviation(model: Sequence[float], lab: Sequence[float]) -> float:
+def mean_absolute_deviation(model: Iterable[float], lab: Iterable[float]) -> float:
     """Mean over periods of |model - laboratory|, in shares of the endowment."""
     return statistics.fmean(abs(a - b) for a, b in zip(model, lab, strict=True))

@@ -9,6 +9,7 @@ import sys
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import cached_property
 from types import ModuleType
 from typing import Any
 
@@ -231,6 +232,11 @@ class _Population:
     d: np.ndarray
     ts: list[list[float]]
 
+    @cached_property
+    def chol(self) -> np.ndarray:
+        """The proposal kernel around this population (`_kernel`)."""
+        return _kernel(self.u, self.w)
+
 
 @dataclass
 class _Accepted:
@@ -244,7 +250,6 @@ def _fill(
     g: int,
     epsilon: float,
     previous: _Population | None,
-    chol: np.ndarray | None,
     rng: np.random.Generator,
     points: _Points,
     records: list[dict],
@@ -259,7 +264,7 @@ def _fill(
         if previous is None:
             batch = rng.random((n, len(spec.names)))
         else:
-            batch = _propose(rng, previous.u, previous.w, chol, n)
+            batch = _propose(rng, previous.u, previous.w, previous.chol, n)
         for p, ts in zip(batch, points.evaluate(batch, len(records)), strict=True):
             dist = points.distance(ts)
             ok = dist <= epsilon and len(acc.u) < n
@@ -274,14 +279,14 @@ def _fill(
     return acc
 
 
-def _weighed(acc: _Accepted, previous: _Population | None, chol: np.ndarray | None) -> _Population:
+def _weighed(acc: _Accepted, previous: _Population | None) -> _Population:
     """The accepted points with their importance weights: equal in generation 0; later the
     prior over the previous population's kernel density."""
     u = np.array(acc.u)
     if previous is None:
         w = np.full(len(u), 1.0 / len(u))
     else:
-        dens = np.exp(_log_density(u, previous.u, chol)) @ previous.w
+        dens = np.exp(_log_density(u, previous.u, previous.chol)) @ previous.w
         w = 1.0 / dens
         w /= w.sum()
     return _Population(u, w, np.array(acc.d), acc.ts)
@@ -328,11 +333,9 @@ def _generations(
     for g in range(spec.generations):
         g_start = time.perf_counter()
         epsilon = math.inf
-        chol = None
         if pop is not None:
             epsilon = max(float(np.quantile(pop.d, spec.quantile)), spec.min_epsilon)
-            chol = _kernel(pop.u, pop.w)
-        acc = _fill(g, epsilon, pop, chol, rng, points, records)
+        acc = _fill(g, epsilon, pop, rng, points, records)
         if not acc.u:
             stopped = (
                 f"generation {g} accepted no point within epsilon {epsilon:.4g} in "
@@ -341,7 +344,7 @@ def _generations(
             break
         if pop is None:
             epsilon = float(max(acc.d))
-        pop = _weighed(acc, pop, chol)
+        pop = _weighed(acc, pop)
         gens.append(
             Generation(g, epsilon, acc.evaluated, len(acc.u), time.perf_counter() - g_start)
         )

@@ -14,11 +14,11 @@ from sim.study.calibration.smc import Calibration, shortfall
 
 def weighted_quantile(x: Sequence[float], w: Sequence[float], q: float) -> float:
     """The q-quantile of x under weights w (midpoint rule of the cumulative weights)."""
-    x, w = np.asarray(x, float), np.asarray(w, float)
-    order = np.argsort(x, kind="stable")
-    x, w = x[order], w[order] / w.sum()
-    cum = np.cumsum(w) - w / 2
-    return float(np.interp(q, cum, x))
+    xs, ws = np.asarray(x, float), np.asarray(w, float)
+    order = np.argsort(xs, kind="stable")
+    xs, ws = xs[order], ws[order] / ws.sum()
+    cum = np.cumsum(ws) - ws / 2
+    return float(np.interp(q, cum, xs))
 
 
 def accepted_ranges(cal: Calibration) -> Any:

@@ -102,7 +102,7 @@ def paired(a: Reader, b: Reader, direction: int) -> Measure:
     """b(role "b") - a(role "a"), seed by seed (one role "x" serves both where there is one)."""
 
     def measure(runs: Runs) -> Statistic:
-        ra, rb = runs.get("a", runs.get("x")), runs.get("b", runs.get("x"))
+        ra, rb = runs["a" if "a" in runs else "x"], runs["b" if "b" in runs else "x"]
         return differences_stat([b(y) - a(x) for x, y in zip(ra, rb, strict=True)], direction)
 
     return measure

@@ -1,6 +1,8 @@
 """The checks of README's claims: the "things to notice" that no pattern covers, and what each
 "thing to try" shows against the scenario it changes; their words are in the catalogues
-(`[validate.check.*]`)."""
+(`[validate.check.*]`). `try_checks` is one declarative table of eight rows, a little longer than
+a screen.
+"""
 
 from __future__ import annotations
 

@@ -145,7 +145,7 @@ class Variant:
     named: bool = False
 
     def arm(self, overrides: Overrides) -> Arm:
-        data = variant_dict(self.arrangement, self.themes, **self.rules)
+        data = variant_dict(self.arrangement, self.themes, True, **self.rules)
         sc = build(data, overrides, **self.contrast)
         return Arm(named_region(sc) if self.named else sc)
 
