@@ -334,7 +334,7 @@ def pattern_6() -> list[Check]:
             seeds=150,
             setups={"a": Variant(MULTIPLE_LOCAL), "b": Variant(NETWORK)},
             measure=same(summary(outcome_key), direction),
-            fields={"network": Label(NETWORK), "ml": ML},
+            fields={"network_model": Label(NETWORK), "ml": ML},
         )
         for key, outcome_key, direction in P6
     ]
