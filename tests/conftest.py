@@ -12,12 +12,7 @@ from hypothesis import settings
 
 from sim.model.config import Scenario
 from sim.model.model import RegionModel
-from sim.study.validation import (  # the checks' set-ups
-    SPATIAL,
-    base_scenario_dict,
-    paired_t,
-    variant,
-)
+from tests.setups import SPATIAL, base_scenario_dict, paired_t, variant  # the checks' set-ups
 
 ROOT = Path(__file__).resolve().parent.parent
 

@@ -1,9 +1,10 @@
 """A stand-in for `sim.study.validation` with its interface, for the calibration tests only.
 
-Selected with SAMENSPEL_VALIDATION_MODULE=tests.standin_validation, so that the calibration's
-machinery is tested in seconds. Two kinds of check: toys whose t is a formula of the overrides
-(no model runs; they test the calibration's machinery) and two checks that run the model as
-the pattern tests do (paired over seeds), so the smoke calibration runs real simulations.
+Passed as `checks` to sim.study.calibration's `load_calibration` and `calibrate`, so that the
+calibration's machinery is tested in seconds. Two kinds of check: toys whose t is a formula of
+the overrides (no model runs; they test the calibration's machinery) and two checks that run the
+model as the pattern tests do (paired over seeds), so the smoke calibration runs real
+simulations.
 """
 
 from __future__ import annotations
@@ -61,7 +62,7 @@ def _runs(overrides: Overrides, seeds: Sequence[int], arrangement: str = "multip
     from sim.model.config import scenario_from_dict
     from sim.model.model import RegionModel
     from sim.study.experiment import apply
-    from tests.conftest import variant
+    from tests.setups import variant
 
     base = variant(arrangement).model_dump(mode="json")
     scenario = scenario_from_dict(apply(base, dict(overrides)))
@@ -113,7 +114,7 @@ def evaluate_all(overrides=None, *, keys=None, seeds=None, workers=None, progres
 def workload(overrides=None, keys=None, seeds=None) -> list:
     """The model runs the checks make (sim.study.validation.workload): the two real checks'
     set-ups."""
-    from tests.conftest import variant
+    from tests.setups import variant
 
     chosen = {c.key for c in ([check(k) for k in keys] if keys else CHECKS)}
     n = seeds or 20

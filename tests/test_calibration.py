@@ -1,8 +1,9 @@
 """`samenspel calibrate`: spec checks, reproducibility, the summaries, the command line.
 
-The checks come from tests/standin_validation.py (selected with SAMENSPEL_VALIDATION_MODULE), a
-stand-in with the interface of sim.study.validation: toy checks whose t is a formula of one
-parameter (no model runs), and two that run the model.
+The machinery is tested on the checks of tests/standin_validation.py, passed as `checks`: a
+stand-in with the interface of sim.study.validation, with toy checks whose t is a formula of one
+parameter (no model runs) and two that run the model. The command line runs the real checks, as a
+user would, on a spec small enough to take seconds.
 """
 
 from __future__ import annotations
@@ -22,9 +23,9 @@ from sim.io.store import destination
 from sim.model.config import PRESETS
 from sim.present.cli import main
 from sim.study import calibration as calib
+from tests import standin_validation as standin
 from tests.conftest import ROOT, samenspel, start_samenspel
 
-STANDIN = {"SAMENSPEL_VALIDATION_MODULE": "tests.standin_validation"}
 SMOKE = ROOT / "experiments" / "calibration-smoke.toml"
 PROJECT = ROOT / "experiments" / "calibration.toml"
 
@@ -47,11 +48,19 @@ parallel = "points"
 kind = "inprocess"
 """
 
+TINY = """
+name = "tiny"
+checks = ["p6-commitment"]
+seeds = 2
+population = 4
+generations = 2
+quantile = 0.75
+max_batches = 1
+master_seed = 7
 
-@pytest.fixture(autouse=True)
-def standin(monkeypatch):
-    for k, v in STANDIN.items():
-        monkeypatch.setenv(k, v)
+[parameters]
+"behaviour.trust_loss" = { low = 0.05, high = 0.6 }
+"""
 
 
 def write_spec(folder: Path, text: str, name: str = "spec.toml") -> Path:
@@ -63,11 +72,10 @@ def write_spec(folder: Path, text: str, name: str = "spec.toml") -> Path:
 @pytest.fixture(scope="module")
 def toy(tmp_path_factory):
     """The toy calibration, run once (no model runs: under a second)."""
-    with pytest.MonkeyPatch.context() as mp:
-        for k, v in STANDIN.items():
-            mp.setenv(k, v)
-        spec, keys = calib.load_calibration(write_spec(tmp_path_factory.mktemp("toy"), TOY))
-        return calib.calibrate(spec, keys)
+    spec, keys = calib.load_calibration(
+        write_spec(tmp_path_factory.mktemp("toy"), TOY), checks=standin
+    )
+    return calib.calibrate(spec, keys, checks=standin)
 
 
 # --- bad input: exit status 2, one line, nothing written ------------------------------------
@@ -131,10 +139,9 @@ def test_the_smoke_spec_loads_and_names_only_real_scenario_fields():
     assert len(smoke["parameters"]) == 2 and smoke["generations"] <= 2
 
 
-def test_the_project_specs_load_against_the_real_checks(monkeypatch):
+def test_the_project_specs_load_against_the_real_checks():
     """Both specs name real checks and real scenario fields (each prior's low, midpoint and
     high build a valid scenario)."""
-    monkeypatch.delenv("SAMENSPEL_VALIDATION_MODULE")
     for path in (SMOKE, PROJECT):
         spec, keys = calib.load_calibration(path)
         assert keys and len(spec.model_seeds()) == spec.seeds
@@ -153,7 +160,7 @@ def test_the_distance_is_the_shortfall_toward_the_claim():
 
 
 def test_seeds_are_fixed_and_spawned_from_the_master_seed(tmp_path):
-    spec, _ = calib.load_calibration(write_spec(tmp_path, TOY))
+    spec, _ = calib.load_calibration(write_spec(tmp_path, TOY), checks=standin)
     seeds = spec.model_seeds()
     assert seeds == spec.model_seeds() and len(set(seeds)) == spec.seeds
     children = np.random.SeedSequence(11).spawn(spec.seeds + 1)
@@ -215,10 +222,10 @@ def test_weighted_quantiles_of_equal_weights_are_ordinary_quantiles():
 
 
 def test_the_smoke_calibration_is_bit_identical_on_a_rerun_and_on_any_executor():
-    spec, keys = calib.load_calibration(SMOKE)
-    a = calib.calibrate(spec, keys, executor="processes", workers=2)
-    b = calib.calibrate(spec, keys, executor="processes", workers=2)
-    c = calib.calibrate(spec, keys, executor="inprocess")
+    spec, keys = calib.load_calibration(SMOKE, checks=standin)
+    a = calib.calibrate(spec, keys, checks=standin, executor="processes", workers=2)
+    b = calib.calibrate(spec, keys, checks=standin, executor="processes", workers=2)
+    c = calib.calibrate(spec, keys, checks=standin, executor="inprocess")
     assert len(a.particles) > 0
     pd.testing.assert_frame_equal(a.particles, b.particles)
     pd.testing.assert_frame_equal(a.particles, c.particles)
@@ -227,10 +234,10 @@ def test_the_smoke_calibration_is_bit_identical_on_a_rerun_and_on_any_executor()
 
 def test_another_master_seed_gives_other_particles(tmp_path):
     spec, keys = calib.load_calibration(
-        write_spec(tmp_path, TOY.replace("population = 200", "population = 20"))
+        write_spec(tmp_path, TOY.replace("population = 200", "population = 20")), checks=standin
     )
     other = spec.model_copy(update={"master_seed": 12})
-    a, b = calib.calibrate(spec, keys), calib.calibrate(other, keys)
+    a, b = calib.calibrate(spec, keys, checks=standin), calib.calibrate(other, keys, checks=standin)
     assert not a.particles.equals(b.particles)
 
 
@@ -238,8 +245,8 @@ def test_another_master_seed_gives_other_particles(tmp_path):
 
 
 def test_the_cli_writes_a_result_folder_and_replaces_it_only_with_force(tmp_path):
-    spec = write_spec(tmp_path, TOY.replace("population = 200", "population = 30"))
-    first = samenspel(["calibrate", str(spec), "--out", "res"], tmp_path, **STANDIN)
+    spec = write_spec(tmp_path, TINY)
+    first = samenspel(["calibrate", str(spec), "--out", "res"], tmp_path)
     assert first.returncode == 0, first.stderr
     res = tmp_path / "res"
     names = {p.name for p in res.iterdir()}
@@ -258,42 +265,40 @@ def test_the_cli_writes_a_result_folder_and_replaces_it_only_with_force(tmp_path
     lines = [ln for ln in first.stderr.splitlines() if "generation" in ln]
     assert lines and "epsilon" in lines[0] and "elapsed" in lines[0]
     manifest = json.loads((res / "manifest.json").read_text())
-    assert manifest["samenspel"] and manifest["checks"] == ["toy_trust_loss", "toy_always"]
+    assert manifest["samenspel"] and manifest["checks"] == ["p6-commitment"]
     report = (res / "report.md").read_text()
     assert "Accepted ranges" in report and "Geaccepteerde bereiken" in report
     before = (res / "particles.csv").read_bytes()
     stamp = (res / "manifest.json").stat().st_mtime_ns
 
-    again = samenspel(["calibrate", str(spec), "--out", "res"], tmp_path, **STANDIN)
+    again = samenspel(["calibrate", str(spec), "--out", "res"], tmp_path)
     assert again.returncode == 2 and "--force" in again.stderr
     assert len(again.stderr.strip().splitlines()) == 1
     assert (res / "manifest.json").stat().st_mtime_ns == stamp
 
-    forced = samenspel(["calibrate", str(spec), "--out", "res", "--force"], tmp_path, **STANDIN)
+    forced = samenspel(["calibrate", str(spec), "--out", "res", "--force"], tmp_path)
     assert forced.returncode == 0, forced.stderr
     assert (res / "particles.csv").read_bytes() == before  # the same spec: the same particles
     assert not [p for p in tmp_path.iterdir() if p.name.startswith(".samenspel-")]
 
 
 def test_the_cli_default_folder_moves_on_and_never_writes_into_user_files(tmp_path):
-    spec = write_spec(tmp_path, TOY.replace("population = 200", "population = 10"))
+    spec = write_spec(tmp_path, TINY)
     mine = tmp_path / "mine"
     mine.mkdir()
     (mine / "notes.txt").write_text("mine")
-    refused = samenspel(["calibrate", str(spec), "--out", "mine", "--force"], tmp_path, **STANDIN)
+    refused = samenspel(["calibrate", str(spec), "--out", "mine", "--force"], tmp_path)
     assert refused.returncode == 2 and "did not write" in refused.stderr
     assert [p.name for p in mine.iterdir()] == ["notes.txt"]
     for expected in ("calibration", "calibration-2"):
-        done = samenspel(["calibrate", str(spec), "--no-progress"], tmp_path, **STANDIN)
+        done = samenspel(["calibrate", str(spec), "--no-progress"], tmp_path)
         assert done.returncode == 0, done.stderr
         assert (tmp_path / "results" / expected / "manifest.json").exists()
 
 
 def test_the_smoke_spec_runs_from_the_command_line(tmp_path):
     # How long it takes is for benchmarks, not a test: a loaded CI machine would fail it.
-    done = samenspel(
-        ["calibrate", str(SMOKE), "--out", "smoke", "--workers", "2"], tmp_path, **STANDIN
-    )
+    done = samenspel(["calibrate", str(SMOKE), "--out", "smoke", "--workers", "2"], tmp_path)
     assert done.returncode == 0, done.stderr
     ranges = pd.read_csv(tmp_path / "smoke" / "accepted_ranges.csv")
     assert sorted(ranges["parameter"]) == ["behaviour.trust_loss", "behaviour.weight_benefit"]
@@ -319,10 +324,10 @@ def test_ctrl_c_exits_130_with_nothing_half_written(tmp_path):
 
 def test_points_on_a_loopback_dask_cluster_give_the_same_particles(tmp_path, dask_cluster):
     spec, keys = calib.load_calibration(
-        write_spec(tmp_path, TOY.replace("population = 200", "population = 16"))
+        write_spec(tmp_path, TOY.replace("population = 200", "population = 16")), checks=standin
     )
-    here = calib.calibrate(spec, keys, executor="inprocess")
-    there = calib.calibrate(spec, keys, scheduler=dask_cluster.address)
+    here = calib.calibrate(spec, keys, checks=standin, executor="inprocess")
+    there = calib.calibrate(spec, keys, checks=standin, scheduler=dask_cluster.address)
     pd.testing.assert_frame_equal(here.particles, there.particles)
 
 
@@ -339,21 +344,21 @@ def test_a_check_whose_t_is_noise_constrains_nothing(toy):
 
 def test_each_checks_target_is_scaled_to_the_calibrations_seeds(tmp_path):
     spec, keys = calib.load_calibration(
-        write_spec(tmp_path, TOY.replace("scale_target = false\n", ""))
+        write_spec(tmp_path, TOY.replace("scale_target = false\n", "")), checks=standin
     )
     assert spec.scale_target  # the default; the stand-in's checks use 20 seeds of their own
-    assert calib.targets(spec, keys) == [3.0 * math.sqrt(2 / 20)] * 2
+    assert calib.targets(spec, keys, standin) == [3.0 * math.sqrt(2 / 20)] * 2
     fixed = spec.model_copy(update={"scale_target": False})
-    assert calib.targets(fixed, keys) == [3.0, 3.0]
+    assert calib.targets(fixed, keys, standin) == [3.0, 3.0]
 
 
 def test_every_calibration_scores_the_defaults_and_says_whether_they_are_accepted(tmp_path):
     """The toy check holds (t >= 3) from trust_loss 0.4 up: the default 0.5 lies in the accepted
     region; a base scenario whose trust_loss is 0.1 does not."""
     spec, keys = calib.load_calibration(
-        write_spec(tmp_path, TOY.replace("population = 200", "population = 30"))
+        write_spec(tmp_path, TOY.replace("population = 200", "population = 30")), checks=standin
     )
-    cal = calib.calibrate(spec, keys)
+    cal = calib.calibrate(spec, keys, checks=standin)
     assert cal.default_distance == 0.0 and cal.defaults_accepted
     base = tmp_path / "low.toml"
     base.write_text(
@@ -364,7 +369,7 @@ def test_every_calibration_scores_the_defaults_and_says_whether_they_are_accepte
         encoding="utf-8",
     )
     low = spec.model_copy(update={"base": str(base)})
-    cal = calib.calibrate(low, keys)
+    cal = calib.calibrate(low, keys, checks=standin)
     assert cal.default_distance == pytest.approx(1.0)  # toy t = 0: no evidence, shortfall 1
     assert not cal.defaults_accepted
     folder = calib.save(cal, destination(tmp_path / "out", tmp_path / "unused"))

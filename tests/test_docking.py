@@ -2,7 +2,7 @@
 
 The docking criteria themselves (decay without punishment, no decay with it, the levels against
 two experiments within the tolerance of docs/ODD.md section 9) are checks in
-sim/study/validation.py, run by tests/test_patterns.py and `samenspel validate`.
+sim/study/validation/laboratory.py, run by tests/test_patterns.py and `samenspel validate`.
 """
 
 from __future__ import annotations

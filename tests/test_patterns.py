@@ -1,6 +1,6 @@
 """The model's claimed patterns (docs/ODD.md section 1) and README claims, as statistical checks.
 
-Each check is defined once, in sim/study/validation.py (`CHECKS`), which `samenspel validate` also
+Each check is defined once, in sim/study/validation/ (`CHECKS`), which `samenspel validate` also
 runs; here every check is evaluated on its own default seeds and must pass. Nothing here reads
 an arrangement's name: set-ups differ only in their rules.
 """
@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import pytest
 
+from sim.present.validation_report import claim, statistic_text
 from sim.study.validation import CHECKS, Check
 
 pytestmark = pytest.mark.patterns
@@ -18,7 +19,7 @@ pytestmark = pytest.mark.patterns
 def test_check_passes(check: Check):
     stat = check.evaluate({}, range(check.seeds))
     assert stat.passed, (
-        f"{check.key}: {check.claim_en} | {check.statistic_en}: {stat.estimate:.4g} "
+        f"{check.key}: {claim(check)} | {statistic_text(check)}: {stat.estimate:.4g} "
         f"[{stat.ci_low:.4g}, {stat.ci_high:.4g}], target {check.target}, t {stat.t:.2f}, "
         f"n {stat.n}"
     )

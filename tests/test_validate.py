@@ -1,4 +1,4 @@
-"""`samenspel validate` and sim/study/validation.py: checks that can fail, overrides, the command
+"""`samenspel validate` and sim/study/validation/: checks that can fail, overrides, the command
 line, the result folder, and that the documentation's claims are traceable to checks."""
 
 from __future__ import annotations
@@ -13,6 +13,7 @@ import pytest
 
 from sim.model.config import ConfigError
 from sim.present.cli import main
+from sim.present.validation_report import claim, statistic_text
 from sim.study.validation import (
     CHECKS,
     check,
@@ -67,9 +68,22 @@ def test_seeds_set_every_check_s_sample():
     assert s.n == 4 and c.seeds == 30
 
 
-def test_validation_imports_no_plotly():
-    code = "import sys, sim.study.validation; sys.exit('plotly' in sys.modules)"
+def test_validation_imports_no_plotly_and_no_words():
+    code = (
+        "import sys, sim.study.validation; "
+        "sys.exit('plotly' in sys.modules or 'sim.present.i18n' in sys.modules)"
+    )
     assert subprocess.run([sys.executable, "-c", code], cwd=ROOT).returncode == 0
+
+
+@pytest.mark.parametrize("lang", ["en", "nl"])
+def test_every_check_says_its_claim_and_statistic_in_every_language(lang):
+    for c in CHECKS:
+        for text in (claim(c, lang), statistic_text(c, lang)):
+            assert text.strip() and "{" not in text and "}" not in text, (c.key, text)
+        assert claim(c, lang)[0].isupper(), c.key
+    claims = [claim(c, lang) for c in CHECKS]
+    assert len(set(claims)) == len(claims), "two checks make the same claim"
 
 
 # --- overrides -----------------------------------------------------------------------------------

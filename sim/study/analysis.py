@@ -8,7 +8,6 @@ samenspel analyze RESULTS   ->  RESULTS-analysis/ (beside the sweep) with
 
 from __future__ import annotations
 
-import math
 from collections.abc import Callable
 from pathlib import Path
 
@@ -17,6 +16,7 @@ import pandas as pd
 
 from sim.model.config import ConfigError
 from sim.study.experiment import Spec
+from sim.study.stats import half_widths
 from sim.study.sweep import is_sweep, load_results, verify
 
 ID_COLUMNS = ("run_id", "point", "seed", "status", "error", "duration")
@@ -85,7 +85,8 @@ def morris_indices(runs: pd.DataFrame, spec: Spec) -> pd.DataFrame:
 
 
 def main_effects(runs: pd.DataFrame, spec: Spec, bins: int = 8) -> pd.DataFrame:
-    """Mean outcome (with a 95% interval) against each parameter, the others averaged over.
+    """Mean outcome (with its 95% Student t interval) against each parameter, the others averaged
+    over.
 
     Parameters with few distinct values are grouped by value; continuous ones in `bins` bins.
     """
@@ -99,8 +100,9 @@ def main_effects(runs: pd.DataFrame, spec: Spec, bins: int = 8) -> pd.DataFrame:
             groups = pd.cut(x, bins=bins).map(lambda iv: iv.mid).astype(float)
         for outcome in outcomes_of(runs, spec):
             g = ok.groupby(groups, observed=True)[outcome].agg(["mean", "std", "count"])
+            g["half"] = half_widths(g["std"].to_numpy(), g["count"].to_numpy())
             for level, r in g.iterrows():
-                half = 1.96 * r["std"] / math.sqrt(r["count"]) if r["count"] > 1 else math.nan
+                half = r["half"]
                 rows.append(
                     {
                         "parameter": name,

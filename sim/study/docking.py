@@ -11,12 +11,13 @@ punish. docs/ODD.md, section 9, states the criteria and shows the figure.
 from __future__ import annotations
 
 import statistics
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
 from sim.model.config import load_scenario, read_toml
 from sim.model.model import RegionModel
+from sim.study.stats import mean_interval
 
 DOCKING = Path(__file__).resolve().parents[1] / "data" / "docking"
 PERIODS = 10
@@ -75,19 +76,18 @@ class Trajectory:
 
 
 def trajectory(condition: str, seeds: Sequence[int], overrides: dict | None = None) -> Trajectory:
-    """Mean contribution per period over `seeds` (normal 95% interval of the mean)."""
+    """Mean contribution per period over `seeds`, with the 95% interval of the mean (Student t,
+    sim/study/stats.py; no interval on one seed)."""
     runs = [contributions(condition, s, overrides) for s in seeds]
     mean, low, high = [], [], []
     for t in range(PERIODS):
-        xs = [r[t] for r in runs]
-        m = statistics.fmean(xs)
-        half = 1.96 * statistics.stdev(xs) / len(xs) ** 0.5 if len(xs) > 1 else 0.0
+        m, _, lo, hi = mean_interval([r[t] for r in runs])
         mean.append(m)
-        low.append(m - half)
-        high.append(m + half)
+        low.append(lo)
+        high.append(hi)
     return Trajectory(mean, low, high, len(runs))
 
 
-def mean_absolute_deviation(model: Sequence[float], lab: Sequence[float]) -> float:
+def mean_absolute_deviation(model: Iterable[float], lab: Iterable[float]) -> float:
     """Mean over periods of |model - laboratory|, in shares of the endowment."""
     return statistics.fmean(abs(a - b) for a, b in zip(model, lab, strict=True))

@@ -5,7 +5,7 @@ move only when delivery moves. For each seed, yearly mean trust over the last WI
 regressed on the delivery record (paid / due over the last RECORD_YEARS years, the memory a
 belief learned at trust's rates keeps) and on the year; the year's coefficient, times the
 window, is the drift the delivery record does not explain. The checks `trust-settles-*` in
-sim/study/validation.py apply it to every preset.
+sim/study/validation/laboratory.py apply it to every preset.
 """
 
 from __future__ import annotations

@@ -108,6 +108,7 @@ def calibrate_options(cal: argparse.ArgumentParser) -> None:
 
 def cmd_calibrate(args: argparse.Namespace) -> int:
     from sim.io.store import destination
+    from sim.present import calibration_report
     from sim.study.calibration import (
         EvaluationFailed,
         calibrate,
@@ -141,7 +142,7 @@ def cmd_calibrate(args: argparse.Namespace) -> int:
     except EvaluationFailed as exc:
         print(f"samenspel: calibration stopped, nothing written: {exc}", file=sys.stderr)
         return 1
-    save(cal, dest)
+    save(cal, dest, pages=calibration_report.pages(cal))
     print(
         f"samenspel calibrate: {len(cal.particles)} particles from {len(cal.evaluations)} "
         f"evaluations on {len(keys)} checks x {spec.seeds} seeds in {cal.seconds:.0f} s "

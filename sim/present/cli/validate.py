@@ -51,6 +51,7 @@ def validate_options(va: argparse.ArgumentParser) -> None:
 
 def cmd_validate(args: argparse.Namespace) -> int:
     from sim.io.store import destination
+    from sim.present import validation_report
     from sim.study import validation
     from sim.study.estimate import guard, of_runs
 
@@ -99,9 +100,15 @@ def cmd_validate(args: argparse.Namespace) -> int:
         "seeds": args.seeds,
         "lang": args.lang,
     }
-    validation.save(results, dest, settings, args.lang)
-    print(validation.format_table(results, args.lang))
-    print(validation.written_line(dest, args.lang))
+    validation.save(
+        results,
+        dest,
+        settings,
+        words=validation_report.table_words(results),
+        pages=validation_report.pages(results, settings, args.lang),
+    )
+    print(validation_report.format_table(results, args.lang))
+    print(validation_report.written_line(dest, args.lang))
     return 0 if all(s.passed for _, s in results) else 1
 
 
