@@ -204,64 +204,86 @@ _age = attrgetter("start", "pid")
 
 
 def instalments(model: RegionModel, month: int) -> None:
-    """Instalments fall due: members pay or withhold; monitoring may catch a defection.
-
-    Members decide simultaneously on what they know at the start of the month; detections and
-    their consequences follow once all have decided.
-    """
+    """Phase 6 (docs/ODD.md, section 3): the instalments that fall due are collected, projects
+    oldest first (`payment_order`); a project whose instalments are done closes, once all have
+    been collected."""
     every = model.behaviour.instalment_months
-    rec = model.recorder
-    rnd = model.random.random
     finished = []
     for p in payment_order(model.projects):
         if (month - p.start) % every:
             continue
-        a = p.theme.arrangement
-        value_ratio = p.theme.character.value_ratio
-        k = p.theme.index
-        if "late_entry" in a.modes and p.instalments_done > 0:
-            late_entries(model, p, month)
-        model.trust.work_out(p.member_municipalities)  # a large group's beliefs at once
-        amounts = [p.instalment(ms) if ms.active else 0.0 for ms in p.members]
-        decisions = [
-            amount > 0.0 and ms.municipality.pays(p, ms, amount)
-            for ms, amount in zip(p.members, amounts, strict=True)
-        ]
-        for ms, amount, paid in zip(p.members, amounts, decisions, strict=True):
-            if amount == 0.0:
-                continue
-            m = ms.municipality
-            ms.due += amount
-            m.due_total += amount
-            rec.due += amount
-            rec.due_by_theme[k] += amount
-            if not paid:
-                rec.defections += 1
-                if a.monitoring > 0.0 and rnd() < a.monitoring:
-                    rec.detected += 1
-                    # Escalation (first level of the steering room): with probability
-                    # `sanction` the defector pays after all, if it can.
-                    paid = rnd() < a.sanction and amount <= m.account.room
-                    rec.recovered += paid
-                    rec.event(
-                        month,
-                        "defection_recovered" if paid else "defection_detected",
-                        m.name,
-                        p.theme.name,
-                        amount,
-                    )
-            if paid:
-                m.account.pay_project(amount)
-                ms.paid += amount
-                p.spent += amount
-                rec.paid += amount
-                rec.paid_by_theme[k] += amount
-                rec.progress += amount * value_ratio
-        p.instalments_done += 1
+        collect(model, p, month)
         if p.instalments_done >= p.instalments:
             finished.append(p)
     for p in finished:
         close(model, p, month)
+
+
+def collect(model: RegionModel, p: Project, month: int) -> None:
+    """One instalment of a project: seated non-members may buy in first (late entry), then
+    members pay or withhold (docs/ODD.md, section 7.6).
+
+    Members decide simultaneously on what they know at the start of the month; detections and
+    their consequences follow once all have decided.
+    """
+    if "late_entry" in p.theme.arrangement.modes and p.instalments_done > 0:
+        late_entries(model, p, month)
+    model.trust.work_out(p.member_municipalities)  # a large group's beliefs at once
+    amounts = [p.instalment(ms) if ms.active else 0.0 for ms in p.members]
+    decisions = [
+        amount > 0.0 and ms.municipality.pays(p, ms, amount)
+        for ms, amount in zip(p.members, amounts, strict=True)
+    ]
+    for ms, amount, paid in zip(p.members, amounts, decisions, strict=True):
+        if amount != 0.0:
+            settle(model, p, ms, amount, paid, month)
+    p.instalments_done += 1
+
+
+def settle(
+    model: RegionModel, p: Project, ms: Membership, amount: float, paid: bool, month: int
+) -> None:
+    """A member's instalment is due; withheld, monitoring may detect it and escalation recover
+    it (`escalate`); what is paid becomes progress."""
+    m = ms.municipality
+    k = p.theme.index
+    rec = model.recorder
+    ms.due += amount
+    m.due_total += amount
+    rec.due += amount
+    rec.due_by_theme[k] += amount
+    if not paid:
+        rec.defections += 1
+        paid = escalate(model, p, m, amount, month)
+    if paid:
+        m.account.pay_project(amount)
+        ms.paid += amount
+        p.spent += amount
+        rec.paid += amount
+        rec.paid_by_theme[k] += amount
+        rec.progress += amount * p.theme.character.value_ratio
+
+
+def escalate(model: RegionModel, p: Project, m: Municipality, amount: float, month: int) -> bool:
+    """A withheld instalment is detected with probability `monitoring`; escalation (the first
+    level of the steering room) then recovers it with probability `sanction`, if the defector's
+    room allows [Common Eye 2024]. Whether it is paid after all."""
+    a = p.theme.arrangement
+    rnd = model.random.random
+    if not (a.monitoring > 0.0 and rnd() < a.monitoring):
+        return False
+    rec = model.recorder
+    rec.detected += 1
+    paid = rnd() < a.sanction and amount <= m.account.room
+    rec.recovered += paid
+    rec.event(
+        month,
+        "defection_recovered" if paid else "defection_detected",
+        m.name,
+        p.theme.name,
+        amount,
+    )
+    return paid
 
 
 def late_entries(model: RegionModel, p: Project, month: int) -> None:

@@ -4,7 +4,12 @@ A meeting body is a theme's table, or one body for all themes of an arrangement 
 `table_scope` is shared (a regional council, a board, the provider's account meetings). It keeps
 its own queue of proposals per theme and its own chair. How it decides is the arrangement's
 `decision` rule, looked up in DECISIONS: a new procedure is one function there plus its value in
-sim/model/config.py's `Arrangement.decision`.
+sim/model/schema.py's `Arrangement.decision`.
+
+`meet` reads as the ODD's phase 5: the bodies that are due `sit`; a sitting spends the
+meeting's hours (`meeting_hours`, `spend_hours`, `account_meetings`) and decides each theme's
+queue (`decide_queues`); a proposal is drawn up (`propose`), decided (DECISIONS) and staffed
+(PARTICIPATION, sim/model/phases/coalitions.py); then the coalitions meet (`coalitions_meet`).
 """
 
 from __future__ import annotations
@@ -103,49 +108,88 @@ def agenda(model: RegionModel, month: int) -> None:
 
 
 def meet(model: RegionModel, month: int) -> None:
-    """Bodies that are due meet and decide their queued proposals; coalitions meet."""
-    rec = model.recorder
+    """Phase 5 (docs/ODD.md, section 3): the bodies that are due meet, spend their hours and
+    decide their queued proposals; then the running coalitions meet."""
     for body in model.bodies:
-        a = body.arrangement
-        if not body.due(month):
+        if body.due(month):
+            sit(model, body, month)
+    coalitions_meet(model)
+
+
+def sit(model: RegionModel, body: MeetingBody, month: int) -> None:
+    """One meeting of a body: its members spend the meeting's hours, then each theme's queue is
+    decided. A body nobody sits at any more drops its queue (its proposals find no table)."""
+    seats, members = body.seating(model)
+    if not members:
+        for q in body.queues.values():
+            q.clear()
+        return
+    hours = meeting_hours(body.arrangement.meeting_hours, month < body.transition_months)
+    spend_hours(model, body, members, hours)
+    decide_queues(model, body, seats, month)
+
+
+def meeting_hours(hours: float, in_transition: bool) -> float:
+    """Hours one member spends in one meeting: the arrangement's, doubled while a transition
+    lasts (docs/ODD.md, sections 7.2 and 7.10; ASSUMPTION)."""
+    return hours * 2 if in_transition else hours
+
+
+def spend_hours(
+    model: RegionModel, body: MeetingBody, members: list[Municipality], hours: float
+) -> None:
+    """Hours on an agenda that matters little locally drain energy ("energielek" [Common Eye
+    2024]): each member's irrelevant hours grow by the meeting's hours times its irrelevance
+    (for a body of several themes, the mean over them)."""
+    if body.arrangement.seating == "bilateral":
+        account_meetings(model, body, members, hours)
+        return
+    ks = body.indices
+    if len(ks) == 1:
+        k0 = ks[0]
+        for m in members:
+            m.irrelevant_hours += hours * m.irrelevance[k0]
+    else:
+        irrelevance = body.irrelevance(model)
+        for m in members:
+            m.irrelevant_hours += hours * irrelevance[m.index]
+    model.recorder.meeting_hours += hours * len(members)
+
+
+def account_meetings(
+    model: RegionModel, body: MeetingBody, members: list[Municipality], hours: float
+) -> None:
+    """Bilateral seating: the provider (the centre) holds an account meeting with each client,
+    so it sits through one per client [Choice memo annexes 2020]."""
+    irrelevance = body.irrelevance(model)
+    clients = [m for m in members if m is not model.centre]
+    for m in clients:
+        m.irrelevant_hours += hours * irrelevance[m.index]
+    if model.centre in members:
+        c = model.centre
+        c.irrelevant_hours += hours * len(clients) * irrelevance[c.index]
+    model.recorder.meeting_hours += 2 * hours * len(clients)
+
+
+def decide_queues(
+    model: RegionModel, body: MeetingBody, seats: list[list[Municipality]], month: int
+) -> None:
+    """Each theme's queued proposals are put to its table in the order they arrived; a theme
+    everyone has left drops them. A proposal sent back is queued for the next meeting."""
+    for theme, seated in zip(body.themes, seats, strict=True):
+        queue, body.queues[theme.index] = body.queues[theme.index], []
+        if not seated:
             continue
-        seats, members = body.seating(model)
-        if not members:
-            for q in body.queues.values():
-                q.clear()
-            continue
-        # Hours on an agenda that matters little locally drain energy ("energielek"
-        # [Common Eye 2024]). A body for several themes is as relevant as their mean salience.
-        hours = a.meeting_hours
-        if month < body.transition_months:
-            hours *= 2  # a transition doubles the meetings while it lasts
-        ks = body.indices
-        if a.seating == "bilateral":  # account meetings: the provider meets each client
-            irrelevance = body.irrelevance(model)
-            clients = [m for m in members if m is not model.centre]
-            for m in clients:
-                m.irrelevant_hours += hours * irrelevance[m.index]
-            if model.centre in members:
-                c = model.centre
-                c.irrelevant_hours += hours * len(clients) * irrelevance[c.index]
-            rec.meeting_hours += 2 * hours * len(clients)
-        elif len(ks) == 1:
-            k0 = ks[0]
-            for m in members:
-                m.irrelevant_hours += hours * m.irrelevance[k0]
-            rec.meeting_hours += hours * len(members)
-        else:
-            irrelevance = body.irrelevance(model)
-            for m in members:
-                m.irrelevant_hours += hours * irrelevance[m.index]
-            rec.meeting_hours += hours * len(members)
-        for theme, seated in zip(body.themes, seats, strict=True):
-            queue, body.queues[theme.index] = body.queues[theme.index], []
-            if not seated:  # everyone left this theme: its proposals find no table
-                continue
-            for arrived, rounds in queue:
-                decide(model, body, theme, seated, month, arrived, rounds)
-    for p in model.projects:  # coalitions of the willing meet on their own projects
+        for arrived, rounds in queue:
+            decide(model, body, theme, seated, month, arrived, rounds)
+
+
+def coalitions_meet(model: RegionModel) -> None:
+    """Coalitions of the willing meet on their own projects: each participant that takes part
+    (not a solidarity payer) spends `coalition_meeting_hours` a month, irrelevant in proportion
+    to the theme's irrelevance to it (docs/ODD.md, section 7.2)."""
+    rec = model.recorder
+    for p in model.projects:
         h = p.theme.arrangement.coalition_meeting_hours
         if h > 0.0:
             k = p.theme.index
@@ -202,9 +246,9 @@ Decision = Callable[["RegionModel", Proposal], bool]
 def by_vote(model: RegionModel, p: Proposal) -> bool:
     """Members vote as municipalities: weighted yes share against the threshold, veto if any."""
     a = p.theme.arrangement
-    weights = ([m.population for m in p.seated] if a.vote_weight == "population" else None) or [
-        1.0
-    ] * len(p.seated)
+    weights: list[float] = (
+        [m.population for m in p.seated] if a.vote_weight == "population" else None
+    ) or [1.0] * len(p.seated)
     return rules.adopted(p.votes, weights, a.approval_threshold, a.veto)
 
 
@@ -277,23 +321,11 @@ def decide(
     arrived: int,
     rounds: int,
 ) -> None:
-    """A proposal is put to the table, decided under the body's rule, and staffed."""
-    character = theme.character
+    """A proposal is put to the table, decided under the body's rule (DECISIONS) and, if
+    adopted, staffed by a coalition (PARTICIPATION) and funded (docs/ODD.md, 7.3-7.5)."""
     a = theme.arrangement
-    rnd = model.random
-    scale = model.population / REFERENCE_POPULATION
-    cost = character.project_cost * scale * math.exp(rnd.gauss(0.0, model.behaviour.cost_noise))
     setter = agenda_setter(model, body)
-    where = host(rnd, seated, setter)
-    t = terms(theme, seated, cost, where)
-    yearly = 12.0 / character.project_months
-    votes = [
-        m.votes_yes(
-            t.ratios[i] / character.concreteness, cost * t.shares[i] * yearly, character, seated
-        )
-        for i, m in enumerate(seated)
-    ]
-    proposal = Proposal(theme, seated, cost, where, t, votes)
+    proposal = propose(model, theme, seated, setter)
     rec = model.recorder
     if not DECISIONS[a.decision](model, proposal):
         if rounds < a.renegotiation_rounds:  # back to the next meeting, renegotiated
@@ -309,3 +341,27 @@ def decide(
         return
     rec.decision_lags.append(month - arrived)
     adopt(model, proposal.theme, formed, proposal.host, month, setter)
+
+
+def propose(
+    model: RegionModel,
+    theme: ThemeInForce,
+    seated: list[Municipality],
+    setter: Municipality | None,
+) -> Proposal:
+    """A proposal as it reaches the table: its cost drawn around the theme's (scaled to the
+    region), its host, the terms for the seated and each one's own vote (docs/ODD.md, 7.3-7.4)."""
+    character = theme.character
+    rnd = model.random
+    scale = model.population / REFERENCE_POPULATION
+    cost = character.project_cost * scale * math.exp(rnd.gauss(0.0, model.behaviour.cost_noise))
+    where = host(rnd, seated, setter)
+    t = terms(theme, seated, cost, where)
+    yearly = 12.0 / character.project_months
+    votes = [
+        m.votes_yes(
+            t.ratios[i] / character.concreteness, cost * t.shares[i] * yearly, character, seated
+        )
+        for i, m in enumerate(seated)
+    ]
+    return Proposal(theme, seated, cost, where, t, votes)
