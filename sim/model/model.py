@@ -15,14 +15,7 @@ from mesa.experimental.scenarios import Scenario as MesaScenario
 from agents.municipality import Municipality
 from sim.model.accounts import Ledger
 from sim.model.collector import RecorderData
-from sim.model.config import (
-    Arrangement,
-    Behaviour,
-    ConfigError,
-    Scenario,
-    load_scenario,
-    scenario_from_dict,
-)
+from sim.model.config import ConfigError, Scenario, load_scenario, scenario_from_dict
 from sim.model.network import build_network
 from sim.model.parties import Parties
 from sim.model.phases import budget, coalitions, politics, tables
@@ -30,6 +23,7 @@ from sim.model.project import Project, ThemeInForce
 from sim.model.recorder import Recorder
 from sim.model.region import region_for, spread_salience
 from sim.model.rules import DeliveryWeights, VoteWeights
+from sim.model.schema import Arrangement, Behaviour
 from sim.model.services import SharedService
 from sim.model.transition import Transition, transition
 from sim.model.trust import Trust

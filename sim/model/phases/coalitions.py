@@ -1,7 +1,7 @@
 """Phase 5-6 of a month: coalitions form, are funded, deliver or withhold, and close.
 
 Who takes part in an adopted project is the arrangement's `participation` rule, looked up in
-PARTICIPATION: a new rule is one function there plus its value in sim/model/config.py's
+PARTICIPATION: a new rule is one function there plus its value in sim/model/schema.py's
 `Arrangement.participation`.
 """
 

@@ -26,10 +26,10 @@ if TYPE_CHECKING:
     import random
 
     from agents.municipality import Municipality
-    from sim.model.config import Arrangement
     from sim.model.model import RegionModel
     from sim.model.parties import Parties
     from sim.model.project import ThemeInForce
+    from sim.model.schema import Arrangement
 
 REFERENCE_POPULATION = 295_000  # Drechtsteden; theme project costs are for a region this size
 SETTER_HOST_BIAS = 0.5  # ASSUMPTION: chance the agenda setter places a project's local part at home
