@@ -221,7 +221,8 @@ def instalments(model: RegionModel, month: int) -> None:
 
 def collect(model: RegionModel, p: Project, month: int) -> None:
     """One instalment of a project: seated non-members may buy in first (late entry), then
-    members pay or withhold (docs/ODD.md, section 7.6).
+    members pay or withhold; a withheld instalment may be caught (`escalate`); what is paid
+    becomes progress (docs/ODD.md, section 7.6).
 
     Members decide simultaneously on what they know at the start of the month; detections and
     their consequences follow once all have decided.
@@ -234,47 +235,40 @@ def collect(model: RegionModel, p: Project, month: int) -> None:
         amount > 0.0 and ms.municipality.pays(p, ms, amount)
         for ms, amount in zip(p.members, amounts, strict=True)
     ]
+    rec = model.recorder
+    k = p.theme.index
+    value_ratio = p.theme.character.value_ratio
+    monitoring = p.theme.arrangement.monitoring
+    rnd = model.random.random
     for ms, amount, paid in zip(p.members, amounts, decisions, strict=True):
-        if amount != 0.0:
-            settle(model, p, ms, amount, paid, month)
+        if amount == 0.0:
+            continue
+        m = ms.municipality
+        ms.due += amount
+        m.due_total += amount
+        rec.due += amount
+        rec.due_by_theme[k] += amount
+        if not paid:
+            rec.defections += 1
+            if monitoring > 0.0 and rnd() < monitoring:  # detected
+                paid = escalate(model, p, m, amount, month)
+        if paid:
+            m.account.pay_project(amount)
+            ms.paid += amount
+            p.spent += amount
+            rec.paid += amount
+            rec.paid_by_theme[k] += amount
+            rec.progress += amount * value_ratio
     p.instalments_done += 1
 
 
-def settle(
-    model: RegionModel, p: Project, ms: Membership, amount: float, paid: bool, month: int
-) -> None:
-    """A member's instalment is due; withheld, monitoring may detect it and escalation recover
-    it (`escalate`); what is paid becomes progress."""
-    m = ms.municipality
-    k = p.theme.index
-    rec = model.recorder
-    ms.due += amount
-    m.due_total += amount
-    rec.due += amount
-    rec.due_by_theme[k] += amount
-    if not paid:
-        rec.defections += 1
-        paid = escalate(model, p, m, amount, month)
-    if paid:
-        m.account.pay_project(amount)
-        ms.paid += amount
-        p.spent += amount
-        rec.paid += amount
-        rec.paid_by_theme[k] += amount
-        rec.progress += amount * p.theme.character.value_ratio
-
-
 def escalate(model: RegionModel, p: Project, m: Municipality, amount: float, month: int) -> bool:
-    """A withheld instalment is detected with probability `monitoring`; escalation (the first
-    level of the steering room) then recovers it with probability `sanction`, if the defector's
-    room allows [Common Eye 2024]. Whether it is paid after all."""
-    a = p.theme.arrangement
-    rnd = model.random.random
-    if not (a.monitoring > 0.0 and rnd() < a.monitoring):
-        return False
+    """A detected defection (monitoring caught it) is escalated, the first level of the steering
+    room: with probability `sanction` the defector pays after all, if its room allows
+    [Common Eye 2024]. Whether it pays."""
     rec = model.recorder
     rec.detected += 1
-    paid = rnd() < a.sanction and amount <= m.account.room
+    paid = model.random.random() < p.theme.arrangement.sanction and amount <= m.account.room
     rec.recovered += paid
     rec.event(
         month,
