@@ -6,10 +6,11 @@ its own queue of proposals per theme and its own chair. How it decides is the ar
 `decision` rule, looked up in DECISIONS: a new procedure is one function there plus its value in
 sim/model/schema.py's `Arrangement.decision`.
 
-`meet` reads as the ODD's phase 5: the bodies that are due `sit`; a sitting spends the
-meeting's hours (`meeting_hours`, `spend_hours`, `account_meetings`) and decides each theme's
-queue (`decide_queues`); a proposal is drawn up (`propose`), decided (DECISIONS) and staffed
+`meet` reads as the ODD's phase 5: the bodies that are due sit (`sittings`); their members
+spend the meeting's hours (`spend_hours`, `account_meetings`); each theme's queue is decided
+(`decide_queues`): a proposal is drawn up (`propose`), decided (DECISIONS) and staffed
 (PARTICIPATION, sim/model/phases/coalitions.py); then the coalitions meet (`coalitions_meet`).
+Each step takes all the month's sittings at once: the phase runs every month, for every body.
 """
 
 from __future__ import annotations
@@ -107,53 +108,61 @@ def agenda(model: RegionModel, month: int) -> None:
             model.recorder.proposed += 1
 
 
+Sitting = tuple["MeetingBody", list[list["Municipality"]], list["Municipality"]]
+"""A body that meets this month, who sits at each of its themes' tables, and who at any."""
+
+
 def meet(model: RegionModel, month: int) -> None:
-    """Phase 5 (docs/ODD.md, section 3): the bodies that are due meet, spend their hours and
-    decide their queued proposals; then the running coalitions meet."""
-    for body in model.bodies:
-        if body.due(month):
-            sit(model, body, month)
+    """Phase 5 (docs/ODD.md, section 3): the bodies that are due sit; their members spend the
+    meeting's hours; each theme's queued proposals are decided under the body's rule and
+    staffed; then the running coalitions meet.
+
+    Hours come before decisions for every body at once: no decision reads them (they drain
+    energy at the month's end), and each tally still adds them body by body, in order.
+    """
+    sitting = sittings(model, month)
+    spend_hours(model, sitting, month)
+    decide_queues(model, sitting, month)
     coalitions_meet(model)
 
 
-def sit(model: RegionModel, body: MeetingBody, month: int) -> None:
-    """One meeting of a body: its members spend the meeting's hours, then each theme's queue is
-    decided. A body nobody sits at any more drops its queue (its proposals find no table)."""
-    seats, members = body.seating(model)
-    if not members:
-        for q in body.queues.values():
-            q.clear()
-        return
-    hours = meeting_hours(body.arrangement.meeting_hours, month < body.transition_months)
-    spend_hours(model, body, members, hours)
-    decide_queues(model, body, seats, month)
+def sittings(model: RegionModel, month: int) -> list[Sitting]:
+    """The bodies due this month (`MeetingBody.due`) with anyone seated; a due body nobody sits
+    at any more drops its queue (its proposals find no table)."""
+    out = []
+    for body in model.bodies:
+        if body.due(month):
+            seats, members = body.seating(model)
+            if members:
+                out.append((body, seats, members))
+            else:
+                for q in body.queues.values():
+                    q.clear()
+    return out
 
 
-def meeting_hours(hours: float, in_transition: bool) -> float:
-    """Hours one member spends in one meeting: the arrangement's, doubled while a transition
-    lasts (docs/ODD.md, sections 7.2 and 7.10; ASSUMPTION)."""
-    return hours * 2 if in_transition else hours
-
-
-def spend_hours(
-    model: RegionModel, body: MeetingBody, members: list[Municipality], hours: float
-) -> None:
-    """Hours on an agenda that matters little locally drain energy ("energielek" [Common Eye
-    2024]): each member's irrelevant hours grow by the meeting's hours times its irrelevance
-    (for a body of several themes, the mean over them)."""
-    if body.arrangement.seating == "bilateral":
-        account_meetings(model, body, members, hours)
-        return
-    ks = body.indices
-    if len(ks) == 1:
-        k0 = ks[0]
-        for m in members:
-            m.irrelevant_hours += hours * m.irrelevance[k0]
-    else:
-        irrelevance = body.irrelevance(model)
-        for m in members:
-            m.irrelevant_hours += hours * irrelevance[m.index]
-    model.recorder.meeting_hours += hours * len(members)
+def spend_hours(model: RegionModel, sitting: list[Sitting], month: int) -> None:
+    """Each attendee spends the meeting's hours, doubled while a transition lasts (docs/ODD.md,
+    7.2 and 7.10). Hours on an agenda that matters little locally drain energy ("energielek"
+    [Common Eye 2024]): they count as irrelevant in proportion to the member's irrelevance of
+    the body's theme (for a body of several themes, the mean over them)."""
+    rec = model.recorder
+    for body, _, members in sitting:
+        a = body.arrangement
+        hours = a.meeting_hours * 2 if month < body.transition_months else a.meeting_hours
+        if a.seating == "bilateral":
+            account_meetings(model, body, members, hours)
+            continue
+        ks = body.indices
+        if len(ks) == 1:
+            k0 = ks[0]
+            for m in members:
+                m.irrelevant_hours += hours * m.irrelevance[k0]
+        else:
+            irrelevance = body.irrelevance(model)
+            for m in members:
+                m.irrelevant_hours += hours * irrelevance[m.index]
+        rec.meeting_hours += hours * len(members)
 
 
 def account_meetings(
@@ -171,17 +180,16 @@ def account_meetings(
     model.recorder.meeting_hours += 2 * hours * len(clients)
 
 
-def decide_queues(
-    model: RegionModel, body: MeetingBody, seats: list[list[Municipality]], month: int
-) -> None:
-    """Each theme's queued proposals are put to its table in the order they arrived; a theme
-    everyone has left drops them. A proposal sent back is queued for the next meeting."""
-    for theme, seated in zip(body.themes, seats, strict=True):
-        queue, body.queues[theme.index] = body.queues[theme.index], []
-        if not seated:
-            continue
-        for arrived, rounds in queue:
-            decide(model, body, theme, seated, month, arrived, rounds)
+def decide_queues(model: RegionModel, sitting: list[Sitting], month: int) -> None:
+    """Each theme's queued proposals are put to its table in the order they arrived (`decide`);
+    a theme everyone has left drops them. A proposal sent back waits for the next meeting."""
+    for body, seats, _ in sitting:
+        for theme, seated in zip(body.themes, seats, strict=True):
+            queue, body.queues[theme.index] = body.queues[theme.index], []
+            if not seated:
+                continue
+            for arrived, rounds in queue:
+                decide(model, body, theme, seated, month, arrived, rounds)
 
 
 def coalitions_meet(model: RegionModel) -> None:
