@@ -127,11 +127,17 @@ def writer(folder: Path) -> str | None:
     try:
         fcntl.flock(fd, fcntl.LOCK_SH | fcntl.LOCK_NB)
     except OSError:
-        try:
-            holder = json.loads(os.pread(fd, 4096, 0) or b"{}")
-        except ValueError:
-            holder = {}
+        holder = lock_holder(fd)
         return f"process {holder.get('pid', '?')} on {holder.get('host', '?')}"
     finally:
         os.close(fd)
     return None
+
+
+def lock_holder(fd: int) -> dict:
+    """What the holder of the writer lock open at `fd` wrote of itself (pid, host, since);
+    empty when that cannot be read."""
+    try:
+        return json.loads(os.pread(fd, 4096, 0) or b"{}")
+    except ValueError:
+        return {}

@@ -24,6 +24,7 @@ import pandas as pd
 
 from sim.io.inputs import ConfigError
 from sim.io.journal import file_digest
+from sim.io.ownership import lock_holder
 from sim.io.store import LOCK, kill_point, manifest, write_json, write_toml
 from sim.study.experiment import Spec, base_scenario
 from sim.study.sweepcheck import (
@@ -66,10 +67,7 @@ def _lock(path: Path) -> int:
     try:
         fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
     except OSError:
-        try:
-            holder = json.loads(os.pread(fd, 4096, 0) or b"{}")
-        except ValueError:
-            holder = {}
+        holder = lock_holder(fd)
         os.close(fd)
         raise SweepBusy(
             f"--out: {path.parent} is being written by another samenspel sweep (process "
