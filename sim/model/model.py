@@ -122,6 +122,7 @@ class RegionModel(mesa.Model):
         super().__init__(rng=seed, scenario=MesaScenario(rng=seed, name=scenario.name))
         self.seed = seed
         self.config = scenario
+        self.horizon = scenario.months  # months; `running` turns False after the last
         self.behaviour = b = scenario.behaviour
         self.themes, previous = themes_in_force(scenario)
         self.choice_noise = b.choice_noise
@@ -177,9 +178,9 @@ class RegionModel(mesa.Model):
 
     def step(self) -> None:
         month = self.steps - 1
-        if month >= self.config.months:
+        if month >= self.horizon:
             raise RuntimeError(
-                f"{self.config.name} ends after {self.config.months} months (its horizon); "
+                f"{self.config.name} ends after {self.horizon} months (its horizon); "
                 "`running` is False: step while it is True, or use run_model()"
             )
         self.recorder.begin_month()
@@ -196,7 +197,7 @@ class RegionModel(mesa.Model):
         for m in self.municipalities:
             m.end_month()
         self.recorder.record(month)
-        self.running = self.steps < self.config.months
+        self.running = self.steps < self.horizon
 
     def run(self) -> RegionModel:
         """Run the scenario's horizon, month by month (Mesa's run_model), and return the model."""

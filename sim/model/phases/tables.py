@@ -184,8 +184,12 @@ def decide_queues(model: RegionModel, sitting: list[Sitting], month: int) -> Non
     """Each theme's queued proposals are put to its table in the order they arrived (`decide`);
     a theme everyone has left drops them. A proposal sent back waits for the next meeting."""
     for body, seats, _ in sitting:
+        queues = body.queues
         for theme, seated in zip(body.themes, seats, strict=True):
-            queue, body.queues[theme.index] = body.queues[theme.index], []
+            queue = queues[theme.index]
+            if not queue:
+                continue
+            queues[theme.index] = []  # a proposal sent back joins the next meeting's queue
             if not seated:
                 continue
             for arrived, rounds in queue:
