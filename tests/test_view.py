@@ -9,7 +9,8 @@ import pytest
 
 from sim.model.config import load_scenario, scenario_from_dict
 from sim.model.model import RegionModel
-from sim.present.view import PRIME, Viewer, align, caption, layout, parse_degrees, places, snapshots
+from sim.present.map_layout import PRIME, layout, parse_degrees, places
+from sim.present.view import Viewer, align, caption, snapshots
 from tests.conftest import base_scenario_dict
 from tests.test_reproducibility import digest
 

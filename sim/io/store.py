@@ -21,15 +21,15 @@ folder or file it did not write, and a result appears whole or not at all.
   (`journal.clean_up`), and never touches a path it did not note.
 
 The API, for folders: `destination` then `write_atomically`; for one file: `file_destination`
-then `write_file_atomically`.
+then `write_file_atomically`. What a folder recorded writing (its manifest, a sweep's ledger and
+writer lock) is sim/io/ownership.py, and how a table is written as JSON, TOML, Parquet or CSV
+is sim/io/files.py; their names are importable from here too.
 """
 
 from __future__ import annotations
 
 import ctypes
 import errno
-import fcntl
-import json
 import os
 import secrets
 import shutil
@@ -38,15 +38,47 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-import pandas as pd
-import tomli_w
-
 from sim.io import journal
-from sim.io.inputs import ConfigError, check_name, read_text
+from sim.io.files import write_json, write_tables, write_toml
+from sim.io.inputs import ConfigError, check_name
+from sim.io.ownership import (
+    LOCK,
+    MANIFEST,
+    MANIFEST_LIMIT,
+    foreign_files,
+    is_result,
+    ledger_entries,
+    manifest,
+    record_files,
+    writer,
+)
 
-MANIFEST = "manifest.json"
-LOCK = ".samenspel.lock"  # a sweep's writer lock (sim/study/sweep.py); held while it writes
-MANIFEST_LIMIT = 64 << 20  # bytes: a manifest lists files, it is never this large
+__all__ = [
+    "KILL_POINTS",
+    "LOCK",
+    "MANIFEST",
+    "MANIFEST_LIMIT",
+    "Destination",
+    "FileDestination",
+    "OutputError",
+    "check_file_target",
+    "check_target",
+    "destination",
+    "file_destination",
+    "foreign_files",
+    "is_result",
+    "kill_point",
+    "ledger_entries",
+    "manifest",
+    "record_files",
+    "write_atomically",
+    "write_file_atomically",
+    "write_json",
+    "write_tables",
+    "write_toml",
+    "writer",
+]
+
 _RENAME_EXCHANGE = 2
 _AT_FDCWD = -100
 
@@ -62,122 +94,6 @@ class Destination:
     path: Path
     replaces: bool = False
     taken: Path | None = None  # the default location, if an earlier result made us move on
-
-
-# --- what a result recorded writing -------------------------------------------------------------
-
-
-def manifest(folder: Path) -> dict | None:
-    """A folder's samenspel manifest, or None where it has none (or one samenspel cannot have
-    written: not a table with a `samenspel` key)."""
-    try:
-        data = json.loads(read_text(Path(folder) / MANIFEST, "manifest", limit=MANIFEST_LIMIT))
-    except (ConfigError, ValueError, RecursionError):
-        return None
-    return data if isinstance(data, dict) and "samenspel" in data else None
-
-
-def is_result(folder: Path) -> bool:
-    """Whether `folder` holds a samenspel manifest (what it may replace is `foreign_files`)."""
-    return manifest(folder) is not None
-
-
-def record_files(folder: Path) -> None:
-    """Add to the manifest in `folder` the files and folders now below it, each file with its
-    size and SHA-256 (except those the manifest lists in `grows`, owned by name)."""
-    folder = Path(folder)
-    data = json.loads((folder / MANIFEST).read_text(encoding="utf-8"))
-    grows = set(data.get("grows", []))
-    files, dirs = {}, []
-    for path in sorted(folder.rglob("*")):
-        rel = path.relative_to(folder).as_posix()
-        if path.is_dir():
-            dirs.append(rel)
-        elif rel != MANIFEST and rel not in grows:
-            size, sha = journal.file_digest(path)
-            files[rel] = {"size": size, "sha256": sha}
-    write_json(folder / MANIFEST, {**data, "files": files, "dirs": dirs})
-
-
-def ledger_entries(folder: Path, data: dict) -> dict[str, dict]:
-    """The files a growing result (a sweep) recorded in its ledger after it was made:
-    path -> {"size", "sha256"}; lines that are not such a record are left out (a sweep folder
-    checks its ledger line by line itself, sim/study/sweep.py)."""
-    name = data.get("ledger")
-    if not isinstance(name, str):
-        return {}
-    try:
-        text = read_text(Path(folder) / name, "ledger", limit=MANIFEST_LIMIT * 4)
-    except ConfigError:
-        return {}
-    entries = {}
-    for line in text.splitlines():
-        try:
-            entry = json.loads(line)
-            entries[str(entry["path"])] = {"size": entry["size"], "sha256": entry["sha256"]}
-        except (ValueError, KeyError, TypeError):
-            continue
-    return entries
-
-
-def foreign_files(folder: Path) -> list[str] | None:
-    """What `folder` holds that its manifest does not say samenspel wrote there: files added,
-    changed (size or SHA-256) or linked in since, folders added. None when the folder has no
-    manifest that lists its files (not a result, or one by a samenspel that kept no list)."""
-    folder = Path(folder)
-    data = manifest(folder)
-    if data is None or not isinstance(data.get("files"), dict):
-        return None
-    files = {**data["files"], **ledger_entries(folder, data)}
-    grows = set(data.get("grows", [])) | {MANIFEST}
-    dirs = set(data.get("dirs", []))
-    foreign = []
-    for root, subdirs, names in os.walk(folder):
-        for name in sorted(subdirs + names):
-            path = Path(root) / name
-            rel = path.relative_to(folder).as_posix()
-            if path.is_symlink():
-                foreign.append(rel)
-            elif path.is_dir():
-                if rel not in dirs:
-                    foreign.append(rel + "/")
-            elif rel not in grows and not _unchanged(path, files.get(rel)):
-                foreign.append(rel)
-        subdirs[:] = [d for d in subdirs if Path(root, d).relative_to(folder).as_posix() in dirs]
-    return foreign
-
-
-def _unchanged(path: Path, recorded: dict | None) -> bool:
-    if not isinstance(recorded, dict) or not path.is_file():
-        return False
-    try:
-        if path.stat().st_size != recorded.get("size"):
-            return False
-        return journal.file_digest(path)[1] == recorded.get("sha256")
-    except OSError:
-        return False
-
-
-def writer(folder: Path) -> str | None:
-    """Who holds `folder`'s writer lock (a sweep at work), or None when nobody does."""
-    lock = Path(folder) / LOCK
-    if not lock.is_file() or lock.is_symlink():
-        return None
-    try:
-        fd = os.open(lock, os.O_RDONLY | os.O_NONBLOCK | os.O_CLOEXEC)
-    except OSError:
-        return None
-    try:
-        fcntl.flock(fd, fcntl.LOCK_SH | fcntl.LOCK_NB)
-    except OSError:
-        try:
-            holder = json.loads(os.pread(fd, 4096, 0) or b"{}")
-        except ValueError:
-            holder = {}
-        return f"process {holder.get('pid', '?')} on {holder.get('host', '?')}"
-    finally:
-        os.close(fd)
-    return None
 
 
 def _listing(names: list[str], most: int = 5) -> str:
@@ -511,28 +427,3 @@ def write_file_atomically(dest: FileDestination, fill: Callable[[Path], None]) -
             tmp.unlink(missing_ok=True)
             raise
     return path
-
-
-def write_tables(folder: Path, tables: dict[str, pd.DataFrame]) -> None:
-    """Each table as Parquet (for analysis) and CSV (for a spreadsheet)."""
-    for name, df in tables.items():
-        df.to_parquet(folder / f"{name}.parquet", index=False)
-        df.to_csv(folder / f"{name}.csv", index=False)
-
-
-def write_toml(path: Path, data: dict) -> None:
-    """A table as TOML; a key whose value is None (unset: the default holds) is left out, since
-    TOML has no null."""
-    path.write_text(tomli_w.dumps(_without_none(data)), encoding="utf-8")
-
-
-def _without_none(value: object) -> object:
-    if isinstance(value, dict):
-        return {k: _without_none(v) for k, v in value.items() if v is not None}
-    if isinstance(value, list):
-        return [_without_none(v) for v in value]
-    return value
-
-
-def write_json(path: Path, data: dict) -> None:
-    path.write_text(json.dumps(data, indent=2, sort_keys=True, default=str), encoding="utf-8")

@@ -15,7 +15,7 @@ from mesa.experimental.scenarios import Scenario as MesaScenario
 from agents.municipality import Municipality
 from sim.model.accounts import Ledger
 from sim.model.collector import RecorderData
-from sim.model.config import Arrangement, ConfigError, Scenario, load_scenario, scenario_from_dict
+from sim.model.config import ConfigError, Scenario, load_scenario, scenario_from_dict
 from sim.model.network import build_network
 from sim.model.parties import Parties
 from sim.model.phases import budget, coalitions, politics, tables
@@ -23,6 +23,7 @@ from sim.model.project import Project, ThemeInForce
 from sim.model.recorder import Recorder
 from sim.model.region import region_for, spread_salience
 from sim.model.rules import DeliveryWeights, VoteWeights
+from sim.model.schema import Arrangement, Behaviour
 from sim.model.services import SharedService
 from sim.model.transition import Transition, transition
 from sim.model.trust import Trust
@@ -63,6 +64,30 @@ def with_overrides(scenario: Scenario | str, overrides: dict[str, object]) -> Sc
     return scenario_from_dict(data, source=f"{scenario.name} with {sorted(overrides)}")
 
 
+def vote_weights(b: Behaviour) -> VoteWeights:
+    """How a municipality weighs a proposal at the table, from the behaviour parameters."""
+    return VoteWeights(
+        benefit=b.weight_benefit,
+        norm=b.weight_norm,
+        stress=b.weight_stress,
+        council=b.weight_council,
+        pressure=b.weight_pressure,
+    )
+
+
+def delivery_weights(b: Behaviour) -> DeliveryWeights:
+    """How a municipality weighs paying a pledged instalment, from the behaviour parameters."""
+    return DeliveryWeights(
+        pledge=b.weight_pledge,
+        norm=b.weight_norm,
+        benefit=b.weight_benefit,
+        stress=b.weight_stress,
+        council=b.weight_council,
+        deterrence=b.weight_deterrence,
+        energy=b.weight_energy,
+    )
+
+
 class RegionModel(mesa.Model):
     """Municipalities of a region cooperating under per-theme governance arrangements.
 
@@ -97,26 +122,19 @@ class RegionModel(mesa.Model):
         super().__init__(rng=seed, scenario=MesaScenario(rng=seed, name=scenario.name))
         self.seed = seed
         self.config = scenario
+        self.horizon = scenario.months  # months; `running` turns False after the last
         self.behaviour = b = scenario.behaviour
         self.themes, previous = themes_in_force(scenario)
         self.choice_noise = b.choice_noise
         self.cc_slope = b.conditional_slope
-        self.vote_weights = VoteWeights(
-            benefit=b.weight_benefit,
-            norm=b.weight_norm,
-            stress=b.weight_stress,
-            council=b.weight_council,
-            pressure=b.weight_pressure,
-        )
-        self.delivery_weights = DeliveryWeights(
-            pledge=b.weight_pledge,
-            norm=b.weight_norm,
-            benefit=b.weight_benefit,
-            stress=b.weight_stress,
-            council=b.weight_council,
-            deterrence=b.weight_deterrence,
-            energy=b.weight_energy,
-        )
+        self.vote_weights = vote_weights(b)
+        self.delivery_weights = delivery_weights(b)
+        self._populate(scenario, seed)
+        self._institute(scenario, previous)
+
+    def _populate(self, scenario: Scenario, seed: int) -> None:
+        """The region: its municipalities (each executive's type drawn), their interests, the
+        network of tables, trust, and party groups where a regional council votes by them."""
         self.region = region_for(scenario.region, seed, scenario.initial_trust)
         self.municipalities = [
             Municipality(self, spec, i, self.draw_kind())
@@ -133,6 +151,11 @@ class RegionModel(mesa.Model):
             if any(t.arrangement.decision == "party_lines" for t in self.themes)
             else None
         )
+
+    def _institute(self, scenario: Scenario, previous: dict[str, Arrangement]) -> None:
+        """What the arrangements set up: shared services, the common funds, the recorder, each
+        theme's transition from its previous arrangement, the meeting bodies and the calendar
+        of elections."""
         self.services = [SharedService(t) for t in self.themes if t.has_service]
         self.projects: list[Project] = []  # running
         self.ledger = Ledger()
@@ -155,9 +178,9 @@ class RegionModel(mesa.Model):
 
     def step(self) -> None:
         month = self.steps - 1
-        if month >= self.config.months:
+        if month >= self.horizon:
             raise RuntimeError(
-                f"{self.config.name} ends after {self.config.months} months (its horizon); "
+                f"{self.config.name} ends after {self.horizon} months (its horizon); "
                 "`running` is False: step while it is True, or use run_model()"
             )
         self.recorder.begin_month()
@@ -174,7 +197,7 @@ class RegionModel(mesa.Model):
         for m in self.municipalities:
             m.end_month()
         self.recorder.record(month)
-        self.running = self.steps < self.config.months
+        self.running = self.steps < self.horizon
 
     def run(self) -> RegionModel:
         """Run the scenario's horizon, month by month (Mesa's run_model), and return the model."""

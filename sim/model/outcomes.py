@@ -4,6 +4,9 @@ The recorder (sim/model/recorder.py) computes the values under these keys; the c
 comparison and the report read labels, units, formats, which direction is better and where an
 outcome is shown from here, so a new outcome is two changes: its tally in the recorder and its
 entry below. Plain data, cheap to import (a sweep worker may).
+
+Longer than 500 lines on purpose: it is a declarative catalogue, one entry per outcome and event
+with its words in both languages, and one place to look is the point of it.
 """
 
 from __future__ import annotations

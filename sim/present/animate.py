@@ -160,52 +160,6 @@ def page_data(
     rows = align(metas)
     start = calendar_start(metas)
     calendar = [i18n.month_label(start, t, lang) for t in range(len(rows))]
-    out_runs = []
-    for k, run in enumerate(runs):
-        meta = run.meta
-        first, last = (
-            i18n.month_label(meta["start_year"], 0, lang),
-            i18n.month_label(meta["start_year"], meta["months"] - 1, lang),
-        )
-        last_index = max(t for t, row in enumerate(rows) if row[k] == meta["months"] - 1)
-        out_runs.append(
-            {
-                "title": meta["scenario"],
-                "subtitle": i18n.text(
-                    "animate.subtitle",
-                    lang,
-                    region=meta["region"],
-                    seed=meta["seed"],
-                    start=first,
-                    end=last,
-                ),
-                "notStarted": i18n.text("animate.not_started", lang, month=first),
-                "ended": i18n.text("animate.ended", lang, month=last),
-                "lastCalendar": last_index,
-                "munis": [
-                    {
-                        "name": m["name"],
-                        "short": short_name(m["name"]),
-                        "popText": i18n.number(m["population"], lang, 0),
-                        "centre": m["centre"],
-                        "x": m["x"],
-                        "y": m["y"],
-                        "r": m["r"],
-                    }
-                    for m in meta["municipalities"]
-                ],
-                "themes": [
-                    {"label": t["label"][lang], "arrangement": t["arrangement"][lang]}
-                    for t in meta["themes"]
-                ],
-                "strip": [
-                    {"label": s["label"][lang], "unit": s["unit"][lang]} for s in meta["strip"]
-                ],
-                "numbers": [i18n.number(v / 100, lang, 2) for v in range(101)],
-                "initial": compact(run.initial, meta, lang),
-                "frames": [compact(f, meta, lang) for f in run.frames] if frames else _slot(k),
-            }
-        )
     return {
         "lang": lang,
         "words": words(lang),
@@ -215,7 +169,54 @@ def page_data(
         "states": [
             {"key": s, "label": i18n.text(f"animate.{STATE_WORDS[s]}", lang)} for s in STATES
         ],
-        "runs": out_runs,
+        "runs": [_run_data(run, k, rows, lang, frames) for k, run in enumerate(runs)],
+    }
+
+
+def _run_data(
+    run: Run, k: int, rows: list[list[int]], lang: str, frames: bool = True
+) -> dict[str, Any]:
+    """Run `k` as the player shows it: its titles, when it starts and ends on the shared
+    calendar (`rows`), its municipalities, themes and strip in `lang`, and its frames."""
+    meta = run.meta
+    first, last = (
+        i18n.month_label(meta["start_year"], 0, lang),
+        i18n.month_label(meta["start_year"], meta["months"] - 1, lang),
+    )
+    last_index = max(t for t, row in enumerate(rows) if row[k] == meta["months"] - 1)
+    return {
+        "title": meta["scenario"],
+        "subtitle": i18n.text(
+            "animate.subtitle",
+            lang,
+            region=meta["region"],
+            seed=meta["seed"],
+            start=first,
+            end=last,
+        ),
+        "notStarted": i18n.text("animate.not_started", lang, month=first),
+        "ended": i18n.text("animate.ended", lang, month=last),
+        "lastCalendar": last_index,
+        "munis": [
+            {
+                "name": m["name"],
+                "short": short_name(m["name"]),
+                "popText": i18n.number(m["population"], lang, 0),
+                "centre": m["centre"],
+                "x": m["x"],
+                "y": m["y"],
+                "r": m["r"],
+            }
+            for m in meta["municipalities"]
+        ],
+        "themes": [
+            {"label": t["label"][lang], "arrangement": t["arrangement"][lang]}
+            for t in meta["themes"]
+        ],
+        "strip": [{"label": s["label"][lang], "unit": s["unit"][lang]} for s in meta["strip"]],
+        "numbers": [i18n.number(v / 100, lang, 2) for v in range(101)],
+        "initial": compact(run.initial, meta, lang),
+        "frames": [compact(f, meta, lang) for f in run.frames] if frames else _slot(k),
     }
 
 

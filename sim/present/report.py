@@ -25,6 +25,8 @@ from sim.model.outcomes import CRITERIA, MUNICIPAL, Outcome, outcome, shown_in
 from sim.present import i18n
 
 if TYPE_CHECKING:
+    import pandas as pd
+
     from sim.study.compare import Comparison
 
 FIGURE_OUTCOMES = [o.key for o in shown_in("figure")]
@@ -86,36 +88,13 @@ def outcome_figure(c: Comparison, lang: str = "en") -> go.Figure:
     by = c.outcomes.set_index(["outcome", "scenario"])
     for i, key in enumerate(keys):
         entry = outcome(key)
-        fmt = _d3_format(entry)
         for name in names:
-            if (key, name) not in by.index:
-                continue
-            r = by.loc[(key, name)]
-            s = style[name]
-            fig.add_trace(
-                go.Scatter(
-                    x=[r["mean"] * entry.scale],
-                    y=[name],
-                    mode="markers",
-                    marker={"color": s["colour"], "symbol": s["symbol"], "size": 10},
-                    error_x={
-                        "type": "data",
-                        "symmetric": False,
-                        "array": [(r["ci_high"] - r["mean"]) * entry.scale],
-                        "arrayminus": [(r["mean"] - r["ci_low"]) * entry.scale],
-                        "color": s["colour"],
-                        "thickness": 1.6,
-                    },
-                    name=name,
-                    legendgroup=name,
-                    showlegend=False,
-                    customdata=[[r["ci_low"] * entry.scale, r["ci_high"] * entry.scale]],
-                    hovertemplate=f"%{{y}}: %{{x:{fmt}}} [%{{customdata[0]:{fmt}}}, "
-                    f"%{{customdata[1]:{fmt}}}]<extra></extra>",
-                ),
-                row=i // cols + 1,
-                col=i % cols + 1,
-            )
+            if (key, name) in by.index:
+                fig.add_trace(
+                    _interval_trace(by.loc[(key, name)], entry, name, style[name]),
+                    row=i // cols + 1,
+                    col=i % cols + 1,
+                )
     fig.update_yaxes(
         autorange="reversed",
         categoryorder="array",
@@ -130,6 +109,31 @@ def outcome_figure(c: Comparison, lang: str = "en") -> go.Figure:
         separators=SEPARATORS[lang],
     )
     return fig
+
+
+def _interval_trace(r: pd.Series, entry: Outcome, name: str, s: dict[str, str]) -> go.Scatter:
+    """A scenario's mean of one outcome as a marker, its 95% interval as error bars."""
+    fmt = _d3_format(entry)
+    return go.Scatter(
+        x=[r["mean"] * entry.scale],
+        y=[name],
+        mode="markers",
+        marker={"color": s["colour"], "symbol": s["symbol"], "size": 10},
+        error_x={
+            "type": "data",
+            "symmetric": False,
+            "array": [(r["ci_high"] - r["mean"]) * entry.scale],
+            "arrayminus": [(r["mean"] - r["ci_low"]) * entry.scale],
+            "color": s["colour"],
+            "thickness": 1.6,
+        },
+        name=name,
+        legendgroup=name,
+        showlegend=False,
+        customdata=[[r["ci_low"] * entry.scale, r["ci_high"] * entry.scale]],
+        hovertemplate=f"%{{y}}: %{{x:{fmt}}} [%{{customdata[0]:{fmt}}}, "
+        f"%{{customdata[1]:{fmt}}}]<extra></extra>",
+    )
 
 
 def trajectory_figure(c: Comparison, lang: str = "en") -> go.Figure:
@@ -159,47 +163,10 @@ def trajectory_figure(c: Comparison, lang: str = "en") -> go.Figure:
             if d.empty:
                 continue
             row, col = i // cols + 1, i % cols + 1
-            x = [start[name] + m / 12 for m in d["month"]]
-            band = d.dropna(subset=["ci_low", "ci_high"])
-            bx = [start[name] + m / 12 for m in band["month"]]
-            s = style[name]
-            fig.add_trace(
-                go.Scatter(
-                    x=bx + bx[::-1],
-                    y=list(band["ci_high"]) + list(band["ci_low"])[::-1],
-                    fill="toself",
-                    fillcolor=_rgba(s["colour"], 0.13),
-                    line={"width": 0},
-                    hoverinfo="skip",
-                    showlegend=False,
-                    legendgroup=name,
-                ),
-                row=row,
-                col=col,
-            )
-            when = [i18n.month_label(start[name], int(m), lang) for m in d["month"]]
-            fig.add_trace(
-                go.Scatter(
-                    x=x,
-                    y=d["mean"],
-                    name=name,
-                    legendgroup=name,
-                    showlegend=i == 0,
-                    line={"color": s["colour"], "width": 1.8, "dash": s["dash"]},
-                    customdata=when,
-                    hovertemplate=f"{html.escape(name)}, %{{customdata}}: %{{y:{fmt}}}"
-                    "<extra></extra>",
-                ),
-                row=row,
-                col=col,
-            )
-    first = min(start.values()) if start else 0
-    last = max(sc.start_year + sc.months / 12 for sc in c.scenarios) if c.scenarios else 1
-    years = list(range(first, math.ceil(last) + 1))
-    step = max(1, math.ceil(len(years) / 8))
-    fig.update_xaxes(
-        tickvals=years[::step], ticktext=[str(y) for y in years[::step]], automargin=True
-    )
+            fig.add_trace(_band_trace(d, start[name], name, style[name]), row=row, col=col)
+            trace = _mean_trace(d, start[name], name, style[name], fmt, lang, legend=i == 0)
+            fig.add_trace(trace, row=row, col=col)
+    fig.update_xaxes(**_calendar_ticks(c), automargin=True)
     fig.update_yaxes(tickformat=",~r", automargin=True)
     fig.update_annotations(font={"size": 12})
     fig.update_layout(
@@ -209,6 +176,49 @@ def trajectory_figure(c: Comparison, lang: str = "en") -> go.Figure:
         separators=SEPARATORS[lang],
     )
     return fig
+
+
+def _band_trace(d: pd.DataFrame, start: int, name: str, s: dict[str, str]) -> go.Scatter:
+    """A scenario's 95% band of one outcome, month by month, as a filled outline."""
+    band = d.dropna(subset=["ci_low", "ci_high"])
+    bx = [start + m / 12 for m in band["month"]]
+    return go.Scatter(
+        x=bx + bx[::-1],
+        y=list(band["ci_high"]) + list(band["ci_low"])[::-1],
+        fill="toself",
+        fillcolor=_rgba(s["colour"], 0.13),
+        line={"width": 0},
+        hoverinfo="skip",
+        showlegend=False,
+        legendgroup=name,
+    )
+
+
+def _mean_trace(
+    d: pd.DataFrame, start: int, name: str, s: dict[str, str], fmt: str, lang: str, legend: bool
+) -> go.Scatter:
+    """A scenario's mean of one outcome, month by month, the month named in the hover label;
+    in the legend once (`legend`)."""
+    when = [i18n.month_label(start, int(m), lang) for m in d["month"]]
+    return go.Scatter(
+        x=[start + m / 12 for m in d["month"]],
+        y=d["mean"],
+        name=name,
+        legendgroup=name,
+        showlegend=legend,
+        line={"color": s["colour"], "width": 1.8, "dash": s["dash"]},
+        customdata=when,
+        hovertemplate=f"{html.escape(name)}, %{{customdata}}: %{{y:{fmt}}}<extra></extra>",
+    )
+
+
+def _calendar_ticks(c: Comparison) -> dict[str, list]:
+    """Year ticks from the earliest start to the latest end, at most about eight of them."""
+    first = min(sc.start_year for sc in c.scenarios) if c.scenarios else 0
+    last = max(sc.start_year + sc.months / 12 for sc in c.scenarios) if c.scenarios else 1
+    years = list(range(first, math.ceil(last) + 1))
+    step = max(1, math.ceil(len(years) / 8))
+    return {"tickvals": years[::step], "ticktext": [str(y) for y in years[::step]]}
 
 
 def scorecard_figure(c: Comparison, lang: str = "en") -> go.Figure:

@@ -1,19 +1,7 @@
-"""A sweep's folder: made whole, appended to batch by batch by one writer, checked before use.
+"""A sweep's folder held by its one writer: made whole, appended to batch by batch.
 
-Layout:
-
-    spec.toml            the resolved spec          manifest.json   versions, commit, spec hash,
-    base.toml            the resolved base scenario                 the files it wrote
-    written.log          the ledger: every part written, with its size and SHA-256
-    status.log           one JSON line per finished run (append-only)
-    runs/part-*.parquet  one row per run: run_id, point, seed, parameters, status, error,
-                         duration, outcomes
-    series/part-*.parquet  time series, every k-th month, long form (if asked for)
-
-**What is the sweep's** is what it recorded: the manifest's files, and the parts in its ledger
-(sim/io/store.py's ownership rule reads both). Only recorded parts are read, and only recorded
-files are ever removed; anything else in the folder (a note, a `.gitkeep`) is left alone and
-said to be so.
+The folder's layout, what is the sweep's, and how it is checked before use are
+sim/study/sweepcheck.py (its names are importable from here too).
 
 **A batch is committed** as one unit: the ledger notes the parts it is about to write, the
 series part is written aside and renamed into place, then the runs part (the commit), each
@@ -21,13 +9,6 @@ recorded in the ledger with its size and hash, then the batch's lines in the sta
 a kill between any two of these steps, opening the folder again (:meth:`Store.open`) finishes
 the batch's record or undoes it, so the parts are the record and `--resume` runs exactly the
 runs no recorded part holds.
-
-**Before use**, :func:`verify` reads the whole folder and sorts what it finds into repairs that
-a kill explains (a line cut off, a part noted but never recorded, a series part whose batch
-never committed, log lines missing) and damage that it does not (a part changed since it was
-written, a garbage line, a folder where a file belongs, an edited spec, run ids twice or outside
-the design). `--resume` makes the repairs and names them; damage stops it with exit status 2
-saying what is damaged and what to do; `analyze` refuses both damage and an unfinished sweep.
 """
 
 from __future__ import annotations
@@ -37,28 +18,47 @@ import json
 import os
 import socket
 import time
-from dataclasses import dataclass, field
 from pathlib import Path
 
 import pandas as pd
 
-from sim.io.inputs import ConfigError, read_text
+from sim.io.inputs import ConfigError
 from sim.io.journal import file_digest
+from sim.io.ownership import lock_holder
 from sim.io.store import LOCK, kill_point, manifest, write_json, write_toml
 from sim.study.experiment import Spec, base_scenario
+from sim.study.sweepcheck import (
+    LEDGER,
+    LOG_LIMIT,
+    MOST_SHOWN,
+    STATUS,
+    Check,
+    SweepDamaged,
+    done_in,
+    is_sweep,
+    load_results,
+    verify,
+)
 
-LEDGER = "written.log"
-STATUS = "status.log"
-LOG_LIMIT = 1 << 30  # bytes a status log or ledger may have: 10 million runs' lines
-MOST_SHOWN = 8  # problems named in one message; the rest counted
+__all__ = [
+    "KILL_POINTS",
+    "LEDGER",
+    "LOG_LIMIT",
+    "MOST_SHOWN",
+    "STATUS",
+    "Check",
+    "Store",
+    "SweepBusy",
+    "SweepDamaged",
+    "done_in",
+    "is_sweep",
+    "load_results",
+    "verify",
+]
 
 
 class SweepBusy(ConfigError):
     """Another process is writing the sweep folder (exit status 2)."""
-
-
-class SweepDamaged(ConfigError):
-    """A sweep folder holds something a kill cannot explain (exit status 2)."""
 
 
 def _lock(path: Path) -> int:
@@ -67,10 +67,7 @@ def _lock(path: Path) -> int:
     try:
         fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
     except OSError:
-        try:
-            holder = json.loads(os.pread(fd, 4096, 0) or b"{}")
-        except ValueError:
-            holder = {}
+        holder = lock_holder(fd)
         os.close(fd)
         raise SweepBusy(
             f"--out: {path.parent} is being written by another samenspel sweep (process "
@@ -81,225 +78,6 @@ def _lock(path: Path) -> int:
     os.ftruncate(fd, 0)
     os.pwrite(fd, json.dumps(info).encode(), 0)
     return fd
-
-
-def is_sweep(folder: Path) -> bool:
-    """Whether `folder` holds a sweep's manifest."""
-    data = manifest(Path(folder))
-    return data is not None and "spec_hash" in data
-
-
-# --- what the folder says about itself ---------------------------------------------------------
-
-
-@dataclass
-class Check:
-    """What :func:`verify` found: the parts to read, repairs a kill explains, damage it does
-    not, files left alone, and how many runs are done."""
-
-    folder: Path
-    spec: Spec | None = None
-    parts: dict[str, list[str]] = field(default_factory=lambda: {"runs": [], "series": []})
-    repairs: list[str] = field(default_factory=list)
-    damage: list[str] = field(default_factory=list)
-    strays: list[str] = field(default_factory=list)
-    done: set[int] = field(default_factory=set)
-    ledger_cut: int | None = None  # bytes of the ledger up to its last whole line
-    log_cut: int | None = None
-    pending: list[tuple[str, str]] = field(default_factory=list)  # (part, temporary) unrecorded
-    unlogged: list[str] = field(default_factory=list)  # runs parts with runs not in the log
-    logged: set[int] = field(default_factory=set)  # run ids in the status log
-    orphans: list[str] = field(default_factory=list)  # series parts without their runs part
-
-    def refuse(self, command: str) -> None:
-        """SweepDamaged naming the damage (at most MOST_SHOWN lines), if there is any."""
-        if not self.damage:
-            return
-        more = len(self.damage) - MOST_SHOWN
-        lines = self.damage[:MOST_SHOWN] + ([f"and {more:,} more"] if more > 0 else [])
-        raise SweepDamaged(
-            f"{command}: {self.folder} is damaged; samenspel changed nothing:\n  "
-            + "\n  ".join(lines)
-        )
-
-    @property
-    def runs(self) -> int:
-        return self.spec.run_count() if self.spec is not None else 0
-
-
-def _lines(path: Path) -> tuple[list[str], int | None]:
-    """A log's whole lines, and where to cut it when its last line was cut off by a kill."""
-    data = read_text(path, path.name, limit=LOG_LIMIT)
-    if not data or data.endswith("\n"):
-        return data.splitlines(), None
-    whole = data[: data.rfind("\n") + 1]
-    return whole.splitlines(), len(whole.encode("utf-8"))
-
-
-def _ledger(check: Check) -> dict[str, dict]:
-    """The ledger's records: part -> {size, sha256}; notes what was pending and never recorded."""
-    lines, check.ledger_cut = _lines(check.folder / LEDGER)
-    if check.ledger_cut is not None:
-        check.repairs.append(f"{LEDGER}: its last line was cut off by a kill; it is cut there")
-    recorded: dict[str, dict] = {}
-    pending: dict[str, str] = {}
-    for n, line in enumerate(lines, 1):
-        try:
-            entry = json.loads(line)
-            if "pending" in entry:
-                pending[str(entry["pending"])] = str(entry["temporary"])
-            elif "removed" in entry:
-                recorded.pop(str(entry["removed"]), None)
-            else:
-                recorded[str(entry["path"])] = {"size": entry["size"], "sha256": entry["sha256"]}
-        except (ValueError, KeyError, TypeError):
-            check.damage.append(f"{LEDGER}, line {n}: not a record samenspel wrote; remove it")
-    for part, temporary in pending.items():
-        if part not in recorded:
-            check.pending.append((part, temporary))
-    return recorded
-
-
-def _read_manifest(check: Check) -> dict | None:
-    data = manifest(check.folder)
-    if data is None or not isinstance(data.get("files"), dict) or "spec_hash" not in data:
-        check.damage.append(
-            "manifest.json: not a sweep manifest samenspel wrote (or one by an older samenspel "
-            "that kept no record of its files); start the sweep again in a new folder"
-        )
-        return None
-    if data.get("ledger") != LEDGER:
-        check.damage.append(
-            "manifest.json: made by an older samenspel that kept no ledger of its parts; start "
-            "the sweep again in a new folder"
-        )
-        return None
-    return data
-
-
-def _read_spec(check: Check, data: dict) -> None:
-    from sim.model.config import read_toml
-
-    for name, recorded in data["files"].items():
-        path = check.folder / name
-        if not path.is_file() or path.is_symlink():
-            check.damage.append(f"{name}: missing, or not a file; it belongs to the sweep")
-        elif file_digest(path) != (recorded.get("size"), recorded.get("sha256")):
-            check.damage.append(f"{name}: changed since the sweep started; restore it")
-    if check.damage:
-        return
-    try:
-        check.spec = Spec.model_validate(read_toml(check.folder / "spec.toml", "the sweep's spec"))
-    except (ConfigError, ValueError) as exc:
-        check.damage.append(f"spec.toml: {str(exc).splitlines()[0]}")
-        return
-    if check.spec.digest() != data["spec_hash"]:
-        check.damage.append("spec.toml: not the spec the sweep started with; restore it")
-
-
-def _check_part(check: Check, part: str, recorded: dict) -> None:
-    path = check.folder / part
-    if not (path.exists() or path.is_symlink()):
-        if part.startswith("runs/"):
-            check.repairs.append(f"{part}: recorded but missing; its runs are run again")
-        return
-    if path.is_symlink() or not path.is_file():
-        check.damage.append(f"{part}: should be a file samenspel wrote; it is not")
-    elif file_digest(path) != (recorded["size"], recorded["sha256"]):
-        check.damage.append(
-            f"{part}: changed since samenspel wrote it; if that was not on purpose, remove it "
-            "and --resume runs its runs again"
-        )
-    else:
-        check.parts[part.split("/")[0]].append(part)
-
-
-def _read_parts(check: Check, recorded: dict[str, dict]) -> None:
-    for sub in ("runs", "series"):
-        where = check.folder / sub
-        if where.is_symlink() or not where.is_dir():
-            check.damage.append(f"{sub}/: should be the sweep's folder of parts; it is not")
-    if check.damage:
-        return
-    for part, entry in sorted(recorded.items()):
-        _check_part(check, part, entry)
-    runs = {p.split("/", 1)[1] for p in check.parts["runs"]}
-    check.orphans = [p for p in check.parts["series"] if p.split("/", 1)[1] not in runs]
-    check.parts["series"] = [p for p in check.parts["series"] if p not in check.orphans]
-    check.repairs += [
-        f"{p}: its batch never committed; removed, the batch is run again" for p in check.orphans
-    ]
-    seen: dict[int, str] = {}
-    for part in check.parts["runs"]:
-        try:
-            ids = pd.read_parquet(check.folder / part, columns=["run_id"])["run_id"].tolist()
-        except Exception as exc:  # pyarrow's errors have no common base
-            check.damage.append(f"{part}: cannot be read ({type(exc).__name__})")
-            continue
-        for run_id in ids:
-            if not 0 <= run_id < check.runs:
-                check.damage.append(f"{part}: run {run_id} is not a run of this design")
-            elif run_id in seen:
-                check.damage.append(f"{part}: run {run_id} is in {seen[run_id]} too")
-            seen[run_id] = part
-    check.done = set(seen)
-
-
-def _read_status(check: Check) -> None:
-    lines, check.log_cut = _lines(check.folder / STATUS)
-    if check.log_cut is not None:
-        check.repairs.append(f"{STATUS}: its last line was cut off by a kill; it is cut there")
-    logged = check.logged
-    for n, line in enumerate(lines, 1):
-        try:
-            logged.add(int(json.loads(line)["run_id"]))
-        except (ValueError, KeyError, TypeError):
-            check.damage.append(f"{STATUS}, line {n}: not a record samenspel wrote; remove it")
-    for part in check.parts["runs"]:
-        ids = set(pd.read_parquet(check.folder / part, columns=["run_id"])["run_id"].tolist())
-        if not ids <= logged:
-            check.unlogged.append(part)
-    if check.unlogged:
-        check.repairs.append(f"{STATUS}: lines of {len(check.unlogged)} batch(es) are added")
-
-
-def _strays(check: Check, data: dict, recorded: dict[str, dict]) -> None:
-    known = {"manifest.json", LEDGER, STATUS, LOCK, *data["files"], *recorded}
-    known |= {t for _, t in check.pending} | {p for p, _ in check.pending}
-    dirs = {"runs", "series", *data.get("dirs", [])}
-    for path in sorted(check.folder.rglob("*")):
-        rel = path.relative_to(check.folder).as_posix()
-        if rel not in known and rel not in dirs:
-            check.strays.append(rel + ("/" if path.is_dir() else ""))
-
-
-def verify(folder: Path) -> Check:
-    """Read a sweep folder whole and say what is repairable, what is damaged, what is not the
-    sweep's (left alone), and which runs are done. Changes nothing."""
-    check = Check(Path(folder))
-    if check.folder.is_symlink() or not check.folder.is_dir():
-        check.damage.append("not a folder")
-        return check
-    data = _read_manifest(check)
-    if data is None:
-        return check
-    for name in (LEDGER, STATUS):
-        path = check.folder / name
-        if path.is_symlink() or not path.is_file():
-            check.damage.append(f"{name}: missing, or not a file; it belongs to the sweep")
-    _read_spec(check, data)
-    if check.damage:
-        return check
-    try:
-        recorded = _ledger(check)
-        _read_parts(check, recorded)
-        if not check.damage:
-            _read_status(check)
-    except ConfigError as exc:
-        check.damage.append(str(exc))
-        return check
-    _strays(check, data, recorded)
-    return check
 
 
 # --- the writer ---------------------------------------------------------------------------------
@@ -478,30 +256,3 @@ def _atomic_parquet(df: pd.DataFrame, path: Path, tmp: Path) -> None:
     with open(tmp, "rb") as f:
         os.fsync(f.fileno())
     os.replace(tmp, path)
-
-
-def done_in(folder: Path, parts: list[str]) -> set[int]:
-    ids: set[int] = set()
-    for part in parts:
-        ids.update(pd.read_parquet(Path(folder) / part, columns=["run_id"])["run_id"].tolist())
-    return ids
-
-
-def load_results(
-    folder: str | Path, check: Check | None = None
-) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """A sweep's runs table and its time series, as pandas DataFrames, from its recorded parts
-    only (SweepDamaged if the folder is damaged)."""
-    check = check or verify(Path(folder))
-    check.refuse(str(folder))
-    folder = Path(folder)
-    runs = _concat(folder, check.parts["runs"], ["run_id"])
-    series = _concat(folder, check.parts["series"], ["run_id", "month", "variable", "value"])
-    runs = runs.sort_values("run_id").reset_index(drop=True)
-    return runs, series.sort_values(["run_id", "month", "variable"]).reset_index(drop=True)
-
-
-def _concat(folder: Path, parts: list[str], columns: list[str]) -> pd.DataFrame:
-    if not parts:
-        return pd.DataFrame(columns=columns)
-    return pd.concat([pd.read_parquet(folder / p) for p in sorted(parts)], ignore_index=True)

@@ -1,7 +1,7 @@
 """Phase 5-6 of a month: coalitions form, are funded, deliver or withhold, and close.
 
 Who takes part in an adopted project is the arrangement's `participation` rule, looked up in
-PARTICIPATION: a new rule is one function there plus its value in sim/model/config.py's
+PARTICIPATION: a new rule is one function there plus its value in sim/model/schema.py's
 `Arrangement.participation`.
 """
 
@@ -204,64 +204,80 @@ _age = attrgetter("start", "pid")
 
 
 def instalments(model: RegionModel, month: int) -> None:
-    """Instalments fall due: members pay or withhold; monitoring may catch a defection.
-
-    Members decide simultaneously on what they know at the start of the month; detections and
-    their consequences follow once all have decided.
-    """
+    """Phase 6 (docs/ODD.md, section 3): the instalments that fall due are collected, projects
+    oldest first (`payment_order`); a project whose instalments are done closes, once all have
+    been collected."""
     every = model.behaviour.instalment_months
-    rec = model.recorder
-    rnd = model.random.random
     finished = []
     for p in payment_order(model.projects):
         if (month - p.start) % every:
             continue
-        a = p.theme.arrangement
-        value_ratio = p.theme.character.value_ratio
-        k = p.theme.index
-        if "late_entry" in a.modes and p.instalments_done > 0:
-            late_entries(model, p, month)
-        model.trust.work_out(p.member_municipalities)  # a large group's beliefs at once
-        amounts = [p.instalment(ms) if ms.active else 0.0 for ms in p.members]
-        decisions = [
-            amount > 0.0 and ms.municipality.pays(p, ms, amount)
-            for ms, amount in zip(p.members, amounts, strict=True)
-        ]
-        for ms, amount, paid in zip(p.members, amounts, decisions, strict=True):
-            if amount == 0.0:
-                continue
-            m = ms.municipality
-            ms.due += amount
-            m.due_total += amount
-            rec.due += amount
-            rec.due_by_theme[k] += amount
-            if not paid:
-                rec.defections += 1
-                if a.monitoring > 0.0 and rnd() < a.monitoring:
-                    rec.detected += 1
-                    # Escalation (first level of the steering room): with probability
-                    # `sanction` the defector pays after all, if it can.
-                    paid = rnd() < a.sanction and amount <= m.account.room
-                    rec.recovered += paid
-                    rec.event(
-                        month,
-                        "defection_recovered" if paid else "defection_detected",
-                        m.name,
-                        p.theme.name,
-                        amount,
-                    )
-            if paid:
-                m.account.pay_project(amount)
-                ms.paid += amount
-                p.spent += amount
-                rec.paid += amount
-                rec.paid_by_theme[k] += amount
-                rec.progress += amount * value_ratio
-        p.instalments_done += 1
+        collect(model, p, month)
         if p.instalments_done >= p.instalments:
             finished.append(p)
     for p in finished:
         close(model, p, month)
+
+
+def collect(model: RegionModel, p: Project, month: int) -> None:
+    """One instalment of a project: seated non-members may buy in first (late entry), then
+    members pay or withhold; a withheld instalment may be caught (`escalate`); what is paid
+    becomes progress (docs/ODD.md, section 7.6).
+
+    Members decide simultaneously on what they know at the start of the month; detections and
+    their consequences follow once all have decided.
+    """
+    if "late_entry" in p.theme.arrangement.modes and p.instalments_done > 0:
+        late_entries(model, p, month)
+    model.trust.work_out(p.member_municipalities)  # a large group's beliefs at once
+    amounts = [p.instalment(ms) if ms.active else 0.0 for ms in p.members]
+    decisions = [
+        amount > 0.0 and ms.municipality.pays(p, ms, amount)
+        for ms, amount in zip(p.members, amounts, strict=True)
+    ]
+    rec = model.recorder
+    k = p.theme.index
+    value_ratio = p.theme.character.value_ratio
+    monitoring = p.theme.arrangement.monitoring
+    rnd = model.random.random
+    for ms, amount, paid in zip(p.members, amounts, decisions, strict=True):
+        if amount == 0.0:
+            continue
+        m = ms.municipality
+        ms.due += amount
+        m.due_total += amount
+        rec.due += amount
+        rec.due_by_theme[k] += amount
+        if not paid:
+            rec.defections += 1
+            if monitoring > 0.0 and rnd() < monitoring:  # detected
+                paid = escalate(model, p, m, amount, month)
+        if paid:
+            m.account.pay_project(amount)
+            ms.paid += amount
+            p.spent += amount
+            rec.paid += amount
+            rec.paid_by_theme[k] += amount
+            rec.progress += amount * value_ratio
+    p.instalments_done += 1
+
+
+def escalate(model: RegionModel, p: Project, m: Municipality, amount: float, month: int) -> bool:
+    """A detected defection (monitoring caught it) is escalated, the first level of the steering
+    room: with probability `sanction` the defector pays after all, if its room allows
+    [Common Eye 2024]. Whether it pays."""
+    rec = model.recorder
+    rec.detected += 1
+    paid = model.random.random() < p.theme.arrangement.sanction and amount <= m.account.room
+    rec.recovered += paid
+    rec.event(
+        month,
+        "defection_recovered" if paid else "defection_detected",
+        m.name,
+        p.theme.name,
+        amount,
+    )
+    return paid
 
 
 def late_entries(model: RegionModel, p: Project, month: int) -> None:

@@ -4,7 +4,13 @@ A meeting body is a theme's table, or one body for all themes of an arrangement 
 `table_scope` is shared (a regional council, a board, the provider's account meetings). It keeps
 its own queue of proposals per theme and its own chair. How it decides is the arrangement's
 `decision` rule, looked up in DECISIONS: a new procedure is one function there plus its value in
-sim/model/config.py's `Arrangement.decision`.
+sim/model/schema.py's `Arrangement.decision`.
+
+`meet` reads as the ODD's phase 5: the bodies that are due sit (`sittings`); their members
+spend the meeting's hours (`spend_hours`, `account_meetings`); each theme's queue is decided
+(`decide_queues`): a proposal is drawn up (`propose`), decided (DECISIONS) and staffed
+(PARTICIPATION, sim/model/phases/coalitions.py); then the coalitions meet (`coalitions_meet`).
+Each step takes all the month's sittings at once: the phase runs every month, for every body.
 """
 
 from __future__ import annotations
@@ -21,10 +27,10 @@ if TYPE_CHECKING:
     import random
 
     from agents.municipality import Municipality
-    from sim.model.config import Arrangement
     from sim.model.model import RegionModel
     from sim.model.parties import Parties
     from sim.model.project import ThemeInForce
+    from sim.model.schema import Arrangement
 
 REFERENCE_POPULATION = 295_000  # Drechtsteden; theme project costs are for a region this size
 SETTER_HOST_BIAS = 0.5  # ASSUMPTION: chance the agenda setter places a project's local part at home
@@ -102,50 +108,100 @@ def agenda(model: RegionModel, month: int) -> None:
             model.recorder.proposed += 1
 
 
+Sitting = tuple["MeetingBody", list[list["Municipality"]], list["Municipality"]]
+"""A body that meets this month, who sits at each of its themes' tables, and who at any."""
+
+
 def meet(model: RegionModel, month: int) -> None:
-    """Bodies that are due meet and decide their queued proposals; coalitions meet."""
-    rec = model.recorder
+    """Phase 5 (docs/ODD.md, section 3): the bodies that are due sit; their members spend the
+    meeting's hours; each theme's queued proposals are decided under the body's rule and
+    staffed; then the running coalitions meet.
+
+    Hours come before decisions for every body at once: no decision reads them (they drain
+    energy at the month's end), and each tally still adds them body by body, in order.
+    """
+    sitting = sittings(model, month)
+    spend_hours(model, sitting, month)
+    decide_queues(model, sitting, month)
+    coalitions_meet(model)
+
+
+def sittings(model: RegionModel, month: int) -> list[Sitting]:
+    """The bodies due this month (`MeetingBody.due`) with anyone seated; a due body nobody sits
+    at any more drops its queue (its proposals find no table)."""
+    out = []
     for body in model.bodies:
+        if body.due(month):
+            seats, members = body.seating(model)
+            if members:
+                out.append((body, seats, members))
+            else:
+                for q in body.queues.values():
+                    q.clear()
+    return out
+
+
+def spend_hours(model: RegionModel, sitting: list[Sitting], month: int) -> None:
+    """Each attendee spends the meeting's hours, doubled while a transition lasts (docs/ODD.md,
+    7.2 and 7.10). Hours on an agenda that matters little locally drain energy ("energielek"
+    [Common Eye 2024]): they count as irrelevant in proportion to the member's irrelevance of
+    the body's theme (for a body of several themes, the mean over them)."""
+    rec = model.recorder
+    for body, _, members in sitting:
         a = body.arrangement
-        if not body.due(month):
+        hours = a.meeting_hours * 2 if month < body.transition_months else a.meeting_hours
+        if a.seating == "bilateral":
+            account_meetings(model, body, members, hours)
             continue
-        seats, members = body.seating(model)
-        if not members:
-            for q in body.queues.values():
-                q.clear()
-            continue
-        # Hours on an agenda that matters little locally drain energy ("energielek"
-        # [Common Eye 2024]). A body for several themes is as relevant as their mean salience.
-        hours = a.meeting_hours
-        if month < body.transition_months:
-            hours *= 2  # a transition doubles the meetings while it lasts
         ks = body.indices
-        if a.seating == "bilateral":  # account meetings: the provider meets each client
-            irrelevance = body.irrelevance(model)
-            clients = [m for m in members if m is not model.centre]
-            for m in clients:
-                m.irrelevant_hours += hours * irrelevance[m.index]
-            if model.centre in members:
-                c = model.centre
-                c.irrelevant_hours += hours * len(clients) * irrelevance[c.index]
-            rec.meeting_hours += 2 * hours * len(clients)
-        elif len(ks) == 1:
+        if len(ks) == 1:
             k0 = ks[0]
             for m in members:
                 m.irrelevant_hours += hours * m.irrelevance[k0]
-            rec.meeting_hours += hours * len(members)
         else:
             irrelevance = body.irrelevance(model)
             for m in members:
                 m.irrelevant_hours += hours * irrelevance[m.index]
-            rec.meeting_hours += hours * len(members)
+        rec.meeting_hours += hours * len(members)
+
+
+def account_meetings(
+    model: RegionModel, body: MeetingBody, members: list[Municipality], hours: float
+) -> None:
+    """Bilateral seating: the provider (the centre) holds an account meeting with each client,
+    so it sits through one per client [Choice memo annexes 2020]."""
+    irrelevance = body.irrelevance(model)
+    clients = [m for m in members if m is not model.centre]
+    for m in clients:
+        m.irrelevant_hours += hours * irrelevance[m.index]
+    if model.centre in members:
+        c = model.centre
+        c.irrelevant_hours += hours * len(clients) * irrelevance[c.index]
+    model.recorder.meeting_hours += 2 * hours * len(clients)
+
+
+def decide_queues(model: RegionModel, sitting: list[Sitting], month: int) -> None:
+    """Each theme's queued proposals are put to its table in the order they arrived (`decide`);
+    a theme everyone has left drops them. A proposal sent back waits for the next meeting."""
+    for body, seats, _ in sitting:
+        queues = body.queues
         for theme, seated in zip(body.themes, seats, strict=True):
-            queue, body.queues[theme.index] = body.queues[theme.index], []
-            if not seated:  # everyone left this theme: its proposals find no table
+            queue = queues[theme.index]
+            if not queue:
+                continue
+            queues[theme.index] = []  # a proposal sent back joins the next meeting's queue
+            if not seated:
                 continue
             for arrived, rounds in queue:
                 decide(model, body, theme, seated, month, arrived, rounds)
-    for p in model.projects:  # coalitions of the willing meet on their own projects
+
+
+def coalitions_meet(model: RegionModel) -> None:
+    """Coalitions of the willing meet on their own projects: each participant that takes part
+    (not a solidarity payer) spends `coalition_meeting_hours` a month, irrelevant in proportion
+    to the theme's irrelevance to it (docs/ODD.md, section 7.2)."""
+    rec = model.recorder
+    for p in model.projects:
         h = p.theme.arrangement.coalition_meeting_hours
         if h > 0.0:
             k = p.theme.index
@@ -202,9 +258,9 @@ Decision = Callable[["RegionModel", Proposal], bool]
 def by_vote(model: RegionModel, p: Proposal) -> bool:
     """Members vote as municipalities: weighted yes share against the threshold, veto if any."""
     a = p.theme.arrangement
-    weights = ([m.population for m in p.seated] if a.vote_weight == "population" else None) or [
-        1.0
-    ] * len(p.seated)
+    weights: list[float] = (
+        [m.population for m in p.seated] if a.vote_weight == "population" else None
+    ) or [1.0] * len(p.seated)
     return rules.adopted(p.votes, weights, a.approval_threshold, a.veto)
 
 
@@ -277,23 +333,11 @@ def decide(
     arrived: int,
     rounds: int,
 ) -> None:
-    """A proposal is put to the table, decided under the body's rule, and staffed."""
-    character = theme.character
+    """A proposal is put to the table, decided under the body's rule (DECISIONS) and, if
+    adopted, staffed by a coalition (PARTICIPATION) and funded (docs/ODD.md, 7.3-7.5)."""
     a = theme.arrangement
-    rnd = model.random
-    scale = model.population / REFERENCE_POPULATION
-    cost = character.project_cost * scale * math.exp(rnd.gauss(0.0, model.behaviour.cost_noise))
     setter = agenda_setter(model, body)
-    where = host(rnd, seated, setter)
-    t = terms(theme, seated, cost, where)
-    yearly = 12.0 / character.project_months
-    votes = [
-        m.votes_yes(
-            t.ratios[i] / character.concreteness, cost * t.shares[i] * yearly, character, seated
-        )
-        for i, m in enumerate(seated)
-    ]
-    proposal = Proposal(theme, seated, cost, where, t, votes)
+    proposal = propose(model, theme, seated, setter)
     rec = model.recorder
     if not DECISIONS[a.decision](model, proposal):
         if rounds < a.renegotiation_rounds:  # back to the next meeting, renegotiated
@@ -309,3 +353,27 @@ def decide(
         return
     rec.decision_lags.append(month - arrived)
     adopt(model, proposal.theme, formed, proposal.host, month, setter)
+
+
+def propose(
+    model: RegionModel,
+    theme: ThemeInForce,
+    seated: list[Municipality],
+    setter: Municipality | None,
+) -> Proposal:
+    """A proposal as it reaches the table: its cost drawn around the theme's (scaled to the
+    region), its host, the terms for the seated and each one's own vote (docs/ODD.md, 7.3-7.4)."""
+    character = theme.character
+    rnd = model.random
+    scale = model.population / REFERENCE_POPULATION
+    cost = character.project_cost * scale * math.exp(rnd.gauss(0.0, model.behaviour.cost_noise))
+    where = host(rnd, seated, setter)
+    t = terms(theme, seated, cost, where)
+    yearly = 12.0 / character.project_months
+    votes = [
+        m.votes_yes(
+            t.ratios[i] / character.concreteness, cost * t.shares[i] * yearly, character, seated
+        )
+        for i, m in enumerate(seated)
+    ]
+    return Proposal(theme, seated, cost, where, t, votes)
