@@ -56,6 +56,31 @@ def samenspel(args: list[str], cwd, **env: str) -> subprocess.CompletedProcess:
     )
 
 
+def crashing(args: list[str], cwd, *flags: str) -> subprocess.CompletedProcess:
+    """Run the command line under tests/crash.py's hook (`--die N`, `--no-exchange`,
+    `--trace`): a crash at any chosen point of what it writes, with no hook in samenspel."""
+    return subprocess.run(
+        [sys.executable, "-m", "tests.crash", *flags, "--", *args],
+        cwd=cwd,
+        env={**os.environ, "PYTHONPATH": str(ROOT)},
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+
+
+def crash_points(args: list[str], cwd, *flags: str) -> list[str]:
+    """What each crash point of `samenspel ARGS` does (`EVENT PATH`), in order; the command
+    runs once to its end."""
+    done = crashing(args, cwd, "--trace", *flags)
+    assert done.returncode == 0, done.stderr[-2000:]
+    return [
+        line.split(": ", 1)[1]
+        for line in done.stderr.splitlines()
+        if line.startswith("crash-point ")
+    ]
+
+
 def start_samenspel(args: list[str], cwd) -> subprocess.Popen:
     """Start the command line in a new process and return at once."""
     return subprocess.Popen(

@@ -8,9 +8,9 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from sim.io.store import KILL_POINTS, is_result
+from sim.io.store import is_result
 from sim.present.cli import main
-from tests.conftest import samenspel
+from tests.conftest import crash_points, crashing, samenspel
 
 SCENARIO = 'name = "mine"\nyears = 1\n[governance]\nmobility = "network"\n'
 
@@ -137,36 +137,37 @@ def test_compare_and_analyze_keep_earlier_results(tmp_path, capsys, monkeypatch)
 # --- crash safety: a kill at every point of a write ---------------------------------------------
 
 
-CASES = [(p, "") for p in KILL_POINTS if p != "moved-aside"] + [(p, "1") for p in KILL_POINTS]
+REPLACE = ["run", "--years", "2", "--out", "r", "--force"]
 
 
-@pytest.mark.parametrize(("point", "no_exchange"), CASES)
-def test_a_replace_killed_at_any_point_leaves_one_whole_result(tmp_path, point, no_exchange):
-    """After a kill, the old or the new result is complete under its name; the next command
-    recovers or removes what the killed one left."""
-    out = tmp_path / "r"
-    assert samenspel(["run", "--years", "1", "--out", str(out)], tmp_path).returncode == 0
-    old = snapshot(out)
-    killed = samenspel(
-        ["run", "--years", "2", "--out", str(out), "--force"],
-        tmp_path,
-        SAMENSPEL_KILL_AT=point,
-        SAMENSPEL_NO_EXCHANGE=no_exchange,
-    )
-    assert killed.returncode == 137  # the hook fired: this point was really reached
-    now = snapshot(out) if out.exists() else None
-    months = len(pd.read_parquet(out / "timeseries.parquet")) if out.exists() else None
-    if point == "moved-aside":  # the old result is aside, noted in the journal
-        assert now is None
-    elif point == "filled":
-        assert now == old
-    else:
-        assert months == 24 and is_result(out)
-    # The next command that writes beside it finishes the job.
-    other = tmp_path / "other"
-    assert samenspel(["run", "--years", "1", "--out", str(other)], tmp_path).returncode == 0
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["other", "r"]
-    assert snapshot(out) == old if point in ("filled", "moved-aside") else months == 24
+def replace_points(tmp_path: Path, flags: tuple[str, ...]) -> int:
+    """How many crash points a replace of an earlier result has (counted on a copy)."""
+    count = tmp_path / "count"
+    count.mkdir()
+    assert samenspel(["run", "--years", "1", "--out", "r"], count).returncode == 0
+    return len(crash_points(REPLACE, count, *flags))
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("flags", [(), ("--no-exchange",)], ids=["exchange", "move-aside"])
+def test_a_replace_killed_at_any_point_leaves_one_whole_result(tmp_path, flags):
+    """Killed before any one of the operations a replace makes (every one, in turn), the old or
+    the new result is complete under its name once the next command has cleaned up what the
+    killed one noted in the journal; nothing else is left beside it."""
+    points = replace_points(tmp_path, flags)
+    assert points > 10  # the write, the swap and the clean-up of the old result
+    for k in range(1, points + 1):
+        where = tmp_path / f"at-{k}"
+        where.mkdir()
+        assert samenspel(["run", "--years", "1", "--out", "r"], where).returncode == 0
+        old = snapshot(where / "r")
+        killed = crashing(REPLACE, where, "--die", str(k), *flags)
+        assert killed.returncode == 137, killed.stderr[-500:]  # the point was reached
+        assert samenspel(["run", "--years", "1", "--out", "other"], where).returncode == 0
+        assert sorted(p.name for p in where.iterdir()) == ["other", "r"], k
+        now = snapshot(where / "r")
+        months = len(pd.read_parquet(where / "r" / "timeseries.parquet"))
+        assert now == old or (months == 24 and is_result(where / "r")), k
 
 
 # --- 2. every bad input: exit 2, one clear message, nothing written -----------------------------

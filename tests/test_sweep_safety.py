@@ -8,16 +8,19 @@ import os
 import shutil
 import signal
 import subprocess
+import tempfile
 import time
 from pathlib import Path
 
 import pandas as pd
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from sim.present.cli import main
 from sim.study.experiment import load_spec
-from sim.study.sweep import KILL_POINTS, load_results, sweep
-from tests.conftest import ROOT, samenspel, start_samenspel
+from sim.study.sweep import load_results, sweep
+from tests.conftest import ROOT, crash_points, crashing, samenspel, start_samenspel
 
 SWEEPS = ROOT / "experiments" / "sweeps"
 
@@ -148,18 +151,25 @@ def uninterrupted(tmp_path_factory) -> tuple[pd.DataFrame, pd.DataFrame]:
     return raw_union(out)
 
 
-@pytest.mark.parametrize("nth", [1, 3])
-@pytest.mark.parametrize("point", KILL_POINTS)
-def test_a_kill_at_every_commit_point_loses_and_duplicates_nothing(
-    tmp_path, point, nth, uninterrupted
-):
-    spec = write_spec(tmp_path, replicates=6)  # 48 runs in batches of 1..6: several batches
-    out = tmp_path / "out"
-    args = ["sweep", str(spec), "--out", str(out), "--in-process", "--no-progress"]
-    killed = samenspel(args, tmp_path, SAMENSPEL_KILL_AT=f"{point}@{nth}")
-    assert killed.returncode == 137  # the kill really happened at that point
-    resumed = samenspel([*args, "--resume"], tmp_path)
+SWEEP = ["sweep", "spec.toml", "--out", "out", "--in-process", "--no-progress"]
+
+
+@pytest.fixture(scope="module")
+def sweep_points(tmp_path_factory) -> list[str]:
+    """What each crash point of the 48-run sweep does, in order."""
+    folder = tmp_path_factory.mktemp("points")
+    write_spec(folder, replicates=6)
+    return crash_points(SWEEP, folder)
+
+
+def resumes_exactly(folder: Path, uninterrupted) -> None:
+    """`--resume` completes the sweep to exactly the rows of one that was never interrupted,
+    one whole status line per run, and leaves no temporary file. (Killed before its folder came
+    into being, a sweep left nothing to resume: it is started again.)"""
+    again = ["--resume"] if (folder / "out").exists() else []
+    resumed = samenspel([*SWEEP, *again], folder)
     assert resumed.returncode == 0, resumed.stderr
+    out = folder / "out"
     runs, series = raw_union(out)
     whole_runs, whole_series = uninterrupted
     pd.testing.assert_frame_equal(runs, whole_runs, check_exact=True)
@@ -169,11 +179,45 @@ def test_a_kill_at_every_commit_point_loses_and_duplicates_nothing(
     assert not [p for p in out.rglob(".*") if p.name != ".samenspel.lock"]
 
 
-def test_a_kill_while_creating_the_folder_leaves_no_folder(tmp_path):
+@pytest.mark.slow
+@settings(
+    max_examples=16, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(data=st.data())
+def test_a_kill_before_any_write_loses_and_duplicates_nothing(
+    tmp_path, sweep_points, uninterrupted, data
+):
+    """Killed before any one of the sweep's writes (drawn among all of them: parts, their
+    temporary files and renames, ledger and log lines), `--resume` completes it exactly."""
+    k = data.draw(st.integers(1, len(sweep_points)), label="crash point")
+    folder = Path(tempfile.mkdtemp(dir=tmp_path))
+    write_spec(folder, replicates=6)
+    assert crashing(SWEEP, folder, "--die", str(k)).returncode == 137
+    resumes_exactly(folder, uninterrupted)
+
+
+@pytest.mark.slow
+def test_a_status_line_cut_off_by_a_kill_is_repaired(tmp_path, sweep_points, uninterrupted):
+    """A kill in the middle of a status-log append (a torn write: half a line) is what a kill
+    before the next write leaves plus a cut line; `--resume` cuts it and completes exactly."""
+    logs = [k for k, p in enumerate(sweep_points, 1) if p.endswith("status.log")]
+    k = logs[2] + 1  # just after the third batch's log lines were opened for append
+    write_spec(tmp_path, replicates=6)
+    assert crashing(SWEEP, tmp_path, "--die", str(k)).returncode == 137
+    with open(tmp_path / "out" / "status.log", "a") as log:
+        log.write('{"run_id": 4')  # the half a line a torn write leaves
+    resumes_exactly(tmp_path, uninterrupted)
+
+
+@pytest.mark.slow
+def test_a_kill_while_creating_the_folder_leaves_no_folder(tmp_path, sweep_points):
+    rename = next(
+        k for k, p in enumerate(sweep_points, 1) if p.startswith("os.rename .samenspel-tmp")
+    )
     spec = write_spec(tmp_path)
     out = tmp_path / "out"
     args = ["sweep", str(spec), "--out", str(out), "--in-process", "--no-progress"]
-    assert samenspel(args, tmp_path, SAMENSPEL_KILL_AT="filled").returncode == 137
+    assert crashing(args, tmp_path, "--die", str(rename)).returncode == 137
     assert not out.exists()
     assert samenspel(args, tmp_path).returncode == 0  # and the next start cleans up
     assert sorted(p.name for p in tmp_path.iterdir()) == ["base.toml", "out", "spec.toml"]
@@ -340,7 +384,10 @@ def test_analyze_needs_finished_runs(tmp_path, capsys):
     spec = write_spec(tmp_path)
     out = tmp_path / "out"
     args = ["sweep", str(spec), "--out", str(out), "--in-process", "--no-progress"]
-    assert samenspel(args, tmp_path, SAMENSPEL_KILL_AT="batch-series").returncode == 137
+    points = crash_points(args, tmp_path)  # runs it whole once, to count
+    first_runs_part = next(k for k, p in enumerate(points, 1) if p.startswith("os.rename out/runs"))
+    shutil.rmtree(out)
+    assert crashing(args, tmp_path, "--die", str(first_runs_part)).returncode == 137
     assert main(["analyze", str(out)]) == 2
     assert "no finished runs" in capsys.readouterr().err
     assert sorted(p.name for p in out.iterdir() if not p.name.startswith(".")) == [

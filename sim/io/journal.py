@@ -162,7 +162,7 @@ def clean_up() -> list[str]:
             for entry in reversed(record["paths"]):
                 _undo(entry)
                 handled.append(entry["path"])
-        except (OSError, ValueError, KeyError, TypeError):
+        except (OSError, ValueError, KeyError, TypeError, RecursionError):
             continue  # a damaged note: leave it, touch nothing
         note.unlink(missing_ok=True)
     return handled
@@ -225,7 +225,7 @@ def wrote_file(path: Path) -> bool:
         return False
     sizes = set()
     for line in lines:
-        with contextlib.suppress(ValueError, TypeError, KeyError):
+        with contextlib.suppress(ValueError, TypeError, KeyError, RecursionError):
             entry = json.loads(line)
             if entry["path"] == where:
                 sizes.add((entry["size"], entry["sha256"]))

@@ -72,7 +72,7 @@ def ledger_entries(folder: Path, data: dict) -> dict[str, dict]:
         try:
             entry = json.loads(line)
             entries[str(entry["path"])] = {"size": entry["size"], "sha256": entry["sha256"]}
-        except (ValueError, KeyError, TypeError):
+        except (ValueError, KeyError, TypeError, RecursionError):
             continue
     return entries
 
@@ -86,7 +86,7 @@ def foreign_files(folder: Path) -> list[str] | None:
     if data is None or not isinstance(data.get("files"), dict):
         return None
     files = {**data["files"], **ledger_entries(folder, data)}
-    grows = set(data.get("grows", [])) | {MANIFEST}
+    grows = set(data.get("grows", []))
     dirs = set(data.get("dirs", []))
     foreign = []
     for root, subdirs, names in os.walk(folder):
@@ -98,10 +98,33 @@ def foreign_files(folder: Path) -> list[str] | None:
             elif path.is_dir():
                 if rel not in dirs:
                     foreign.append(rel + "/")
-            elif rel not in grows and not _unchanged(path, files.get(rel)):
+            elif rel == MANIFEST:
+                continue
+            elif rel in grows:
+                if not _records_only(path):
+                    foreign.append(rel)  # a growing file holds only samenspel's records
+            elif not _unchanged(path, files.get(rel)):
                 foreign.append(rel)
         subdirs[:] = [d for d in subdirs if Path(root, d).relative_to(folder).as_posix() in dirs]
     return foreign
+
+
+def _records_only(path: Path) -> bool:
+    """Whether a file a result lets grow (a sweep's status log) still holds nothing but the
+    one-line JSON records samenspel appends to it."""
+    if not path.is_file():
+        return False
+    try:
+        text = read_text(path, "log", limit=MANIFEST_LIMIT * 4)
+    except ConfigError:
+        return False
+    for line in text.splitlines():
+        try:
+            if not isinstance(json.loads(line), dict):
+                return False
+        except (ValueError, RecursionError):
+            return False
+    return True
 
 
 def _unchanged(path: Path, recorded: dict | None) -> bool:
@@ -138,6 +161,7 @@ def lock_holder(fd: int) -> dict:
     """What the holder of the writer lock open at `fd` wrote of itself (pid, host, since);
     empty when that cannot be read."""
     try:
-        return json.loads(os.pread(fd, 4096, 0) or b"{}")
-    except ValueError:
+        holder = json.loads(os.pread(fd, 4096, 0) or b"{}")
+    except (ValueError, RecursionError, OSError):
         return {}
+    return holder if isinstance(holder, dict) else {}

@@ -33,7 +33,6 @@ import errno
 import os
 import secrets
 import shutil
-import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -54,7 +53,6 @@ from sim.io.ownership import (
 )
 
 __all__ = [
-    "KILL_POINTS",
     "LOCK",
     "MANIFEST",
     "MANIFEST_LIMIT",
@@ -67,7 +65,6 @@ __all__ = [
     "file_destination",
     "foreign_files",
     "is_result",
-    "kill_point",
     "ledger_entries",
     "manifest",
     "record_files",
@@ -110,10 +107,16 @@ def _check_creatable(path: Path, what: str) -> None:
         ancestor = ancestor.parent
     if not ancestor.is_dir():
         raise OutputError(f"{what}: cannot create {path}: {ancestor} is a file, not a folder")
-    try:  # permissions alone do not tell (root, read-only or virtual file systems): try it
-        os.rmdir(tempfile.mkdtemp(prefix=".samenspel-probe-", dir=ancestor))
-    except OSError as exc:
-        raise OutputError(f"{what}: cannot create {path}: {ancestor}: {exc.strerror}") from None
+    # Permissions alone do not tell (root, read-only or virtual file systems): try it, with the
+    # probe noted in the journal first, so that a kill in between leaves nothing for good.
+    probe = ancestor / f".samenspel-probe-{os.getpid()}-{secrets.token_hex(4)}"
+    with journal.pending() as note:
+        note.add(probe)
+        try:
+            probe.mkdir()
+            probe.rmdir()
+        except OSError as exc:
+            raise OutputError(f"{what}: cannot create {path}: {ancestor}: {exc.strerror}") from None
 
 
 def _refuse_link(path: Path, what: str, instead: str) -> None:
@@ -207,37 +210,8 @@ def _is_empty_dir(path: Path) -> bool:
     return path.is_dir() and not any(path.iterdir())
 
 
-def kill_point(name: str) -> None:
-    """A test hook: die here, as a kill -9 would, when SAMENSPEL_KILL_AT names this point
-    (`NAME`, or `NAME@N` for its N-th passage in this process).
-
-    The crash-safety tests run a command once for every point and check what is left.
-    """
-    wanted = os.environ.get("SAMENSPEL_KILL_AT")
-    if not wanted or not wanted.startswith(name):
-        return
-    point, _, nth = wanted.partition("@")
-    if point != name:
-        return
-    _passages[name] = _passages.get(name, 0) + 1
-    if _passages[name] >= int(nth or 1):
-        os._exit(137)
-
-
-_passages: dict[str, int] = {}
-
-
-KILL_POINTS = ("filled", "moved-aside", "swapped")
-"""The points of a write where the crash-safety tests kill the writer."""
-
-
 def _exchange(a: Path, b: Path) -> bool:
-    """Atomically swap two paths (Linux renameat2); False where the system cannot.
-
-    SAMENSPEL_NO_EXCHANGE=1 makes it answer False, to test the fallback on this machine.
-    """
-    if os.environ.get("SAMENSPEL_NO_EXCHANGE"):
-        return False
+    """Atomically swap two paths (Linux renameat2); False where the system cannot."""
     try:
         libc = ctypes.CDLL(None, use_errno=True)
         renameat2 = libc.renameat2
@@ -307,17 +281,14 @@ def write_atomically(
                 raise RuntimeError(f"internal: a result for {dest} was written without a manifest")
             record_files(tmp)
             _fsync_tree(tmp)
-            kill_point("filled")
             if dest.exists() and not _is_empty_dir(dest):
                 check_target(dest, "output", force=replace)  # again: it may have changed
                 if not _exchange(tmp, dest):
                     old = dest.with_name(f".samenspel-old-{os.getpid()}-{token}-{dest.name}")
                     note.add(old, "old", home=dest)
                     os.rename(dest, old)  # the journal puts it back if we die before the next
-                    kill_point("moved-aside")
                     os.rename(tmp, dest)
                     tmp = old
-                kill_point("swapped")
                 shutil.rmtree(tmp, ignore_errors=True)  # tmp now holds the old result
             else:
                 try:

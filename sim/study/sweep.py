@@ -26,9 +26,9 @@ from sim.model.config import ConfigError, scenario_from_dict
 from sim.model.model import RegionModel
 from sim.study.executors import WORKER_WAIT, check_cluster, check_main_guard, execute
 from sim.study.experiment import Outputs, Spec, apply, base_scenario
-from sim.study.sweepstore import KILL_POINTS, Check, Store, is_sweep, load_results, verify
+from sim.study.sweepstore import Check, Store, is_sweep, load_results, verify
 
-__all__ = ["KILL_POINTS", "is_sweep", "load_results", "run_batch", "sweep", "verify"]
+__all__ = ["is_sweep", "load_results", "run_batch", "sweep", "verify"]
 
 Run = tuple[int, int, int, dict[str, Any]]  # run id, point index, seed, parameters
 

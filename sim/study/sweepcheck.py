@@ -114,7 +114,7 @@ def _ledger(check: Check) -> dict[str, dict]:
                 recorded.pop(str(entry["removed"]), None)
             else:
                 recorded[str(entry["path"])] = {"size": entry["size"], "sha256": entry["sha256"]}
-        except (ValueError, KeyError, TypeError):
+        except (ValueError, KeyError, TypeError, RecursionError):
             check.damage.append(f"{LEDGER}, line {n}: not a record samenspel wrote; remove it")
     for part, temporary in pending.items():
         if part not in recorded:
@@ -186,6 +186,11 @@ def _read_parts(check: Check, recorded: dict[str, dict]) -> None:
     for part, entry in sorted(recorded.items()):
         _check_part(check, part, entry)
     runs = {p.split("/", 1)[1] for p in check.parts["runs"]}
+    runs |= {  # renamed into place by a batch killed before it recorded them: whole, kept
+        part.split("/", 1)[1]
+        for part, _ in check.pending
+        if part.startswith("runs/") and (check.folder / part).is_file()
+    }
     check.orphans = [p for p in check.parts["series"] if p.split("/", 1)[1] not in runs]
     check.parts["series"] = [p for p in check.parts["series"] if p not in check.orphans]
     check.repairs += [
@@ -207,16 +212,33 @@ def _read_parts(check: Check, recorded: dict[str, dict]) -> None:
     check.done = set(seen)
 
 
+def _status_run(line: str) -> int | None:
+    """The run id of a status-log line, if the line is a record samenspel writes: a table with
+    a whole-number `run_id`, a `status` and an `error` text (None otherwise)."""
+    try:
+        record = json.loads(line)
+    except (ValueError, RecursionError):
+        return None
+    if not isinstance(record, dict) or type(record.get("run_id")) is not int:
+        return None
+    if not isinstance(record.get("status"), str) or not isinstance(record.get("error"), str):
+        return None
+    return record["run_id"]
+
+
 def _read_status(check: Check) -> None:
     lines, check.log_cut = _lines(check.folder / STATUS)
     if check.log_cut is not None:
         check.repairs.append(f"{STATUS}: its last line was cut off by a kill; it is cut there")
     logged = check.logged
     for n, line in enumerate(lines, 1):
-        try:
-            logged.add(int(json.loads(line)["run_id"]))
-        except (ValueError, KeyError, TypeError):
+        run_id = _status_run(line)
+        if run_id is None or not 0 <= run_id < check.runs:
             check.damage.append(f"{STATUS}, line {n}: not a record samenspel wrote; remove it")
+        else:
+            logged.add(run_id)  # a run run again on resume is logged again: the last counts
+        if len(check.damage) > MOST_SHOWN:
+            return
     for part in check.parts["runs"]:
         ids = set(pd.read_parquet(check.folder / part, columns=["run_id"])["run_id"].tolist())
         if not ids <= logged:

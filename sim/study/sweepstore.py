@@ -25,7 +25,7 @@ import pandas as pd
 from sim.io.inputs import ConfigError
 from sim.io.journal import file_digest
 from sim.io.ownership import lock_holder
-from sim.io.store import LOCK, kill_point, manifest, write_json, write_toml
+from sim.io.store import LOCK, manifest, write_json, write_toml
 from sim.study.experiment import Spec, base_scenario
 from sim.study.sweepcheck import (
     LEDGER,
@@ -41,7 +41,6 @@ from sim.study.sweepcheck import (
 )
 
 __all__ = [
-    "KILL_POINTS",
     "LEDGER",
     "LOG_LIMIT",
     "MOST_SHOWN",
@@ -207,9 +206,7 @@ class Store:
                 self._ledger_line({"pending": part, "temporary": temporary})
                 _atomic_parquet(pd.DataFrame(table), self.folder / part, self.folder / temporary)
                 self._record(part)
-            kill_point("batch-series" if sub == "series" else "batch-committed")
         self._log(rows)
-        kill_point("batch-logged")
 
     def _record(self, part: str) -> None:
         size, sha = file_digest(self.folder / part)
@@ -231,24 +228,14 @@ class Store:
             + "\n"
             for r in rows
         )
-        _append(self.folder / STATUS, lines, kill_midway="batch-log-partial")
+        _append(self.folder / STATUS, lines)
 
 
-def _append(path: Path, text: str, kill_midway: str | None = None) -> None:
+def _append(path: Path, text: str) -> None:
     with open(path, "a", encoding="utf-8") as f:
-        if kill_midway and os.environ.get("SAMENSPEL_KILL_AT", "").startswith(kill_midway):
-            half = len(text) // 2  # the test kill lands mid-line
-            f.write(text[:half])
-            f.flush()
-            kill_point(kill_midway)
-            text = text[half:]
         f.write(text)
         f.flush()
         os.fsync(f.fileno())
-
-
-KILL_POINTS = ("batch-series", "batch-committed", "batch-log-partial", "batch-logged")
-"""Where the crash-safety tests kill a sweep while it commits a batch."""
 
 
 def _atomic_parquet(df: pd.DataFrame, path: Path, tmp: Path) -> None:
