@@ -45,7 +45,7 @@ def multiple_local() -> Scenario:
 
 
 def samenspel(args: list[str], cwd, **env: str) -> subprocess.CompletedProcess:
-    """Run the command line in a new process, as a user would (env adds test hooks)."""
+    """Run the command line in a new process, as a user would (env: variables set for it)."""
     return subprocess.run(
         [sys.executable, "-m", "sim.present.cli", *args],
         cwd=cwd,

@@ -367,6 +367,10 @@ def test_a_body_that_is_not_json_or_too_large_is_answered_in_the_page(world):
     big = b"x" * (4 * TEXT_LIMIT + 1)
     status, text = world.post(None, data=big, content_type="application/json")
     assert status == 200 and message(text).startswith(refused_words("body", "en"))
+    for nested in (b"[" * 200_000, b'{"a":' * 80_000, b"[" * 100_000 + b"]" * 100_000):
+        status, text = world.post(None, data=nested, content_type="application/json")
+        assert status == 200 and message(text).startswith(refused_words("value", "en"))
+    assert not world.log.problems()
 
 
 def test_the_page_as_the_browser_sends_it_is_not_refused(world):

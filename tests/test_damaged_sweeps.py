@@ -10,7 +10,9 @@ exit 0 with exactly the rows of the undamaged sweep, or exit 2 with the folder u
 from __future__ import annotations
 
 import json
+import os
 import shutil
+import socket
 import tempfile
 from pathlib import Path
 
@@ -202,3 +204,51 @@ def test_analyze_waits_for_an_unfinished_sweep_unless_partial(whole, tmp_path, c
     assert code == 2 and "--partial" in err and "of its 16 runs" in err
     code, err = outcome(["analyze", str(folder), "--partial"], capsys)
     assert code == 0 and "--partial" in err
+
+
+@pytest.mark.parametrize("kind", ["folder", "fifo", "socket", "link", "dangling-link"])
+def test_a_writer_lock_that_is_not_a_plain_file_is_refused(whole, tmp_path, capsys, kind):
+    """The lock is created by the sweep; anything else in its place is the user's, and kept."""
+    spec, made, _ = whole
+    folder = tmp_path / "sweep"
+    shutil.copytree(made, folder)
+    lock = folder / LOCK
+    lock.unlink(missing_ok=True)
+    if kind == "folder":
+        lock.mkdir()
+        (lock / "notes.txt").write_text("mine")
+    elif kind == "fifo":
+        os.mkfifo(lock)
+    elif kind == "socket":
+        server = socket.socket(socket.AF_UNIX)
+        server.bind(str(lock))
+    else:
+        target = tmp_path / ("nowhere" if kind == "dangling-link" else "target.txt")
+        if kind == "link":
+            target.write_text("mine")
+        lock.symlink_to(target)
+    before = {p.name: p.lstat().st_mode for p in folder.iterdir()}
+    argv = ["sweep", str(spec), "--out", str(folder), "--resume", "--in-process", "--no-progress"]
+    code, err = outcome(argv, capsys)
+    assert code == 2 and err.count("samenspel: error:") == 1 and "Traceback" not in err
+    assert LOCK in err and "changed nothing" in err
+    assert {p.name: p.lstat().st_mode for p in folder.iterdir()} == before
+    if kind == "link":
+        assert (tmp_path / "target.txt").read_text() == "mine"
+
+
+def test_force_never_replaces_a_sweep(whole, tmp_path, capsys):
+    """A sweep may hold hours of runs: run, compare, whatif and analyze with --force leave it."""
+    _spec, made, _ = whole
+    folder, other = tmp_path / "sweep", tmp_path / "other"
+    shutil.copytree(made, folder)
+    shutil.copytree(made, other)
+    before = snapshot(folder)
+    for argv in (
+        ["run", "--years", "1", "--out", str(folder), "--force"],
+        ["compare", "--years", "1", "--replicates", "2", "--out", str(folder), "--force"],
+        ["analyze", str(other), "--out", str(folder), "--force"],
+    ):
+        code, err = outcome(argv, capsys)
+        assert code == 2 and "never replaces a sweep" in err, (argv, err)
+        assert snapshot(folder) == before

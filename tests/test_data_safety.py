@@ -294,3 +294,16 @@ def test_a_sweep_or_analysis_never_writes_into_a_folder_of_user_files(user_folde
     code, _, err = run_cli(["analyze", str(done), "--out", str(user_folder), "--force"], capsys)
     assert code == 2 and "did not write" in err
     assert snapshot(user_folder) == before
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("length", [70, 120])
+def test_a_long_tmpdir_does_not_break_the_worker_pool(tmp_path, length):
+    """A cluster's scratch TMPDIR can be long; the pool's sockets must still fit (107 bytes)."""
+    tmp = tmp_path / "t"
+    tmp = tmp / ("t" * (length - len(str(tmp)) - 1))
+    tmp.mkdir(parents=True)
+    args = ["compare", "--scenarios", "grd", "--replicates", "2", "--years", "1", "--out", "o"]
+    done = samenspel([*args, "--workers", "2", "--no-progress"], tmp_path, TMPDIR=str(tmp))
+    assert done.returncode == 0 and "Traceback" not in done.stderr, done.stderr
+    assert list(tmp.iterdir()) == []  # its temporary folder went at exit

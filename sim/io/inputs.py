@@ -94,6 +94,16 @@ def check_name(path: str | os.PathLike[str], what: str) -> Path:
     return Path(text)
 
 
+def beside(spec: Path, name: str, what: str) -> str:
+    """A file a spec names (`base = "base.toml"`) as found beside the spec, if a relative .toml
+    name is there; the name as given otherwise (a preset's name, or a path from the working
+    folder). InputError when the file system cannot hold the name."""
+    if Path(name).suffix != ".toml" or Path(name).is_absolute():
+        return name
+    near = check_name(Path(spec).parent / name, what)
+    return str(near.resolve()) if near.exists() else name
+
+
 def _inside(path: Path, roots: Iterable[Path]) -> bool:
     return any(path == root or root in path.parents for root in roots)
 

@@ -171,6 +171,8 @@ def clean_up() -> list[str]:
 # --- the process's own temporary folder --------------------------------------------------------
 
 _process_tmp: list[Path] = []
+SOCKET_PATH_MAX = 107  # bytes: an AF_UNIX socket's path on Linux (sun_path less its NUL)
+SOCKET_TAIL = len("/pymp-12345678/listener-12345678")  # what multiprocessing adds below it
 
 
 def process_tmp() -> Path:
@@ -178,8 +180,10 @@ def process_tmp() -> Path:
     after a kill), made the default of `tempfile` so multiprocessing's folders go there too."""
     if _process_tmp and _process_tmp[0].is_dir():
         return _process_tmp[0]
-    parent = Path(tempfile.gettempdir())
-    path = parent / f"samenspel-{os.getpid()}-{secrets.token_hex(4)}"
+    name = f"samenspel-{os.getpid()}-{secrets.token_hex(4)}"
+    path = Path(tempfile.gettempdir()) / name
+    if len(os.fsencode(path)) + SOCKET_TAIL > SOCKET_PATH_MAX and os.access("/tmp", os.W_OK):
+        path = Path("/tmp") / name  # a long TMPDIR (a cluster's scratch): sockets must fit
     note = Pending()
     note.add(path)
     path.mkdir(mode=0o700)

@@ -169,6 +169,12 @@ def check_target(path: Path, what: str = "--out", force: bool = False) -> bool:
             f"{what}: {path} holds an earlier samenspel result; add --force to replace it, or "
             "choose another folder"
         )
+    if "ledger" in (manifest(path) or {}):
+        raise OutputError(
+            f"{what}: {path} holds a samenspel sweep; --force never replaces a sweep, whose runs "
+            "may have taken hours: remove it yourself if it is no longer needed, or choose "
+            "another folder"
+        )
     foreign = foreign_files(path)
     if foreign is None:
         raise OutputError(

@@ -28,6 +28,7 @@ from importlib import metadata, resources
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TextIO
 
+from sim.io.inputs import check_name
 from sim.model.config import ConfigError, Scenario
 from sim.model.outcomes import outcome
 from sim.present import i18n
@@ -345,6 +346,7 @@ def output_format(fmt: str | None, out: str | os.PathLike[str] | None) -> str:
         raise ConfigError(f"--format: {fmt!r} is not one of {', '.join(FORMATS)}")
     if out is None:
         return fmt or "html"
+    check_name(out, "--out")
     text = os.fspath(out)
     if text.endswith((os.sep, os.altsep or os.sep)) or Path(text).is_dir():
         raise ConfigError(

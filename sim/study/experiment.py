@@ -29,6 +29,7 @@ from typing import Annotated, Any, Literal
 import numpy as np
 from pydantic import Field, ValidationError, field_validator, model_validator
 
+from sim.io.inputs import beside
 from sim.model.config import (
     ConfigError,
     Scenario,
@@ -382,9 +383,7 @@ def load_spec(path: str | Path) -> Spec:
         spec = Spec.model_validate(raw)
     except ValidationError as err:
         raise ConfigError(format_validation_error(err, str(path), Spec)) from None
-    near = path.parent / spec.base
-    if Path(spec.base).suffix == ".toml" and not Path(spec.base).is_absolute() and near.exists():
-        spec = spec.model_copy(update={"base": str(near.resolve())})  # relative to the spec file
+    spec = spec.model_copy(update={"base": beside(path, spec.base, f"{path}: base")})
     base = base_scenario(spec)
 
     # Every point must make a valid scenario: check the corners of the design up front (each

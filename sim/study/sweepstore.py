@@ -17,6 +17,7 @@ import fcntl
 import json
 import os
 import socket
+import stat
 import time
 from pathlib import Path
 
@@ -62,7 +63,15 @@ class SweepBusy(ConfigError):
 
 def _lock(path: Path) -> int:
     """Take the folder's writer lock (it dies with its holder) and record who holds it."""
-    fd = os.open(path, os.O_RDWR | os.O_CREAT | os.O_NOFOLLOW | os.O_CLOEXEC, 0o644)
+    flags = os.O_RDWR | os.O_CREAT | os.O_NOFOLLOW | os.O_NONBLOCK | os.O_CLOEXEC
+    try:
+        fd = os.open(path, flags, 0o644)
+    except OSError as exc:  # a folder or a link in its place
+        kind = "a link" if path.is_symlink() else "a folder" if path.is_dir() else exc.strerror
+        raise SweepDamaged(_not_a_lock(path, kind)) from None
+    if not stat.S_ISREG(os.fstat(fd).st_mode):  # a FIFO, a socket or a device in its place
+        os.close(fd)
+        raise SweepDamaged(_not_a_lock(path, "not a plain file but a pipe, socket or device"))
     try:
         fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
     except OSError:
@@ -77,6 +86,13 @@ def _lock(path: Path) -> int:
     os.ftruncate(fd, 0)
     os.pwrite(fd, json.dumps(info).encode(), 0)
     return fd
+
+
+def _not_a_lock(path: Path, what: str | None) -> str:
+    return (
+        f"--out: {path.parent}: its writer lock {path.name} is {what}; samenspel "
+        f"changed nothing: if you put it there, move it out of the folder"
+    )
 
 
 # --- the writer ---------------------------------------------------------------------------------

@@ -128,7 +128,10 @@ def guard(
     def guarded() -> Any:
         if (too_large := body_size(request.content_length)) is not None:
             return _answer(too_large, lang)
-        body = request.get_json(silent=True)
+        try:
+            body = request.get_json(silent=True)
+        except RecursionError:  # nested deeper than a parser follows: no request the page sends
+            body = None
         said_in = request_language(body, lang)
         if (refused := check_request(body, signatures, values)) is not None:
             log.info("refused a callback request: %s", refused)

@@ -21,6 +21,7 @@ from typing import Annotated, Any, Literal
 import numpy as np
 from pydantic import Field, ValidationError, field_validator, model_validator
 
+from sim.io.inputs import beside
 from sim.model.config import (
     ConfigError,
     Strict,
@@ -219,9 +220,7 @@ def load_calibration(
     except ValidationError as err:
         lines = capped(error_lines(err, CalibrationSpec))
         raise ConfigError(f"{path}: " + "; ".join(lines)) from None
-    near = path.parent / spec.base
-    if Path(spec.base).suffix == ".toml" and not Path(spec.base).is_absolute() and near.exists():
-        spec = spec.model_copy(update={"base": str(near.resolve())})
+    spec = spec.model_copy(update={"base": beside(path, spec.base, f"{path}: base")})
     try:
         base = base_dict(spec)
     except ConfigError as exc:
