@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed
 ARGS ?=
 CHROMIUM ?= $(or $(SAMENSPEL_CHROMIUM),/usr/bin/chromium)
 
-.PHONY: setup browser-deps run compare test screenshots lint bench lock clean
+.PHONY: setup browser-deps run compare test test-fast screenshots lint bench lock clean
 
 setup: $(STAMP)
 
@@ -38,16 +38,20 @@ compare: $(STAMP)  ## the main job: compare every preset; options with ARGS="--r
 run: $(STAMP)  ## one simulation of the default scenario; pass options with ARGS="--seed 3"
 	$(VENV)/bin/samenspel run $(ARGS)
 
-test: $(STAMP)  ## lint, then the whole suite (unit, invariants, reproducibility, CLI, patterns, browser)
-	$(VENV)/bin/ruff check .
+test: lint  ## lint, then the whole suite (unit, invariants, reproducibility, CLI, patterns, browser)
 	$(PY) -m pytest $(ARGS)
+
+test-fast: $(STAMP)  ## while you work: the model, rules, configuration and unit tests (under a minute)
+	$(PY) -m pytest -m "not patterns and not browser and not slow" $(ARGS)
 
 screenshots: $(STAMP)  ## the browser tests, refreshing the screenshots in docs/img
 	SAMENSPEL_SCREENSHOTS=1 $(PY) -m pytest -m browser $(ARGS)
 
-lint: $(STAMP)
+lint: $(STAMP)  ## style, size and complexity (ruff), layers (import-linter), types (mypy)
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/lint-imports
+	$(VENV)/bin/mypy
 
 bench: $(STAMP)  ## outputs unchanged, then the speed benchmarks (benchmarks/README.md; memory: bench_memory.py)
 	$(PY) benchmarks/fingerprint.py

@@ -9,6 +9,8 @@ from sim.present.cli import main
 from sim.study.experiment import load_spec
 from sim.study.sweep import load_results, sweep
 
+pytestmark = pytest.mark.slow  # end to end: whole commands, processes of their own
+
 SPEC = """name = "a"
 base = "multiple-local-status-quo"
 years = 4

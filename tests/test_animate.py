@@ -18,6 +18,8 @@ from sim.present.cli import main
 from sim.present.view import snapshots
 from tests.conftest import ROOT
 
+pytestmark = pytest.mark.slow  # end to end: whole commands, processes of their own
+
 LOOPBACK = re.compile(r"https?://(127\.0\.0\.1|localhost|\[::1\])[:/]")
 
 

@@ -264,6 +264,7 @@ def test_a_month_sends_only_the_network_views_parts_that_changed():
     assert network_figure(session, "energy", "en").data[0].text == tuple(now["label"])
 
 
+@pytest.mark.slow
 def test_the_model_side_imports_no_web_stack():
     code = (
         "import sys, sim.present.cli, sim.present.view; "
@@ -339,6 +340,7 @@ def _listening(port: int) -> set[str]:
     return found
 
 
+@pytest.mark.slow
 @pytest.mark.skipif(not Path("/proc/net/tcp").exists(), reason="reads Linux's socket table")
 def test_the_app_listens_on_loopback_by_default_and_says_where(tmp_path):
     port = _free_port()

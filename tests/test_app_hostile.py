@@ -35,6 +35,8 @@ from sim.present.app.server import create_app, page_values
 from sim.present.app.session import Session, SessionStore
 from tests.conftest import start_samenspel
 
+pytestmark = pytest.mark.slow  # end to end: whole commands, processes of their own
+
 PORT = 8050
 HOST = f"127.0.0.1:{PORT}"
 MARKER = "samenspel-secret-7d1f9"

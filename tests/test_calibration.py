@@ -26,6 +26,8 @@ from sim.study import calibration as calib
 from tests import standin_validation as standin
 from tests.conftest import ROOT, samenspel, start_samenspel
 
+pytestmark = pytest.mark.slow  # end to end: whole commands, processes of their own
+
 SMOKE = ROOT / "experiments" / "calibration-smoke.toml"
 PROJECT = ROOT / "experiments" / "calibration.toml"
 

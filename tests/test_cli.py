@@ -12,6 +12,8 @@ import pytest
 from sim.present.cli import main
 from tests.conftest import ROOT
 
+pytestmark = pytest.mark.slow  # end to end: whole commands, processes of their own
+
 
 def test_run_writes_series_summary_and_resolved_scenario(tmp_path, capsys):
     out = tmp_path / "r"

@@ -22,6 +22,8 @@ from sim.present import i18n
 from sim.present.cli import main
 from tests.conftest import samenspel
 
+pytestmark = pytest.mark.slow  # end to end: whole commands, processes of their own
+
 COMMANDS = [
     "run",
     "compare",

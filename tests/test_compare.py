@@ -33,6 +33,7 @@ def small(tmp_path_factory):
     return out
 
 
+@pytest.mark.slow
 def test_compare_writes_tidy_tables_and_a_self_contained_report(small, capsys):
     names = {p.name for p in small.iterdir()}
     for t in ("runs", "outcomes", "trajectories"):

@@ -25,6 +25,8 @@ from sim.present.cli import main
 from sim.study.sweep import load_results
 from tests.test_sweep_safety import write_spec
 
+pytestmark = pytest.mark.slow  # end to end: whole commands, processes of their own
+
 LOCK = ".samenspel.lock"  # the writer lock: its holder's note is rewritten by every writer
 
 
@@ -60,22 +62,7 @@ def damage(draw, folder: Path) -> list[tuple]:
     files = [f for f in files_of(folder) if f != LOCK]
     ops = []
     for _ in range(draw(st.integers(1, 3))):
-        kind = draw(
-            st.sampled_from(
-                [
-                    "truncate",
-                    "corrupt",
-                    "to-dir",
-                    "delete",
-                    "stray",
-                    "garbage",
-                    "copy-part",
-                    "dir-to-file",
-                    "manifest-string",
-                    "edit-spec",
-                ]
-            )
-        )
+        kind = draw(st.sampled_from(list(DAMAGE)))
         target = draw(st.sampled_from(files))
         ops.append(
             (kind, target, draw(st.integers(0, 10**6)), draw(st.binary(min_size=1, max_size=8)))
@@ -83,40 +70,70 @@ def damage(draw, folder: Path) -> list[tuple]:
     return ops
 
 
+def _truncate(folder: Path, path: Path, n: int, junk: bytes) -> None:
+    data = path.read_bytes()
+    path.write_bytes(data[: n % (len(data) + 1)])
+
+
+def _corrupt(folder: Path, path: Path, n: int, junk: bytes) -> None:
+    data = bytearray(path.read_bytes())
+    if data:
+        at = n % len(data)
+        data[at : at + len(junk)] = junk
+        path.write_bytes(bytes(data))
+
+
+def _to_dir(folder: Path, path: Path, n: int, junk: bytes) -> None:
+    path.unlink()
+    path.mkdir()
+
+
+def _stray(folder: Path, path: Path, n: int, junk: bytes) -> None:
+    where = path.parent if path.parent.is_dir() else folder
+    (where / f".notes-{n}").write_bytes(junk)
+
+
+def _garbage(folder: Path, path: Path, n: int, junk: bytes) -> None:
+    lines = path.read_bytes().splitlines(keepends=True)
+    lines.insert(n % (len(lines) + 1), b"not json " + junk.hex().encode() + b"\n")
+    path.write_bytes(b"".join(lines))
+
+
+def _dir_to_file(folder: Path, path: Path, n: int, junk: bytes) -> None:
+    shutil.rmtree(folder / "series")
+    (folder / "series").write_bytes(junk)
+
+
+def _edit_spec(folder: Path, path: Path, n: int, junk: bytes) -> None:
+    text = (folder / "spec.toml").read_text()
+    (folder / "spec.toml").write_text(text.replace("master_seed = 7", "master_seed = 8"))
+
+
+DAMAGE = {  # kind: (applies to the folder and path?, what it does)
+    "truncate": (lambda f, p: p.is_file(), _truncate),
+    "corrupt": (lambda f, p: p.is_file(), _corrupt),
+    "to-dir": (lambda f, p: p.is_file(), _to_dir),
+    "delete": (lambda f, p: p.is_file(), lambda f, p, n, j: p.unlink()),
+    "stray": (lambda f, p: True, _stray),
+    "garbage": (lambda f, p: p.name.endswith(".log") and p.is_file(), _garbage),
+    "copy-part": (
+        lambda f, p: p.is_file() and p.relative_to(f).as_posix().startswith("runs/part-"),
+        lambda f, p, n, j: shutil.copy(p, p.with_name(f"part-copy-{n}.parquet")),
+    ),
+    "dir-to-file": (lambda f, p: (f / "series").is_dir(), _dir_to_file),
+    "manifest-string": (
+        lambda f, p: True,
+        lambda f, p, n, j: (f / "manifest.json").write_text(json.dumps("a string")),
+    ),
+    "edit-spec": (lambda f, p: (f / "spec.toml").is_file(), _edit_spec),
+}
+
+
 def apply(folder: Path, ops: list[tuple]) -> None:
     for kind, rel, n, junk in ops:
-        path = folder / rel
-        if kind == "truncate" and path.is_file():
-            data = path.read_bytes()
-            path.write_bytes(data[: n % (len(data) + 1)])
-        elif kind == "corrupt" and path.is_file():
-            data = bytearray(path.read_bytes())
-            if data:
-                at = n % len(data)
-                data[at : at + len(junk)] = junk
-                path.write_bytes(bytes(data))
-        elif kind == "to-dir" and path.is_file():
-            path.unlink()
-            path.mkdir()
-        elif kind == "delete" and path.is_file():
-            path.unlink()
-        elif kind == "stray":
-            where = path.parent if path.parent.is_dir() else folder
-            (where / f".notes-{n}").write_bytes(junk)
-        elif kind == "garbage" and path.name.endswith(".log") and path.is_file():
-            lines = path.read_bytes().splitlines(keepends=True)
-            lines.insert(n % (len(lines) + 1), b"not json " + junk.hex().encode() + b"\n")
-            path.write_bytes(b"".join(lines))
-        elif kind == "copy-part" and path.is_file() and rel.startswith("runs/part-"):
-            shutil.copy(path, path.with_name(f"part-copy-{n}.parquet"))
-        elif kind == "dir-to-file" and (folder / "series").is_dir():
-            shutil.rmtree(folder / "series")
-            (folder / "series").write_bytes(junk)
-        elif kind == "manifest-string":
-            (folder / "manifest.json").write_text(json.dumps("a string"))
-        elif kind == "edit-spec" and (folder / "spec.toml").is_file():
-            text = (folder / "spec.toml").read_text()
-            (folder / "spec.toml").write_text(text.replace("master_seed = 7", "master_seed = 8"))
+        applies, damage_it = DAMAGE[kind]
+        if applies(folder, folder / rel):
+            damage_it(folder, folder / rel, n, junk)
 
 
 def outcome(argv: list[str], capsys) -> tuple[int, str]:

@@ -3,6 +3,7 @@ replace survives a kill at any point, and every bad input is exit 2 with one cle
 
 from __future__ import annotations
 
+import shutil
 from pathlib import Path
 
 import pandas as pd
@@ -11,6 +12,8 @@ import pytest
 from sim.io.store import is_result
 from sim.present.cli import main
 from tests.conftest import crash_points, crashing, samenspel
+
+pytestmark = pytest.mark.slow  # end to end: whole commands, processes of their own
 
 SCENARIO = 'name = "mine"\nyears = 1\n[governance]\nmobility = "network"\n'
 
@@ -140,30 +143,31 @@ def test_compare_and_analyze_keep_earlier_results(tmp_path, capsys, monkeypatch)
 REPLACE = ["run", "--years", "2", "--out", "r", "--force"]
 
 
-def replace_points(tmp_path: Path, flags: tuple[str, ...]) -> int:
+def replace_points(template: Path, flags: tuple[str, ...]) -> int:
     """How many crash points a replace of an earlier result has (counted on a copy)."""
-    count = tmp_path / "count"
-    count.mkdir()
-    assert samenspel(["run", "--years", "1", "--out", "r"], count).returncode == 0
+    count = template.with_name("count")
+    shutil.copytree(template, count)
     return len(crash_points(REPLACE, count, *flags))
 
 
-@pytest.mark.slow
 @pytest.mark.parametrize("flags", [(), ("--no-exchange",)], ids=["exchange", "move-aside"])
-def test_a_replace_killed_at_any_point_leaves_one_whole_result(tmp_path, flags):
+def test_a_replace_killed_at_any_point_leaves_one_whole_result(tmp_path, capsys, flags):
     """Killed before any one of the operations a replace makes (every one, in turn), the old or
     the new result is complete under its name once the next command has cleaned up what the
     killed one noted in the journal; nothing else is left beside it."""
-    points = replace_points(tmp_path, flags)
+    template = tmp_path / "template"
+    template.mkdir()
+    assert run_cli(["run", "--years", "1", "--out", str(template / "r")], capsys)[0] == 0
+    old = snapshot(template / "r")
+    points = replace_points(template, flags)
     assert points > 10  # the write, the swap and the clean-up of the old result
     for k in range(1, points + 1):
         where = tmp_path / f"at-{k}"
-        where.mkdir()
-        assert samenspel(["run", "--years", "1", "--out", "r"], where).returncode == 0
-        old = snapshot(where / "r")
+        shutil.copytree(template, where)
         killed = crashing(REPLACE, where, "--die", str(k), *flags)
         assert killed.returncode == 137, killed.stderr[-500:]  # the point was reached
-        assert samenspel(["run", "--years", "1", "--out", "other"], where).returncode == 0
+        next_one = ["run", "--years", "1", "--out", str(where / "other")]
+        assert run_cli(next_one, capsys)[0] == 0  # the next command cleans up first
         assert sorted(p.name for p in where.iterdir()) == ["other", "r"], k
         now = snapshot(where / "r")
         months = len(pd.read_parquet(where / "r" / "timeseries.parquet"))
@@ -296,7 +300,6 @@ def test_a_sweep_or_analysis_never_writes_into_a_folder_of_user_files(user_folde
     assert snapshot(user_folder) == before
 
 
-@pytest.mark.slow
 @pytest.mark.parametrize("length", [70, 120])
 def test_a_long_tmpdir_does_not_break_the_worker_pool(tmp_path, length):
     """A cluster's scratch TMPDIR can be long; the pool's sockets must still fit (107 bytes)."""

@@ -42,6 +42,8 @@ from sim.study.estimate import LARGE_CPU_SECONDS, Estimate, guard, of_sweep
 from sim.study.experiment import Design, Spec, design_chunks, largest_scenario, load_spec
 from tests.conftest import ROOT
 
+pytestmark = pytest.mark.slow  # end to end: whole commands, processes of their own
+
 FAMILY = settings(
     max_examples=100, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
 )

@@ -12,6 +12,7 @@ import tempfile
 import tomllib
 from pathlib import Path
 
+import pytest
 import tomli_w
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -20,6 +21,8 @@ from sim.model.config import PRESETS, ConfigError, Scenario, scenario_from_dict
 from sim.present.cli import main
 from sim.study.experiment import load_spec
 from tests.conftest import ROOT
+
+pytestmark = pytest.mark.slow  # end to end: whole commands, processes of their own
 
 FUZZ = settings(
     max_examples=120, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]

@@ -17,6 +17,8 @@ import pytest
 
 from tests.conftest import ROOT
 
+pytestmark = pytest.mark.slow  # end to end: whole commands, processes of their own
+
 LINT = Path(sys.executable).with_name("lint-imports")
 
 
@@ -37,6 +39,13 @@ def test_imports_run_one_way():
     assert "1 kept, 0 broken" in done.stdout
 
 
+HIDDEN = {  # where an upward import would hide best
+    "in a function": "\n\ndef _hidden():\n    {upward}  # noqa\n",
+    "for the type checker": "\n\nimport typing\n\nif typing.TYPE_CHECKING:\n    {upward}  # noqa\n",
+}
+
+
+@pytest.mark.parametrize("where", sorted(HIDDEN))
 @pytest.mark.parametrize(
     ("module", "upward"),
     [
@@ -45,14 +54,27 @@ def test_imports_run_one_way():
         ("agents/municipality.py", "from sim.study import compare"),
     ],
 )
-def test_an_upward_import_breaks_the_contract(tmp_path, module, upward):
+def test_an_upward_import_breaks_the_contract(tmp_path, module, upward, where):
     for part in ("sim", "agents"):
         shutil.copytree(ROOT / part, tmp_path / part, ignore=shutil.ignore_patterns("__pycache__"))
     shutil.copy(ROOT / "pyproject.toml", tmp_path / "pyproject.toml")
     target = tmp_path / module
     text = target.read_text()
-    # inside a function, where a hidden import would hide best
-    target.write_text(text + f"\n\ndef _hidden():\n    {upward}  # noqa\n")
+    target.write_text(text + HIDDEN[where].format(upward=upward))
     done = lint(tmp_path)
     assert done.returncode != 0
     assert "BROKEN" in done.stdout and module.removesuffix(".py").replace("/", ".") in done.stdout
+
+
+def test_a_sweep_worker_imports_no_presentation():
+    """What a worker process imports to run batches, validation checks or a calibration: the
+    model and study layers, never plotly, dash or sim.present."""
+    code = (
+        "import sys, sim.study.sweep, sim.study.executors, sim.study.run, "
+        "sim.study.validation, sim.study.calibration.smc\n"
+        "print(sorted(m for m in sys.modules if m.split('.')[0] in ('plotly', 'dash', 'flask') "
+        "or m.startswith('sim.present')))"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == "[]"

@@ -78,6 +78,7 @@ print(json.dumps([{{k: r.get(k) for k in keep}} for r in rows]))
 """
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("processes", [1, 2])
 def test_batch_run_from_a_plain_script_gives_the_models_own_numbers(processes, tmp_path):
     """Mesa's documented usage, saved as a script. With one process it needs no main guard;

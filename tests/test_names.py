@@ -21,6 +21,8 @@ from hypothesis import strategies as st
 from sim.present.cli import main
 from tests.conftest import ROOT
 
+pytestmark = pytest.mark.slow  # end to end: whole commands, processes of their own
+
 letters = st.text(st.characters(categories=["L", "N"]), min_size=1, max_size=8)
 bad_names = st.one_of(
     st.builds(lambda s: s * (256 // len(s.encode()) + 1) + ".toml", letters),

@@ -23,6 +23,8 @@ from sim.io import journal
 from sim.io.store import foreign_files, is_result
 from sim.present.cli import main
 
+pytestmark = pytest.mark.slow  # end to end: whole commands, processes of their own
+
 FAST = ["--years", "1"]
 
 

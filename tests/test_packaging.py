@@ -8,7 +8,11 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 from tests.conftest import ROOT
+
+pytestmark = pytest.mark.slow  # end to end: whole commands, processes of their own
 
 
 def test_a_non_editable_install_compares_the_presets_from_any_folder(tmp_path):

@@ -16,6 +16,7 @@ from functools import cache
 from html.parser import HTMLParser
 from importlib import resources
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -27,6 +28,8 @@ from sim.present.report import render
 from sim.present.view import snapshots
 from sim.study import whatif
 from sim.study.compare import compare
+
+pytestmark = pytest.mark.slow  # end to end: whole commands, processes of their own
 
 PAGES = settings(max_examples=10, deadline=None)
 

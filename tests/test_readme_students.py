@@ -20,6 +20,8 @@ import pytest
 
 from tests.conftest import ROOT
 
+pytestmark = pytest.mark.slow  # end to end: whole commands, processes of their own
+
 SETUP = ("make setup", "source .venv/bin/activate")
 BLOCK = re.compile(r"```(\w+)\n(.*?)```", re.S)
 

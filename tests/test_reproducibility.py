@@ -12,6 +12,8 @@ from sim.model.config import load_scenario
 from sim.model.model import RegionModel
 from tests.conftest import ROOT
 
+pytestmark = pytest.mark.slow  # end to end: whole commands, processes of their own
+
 SNIPPET = """
 import hashlib, sys
 from sim.model.config import load_scenario

@@ -31,6 +31,8 @@ from hypothesis import strategies as st
 from tests.conftest import ROOT, DaskCluster, samenspel
 from tests.test_sweep_safety import raw_union, wait_for_parts, write_spec
 
+pytestmark = pytest.mark.slow  # end to end: whole commands, processes of their own
+
 EXAMPLES = 12  # each example is a command of a few seconds: a modest number
 SECONDS = 10  # an interrupted command ends within this (it holds a signal at most while the
 # fork server first imports the model, a second or two)

@@ -17,6 +17,8 @@ from sim.study.experiment import Spec, load_spec
 from sim.study.sweep import load_results, run_batch, sweep
 from tests.conftest import ROOT
 
+pytestmark = pytest.mark.slow  # end to end: whole commands, processes of their own
+
 SWEEPS = ROOT / "experiments" / "sweeps"
 BIN = Path(sys.executable).parent
 

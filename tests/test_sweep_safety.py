@@ -22,6 +22,8 @@ from sim.study.experiment import load_spec
 from sim.study.sweep import load_results, sweep
 from tests.conftest import ROOT, crash_points, crashing, samenspel, start_samenspel
 
+pytestmark = pytest.mark.slow  # end to end: whole commands, processes of their own
+
 SWEEPS = ROOT / "experiments" / "sweeps"
 
 SPEC = """name = "safe"
@@ -179,7 +181,6 @@ def resumes_exactly(folder: Path, uninterrupted) -> None:
     assert not [p for p in out.rglob(".*") if p.name != ".samenspel.lock"]
 
 
-@pytest.mark.slow
 @settings(
     max_examples=16, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
 )
@@ -196,7 +197,6 @@ def test_a_kill_before_any_write_loses_and_duplicates_nothing(
     resumes_exactly(folder, uninterrupted)
 
 
-@pytest.mark.slow
 def test_a_status_line_cut_off_by_a_kill_is_repaired(tmp_path, sweep_points, uninterrupted):
     """A kill in the middle of a status-log append (a torn write: half a line) is what a kill
     before the next write leaves plus a cut line; `--resume` cuts it and completes exactly."""
@@ -209,7 +209,6 @@ def test_a_status_line_cut_off_by_a_kill_is_repaired(tmp_path, sweep_points, uni
     resumes_exactly(tmp_path, uninterrupted)
 
 
-@pytest.mark.slow
 def test_a_kill_while_creating_the_folder_leaves_no_folder(tmp_path, sweep_points):
     rename = next(
         k for k, p in enumerate(sweep_points, 1) if p.startswith("os.rename .samenspel-tmp")

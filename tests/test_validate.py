@@ -23,6 +23,8 @@ from sim.study.validation import (
 )
 from tests.conftest import ROOT, samenspel
 
+pytestmark = pytest.mark.slow  # end to end: whole commands, processes of their own
+
 KEYS = {c.key for c in CHECKS}
 # Mobility's lead over housing comes from its local benefit: with no weight on benefit in the
 # decision to pay, the lead is gone (measured: +0.29 becomes -0.05 on 40 seeds).

@@ -15,6 +15,8 @@ from sim.present.i18n import catalogue, label
 from sim.study import whatif
 from tests.conftest import samenspel
 
+pytestmark = pytest.mark.slow  # end to end: whole commands, processes of their own
+
 REPLICATES = 6
 
 

@@ -93,20 +93,24 @@ def foreign_files(folder: Path) -> list[str] | None:
         for name in sorted(subdirs + names):
             path = Path(root) / name
             rel = path.relative_to(folder).as_posix()
-            if path.is_symlink():
-                foreign.append(rel)
-            elif path.is_dir():
-                if rel not in dirs:
-                    foreign.append(rel + "/")
-            elif rel == MANIFEST:
-                continue
-            elif rel in grows:
-                if not _records_only(path):
-                    foreign.append(rel)  # a growing file holds only samenspel's records
-            elif not _unchanged(path, files.get(rel)):
-                foreign.append(rel)
+            if not _owned(path, rel, files, grows, dirs):
+                foreign.append(rel + ("/" if path.is_dir() and not path.is_symlink() else ""))
         subdirs[:] = [d for d in subdirs if Path(root, d).relative_to(folder).as_posix() in dirs]
     return foreign
+
+
+def _owned(path: Path, rel: str, files: dict, grows: set[str], dirs: set[str]) -> bool:
+    """Whether the entry at `path` is as samenspel recorded it: a folder it made, a file it
+    wrote and nobody changed since, a growing file holding only its records; never a link."""
+    if path.is_symlink():
+        return False
+    if path.is_dir():
+        return rel in dirs
+    if rel == MANIFEST:
+        return True
+    if rel in grows:
+        return _records_only(path)
+    return _unchanged(path, files.get(rel))
 
 
 def _records_only(path: Path) -> bool:

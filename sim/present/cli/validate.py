@@ -49,36 +49,51 @@ def validate_options(va: argparse.ArgumentParser) -> None:
     output_options(va, "results/validate")
 
 
+def _scenario_overrides(scenario: str | None) -> dict[str, object]:
+    """The assumptions `--scenario` sets (validate takes no other part of it; it says so)."""
+    from sim.study import validation
+
+    if scenario is None:
+        return {}
+    checked_scenario(scenario)  # its own overrides that change nothing
+    unused = validation.unused_keys(scenario)
+    if unused:
+        warn(
+            f"--scenario {scenario}: validate takes only its assumptions "
+            f"({', '.join(validation.ASSUMPTIONS)}); its {', '.join(unused)} are not used: "
+            "each check runs the set-ups it was made for"
+        )
+    return dict(validation.overrides_from_scenario(scenario))
+
+
+def _chosen_checks(text: str | None) -> list[str] | None:
+    """The checks `--checks` names (None: every check); ConfigError naming the keys there are."""
+    from sim.study import validation
+
+    if text is None:
+        return None
+    keys = [k.strip() for k in text.split(",") if k.strip()]
+    if not keys:
+        raise ConfigError(
+            f"--checks: no check named in {text!r}; give comma-separated keys, "
+            f"e.g. {','.join(c.key for c in validation.CHECKS[:2])}"
+        )
+    for key in keys:
+        validation.check(key)  # raises naming the keys there are
+    return keys
+
+
 def cmd_validate(args: argparse.Namespace) -> int:
     from sim.io.store import destination
     from sim.present import validation_report
     from sim.study import validation
     from sim.study.estimate import guard, of_runs
 
-    overrides: dict[str, object] = {}
-    if args.scenario is not None:
-        checked_scenario(args.scenario)  # its own overrides that change nothing
-        overrides.update(validation.overrides_from_scenario(args.scenario))
-        unused = validation.unused_keys(args.scenario)
-        if unused:
-            warn(
-                f"--scenario {args.scenario}: validate takes only its assumptions "
-                f"({', '.join(validation.ASSUMPTIONS)}); its {', '.join(unused)} are not used: "
-                "each check runs the set-ups it was made for"
-            )
+    overrides = _scenario_overrides(args.scenario)
     given = dict(overrides)
     sets = validation.parse_set(args.overrides)
     overrides.update(sets)
-    keys = None
-    if args.checks is not None:
-        keys = [k.strip() for k in args.checks.split(",") if k.strip()]
-        if not keys:
-            raise ConfigError(
-                f"--checks: no check named in {args.checks!r}; give comma-separated keys, "
-                f"e.g. {','.join(c.key for c in validation.CHECKS[:2])}"
-            )
-        for key in keys:
-            validation.check(key)  # raises naming the keys there are
+    keys = _chosen_checks(args.checks)
     chosen = keys or [c.key for c in validation.CHECKS]
     # every scenario built, every override checked and the work estimated before anything runs
     work = validation.workload(overrides, chosen, args.seeds)

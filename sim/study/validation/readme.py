@@ -90,7 +90,8 @@ def _tried(thing: str, base: str = STATUS_QUO) -> dict[str, SetUp]:
 
 def try_checks() -> list[Check]:
     """What each of README's "things to try" shows against the scenario it changes (its
-    `replaces`), paired by seed, so the README can say what a student will see."""
+    `replaces`), paired by seed, so the README can say what a student will see. Long on
+    purpose: a declarative list, one entry per thing to try."""
     small = smallest()
     majority = _tried("classic-gr-majority", CONSENSUS)  # against every theme under a classic GR
     return [
