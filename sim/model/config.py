@@ -32,6 +32,8 @@ from sim.model.schema import (
     SAFE_NAME_HINT,
     Arrangement,
     Behaviour,
+    ContributionType,
+    Mode,
     MunicipalitySpec,
     RegionSpec,
     Shock,
@@ -51,6 +53,8 @@ __all__ = [
     "Arrangement",
     "Behaviour",
     "ConfigError",
+    "ContributionType",
+    "Mode",
     "MunicipalitySpec",
     "RegionSpec",
     "Scenario",
@@ -306,28 +310,29 @@ def read_toml(path: Path, what: str = "file") -> dict:
 
 
 _DATA = Path(__file__).resolve().parents[1] / "data"
-_cache: dict[str, object] = {}
+_THEMES: dict[str, Theme] = {}  # the package's themes, read once
+_PRESETS: dict[str, Arrangement] = {}  # the package's arrangement presets, read once
+_REGIONS: dict[str, RegionSpec] = {}  # region name -> its data, each read once
 
 
 def load_themes() -> dict[str, Theme]:
-    if "themes" not in _cache:
+    if not _THEMES:
         raw = read_toml(_DATA / "themes.toml")
-        _cache["themes"] = {k: Theme(**v) for k, v in raw.items()}
-    return _cache["themes"]  # type: ignore[return-value]
+        _THEMES.update({k: Theme(**v) for k, v in raw.items()})
+    return _THEMES
 
 
 def load_arrangement_presets() -> dict[str, Arrangement]:
-    if "arrangements" not in _cache:
+    if not _PRESETS:
         raw = read_toml(_DATA / "arrangements.toml")
-        _cache["arrangements"] = {k: Arrangement(**v) for k, v in raw.items()}
-    return _cache["arrangements"]  # type: ignore[return-value]
+        _PRESETS.update({k: Arrangement(**v) for k, v in raw.items()})
+    return _PRESETS
 
 
 def load_region_spec(name: str = "drechtsteden") -> RegionSpec:
-    key = f"region:{name}"
-    if key not in _cache:
-        _cache[key] = RegionSpec(**read_toml(_DATA / f"{name}.toml"))
-    return _cache[key]  # type: ignore[return-value]
+    if name not in _REGIONS:
+        _REGIONS[name] = RegionSpec(**read_toml(_DATA / f"{name}.toml"))
+    return _REGIONS[name]
 
 
 PRESETS = _DATA / "scenarios"
@@ -431,13 +436,14 @@ def unchanged_overrides(scenario: Scenario) -> list[str]:
     lines = []
     presets = load_arrangement_presets()
     for name, spec in scenario.arrangements.items():
-        base = presets[spec["based_on"]]
+        based_on = str(spec["based_on"])  # a preset's name, as the load checked
+        base = presets[based_on]
         built = scenario.arrangement(name)
         for key in spec:
             if key != "based_on" and getattr(built, key) == getattr(base, key):
                 lines.append(
                     f"arrangements.{name}.{key} = {toml_literal(spec[key])} is the value "
-                    f"{spec['based_on']!r} already has; the line changes nothing"
+                    f"{based_on!r} already has; the line changes nothing"
                 )
     themes = load_themes()
     characters = scenario.characters()

@@ -14,6 +14,7 @@ so recording costs a few microseconds.
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -289,6 +290,6 @@ class Recorder:
         return rows
 
 
-def _nanmean(values: list[float]) -> float:
+def _nanmean(values: Sequence[float]) -> float:
     vals = [v for v in values if v == v]
     return sum(vals) / len(vals) if vals else NAN

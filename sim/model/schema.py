@@ -99,6 +99,15 @@ class RegionSpec(Strict):
         return self
 
 
+Mode = Literal["full", "solidarity", "late_entry"]
+"""A participation mode open under opt_in, besides none."""
+
+
+def _full_only() -> list[Mode]:
+    """The participation modes an arrangement opens unless it says otherwise."""
+    return ["full"]
+
+
 class Arrangement(Strict):
     """A governance arrangement as a rule set (docs/BACKGROUND.md, "The five arrangements").
 
@@ -153,8 +162,8 @@ class Arrangement(Strict):
         description="all_members: an adopted project binds every table member; "
         "opt_in: each member chooses its participation mode"
     )
-    modes: list[Literal["full", "solidarity", "late_entry"]] = Field(
-        default_factory=lambda: ["full"],
+    modes: list[Mode] = Field(
+        default_factory=_full_only,
         description="participation modes open under opt_in besides none: full; solidarity "
         "(pay, don't take part); late_entry (join a running project for an entry fee)",
     )
@@ -221,16 +230,20 @@ class Arrangement(Strict):
     )
 
 
+ContributionType = Literal["conditional", "free_rider", "triangle", "other"]
+"""A municipality's contribution type (the Behaviour's `type_shares`)."""
+
+
+def _observed_type_shares() -> dict[ContributionType, float]:
+    """The shares of contribution types observed in public-goods games (Thöni & Volk 2018)."""
+    return {"conditional": 0.613, "free_rider": 0.192, "triangle": 0.104, "other": 0.091}
+
+
 class Behaviour(Strict):
     """Behavioural parameters of the municipalities. Sources and assumptions: docs/ODD.md."""
 
-    type_shares: dict[Literal["conditional", "free_rider", "triangle", "other"], Unit] = Field(
-        default_factory=lambda: {
-            "conditional": 0.613,
-            "free_rider": 0.192,
-            "triangle": 0.104,
-            "other": 0.091,
-        },
+    type_shares: dict[ContributionType, Unit] = Field(
+        default_factory=_observed_type_shares,
         description="shares of contribution types (Thöni & Volk 2018 meta-analysis)",
     )
     choice_noise: Annotated[float, Field(gt=0.0, le=10.0)] = Field(

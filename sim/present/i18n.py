@@ -45,10 +45,13 @@ _MONTH_PATTERNS = {"long": "LLLL y", "short": "LLL y"}
 
 
 class Labelled(Protocol):
-    """Anything with an English `label` and a Dutch `label_nl` (themes, arrangements)."""
+    """Anything with an English `label` and a Dutch `label_nl` (themes, arrangements),
+    read-only as their frozen models hold them."""
 
-    label: str
-    label_nl: str
+    @property
+    def label(self) -> str: ...
+    @property
+    def label_nl(self) -> str: ...
 
 
 def check_language(lang: str) -> str:
@@ -193,10 +196,13 @@ def event_label(kind: str, lang: str) -> str:
 
 
 class Described(Protocol):
-    """Anything with an English `description` and a Dutch `description_nl` (scenarios)."""
+    """Anything with an English `description` and a Dutch `description_nl` (scenarios),
+    read-only as their frozen models hold them."""
 
-    description: str
-    description_nl: str
+    @property
+    def description(self) -> str: ...
+    @property
+    def description_nl(self) -> str: ...
 
 
 def description(thing: Described, lang: str) -> str:

@@ -80,6 +80,7 @@ def _frames(data: dict[str, Any], width: int, height: int, title: str) -> Iterat
         for t, label in enumerate(data["calendar"]):
             _draw_month(fig, data, t, label, title, style)
             fig.canvas.draw()
+            # matplotlib types fig.canvas as the base class; the Agg canvas here has buffer_rgba
             image = np.asarray(fig.canvas.buffer_rgba())[:, :, :3].copy()  # type: ignore[attr-defined]
             yield image
     finally:

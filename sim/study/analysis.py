@@ -184,6 +184,7 @@ def analyze(
     check = verify(folder)
     check.refuse("analyze")
     spec = check.spec
+    assert spec is not None, "verify() reads the spec of every sweep it finds undamaged"
     runs, _ = load_results(folder, check)
     _check_complete(folder, check, len(runs), partial, writer(folder), say)
     if (runs["status"] != "ok").all():

@@ -252,7 +252,9 @@ def _main_branches(tree: ast.Module) -> Iterator[list[ast.stmt]]:
 def _name_or_text(node: ast.expr) -> str:
     if isinstance(node, ast.Name):
         return f"name:{node.id}"
-    return f"text:{node.value}" if isinstance(node, ast.Constant) else ""
+    if isinstance(node, ast.Constant) and isinstance(node.value, str):
+        return f"text:{node.value}"
+    return ""
 
 
 def _lines(branch: list[ast.stmt]) -> range:

@@ -59,7 +59,7 @@ class Parameter(Strict):
         has_range = self.low is not None and self.high is not None
         if has_range == (self.values is not None):
             raise ValueError("give either low and high, or values")
-        if has_range and not self.low < self.high:  # type: ignore[operator]
+        if self.low is not None and self.high is not None and not self.low < self.high:
             raise ValueError(f"low must be below high (got {self.low} and {self.high})")
         return self
 
@@ -152,7 +152,8 @@ class Spec(Strict):
         p = self.parameters[name]
         if p.values is not None:
             return list(p.values)
-        return np.linspace(p.low, p.high, p.levels).tolist()  # type: ignore[arg-type]
+        assert p.low is not None and p.high is not None and p.levels is not None, "checked on load"
+        return np.linspace(p.low, p.high, p.levels).tolist()
 
     def value(self, name: str, v: Any) -> Any:
         """A design's value as the run gets it: a float rounded for an integer parameter."""

@@ -93,7 +93,8 @@ def _heeded() -> list[int]:
 
 def _children() -> list[int]:
     """This process's child processes (Linux: from /proc; elsewhere none are known)."""
-    me, found = os.getpid(), []
+    me = os.getpid()
+    found: list[int] = []
     try:
         entries = [e.name for e in os.scandir("/proc") if e.name.isdigit()]
     except OSError:

@@ -59,18 +59,18 @@ def register(app: Dash, sessions: SessionStore, root: Path) -> None:
     _speed(app)
 
 
-def timed[F: Callable[..., Any]](callback: F) -> F:
+def timed[**P, R](callback: Callable[P, R]) -> Callable[P, R]:
     """`callback`, its time logged at debug level with what triggered it."""
 
     @functools.wraps(callback)
-    def run(*args: Any) -> Any:
+    def run(*args: P.args, **kwargs: P.kwargs) -> R:
         started = time.perf_counter()
-        out = callback(*args)
+        out = callback(*args, **kwargs)
         ms = (time.perf_counter() - started) * 1000
         log.debug("callback %s in %.1f ms", ctx.triggered_id, ms)
         return out
 
-    return run  # type: ignore[return-value]
+    return run
 
 
 def _words(app: Dash) -> None:
