@@ -3,7 +3,7 @@
     >>> from sim import RegionModel, compare, load_scenario
     >>> model = RegionModel("network-2024", seed=1, years=1)  # the Mesa model
     >>> model.run_model()  # month by month, to the horizon
-    >>> a, b = load_scenario("grd", years=1), load_scenario("network-2024", years=1)
+    >>> a, b = load_scenario("split-2022", years=1), load_scenario("network-2024", years=1)
     >>> table = compare([a, b], replicates=2, workers=1).outcomes  # means, 95% intervals
 
 The names are exported lazily (PEP 562): `import sim` imports none of them, and each is imported

@@ -40,7 +40,7 @@ class ConfigError(ValueError):
     Example: the message names the field and what it allows.
         >>> from sim import ConfigError, load_scenario
         >>> try:
-        ...     load_scenario("grd", years=0)
+        ...     load_scenario("split-2022", years=0)
         ... except ConfigError as err:
         ...     print(str(err).splitlines()[-1].strip())
         years: Input should be greater than or equal to 1 (got 0)

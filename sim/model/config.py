@@ -86,9 +86,9 @@ class Scenario(Strict):
 
     Example:
         >>> from sim import load_scenario
-        >>> scenario = load_scenario("grd", years=2)
-        >>> scenario.name, scenario.months, scenario.governance["social"]
-        ('grd', 24, 'grd')
+        >>> scenario = load_scenario("grd-2004", years=2)
+        >>> scenario.name, scenario.start_year, scenario.months
+        ('grd-2004', 2004, 24)
         >>> scenario.resolved_arrangements()["social"].decision  # the rules in force
         'party_lines'
     """
@@ -393,7 +393,9 @@ def load_scenario(name_or_file: str, **overrides: object) -> Scenario:
         >>> mine = load_scenario(
         ...     "network-2024",
         ...     name="housing-unmonitored",
-        ...     arrangements={"unmonitored": {"based_on": "network", "monitoring": 0.0}},
+        ...     arrangements={
+        ...         "unmonitored": {"based_on": base.governance["housing"], "monitoring": 0.0}
+        ...     },
         ...     governance={**base.governance, "housing": "unmonitored"},
         ... )
         >>> mine.resolved_arrangements()["housing"].monitoring

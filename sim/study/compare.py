@@ -158,10 +158,10 @@ def compare(
 
     Example:
         >>> from sim import compare, load_scenario
-        >>> a, b = load_scenario("grd", years=1), load_scenario("network-2024", years=1)
+        >>> a, b = load_scenario("split-2022", years=1), load_scenario("network-2024", years=1)
         >>> c = compare([a, b], replicates=2, workers=1)
         >>> len(c.runs), list(c.outcomes["scenario"].unique())
-        (4, ['grd', 'network-2024'])
+        (4, ['split-2022', 'network-2024'])
     """
     workers = workers or os.cpu_count() or 1
     tasks = [

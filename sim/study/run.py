@@ -37,7 +37,7 @@ def simulate(scenario: Scenario, seed: int) -> RunResult:
 
     Example:
         >>> from sim import load_scenario, simulate
-        >>> result = simulate(load_scenario("grd", years=1), seed=3)
+        >>> result = simulate(load_scenario("split-2022", years=1), seed=3)
         >>> len(result.series), result.summary["months"], len(result.municipalities)
         (12, 12, 7)
     """

@@ -121,7 +121,7 @@ def sweep(
         >>> from sim import load_results, load_spec, sweep
         >>> folder = Path(tempfile.mkdtemp())
         >>> _ = (folder / "tiny.toml").write_text(
-        ...     'name = "tiny"\nbase = "grd"\nyears = 1\nreplicates = 2\n'
+        ...     'name = "tiny"\nbase = "split-2022"\nyears = 1\nreplicates = 2\n'
         ...     '[design]\nkind = "full_factorial"\n'
         ...     '[parameters]\n"behaviour.trust_loss" = { values = [0.2, 0.4] }\n'
         ... )
