@@ -35,7 +35,16 @@ TEXT_LIMIT = 1024 * KIB  # a scenario, spec or catalogue: kilobytes; a megabyte 
 
 class ConfigError(ValueError):
     """Bad input: a scenario, spec or argument that does not validate, or a path samenspel will
-    not read or write. The command line prints its message and exits with status 2."""
+    not read or write. The command line prints its message and exits with status 2.
+
+    Example: the message names the field and what it allows.
+        >>> from sim import ConfigError, load_scenario
+        >>> try:
+        ...     load_scenario("split-2022", years=0)
+        ... except ConfigError as err:
+        ...     print(str(err).splitlines()[-1].strip())
+        years: Input should be greater than or equal to 1 (got 0)
+    """
 
 
 class InputError(ConfigError):

@@ -83,7 +83,19 @@ __all__ = [
 
 
 class Scenario(Strict):
-    """A scenario: a region, a governance arrangement per theme, behaviour and events."""
+    """A scenario: a region, a governance arrangement per theme, behaviour and events.
+
+    Validated and frozen: make one with `load_scenario` (a preset or a file, with overrides)
+    rather than by hand; `model_dump(mode="json")` gives it as a scenario file's table.
+
+    Example:
+        >>> from sim import load_scenario
+        >>> scenario = load_scenario("grd-2004", years=2)
+        >>> scenario.name, scenario.start_year, scenario.months
+        ('grd-2004', 2004, 24)
+        >>> scenario.resolved_arrangements()["social"].decision  # the rules in force
+        'party_lines'
+    """
 
     name: str = Field(description="the scenario's name; it names its result folder")
     description: str = Field("", description="what the scenario is, in English")
@@ -355,6 +367,13 @@ def scenario_path(name_or_file: str) -> Path:
 
 
 def list_scenarios() -> list[str]:
+    """The presets' names, sorted (`samenspel scenarios` describes them).
+
+    Example:
+        >>> from sim import list_scenarios
+        >>> "network-2024" in list_scenarios()
+        True
+    """
     return sorted(p.stem for p in PRESETS.glob("*.toml"))
 
 
@@ -367,7 +386,26 @@ def load_preset(name: str) -> Scenario:
 
 
 def load_scenario(name_or_file: str, **overrides: object) -> Scenario:
-    """Load and validate a scenario; raise ConfigError naming every bad field."""
+    """Load and validate a scenario; raise ConfigError naming every bad field.
+
+    `name_or_file` is a preset's name (`list_scenarios()`) or a scenario file's path;
+    `overrides` replace top-level keys of the scenario (`years`, `governance`, `arrangements`,
+    `behaviour`, ...), validated as if the file said so.
+
+    Example: the network model of 2024 without its steering room, for the housing theme.
+        >>> from sim import load_scenario
+        >>> base = load_scenario("network-2024")
+        >>> mine = load_scenario(
+        ...     "network-2024",
+        ...     name="housing-unmonitored",
+        ...     arrangements={
+        ...         "unmonitored": {"based_on": base.governance["housing"], "monitoring": 0.0}
+        ...     },
+        ...     governance={**base.governance, "housing": "unmonitored"},
+        ... )
+        >>> mine.resolved_arrangements()["housing"].monitoring
+        0.0
+    """
     path = scenario_path(name_or_file)
     if not path.exists():
         guess = difflib.get_close_matches(name_or_file, list_scenarios(), n=1)

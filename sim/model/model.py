@@ -108,9 +108,15 @@ class RegionModel(mesa.Model):
     of the run (its seed and the scenario's name).
 
     Example:
-        >>> model = RegionModel("network-2024", seed=7)
-        >>> model.run_model()
-        >>> model.datacollector.get_model_vars_dataframe()["commitment_cum"].iloc[-1]
+        >>> from sim import RegionModel
+        >>> model = RegionModel("network-2024", seed=7, years=2, trust_loss=0.3)
+        >>> model.step()  # one month
+        >>> model.run_model()  # the rest, to the horizon
+        >>> model.running, model.steps, model.config.years
+        (False, 24, 2)
+        >>> frame = model.datacollector.get_model_vars_dataframe()  # one row per month
+        >>> len(frame), "commitment_cum" in frame.columns
+        (24, True)
     """
 
     def __init__(

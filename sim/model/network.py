@@ -51,7 +51,24 @@ def build_network(
 
 def trust_network(model: RegionModel) -> nx.DiGraph:
     """A copy of the model's network with its trust as edges: municipality -> municipality,
-    attribute `trust` (kind "trust"), directed, one for every ordered pair."""
+    attribute `trust` (kind "trust"), directed, one for every ordered pair.
+
+    Nodes are the municipalities (by index; attributes `kind` "municipality", `name`,
+    `population`), the tables (`kind` "table", `theme`) and running coalitions; membership
+    edges run municipality -> table or coalition (`kind` "member"). The model's own trust is
+    `model.trust.matrix` (row i: what municipality i believes of each other).
+
+    Example:
+        >>> from sim import RegionModel, trust_network
+        >>> model = RegionModel("network-2024", seed=1, years=1)
+        >>> model.run_model()
+        >>> g = trust_network(model)
+        >>> trust = [(i, j) for i, j, kind in g.edges(data="kind") if kind == "trust"]
+        >>> len(trust) == 7 * 6  # every ordered pair of the seven municipalities
+        True
+        >>> g.nodes[0]["name"], g[0][1]["trust"] == model.trust.of(0, 1)
+        ('Dordrecht', True)
+    """
     g = model.network.copy()
     g.add_edges_from(
         (i, j, {"kind": "trust", "trust": v})

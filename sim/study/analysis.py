@@ -174,6 +174,10 @@ def analyze(
     running sweep is refused unless `partial`. The analysis never goes into, onto or around the
     sweep it reads. An earlier analysis is kept (the new one goes to FOLDER-analysis-2, ...)
     unless `out` names it and `force` is given.
+
+    Example (docs/notebooks/explore.py runs one):
+        folder = analyze("results/trust-and-monitoring")  # results/trust-and-monitoring-analysis
+        print(folder / "main_effects.html")  # open it in a browser; main_effects.csv beside it
     """
     from sim.io.store import destination, write_atomically, write_json, writer
     from sim.study.run import provenance

@@ -151,7 +151,18 @@ def compare(
 ) -> Comparison:
     """Run every scenario `replicates` times and summarise with 95% intervals.
 
-    `progress`, when given, is called with the number of runs each finished batch adds."""
+    Replicate r of every scenario runs on seed `base_seed + r`. `workers` processes (all
+    cores when None; 1 runs in this process); `progress`, when given, is called with the number
+    of runs each finished batch adds. Returns a Comparison: `runs` (one row per run),
+    `outcomes`, `trajectories` and `municipalities` (tidy tables with mean, ci_low, ci_high).
+
+    Example:
+        >>> from sim import compare, load_scenario
+        >>> a, b = load_scenario("split-2022", years=1), load_scenario("network-2024", years=1)
+        >>> c = compare([a, b], replicates=2, workers=1)
+        >>> len(c.runs), list(c.outcomes["scenario"].unique())
+        (4, ['split-2022', 'network-2024'])
+    """
     workers = workers or os.cpu_count() or 1
     tasks = [
         (sc, list(range(base_seed + lo, base_seed + min(replicates, lo + BATCH))))

@@ -377,7 +377,15 @@ def apply(base: dict, params: dict[str, Any]) -> dict:
 
 
 def load_spec(path: str | Path) -> Spec:
-    """Load and validate a spec; check its base scenario and every parameter path."""
+    """Load and validate a spec; check its base scenario and every parameter path.
+
+    A spec is a TOML file (README, "Sweeps for scholars"; examples in experiments/sweeps/);
+    a base given as a file is found beside the spec. Raises ConfigError naming what is wrong.
+
+    Example (a runnable one is `sweep`'s):
+        spec = load_spec("experiments/sweeps/trust-and-monitoring.toml")
+        spec.run_count(), spec.names  # how many runs, which parameters
+    """
     path = Path(path)
     raw = read_toml(path, "experiment spec")
     try:

@@ -30,7 +30,17 @@ class RunResult:
 
 
 def simulate(scenario: Scenario, seed: int) -> RunResult:
-    """Run `scenario` with `seed` to its horizon."""
+    """Run `scenario` with `seed` to its horizon.
+
+    Returns a RunResult: `series` (one row per month), `summary` (a dict of the run's
+    outcomes), `municipalities` (one row each) and `events` (the event log), as DataFrames.
+
+    Example:
+        >>> from sim import load_scenario, simulate
+        >>> result = simulate(load_scenario("split-2022", years=1), seed=3)
+        >>> len(result.series), result.summary["months"], len(result.municipalities)
+        (12, 12, 7)
+    """
     model = RegionModel(scenario, seed=seed).run()
     rec = model.recorder
     series = pd.DataFrame(rec.rows, columns=list(SERIES))

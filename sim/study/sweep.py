@@ -104,7 +104,7 @@ def sweep(
     started: list[int] | None = None,
     wait_for_workers: float = WORKER_WAIT,
 ) -> Path:
-    """Run `spec` into folder `out`, streaming each finished batch to disk.
+    r"""Run `spec` into folder `out`, streaming each finished batch to disk.
 
     The folder has one writer at a time (SweepBusy otherwise). Before anything is written, a
     Dask cluster is checked (a scheduler that answers, a worker within `wait_for_workers`
@@ -112,7 +112,24 @@ def sweep(
     workers outside its main guard. On `resume`, the folder is checked first (SweepDamaged,
     and nothing changed, if it is damaged); `say` is told of each repair made and of files in
     it that are not the sweep's (left alone). `started`, if given, receives the number of runs
-    that were done when the sweep started.
+    that were done when the sweep started. `executor` is "processes" (local workers; from a
+    script, under `if __name__ == "__main__":`), "inprocess" or "dask" (with `scheduler`).
+
+    Example: a tiny spec (2 values x 2 replicates of a 1-year run), run in this process.
+        >>> import tempfile
+        >>> from pathlib import Path
+        >>> from sim import load_results, load_spec, sweep
+        >>> folder = Path(tempfile.mkdtemp())
+        >>> _ = (folder / "tiny.toml").write_text(
+        ...     'name = "tiny"\nbase = "split-2022"\nyears = 1\nreplicates = 2\n'
+        ...     '[design]\nkind = "full_factorial"\n'
+        ...     '[parameters]\n"behaviour.trust_loss" = { values = [0.2, 0.4] }\n'
+        ... )
+        >>> done = sweep(load_spec(folder / "tiny.toml"), folder / "tiny",
+        ...              executor="inprocess", progress=False)
+        >>> runs, series = load_results(done)
+        >>> len(runs), set(runs["status"]), sorted(set(runs["behaviour.trust_loss"].tolist()))
+        (4, {'ok'}, [0.2, 0.4])
     """
     from sim.study.run import provenance
 

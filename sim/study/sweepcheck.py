@@ -298,7 +298,15 @@ def load_results(
     folder: str | Path, check: Check | None = None
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
     """A sweep's runs table and its time series, as pandas DataFrames, from its recorded parts
-    only (SweepDamaged if the folder is damaged)."""
+    only (SweepDamaged if the folder is damaged).
+
+    `runs` has one row per run (run_id, point, seed, each parameter by its dotted path, status,
+    error, duration, the outcomes); `series` is long: run_id, month, variable, value.
+
+    Example (a runnable one is `sweep`'s):
+        runs, series = load_results("results/trust-and-monitoring")
+        runs.groupby("behaviour.trust_loss")["commitment"].mean()
+    """
     check = check or verify(Path(folder))
     check.refuse(str(folder))
     folder = Path(folder)

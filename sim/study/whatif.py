@@ -304,7 +304,20 @@ def whatif(
     base_seed: int = 0,
     progress: Callable[[int], None] | None = None,
 ) -> WhatIf:
-    """Run both on seeds base_seed.. (the same in both) and take the paired differences."""
+    """Run both on seeds base_seed.. (the same in both) and take the paired differences.
+
+    Returns a WhatIf: `outcomes` (per outcome: base, alternative, difference, its 95% interval
+    and a verdict), `intermediates`, `municipalities`, the `rules` that differ and the
+    underlying `comparison`. `workers` as for `compare`.
+
+    Example:
+        >>> from sim import load_scenario, whatif
+        >>> before = load_scenario("split-2022", years=1)
+        >>> after = load_scenario("network-2024", years=1)
+        >>> w = whatif(after, before, replicates=2, workers=1)
+        >>> w.outcomes.set_index("outcome").loc["meeting_hours", "verdict"]
+        'better'
+    """
     c = compare([base, alternative], replicates, workers, base_seed, progress=progress)
     return analyse(c, base_seed, replicates)
 
