@@ -23,8 +23,12 @@ ROOT = Path(__file__).resolve().parent.parent
 
 WORKER = """
 import sys, time
-from sim.model.config import load_scenario
-from sim.model.model import RegionModel
+try:
+    from sim.model.config import load_scenario
+    from sim.model.model import RegionModel
+except ImportError:  # a checkout from before sim/ was layered (issue 19)
+    from sim.config import load_scenario
+    from sim.model import RegionModel
 kept = {}
 for line in sys.stdin:
     name, seed = line.split()
