@@ -44,7 +44,8 @@ class Trust:
     """The region's directed trust, its row totals and the beliefs kept from it."""
 
     def __init__(self, matrix: np.ndarray) -> None:
-        self.matrix = matrix
+        self.matrix = matrix  # changed in place only, never replaced
+        self._rows = list(matrix)  # row i as a view: reading and writing one row is the hot path
         self._totals: list[float] = sequential_sums(matrix).tolist()
         # i -> {id(group): (group, size, mean trust)}; the group is held so its id stays its own
         self._beliefs: list[dict[int, tuple[Sequence[Member], int, float]]] = [
@@ -71,6 +72,10 @@ class Trust:
         """What municipality i believes of j."""
         return self.matrix.item(i, j)
 
+    def row(self, i: int) -> list[float]:
+        """What municipality i believes of each other (0 for itself), as a list."""
+        return self._rows[i].tolist()
+
     def total(self, i: int) -> float:
         """The sum of i's trust in all others."""
         return self._totals[i]
@@ -88,7 +93,7 @@ class Trust:
             return kept[2]
         total = 0.0
         n = 0
-        row = self.matrix[i].tolist()
+        row = self._rows[i].tolist()
         for o in group:
             if o.index != i:
                 total += row[o.index]
@@ -131,19 +136,21 @@ class Trust:
 
     def set(self, i: int, j: int, value: float) -> None:
         """Set i's trust in j."""
-        self._totals[i] += value - self.matrix.item(i, j)
-        self.matrix[i, j] = value
+        row = self._rows[i]
+        self._totals[i] += value - row.item(j)
+        row[j] = value
         self._changed((i,))
 
     def set_many(self, i: int, others: list[int], values: list[float]) -> None:
         """Set i's trust in several others at once (each at most once), as `set` one after the
         other would."""
-        old = self.matrix[i].tolist()
+        row = self._rows[i]
+        old = row.tolist()
         total = self._totals[i]
         for j, v in zip(others, values, strict=True):
             total += v - old[j]
         self._totals[i] = total
-        self.matrix[i, others] = values
+        row[others] = values
         self._changed((i,))
 
     def update(self, members: Sequence[Member], seen: list[float], gain: float, loss: float):

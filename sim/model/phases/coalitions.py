@@ -376,7 +376,7 @@ def close(model: RegionModel, p: Project, month: int) -> None:
         # Shared experience: each member learns how reliably each partner delivers from what
         # it saw (trust as a learned belief, faster after a disappointment).
         if not large:
-            row = model.trust.matrix[m.index].tolist()
+            row = model.trust.row(m.index)
             others = [o.index for o in members if o is not m]
             m.set_trusts(others, [rules.trust_update(row[j], seen[j], gain, loss) for j in others])
     if large:  # the same rule for every pair at once
