@@ -15,8 +15,9 @@
 # # Exploring samenspel from Python
 #
 # This notebook is kept as a plain Python file (Jupytext's "percent" format: each `# %%` line
-# starts a cell). Open it in Jupyter with the Jupytext extension, in VS Code or PyCharm (they
-# read `# %%` cells), or run it whole: `.venv/bin/python docs/notebooks/explore.py`.
+# starts a cell). Open it in VS Code or PyCharm (they read `# %%` cells), in Jupyter with the
+# Jupytext extension (`pip install jupytext`: not part of samenspel's environment), or run it
+# whole: `.venv/bin/python docs/notebooks/explore.py`.
 #
 # You will: build a scenario from a preset and change one rule, step a model month by month,
 # read its municipalities, their trust and their network, compare the changed rule with the

@@ -426,7 +426,7 @@ def scenario_from_dict(data: dict, source: str = "scenario", **overrides: object
     steps = [(data, source)]
     if given:
         shown = ", ".join(f"{k} = {toml_literal(v)}" for k, v in given.items())
-        steps.append(({**data, **given}, f"{source} (with {shown} from the command line)"))
+        steps.append(({**data, **given}, f"{source} (with {shown} given as an option)"))
     for candidate, where in steps:
         try:
             scenario = Scenario.model_validate(candidate)
