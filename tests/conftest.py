@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import os
+import signal
 import socket
 import subprocess
 import sys
@@ -82,7 +83,9 @@ def crash_points(args: list[str], cwd, *flags: str) -> list[str]:
 
 
 def start_samenspel(args: list[str], cwd) -> subprocess.Popen:
-    """Start the command line in a new process and return at once."""
+    """Start the command line in a new process and return at once, with Ctrl-C (SIGINT) as a
+    terminal gives it: a test suite run in the background inherits SIGINT ignored, and a
+    process started with a signal ignored rightly keeps ignoring it."""
     return subprocess.Popen(
         [sys.executable, "-m", "sim.present.cli", *args],
         cwd=cwd,
@@ -90,7 +93,12 @@ def start_samenspel(args: list[str], cwd) -> subprocess.Popen:
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
+        preexec_fn=_default_sigint,
     )
+
+
+def _default_sigint() -> None:
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
 
 
 class DaskCluster:

@@ -451,3 +451,34 @@ def test_a_sweep_whose_dask_workers_all_leave_says_so_and_how_to_resume(tmp_path
         cluster.close()
     assert code == 1 and "Traceback" not in err, err
     assert "every Dask worker left" in err and "--resume" in err
+
+
+HEAVY_FIRST_IMPORT = """
+import builtins, signal, sys
+real_import = builtins.__import__
+seen = []
+def spy(name, *args, **kwargs):
+    if name.split(".")[0] in ("numpy", "pandas", "mesa", "scipy") and not seen:
+        seen.append(signal.getsignal(signal.SIGTERM))
+    return real_import(name, *args, **kwargs)
+builtins.__import__ = spy
+from sim.present.cli import main
+main(["scenarios"])
+print("handled" if seen and callable(seen[0]) else f"default: {seen}", file=sys.stderr)
+"""
+
+
+def test_the_handlers_are_in_place_before_the_first_heavy_import():
+    """Loading numpy, pandas and mesa takes a second or two on a busy machine; a signal in that
+    time must still end the command with one line, so the handlers come first (the audit found
+    commands killed silently by SIGTERM, or a KeyboardInterrupt traceback, in that window)."""
+    done = subprocess.run(
+        [sys.executable, "-c", HEAVY_FIRST_IMPORT],
+        cwd=ROOT,
+        env={**os.environ, "PYTHONPATH": str(ROOT)},
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert done.returncode == 0, done.stderr
+    assert done.stderr.strip().splitlines()[-1] == "handled", done.stderr

@@ -31,7 +31,8 @@ The package, a module per group of commands:
 
     parser.py     the options commands share, defined once; argparse types; the parser made
                   from the command table
-    program.py    the command table and `main`: errors and signals into an exit status
+    program.py    `main`: the signal handlers first, then the command; errors into an exit status
+    table.py      the command table (every command, in --help's order)
     common.py     warnings, loading a scenario, the range of seeds
     runs.py       run, compare, whatif
     sweeps.py     sweep, analyze, calibrate
@@ -40,7 +41,7 @@ The package, a module per group of commands:
     lists.py      scenarios, arrangements, rules
 
 A new command: a `Command` (name, summary, description, examples, its options, what runs it) in
-the module of its group, and a line in program.COMMANDS where --help lists it.
+the module of its group, and a line in table.COMMANDS where --help lists it.
 """
 
 from sim.present.cli.program import main

@@ -1,5 +1,5 @@
 """The command line's parser: what the commands' options share, defined once, and the parser made
-from the command table (sim/present/cli/program.py).
+from the command table (sim/present/cli/table.py).
 
 Each command is a `Command`: its name, its one-line summary, a description and examples for its
 --help, the function that adds its own options and the function that runs it. The options that

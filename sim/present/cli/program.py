@@ -1,35 +1,18 @@
-"""The program: the command table (every command in the order --help lists them), and `main`,
-which parses the arguments, runs the command and turns its errors and the signals that stop it
-into one line on stderr and an exit status (sim/present/cli/__init__.py lists them)."""
+"""The program: `main`, which parses the arguments, runs the command and turns its errors and
+the signals that stop it into one line on stderr and an exit status (sim/present/cli/__init__.py
+lists them).
+
+The signal handlers come first: this module imports nothing heavy, and the command table
+(sim/present/cli/table.py, which loads numpy, pandas and mesa, a second or two on a busy
+machine) is imported inside the handlers' block, so SIGTERM or Ctrl-C at any moment, even
+while Python is still importing, ends the command with one line."""
 
 from __future__ import annotations
 
 import argparse
 import sys
 
-from sim.model.config import ConfigError
-from sim.present.cli.lists import LISTS
-from sim.present.cli.parser import Command, build
-from sim.present.cli.runs import COMPARE, RUN, WHATIF
-from sim.present.cli.shows import ANIMATE, APP
-from sim.present.cli.sweeps import ANALYZE, CALIBRATE, SWEEP
-from sim.present.cli.validate import VALIDATE
-from sim.study.executors import LostCluster, UnusableCluster
 from sim.study.signals import stop_on_signals
-
-COMMANDS: tuple[Command, ...] = (
-    RUN,
-    COMPARE,
-    SWEEP,
-    CALIBRATE,
-    ANALYZE,
-    VALIDATE,
-    ANIMATE,
-    APP,
-    WHATIF,
-    *LISTS,
-)
-BY_NAME = {c.name: c for c in COMMANDS}
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -43,6 +26,11 @@ def main(argv: list[str] | None = None) -> int:
         return f"; what finished is kept: {hint}" if hint else ""
 
     with stop_on_signals(resume, restore=argv is not None):
+        from sim.io.inputs import ConfigError
+        from sim.present.cli.parser import build
+        from sim.present.cli.table import BY_NAME, COMMANDS
+        from sim.study.executors import LostCluster, UnusableCluster
+
         args = build(COMMANDS).parse_args(argv)
         try:
             return BY_NAME[args.command].run(args)

@@ -1,0 +1,26 @@
+"""The command table: every command, in the order `samenspel --help` lists them. Importing it
+loads the model and study layers (numpy, pandas, mesa), so `main` imports it only once the
+signal handlers are in place (sim/present/cli/program.py)."""
+
+from __future__ import annotations
+
+from sim.present.cli.lists import LISTS
+from sim.present.cli.parser import Command
+from sim.present.cli.runs import COMPARE, RUN, WHATIF
+from sim.present.cli.shows import ANIMATE, APP
+from sim.present.cli.sweeps import ANALYZE, CALIBRATE, SWEEP
+from sim.present.cli.validate import VALIDATE
+
+COMMANDS: tuple[Command, ...] = (
+    RUN,
+    COMPARE,
+    SWEEP,
+    CALIBRATE,
+    ANALYZE,
+    VALIDATE,
+    ANIMATE,
+    APP,
+    WHATIF,
+    *LISTS,
+)
+BY_NAME = {c.name: c for c in COMMANDS}
