@@ -9,6 +9,7 @@ replaces.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import shutil
@@ -142,6 +143,27 @@ def test_a_copied_manifest_does_not_make_a_folder_samenspels(made, tmp_path, cap
     assert (mine / "thesis.docx").read_bytes() == b"two years of work"
 
 
+@pytest.mark.parametrize("how", ["written by hand", "a real one edited"])
+def test_a_forged_manifest_listing_a_users_file_does_not_make_it_samenspels(
+    made, tmp_path, capsys, how
+):
+    """A manifest that lists the user's own file with its true size and SHA-256 is still not
+    samenspel's record: --force replaces only under a manifest samenspel recorded writing."""
+    mine = tmp_path / "thesis"
+    shutil.copytree(made, mine) if how == "a real one edited" else mine.mkdir()
+    work = b"two years of work"
+    (mine / "thesis.docx").write_bytes(work)
+    listed = {"size": len(work), "sha256": hashlib.sha256(work).hexdigest()}
+    path = mine / "manifest.json"
+    data = json.loads(path.read_text()) if path.exists() else {"samenspel": "0", "dirs": []}
+    data["files"] = {**data.get("files", {}), "thesis.docx": listed}
+    path.write_text(json.dumps(data))
+    before = snapshot(mine)
+    assert main(["run", *FAST, "--out", str(mine), "--force"]) == 2
+    assert "did not record writing" in capsys.readouterr().err
+    assert snapshot(mine) == before
+
+
 def test_a_result_of_an_older_samenspel_is_not_replaced(made, tmp_path, capsys):
     old = tmp_path / "old"
     shutil.copytree(made, old)
@@ -150,7 +172,7 @@ def test_a_result_of_an_older_samenspel_is_not_replaced(made, tmp_path, capsys):
     (old / "manifest.json").write_text(json.dumps(data))
     before = snapshot(old)
     assert main(["run", *FAST, "--out", str(old), "--force"]) == 2
-    assert "does not list the files" in capsys.readouterr().err
+    assert "did not record writing" in capsys.readouterr().err
     assert snapshot(old) == before
 
 

@@ -220,8 +220,9 @@ def record_file(path: Path) -> None:
         pass  # no record: the file can then not be replaced with --force, only kept
 
 
-def wrote_file(path: Path) -> bool:
-    """Whether the file at `path` is exactly one samenspel recorded writing there."""
+def wrote_file(path: Path, anywhere: bool = False) -> bool:
+    """Whether the file at `path` is exactly one samenspel recorded writing there (`anywhere`:
+    one it recorded writing, wherever; a result's manifest, whose folder may have been moved)."""
     where = str(Path(path).absolute())
     try:
         lines = (state_dir() / "written.jsonl").read_text(encoding="utf-8").splitlines()
@@ -231,7 +232,7 @@ def wrote_file(path: Path) -> bool:
     for line in lines:
         with contextlib.suppress(ValueError, TypeError, KeyError, RecursionError):
             entry = json.loads(line)
-            if entry["path"] == where:
+            if anywhere or entry["path"] == where:
                 sizes.add((entry["size"], entry["sha256"]))
     if not sizes:
         return False

@@ -54,6 +54,7 @@ def record_files(folder: Path) -> None:
             size, sha = journal.file_digest(path)
             files[rel] = {"size": size, "sha256": sha}
     write_json(folder / MANIFEST, {**data, "files": files, "dirs": dirs})
+    journal.record_file(folder / MANIFEST)  # a manifest samenspel wrote: one not forged
 
 
 def ledger_entries(folder: Path, data: dict) -> dict[str, dict]:
@@ -80,11 +81,15 @@ def ledger_entries(folder: Path, data: dict) -> dict[str, dict]:
 def foreign_files(folder: Path) -> list[str] | None:
     """What `folder` holds that its manifest does not say samenspel wrote there: files added,
     changed (size or SHA-256) or linked in since, folders added. None when the folder has no
-    manifest that lists its files (not a result, or one by a samenspel that kept no list)."""
+    manifest that lists its files, or one samenspel did not record writing (in the per-user
+    journal, sim/io/journal.py): not a result, one by a samenspel that kept no list, or a
+    manifest written or edited by hand."""
     folder = Path(folder)
     data = manifest(folder)
     if data is None or not isinstance(data.get("files"), dict):
         return None
+    if not journal.wrote_file(folder / MANIFEST, anywhere=True):
+        return None  # a manifest samenspel did not record writing: copied in, or forged
     files = {**data["files"], **ledger_entries(folder, data)}
     grows = set(data.get("grows", []))
     dirs = set(data.get("dirs", []))

@@ -178,9 +178,10 @@ def check_target(path: Path, what: str = "--out", force: bool = False) -> bool:
     foreign = foreign_files(path)
     if foreign is None:
         raise OutputError(
-            f"{what}: {path} holds a result whose manifest does not list the files samenspel "
-            "wrote (an older samenspel, or a copied manifest); --force replaces only what "
-            "samenspel recorded writing: remove the folder yourself, or choose another folder"
+            f"{what}: {path} holds a result samenspel did not record writing (by an older "
+            "samenspel, under another user, or with a manifest written or edited by hand); "
+            "--force replaces only what samenspel recorded writing: remove the folder yourself, "
+            "or choose another folder"
         )
     if foreign:
         raise OutputError(
