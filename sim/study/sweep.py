@@ -26,6 +26,7 @@ from sim.model.config import ConfigError, scenario_from_dict
 from sim.model.model import RegionModel
 from sim.study.executors import WORKER_WAIT, check_cluster, check_main_guard, execute
 from sim.study.experiment import Outputs, Spec, apply, base_scenario
+from sim.study.sweepcheck import LEDGER
 from sim.study.sweepstore import Check, Store, is_sweep, load_results, verify
 
 __all__ = ["is_sweep", "load_results", "run_batch", "sweep", "verify"]
@@ -178,7 +179,10 @@ def _tell(check: Check | None, say: Callable[[str], None] | None) -> None:
     if check.strays:
         shown = ", ".join(check.strays[:5])
         more = f" and {len(check.strays) - 5:,} more" if len(check.strays) > 5 else ""
-        say(f"{check.folder}: not the sweep's, left alone and not read: {shown}{more}")
+        say(
+            f"{check.folder}: not in the sweep's ledger ({LEDGER}), so not read and left alone "
+            f"(runs they may hold are run again): {shown}{more}"
+        )
 
 
 def check_scheduler(address: str | None, wait: float = WORKER_WAIT) -> None:
