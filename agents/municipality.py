@@ -74,17 +74,13 @@ class Municipality(mesa.Agent):
         """Set trust in several others at once (by index, each at most once)."""
         self.model.trust.set_many(self.index, others, values)
 
-    def trust_in(self, others: list[Municipality]) -> float:
-        """Mean trust in the other members of a group: the belief that they will deliver."""
-        return self.model.trust.belief(self.index, others)
-
     def vote_utility(
         self, promised_ratio: float, yearly_cost: float, theme: Theme, others: list[Municipality]
     ) -> float:
         """What supporting a proposal is worth to this municipality (rules.vote_yes_utility)."""
         return rules.vote_yes_utility(
             promised_ratio,
-            self.trust_in(others),
+            self.model.trust.belief(self.index, others),  # that the others will deliver
             rules.budget_stress(self.account.committed + yearly_cost, self.account.room_year),
             rules.council_pressure(self.autonomy, self.legitimacy),
             theme.external_pressure,
@@ -132,7 +128,9 @@ class Municipality(mesa.Agent):
         odds = rules.delivery_log_odds(
             ms.chose,
             rules.willingness(
-                self.kind, self.trust_in(project.member_municipalities), model.cc_slope
+                self.kind,
+                model.trust.belief(self.index, project.member_municipalities),
+                model.cc_slope,
             ),
             ms.benefit_ratio,
             rules.budget_stress(account.committed, account.room_year),

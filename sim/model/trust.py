@@ -46,6 +46,7 @@ class Trust:
     def __init__(self, matrix: np.ndarray) -> None:
         self.matrix = matrix  # changed in place only, never replaced
         self._rows = list(matrix)  # row i as a view: reading and writing one row is the hot path
+        self._n = len(matrix)
         self._totals: list[float] = sequential_sums(matrix).tolist()
         # i -> {id(group): (group, size, mean trust)}; the group is held so its id stays its own
         self._beliefs: list[dict[int, tuple[Sequence[Member], int, float]]] = [
@@ -85,7 +86,7 @@ class Trust:
 
         Kept per group (a table's seats, a project's members) until i's trust changes or the
         group grows."""
-        n_region = len(self.matrix)
+        n_region = self._n
         if len(group) == n_region:  # the whole region: the kept total serves
             return self._totals[i] / (n_region - 1)
         kept = self._beliefs[i].get(id(group))
@@ -106,7 +107,7 @@ class Trust:
         """Work out, at once, every member's belief about a large group and keep it (the same
         numbers as `belief` would add up itself)."""
         n = len(group)
-        if n < LARGE_GROUP or n == len(self.matrix):
+        if n < LARGE_GROUP or n == self._n:
             return  # small: Python adds it up; the whole region: the kept totals serve
         kept = self._worked_out.get(id(group))
         if kept is not None and kept[0] is group and kept[1] == n:
