@@ -223,7 +223,7 @@ def test_analyze_waits_for_an_unfinished_sweep_unless_partial(whole, tmp_path, c
     assert code == 0 and "--partial" in err
 
 
-@pytest.mark.parametrize("kind", ["folder", "fifo", "socket", "link", "dangling-link"])
+@pytest.mark.parametrize("kind", ["folder", "fifo", "socket", "link", "dangling-link", "hard-link"])
 def test_a_writer_lock_that_is_not_a_plain_file_is_refused(whole, tmp_path, capsys, kind):
     """The lock is created by the sweep; anything else in its place is the user's, and kept."""
     spec, made, _ = whole
@@ -239,6 +239,9 @@ def test_a_writer_lock_that_is_not_a_plain_file_is_refused(whole, tmp_path, caps
     elif kind == "socket":
         server = socket.socket(socket.AF_UNIX)
         server.bind(str(lock))
+    elif kind == "hard-link":
+        (tmp_path / "target.txt").write_text("mine")
+        os.link(tmp_path / "target.txt", lock)
     else:
         target = tmp_path / ("nowhere" if kind == "dangling-link" else "target.txt")
         if kind == "link":
@@ -250,8 +253,25 @@ def test_a_writer_lock_that_is_not_a_plain_file_is_refused(whole, tmp_path, caps
     assert code == 2 and err.count("samenspel: error:") == 1 and "Traceback" not in err
     assert LOCK in err and "changed nothing" in err
     assert {p.name: p.lstat().st_mode for p in folder.iterdir()} == before
-    if kind == "link":
+    if kind in ("link", "hard-link"):
         assert (tmp_path / "target.txt").read_text() == "mine"
+
+
+@pytest.mark.parametrize("log", ["status.log", "written.log"])
+def test_a_log_with_another_name_is_refused_untouched(whole, tmp_path, capsys, log):
+    """samenspel appends to its logs: a log hard-linked to a user's file would change that file."""
+    spec, made, _ = whole
+    folder = tmp_path / "sweep"
+    shutil.copytree(made, folder)
+    part = sorted((folder / "runs").glob("part-*"))[0]
+    part.unlink()  # work left to do: the resume would append
+    mine = tmp_path / "mine.log"
+    os.link(folder / log, mine)
+    before = mine.read_bytes()
+    argv = ["sweep", str(spec), "--out", str(folder), "--resume", "--in-process", "--no-progress"]
+    code, err = outcome(argv, capsys)
+    assert code == 2 and "hard link" in err and "Traceback" not in err
+    assert mine.read_bytes() == before
 
 
 def test_force_never_replaces_a_sweep(whole, tmp_path, capsys):

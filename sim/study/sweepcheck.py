@@ -271,6 +271,11 @@ def verify(folder: Path) -> Check:
         path = check.folder / name
         if path.is_symlink() or not path.is_file():
             check.damage.append(f"{name}: missing, or not a file; it belongs to the sweep")
+        elif path.stat().st_nlink > 1:  # samenspel appends to it: never to a file named elsewhere
+            check.damage.append(
+                f"{name}: has another name too (a hard link); samenspel appends to it, so remove "
+                "the other name first"
+            )
     _read_spec(check, data)
     if check.damage:
         return check
