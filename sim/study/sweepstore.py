@@ -69,11 +69,11 @@ def _lock(path: Path) -> int:
     except OSError as exc:  # a folder or a link in its place
         kind = "a link" if path.is_symlink() else "a folder" if path.is_dir() else exc.strerror
         raise SweepDamaged(_not_a_lock(path, kind)) from None
-    info = os.fstat(fd)
-    if not stat.S_ISREG(info.st_mode):  # a FIFO, a socket or a device in its place
+    found = os.fstat(fd)
+    if not stat.S_ISREG(found.st_mode):  # a FIFO, a socket or a device in its place
         os.close(fd)
         raise SweepDamaged(_not_a_lock(path, "not a plain file but a pipe, socket or device"))
-    if info.st_nlink > 1:  # a hard link: the holder's note would overwrite the other name's file
+    if found.st_nlink > 1:  # a hard link: the holder's note would overwrite the other name's file
         os.close(fd)
         raise SweepDamaged(_not_a_lock(path, "a file with another name too (a hard link)"))
     try:
