@@ -23,9 +23,9 @@ class Municipality(mesa.Agent):
 
     State: a regional account (sim.model.accounts), salience per theme, autonomy preference of the
     council, official capacity, energy, legitimacy (council satisfaction), felt grip and visible
-    results, a contribution type (conditional cooperator, free rider, ...). Its directed trust in
-    every other municipality is its row of the model's `trust` (sim/model/trust.py, the one owner of
-    trust), read and changed through the methods below.
+    results, ownership per theme, a contribution type (conditional cooperator, free rider, ...).
+    Its directed trust in every other municipality is its row of the model's `trust`
+    (sim/model/trust.py, the one owner of trust), read and changed through the methods below.
     """
 
     model: RegionModel
@@ -56,6 +56,8 @@ class Municipality(mesa.Agent):
         self.grip_sum = 0.0  # for the run's mean felt grip
         self.benefit_total = 0.0
         self.exited: dict[str, int] = {}  # theme -> month of exit
+        # How much it feels owner of each theme (docs/ODD.md, 7.11), in the model's theme order.
+        self.ownership = [model.config.culture.initial_ownership] * len(model.themes)
 
     def trust_of(self, other: int) -> float:
         """Trust in another municipality, by its index."""
@@ -120,27 +122,42 @@ class Municipality(mesa.Agent):
             self.grip += JUDGEMENT_RATE * (grip - self.grip)
 
     def pays(self, project: Project, ms: Membership, amount: float) -> bool:
-        """Pay a pledged instalment, or withhold it (see rules.delivery_log_odds)."""
+        """Pay a pledged instalment, or withhold it (see rules.delivery_log_odds): a pledge
+        counts only if it was meant (rules.insincere_chance); ownership of the theme and an
+        honest conversation still in effect add to the odds. A shortfall it could not help
+        (no room, or obligations beyond the year's room) is one it can explain at a forum."""
         account = self.account
+        stress = rules.budget_stress(account.committed, account.room_year)
         if amount > account.room:  # no budget goes negative: what is not there cannot be paid
+            ms.excused = True
             return False
         model = self.model
+        noise = model.choice_noise
         odds = rules.delivery_log_odds(
-            ms.chose,
+            ms.chose and ms.sincere,
             rules.willingness(
                 self.kind,
                 model.trust.belief(self.index, project.member_municipalities),
                 model.cc_slope,
             ),
             ms.benefit_ratio,
-            rules.budget_stress(account.committed, account.room_year),
+            stress,
             rules.council_pressure(self.autonomy, self.legitimacy),
             project.deterrence,
             self.energy,
             model.delivery_weights,
-            model.choice_noise,
+            noise,
         )
-        return self.random.random() < rules.logistic(odds)
+        owner = rules.owner_utility(self.ownership[project.theme.index], model.weight_ownership)
+        paid = self.random.random() < rules.logistic(odds + owner / noise + model.talk)
+        if not paid and stress >= 1.0:
+            ms.excused = True
+        return paid
+
+    def experiences(self, theme: int, experience: float) -> None:
+        """One experience of a theme moves its ownership (rules.ownership_after)."""
+        own = self.ownership
+        own[theme] = rules.ownership_after(own[theme], experience, self.model.ownership_rate)
 
     def end_month(self) -> None:
         """Recover energy, let the council judge grip and results, reset the month's hours."""

@@ -384,7 +384,9 @@ def test_large_coalitions_update_trust_by_the_same_rule_pair_by_pair():
         for pos, o in enumerate(members):
             if o is m:
                 continue
-            expected = rules.trust_update(before[(m.index, o.index)], seen[pos], gain, loss)
+            image = float(model.trust.images[m.index, o.index])  # the culture's images
+            seen_by_m = rules.seen_through_image(seen[pos], image)
+            expected = rules.trust_update(before[(m.index, o.index)], seen_by_m, gain, loss)
             assert m.trust_of(o.index) == expected  # to the last bit
 
 

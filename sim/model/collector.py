@@ -34,6 +34,7 @@ AGENT_VARS = (
     "energy",
     "legitimacy",
     "grip_mean",
+    "ownership",
     "service_cost_per_inhabitant",
     "net_cost",
 )

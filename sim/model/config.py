@@ -1,11 +1,10 @@
 """The scenario: its schema, and its loading from a preset or a file.
 
 Everything a run depends on is declared as data and checked on load, so a typo in a scenario
-file is caught before anything runs or is written. The parts a scenario is made of (themes,
-region, arrangements, behaviour, shocks, and the strict base every model shares) are
-sim/model/schema.py; how a validation error reads is sim/model/messages.py. This module puts them
-together, loads the theme, arrangement and region data and the presets, and re-exports the names
-of both, so `from sim.model.config import ...` gives any of them.
+file is caught before anything runs or is written. Its parts (themes, region, arrangements,
+behaviour, culture, shocks, the strict base) are sim/model/schema.py; how a validation error
+reads is sim/model/messages.py. This module puts them together, loads the data and presets, and
+re-exports the names of both, so `from sim.model.config import ...` gives any of them.
 """
 
 from __future__ import annotations
@@ -28,11 +27,13 @@ from sim.model.messages import (
     shown_value,
 )
 from sim.model.schema import (
+    CULTURE_TABLE,
     SAFE_NAME,
     SAFE_NAME_HINT,
     Arrangement,
     Behaviour,
     ContributionType,
+    Culture,
     Mode,
     MunicipalitySpec,
     RegionSpec,
@@ -54,6 +55,7 @@ __all__ = [
     "Behaviour",
     "ConfigError",
     "ContributionType",
+    "Culture",
     "Mode",
     "MunicipalitySpec",
     "RegionSpec",
@@ -140,6 +142,7 @@ class Scenario(Strict):
     behaviour: Behaviour = Field(
         default_factory=Behaviour, description="the behavioural parameters: a [behaviour] table"
     )
+    culture: Culture = Field(default_factory=Culture, description=CULTURE_TABLE)
     shocks: list[Shock] = Field(
         default_factory=list, description="budget cuts at given months: [[shocks]] tables"
     )
@@ -438,11 +441,13 @@ def scenario_from_dict(data: dict, source: str = "scenario", **overrides: object
 SCENARIO_TABLES: dict[str, type[Strict]] = {
     "scenario": Scenario,
     "behaviour": Behaviour,
+    "culture": Culture,
     "arrangement": Arrangement,
     "shock": Shock,
 }
 """Where the keys of each model go in a scenario file (`samenspel rules`): the top level, the
-`[behaviour]` table, an own arrangement's `[arrangements.NAME]` table, a `[[shocks]]` table."""
+`[behaviour]` and `[culture]` tables, an own arrangement's `[arrangements.NAME]` table, a
+`[[shocks]]` table."""
 
 
 def field_meanings() -> dict[str, str]:

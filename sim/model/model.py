@@ -18,7 +18,7 @@ from sim.model.collector import RecorderData
 from sim.model.config import ConfigError, Scenario, load_scenario, scenario_from_dict
 from sim.model.network import build_network
 from sim.model.parties import Parties
-from sim.model.phases import budget, coalitions, politics, tables
+from sim.model.phases import budget, coalitions, politics, relations, tables
 from sim.model.project import Project, ThemeInForce
 from sim.model.recorder import Recorder
 from sim.model.region import region_for, spread_salience
@@ -44,22 +44,24 @@ DEFAULT_SCENARIO = "multiple-local-status-quo"
 
 def with_overrides(scenario: Scenario | str, overrides: dict[str, object]) -> Scenario:
     """`scenario` (a Scenario, or a preset's name or a file's path) with `overrides` applied:
-    each a top-level key of the scenario or a key of its behaviour table (ConfigError
-    otherwise, naming the key)."""
+    each a top-level key of the scenario or a key of its behaviour or culture table
+    (ConfigError otherwise, naming the key)."""
     if isinstance(scenario, str):
         scenario = load_scenario(scenario)
     if not overrides:
         return scenario
     data = scenario.model_dump(mode="json", exclude_none=True)
     for key, value in overrides.items():
-        if key in Scenario.model_fields and key not in ("behaviour", "name"):
+        if key in Scenario.model_fields and key not in ("behaviour", "culture", "name"):
             data[key] = value
         elif key in type(scenario.behaviour).model_fields:
             data.setdefault("behaviour", {})[key] = value
+        elif key in type(scenario.culture).model_fields:
+            data.setdefault("culture", {})[key] = value
         else:
             raise ConfigError(
-                f"RegionModel: {key!r} is neither a scenario key nor a behaviour parameter "
-                "(samenspel rules lists them)"
+                f"RegionModel: {key!r} is neither a scenario key nor a behaviour or culture "
+                "parameter (samenspel rules lists them)"
             )
     return scenario_from_dict(data, source=f"{scenario.name} with {sorted(overrides)}")
 
@@ -135,6 +137,11 @@ class RegionModel(mesa.Model):
         self.cc_slope = b.conditional_slope
         self.vote_weights = vote_weights(b)
         self.delivery_weights = delivery_weights(b)
+        self.weight_ownership = b.weight_ownership
+        self.ownership_rate = b.ownership_rate
+        self.last_conversation: int | None = None  # month of the last honest conversation
+        self.talk_share = 0.0  # how much of it still holds this month (phases/relations.py)
+        self.talk = 0.0  # its log-odds on delivery this month
         self._populate(scenario, seed)
         self._institute(scenario, previous)
 
@@ -150,7 +157,9 @@ class RegionModel(mesa.Model):
         self.centre = next(m for m in self.municipalities if m.name == self.region.centre)
         self.population = sum(m.population for m in self.municipalities)
         self.network = build_network(self.municipalities, self.centre, self.themes)
-        self.trust = Trust.initial(len(self.municipalities), self.centre.index, self.region)
+        self.trust = Trust.initial(
+            len(self.municipalities), self.centre.index, self.region, scenario.culture
+        )
         self._seated: dict[int, list[Municipality]] = {}
         self.parties = (
             Parties(len(self.municipalities), self.random)
@@ -195,6 +204,7 @@ class RegionModel(mesa.Model):
         budget.budget_shocks(self, month)
         if month in self.election_months:
             politics.elections(self, month)  # exits, new executives, new party shares
+        relations.relations(self, month)  # honest conversation, forum on the cooperation
         tables.agenda(self, month)  # proposals arrive
         tables.meet(self, month)  # bodies meet and decide; coalitions form and meet
         coalitions.instalments(self, month)  # pay or withhold; late entry; projects close

@@ -214,6 +214,14 @@ CATALOGUE: tuple[Outcome, ...] = (
         kind="both",
         shown=("compare", "figure", "trajectory"),
     ),
+    _(
+        "ownership_mean",
+        "ownership (mean)",
+        "eigenaarschap (gemiddeld)",
+        better="higher",
+        kind="both",
+        shown=("compare", "figure", "trajectory"),
+    ),
     # Projects and coalitions.
     _("proposed", "proposals", "voorstellen", decimals=0),
     _("adopted", "projects adopted", "projecten vastgesteld", decimals=0, shown=("run",)),
@@ -561,6 +569,18 @@ EVENTS: dict[str, Event] = {
             "stapt laat in een lopend project",
             "entry fee, MEUR",
             "instapsom, mln EUR",
+        ),
+        Event(
+            "conversation",
+            "honest conversation about each one's interest",
+            "eerlijk gesprek over ieders belang",
+        ),
+        Event(
+            "forum",
+            "forum on the quality of the cooperation",
+            "overleg over de kwaliteit van de samenwerking",
+            "breaches forgiven",
+            "vergeven tekortkomingen",
         ),
     )
 }

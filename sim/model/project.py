@@ -41,6 +41,8 @@ class Membership:
     benefit_ratio: float  # perceived local benefit per euro of its own cost
     mode: str  # full, solidarity or late
     chose: bool  # it said yes to this obligation (a binding decision may impose it)
+    sincere: bool = True  # its yes was meant (rules.insincere_chance)
+    excused: bool = False  # it withheld an instalment it could not help (no room, overstretched)
     due: float = 0.0
     paid: float = 0.0
     active: bool = True  # False once it has left the theme

@@ -43,6 +43,7 @@ SERIES = (
     "energy_mean",
     "legitimacy_mean",
     "grip_mean",
+    "ownership_mean",
     "service_quality",
     "exits",
     "active_projects",
@@ -143,12 +144,13 @@ class Recorder:
             self.trust_changed = False
         trust_all, trust_centre, trust_others = self._trust
         projects = model.projects
-        energy = legitimacy = grip = room = 0.0
+        energy = legitimacy = grip = room = ownership = 0.0
         for m in munis:
             energy += m.energy
             legitimacy += m.legitimacy
             grip += m.grip
             room += m.account.room
+            ownership += sum(m.ownership)
         self.rows.append(
             {
                 "month": month,
@@ -168,6 +170,7 @@ class Recorder:
                 "energy_mean": energy / n,
                 "legitimacy_mean": legitimacy / n,
                 "grip_mean": grip / n,
+                "ownership_mean": ownership / (n * len(model.themes)),
                 "service_quality": model.service_quality,
                 "exits": self.exits,
                 "active_projects": len(projects),
@@ -219,6 +222,7 @@ class Recorder:
             "energy_mean": sum(cols["energy_mean"]) / months,
             "legitimacy_mean": sum(cols["legitimacy_mean"]) / months,
             "grip_mean": sum(cols["grip_mean"]) / months,
+            "ownership_mean": sum(cols["ownership_mean"]) / months,
             "exits": self.exits,
             "proposed": self.proposed,
             "adopted": self.adopted,
@@ -274,6 +278,7 @@ class Recorder:
                     "energy": m.energy,
                     "legitimacy": m.legitimacy,
                     "grip_mean": m.grip_sum / max(1, len(self.rows)),
+                    "ownership": sum(m.ownership) / len(m.ownership),
                     "service_cost": m.account.service_cost,
                     "service_cost_per_inhabitant": ratio(
                         m.account.service_cost * 1e6, m.population * len(self.rows) / 12

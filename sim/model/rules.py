@@ -416,3 +416,90 @@ def tailoring_fit(demand: float, provided: float) -> float:
     """How well a service fits local wishes: 1 minus the unmet tailoring (maatwerk, Choice memo
     annexes 2020)."""
     return 1.0 - max(0.0, demand - provided)
+
+
+# --- relations: ownership, sincerity, conversation, images, repair (docs/ODD.md, 7.11) -------
+
+
+def ownership_after(ownership: float, experience: float, rate: float) -> float:
+    """A municipality's ownership of a theme after one experience of it (0..1).
+
+    Psychological ownership grows along three routes: control over the target, knowing it
+    intimately and investing oneself in it (Pierce, Kostova & Dirks 2003). The model sees two
+    of them: the say a municipality had in a new obligation (its felt grip: consent, the agenda,
+    where the value lands, :func:`felt_grip`) and a result that landed with it; a decision made
+    over its head pulls ownership down, as a rule imposed undermines the motivation a rule voted
+    for builds (DeCaro, Janssen & Lee 2015). Each experience moves ownership `rate` of the way
+    ("ben je eigenaar of niet en wil je dat zijn of niet?", expert session, Conference 2020).
+    """
+    return ownership + rate * (experience - ownership)
+
+
+def owner_utility(ownership: float, weight: float) -> float:
+    """What owning a theme adds to the choice to pay for it: positive above 0.5 (an owner
+    defends the work at home and delivers), negative below (a client waits to be served).
+    Linear, and small by default (ASSUMPTION): the one behavioural test found no link
+    (Mayhew et al. 2007); the sign follows DeCaro, Janssen & Lee (2015)."""
+    return weight * (ownership - 0.5)
+
+
+OPEN_INSINCERITY = 0.05
+"""The share of yes-votes without intent that remains right after an honest conversation: in
+the Indiana commons experiments with repeated face-to-face talk, participants went beyond the
+agreement in 5% of cases (Ostrom, Walker & Gardner 1992, as reported by Anderies & Janssen 2013,
+p. 96)."""
+
+
+def insincere_chance(base: float, talk: float, ownership: float) -> float:
+    """The chance that a yes at the table is said without the intent to deliver.
+
+    Most people keep a costly promise, but not all: 61-98% across studies (Woike & Kanngiesser
+    2019), so `base` (the culture's) lies in 0.02-0.39. An honest conversation, in which each
+    member says where its interest and enthusiasm lie ("neem met halfslachtige antwoorden geen
+    genoegen", Common Eye 2024), brings it down toward :data:`OPEN_INSINCERITY` as far as its
+    effect still holds (`talk`, 0..1, :func:`talk_in_effect`); an owner rarely says yes without
+    meaning it, a client more often (ASSUMPTION: linear in ownership, neutral at 0.5).
+    """
+    floor = OPEN_INSINCERITY if base > OPEN_INSINCERITY else base
+    p = (base - talk * (base - floor)) * 2.0 * (1.0 - ownership)
+    return 0.0 if p < 0.0 else (1.0 if p > 1.0 else p)
+
+
+def talk_in_effect(months_since: int | None, half_life: float) -> float:
+    """How much of an honest conversation's effect still holds (1 just after, 0 without one).
+
+    Communication raises cooperation strongly (Balliet 2010); the effect survives the end of
+    talk for a while, then fades back (Bershadskyy 2023): here by half every `half_life` months
+    (ASSUMPTION on the form and the rate).
+    """
+    if months_since is None:
+        return 0.0
+    return 0.5 ** (months_since / half_life)
+
+
+def seen_through_image(seen: float, image: float) -> float:
+    """What a member makes of a partner's delivery, read through its image of that partner:
+    the "Dordtse arrogantie" reads the centre's delivery as worse than it was, its mirror the
+    small members' (Choice memo annexes 2020; the Calimero feeling, PwC/Tilburg 2017)."""
+    x = seen - image
+    return 0.0 if x < 0.0 else x
+
+
+def image_after_contact(image: float, rate: float) -> float:
+    """An image after one contact with the other side that evidence can correct (an honest
+    conversation, a forum sitting): contact reduces prejudice (Pettigrew & Tropp 2006), slowly
+    (`rate` an ASSUMPTION: no source gives one per contact)."""
+    return image * (1.0 - rate)
+
+
+def forgives(explained: bool, sincere: bool, p_explained: float, p_unexplained: float) -> float:
+    """The chance that a forum on the quality of the cooperation forgives a breach.
+
+    An explanation for a breach restores trust, an apology alone does not (Lei, Masclet & Vesely
+    2014); people forgive a first breach more often than not and a repeated one rarely
+    (Fudenberg, Rand & Dreber 2012). A breach of a pledge never meant is deception, after which
+    trust "never fully recovers" (Schweitzer, Hershey & Bradlow 2006): not forgiven.
+    """
+    if not sincere:
+        return 0.0
+    return p_explained if explained else p_unexplained

@@ -311,6 +311,41 @@ class Behaviour(Strict):
     instalment_months: Annotated[int, Field(ge=1, le=12)] = Field(
         3, description="months between a project's instalments"
     )
+    ownership_rate: Unit = Field(
+        0.1,
+        description="how far one experience (a say in a decision, a result landing at home) "
+        "moves a municipality's ownership of a theme (ASSUMPTION)",
+    )
+    weight_ownership: Annotated[float, Field(ge=0.0, le=10.0)] = Field(
+        0.5,
+        description="weight of ownership of a theme in the choice to pay for it (ASSUMPTION, "
+        "kept small: Mayhew et al. 2007 found no behavioural link)",
+    )
+    talk_effect: Annotated[float, Field(ge=0.0, le=5.0)] = Field(
+        1.83,
+        description="log-odds by which an honest conversation just held raises delivery "
+        "(Balliet 2010: d = 1.01, 0.83 written to 2.19 face to face)",
+    )
+    talk_half_life_months: Annotated[float, Field(gt=0.0, le=120.0)] = Field(
+        6.0,
+        description="months after which half of a conversation's effect is gone "
+        "(ASSUMPTION; the effect fades once talk stops, Bershadskyy 2023)",
+    )
+    forgive_explained: Unit = Field(
+        0.8,
+        description="chance a forum forgives a breach that was explained (Lei, Masclet & "
+        "Vesely 2014; 0.56-0.79 after a first breach, Fudenberg, Rand & Dreber 2012)",
+    )
+    forgive_unexplained: Unit = Field(
+        0.23,
+        description="chance a forum forgives a breach nobody explained (0.23-0.37 after a "
+        "repeated breach, Fudenberg, Rand & Dreber 2012)",
+    )
+    image_correction: Unit = Field(
+        0.05,
+        description="share of an image of the other side that one contact with it corrects "
+        "(ASSUMPTION: no source gives a rate; kept well below trust's learning rates)",
+    )
 
     @model_validator(mode="after")
     def _shares_sum_to_one(self) -> Behaviour:
@@ -318,6 +353,54 @@ class Behaviour(Strict):
         if abs(total - 1.0) > 1e-6:
             raise ValueError(f"type_shares must sum to 1 (they sum to {total:.4f})")
         return self
+
+
+CULTURE_TABLE = "how the partners work together, apart from the rules: a [culture] table"
+
+
+class Culture(Strict):
+    """How the partners work together, apart from the arrangement's rules: the levers of a
+    culture a region can invest in (docs/ODD.md, 7.11). The defaults are the culture the
+    sources describe for the Drechtsteden: no honest conversation and no forum on the quality
+    of the cooperation ("that is not in our culture of cooperation", Common Eye 2024), and the
+    images of "Dordtse arrogantie" and its mirror on the table (Choice memo annexes 2020)."""
+
+    initial_ownership: Unit = Field(
+        0.5,
+        description="how much each municipality feels owner of each theme at the start "
+        "(0.5: neither owner nor client)",
+    )
+    insincerity: Annotated[float, Field(ge=0.0, le=0.5)] = Field(
+        0.2,
+        description="chance that a yes at the table is said without the intent to deliver, "
+        "without an honest conversation (61-98% of promises are kept, Woike & Kanngiesser "
+        "2019: 0.02-0.39)",
+    )
+    conversation_interval_months: Annotated[int, Field(ge=0, le=60)] = Field(
+        0,
+        description="months between honest conversations on each member's interest and "
+        "enthusiasm (0 = none, Common Eye 2024)",
+    )
+    forum_interval_months: Annotated[int, Field(ge=0, le=60)] = Field(
+        0,
+        description="months between sittings of a forum on the quality of the cooperation, "
+        "where breaches are explained and may be forgiven (0 = none, Common Eye 2024)",
+    )
+    relationship_hours: Annotated[float, Field(ge=0.0, le=100.0)] = Field(
+        4.0,
+        description="hours each member spends on one honest conversation or forum sitting "
+        "(ASSUMPTION: half a day)",
+    )
+    image_of_centre: Annotated[float, Field(ge=0.0, le=0.5)] = Field(
+        0.1,
+        description="how much worse the other municipalities read the centre's delivery than "
+        "it was (the 'Dordtse arrogantie' image; the size is an ASSUMPTION)",
+    )
+    image_of_others: Annotated[float, Field(ge=0.0, le=0.5)] = Field(
+        0.1,
+        description="how much worse the centre reads the others' delivery than it was (the "
+        "mirror image: 'Dordrecht pushes, the others hang'; the size is an ASSUMPTION)",
+    )
 
 
 class Shock(Strict):

@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING, Protocol
 import numpy as np
 
 if TYPE_CHECKING:
-    from sim.model.config import RegionSpec
+    from sim.model.config import Culture, RegionSpec
 
 LARGE_GROUP = 40
 """From this many members on, trust sums over a group are taken with numpy over the matrix;
@@ -43,8 +43,12 @@ def sequential_sums(block: np.ndarray) -> np.ndarray:
 class Trust:
     """The region's directed trust, its row totals and the beliefs kept from it."""
 
-    def __init__(self, matrix: np.ndarray) -> None:
+    def __init__(self, matrix: np.ndarray, images: np.ndarray | None = None) -> None:
         self.matrix = matrix  # changed in place only, never replaced
+        # images[i, j]: how much worse i reads j's delivery than it was (rules.seen_through_image)
+        self.images = np.zeros_like(matrix) if images is None else images
+        # (i, j) -> (trust lost, explained, sincere) since the last forum; None: nobody keeps them
+        self.wounds: dict[tuple[int, int], tuple[float, bool, bool]] | None = None
         self._rows = list(matrix)  # row i as a view: reading and writing one row is the hot path
         self._n = len(matrix)
         self._totals: list[float] = sequential_sums(matrix).tolist()
@@ -56,13 +60,24 @@ class Trust:
         self._worked_out: dict[int, tuple[Sequence[Member], int]] = {}
 
     @classmethod
-    def initial(cls, n: int, centre: int, region: RegionSpec) -> Trust:
+    def initial(
+        cls, n: int, centre: int, region: RegionSpec, culture: Culture | None = None
+    ) -> Trust:
         """The region's starting trust (or the scenario's `initial_trust`); toward and from the
-        centre its own level."""
+        centre its own level; the culture's images of the centre and of the others; wounds
+        kept where a forum will sit to take them."""
         matrix = np.full((n, n), region.initial_trust)
         matrix[centre, :] = matrix[:, centre] = region.initial_trust_centre
         np.fill_diagonal(matrix, 0.0)
-        return cls(matrix)
+        images = np.zeros((n, n))
+        if culture is not None:
+            images[:, centre] = culture.image_of_centre
+            images[centre, :] = culture.image_of_others
+            np.fill_diagonal(images, 0.0)
+        trust = cls(matrix, images)
+        if culture is not None and culture.forum_interval_months > 0:
+            trust.wounds = {}
+        return trust
 
     def __len__(self) -> int:
         return len(self.matrix)
@@ -155,12 +170,12 @@ class Trust:
         self._changed((i,))
 
     def update(self, members: Sequence[Member], seen: list[float], gain: float, loss: float):
-        """Every member updates its trust in every other toward what it saw of them, by
-        rules.trust_update, as one array operation: the same arithmetic, element by element, as
-        the rule's scalar form."""
+        """Every member updates its trust in every other toward what it saw of them, read
+        through its image of them, by rules.trust_update and rules.seen_through_image, as one
+        array operation: the same arithmetic, element by element, as the rules' scalar form."""
         idx = np.fromiter((m.index for m in members), dtype=np.intp, count=len(members))
         block = self.matrix[np.ix_(idx, idx)]
-        target = np.asarray(seen)[np.newaxis, :]
+        target = np.maximum(np.asarray(seen)[np.newaxis, :] - self.images[np.ix_(idx, idx)], 0.0)
         rate = np.where(target >= block, gain, loss)
         new = block + rate * (target - block)
         np.fill_diagonal(new, 0.0)
@@ -170,3 +185,33 @@ class Trust:
         for i, total in zip(idx.tolist(), totals.tolist(), strict=True):
             self._totals[i] = total
         self._changed(idx.tolist())
+
+    # --- images and wounds (docs/ODD.md, 7.11) -----------------------------------------------
+
+    def image_row(self, i: int) -> list[float]:
+        """How much worse i reads each other's delivery than it was."""
+        return self.images[i].tolist()
+
+    def contact(self, rate: float) -> None:
+        """Everyone met everyone: each image is corrected by `rate` (rules.image_after_contact)."""
+        self.images *= 1.0 - rate
+
+    def wound(self, i: int, j: int, lost: float, explained: bool, sincere: bool) -> None:
+        """i lost `lost` of its trust in j: kept for the forum (if one sits), adding up; the
+        breach counts as explained or sincere only if every part of it was."""
+        if self.wounds is None or lost <= 0.0:
+            return
+        before = self.wounds.get((i, j))
+        if before is not None:
+            lost += before[0]
+            explained = explained and before[1]
+            sincere = sincere and before[2]
+        self.wounds[(i, j)] = (lost, explained, sincere)
+
+    def take_wounds(self) -> list[tuple[tuple[int, int], tuple[float, bool, bool]]]:
+        """The wounds kept since the last forum, in the order they were made; none kept after."""
+        if not self.wounds:
+            return []
+        out = list(self.wounds.items())
+        self.wounds.clear()
+        return out

@@ -72,6 +72,7 @@ def _event_fields(event: Frame, theme_labels: dict[str, dict[str, str]], lang: s
         "municipality": event["municipality"],
         "theme": theme_labels[theme][lang] if theme in theme_labels else theme,
         "participants": i18n.number(value, lang, 0) if value is not None else "",
+        "forgiven": i18n.number(value, lang, 0) if value is not None else "",
         "share": i18n.percent(value, lang) if value is not None else "",
     }
 

@@ -68,6 +68,7 @@ def field_label(d: RuleDifference, lang: str) -> str:
     tables = {
         "rule": ["app.rule", "whatif.rule"],
         "behaviour": ["app.behaviour", "whatif.behaviour"],
+        "culture": ["app.culture"],
         "scenario": ["whatif.setup"],
         "transition": ["whatif.setup"],
         "arrangement": ["whatif.setup"],
@@ -218,7 +219,7 @@ def rule_sentences(w: WhatIf, lang: str) -> list[str]:
                     base_themes=value_words(d.base, lang),
                 )
             )
-    for kind in ("behaviour", "scenario"):
+    for kind in ("culture", "behaviour", "scenario"):
         diffs = [d for d in w.rules if d.kind == kind]
         if diffs:
             out.append(_t(f"{kind}_differs", lang, changes=_changes(diffs, lang)))

@@ -23,8 +23,9 @@ from sim.study.whatif import TRANSITION, RuleDifference, WhatIf
 class Channel:
     """Where, in the model, rules act on an intermediate outcome, and it on results.
 
-    `rules` are Arrangement fields (or TRANSITION); `results` summary keys. Each is read off the
-    code and docs/ODD.md: the sentence says "in the model it follows from ..." only for these.
+    `rules` are Arrangement or Culture fields (or TRANSITION); `results` summary keys. Each is
+    read off the code and docs/ODD.md: the sentence says "in the model it follows from ..." only
+    for these.
     """
 
     via: str
@@ -75,6 +76,25 @@ CHANNELS: tuple[Channel, ...] = (
     Channel("transition_cost", (TRANSITION,), ("c7_transition",)),
     Channel("renegotiations", ("renegotiation_rounds",), ("decision_lag_mean",)),
     Channel("exits", ("exit_allowed", "exit_fee_years", "exit_moratorium_years"), ()),
+    # Culture (phases/relations.py, rules.ownership_after, rules.insincere_chance): ownership
+    # grows with say and results and carries delivery; an honest conversation makes pledges
+    # sincere and raises delivery; a forum gives back trust lost to explained breaches.
+    Channel(
+        "ownership_mean",
+        ("initial_ownership", "agenda_setter", "participation", "decision"),
+        ("commitment", "free_riding"),
+    ),
+    Channel(
+        "trust_mean",
+        (
+            "forum_interval_months",
+            "conversation_interval_months",
+            "image_of_centre",
+            "image_of_others",
+            "monitoring",
+        ),
+        ("commitment", "free_riding"),
+    ),
 )
 
 
@@ -145,7 +165,7 @@ def mechanisms(w: WhatIf) -> list[Mechanism]:
     (and the intermediate is measured) while it did not move."""
     mid = w.intermediates.set_index("outcome")
     res = w.outcomes.set_index("outcome")
-    differing = {d.field: d for d in w.rules if d.kind in ("rule", "transition")}
+    differing = {d.field: d for d in w.rules if d.kind in ("rule", "transition", "culture")}
     out = []
     for ch in CHANNELS:
         rules = tuple(differing[r] for r in ch.rules if r in differing)

@@ -39,6 +39,7 @@ from sim.model.config import (
     Arrangement,
     Behaviour,
     ConfigError,
+    Culture,
     Scenario,
     load_scenario,
 )
@@ -68,6 +69,7 @@ INTERMEDIATE: tuple[str, ...] = (
     "trust_centre_others",
     "trust_among_others",
     "grip_mean",
+    "ownership_mean",
     "energy_mean",
     "legitimacy_mean",
     "exits",
@@ -85,6 +87,8 @@ EVENT_KINDS: tuple[str, ...] = (
     "coalition_not_formed",
     "defection_detected",
     "late_entry",
+    "conversation",
+    "forum",
 )
 """Event kinds counted per run (sim.model.outcomes.EVENTS) that the explanation looks at."""
 
@@ -111,7 +115,9 @@ SCENARIO_FIELDS = (
 
 def default_base(alternative: Scenario) -> Scenario:
     """What `alternative` replaces: the same scenario with its previous_governance kept in force
-    (no change at the start, so no transition), named by its `replaces` key or NAME-before."""
+    (no change at the start, so no transition) and, where it names the preset it `replaces`,
+    that preset's culture (a scenario may change the way partners work rather than the rules);
+    named by its `replaces` key or NAME-before."""
     before = kept_in_force(alternative)
     data = alternative.model_dump()
     data.update(
@@ -121,6 +127,8 @@ def default_base(alternative: Scenario) -> Scenario:
         previous_governance=before,
         replaces=None,
     )
+    if alternative.replaces is not None:
+        data["culture"] = load_scenario(alternative.replaces).culture.model_dump()
     return Scenario.model_validate(data)
 
 
@@ -142,10 +150,11 @@ def scenarios(
     alt = load_scenario(alternative, years=years)
     if base is None:
         chosen = default_base(alt)
-        if chosen.governance == alt.governance:
+        if chosen.governance == alt.governance and chosen.culture == alt.culture:
             raise ConfigError(
                 f"--base: {alternative} changes no arrangement at its start (its "
-                "previous_governance is its governance), so there is nothing it replaces to "
+                "previous_governance is its governance) and no culture, so there is nothing it "
+                "replaces to "
                 "compare with; give --base, a preset name or a .toml file, e.g. --base "
                 "multiple-local-status-quo"
             )
@@ -237,7 +246,7 @@ def outcome_entry(key: str) -> Outcome:
 class RuleDifference:
     """One rule (or behavioural or set-up value) that differs between base and alternative."""
 
-    kind: Literal["rule", "arrangement", "transition", "behaviour", "scenario"]
+    kind: Literal["rule", "arrangement", "transition", "behaviour", "culture", "scenario"]
     field: str
     base: object
     alternative: object
@@ -262,14 +271,25 @@ def rule_differences(base: Scenario, alternative: Scenario) -> list[RuleDifferen
     b_moves, a_moves = _transitions(base), _transitions(alternative)
     if b_moves != a_moves:
         out.append(RuleDifference("transition", TRANSITION, b_moves, a_moves))
-    for f in Behaviour.model_fields:
-        if getattr(base.behaviour, f) != getattr(alternative.behaviour, f):
-            b_val, a_val = getattr(base.behaviour, f), getattr(alternative.behaviour, f)
-            out.append(RuleDifference("behaviour", f, b_val, a_val))
+    out += _differences("culture", base.culture, alternative.culture)
+    out += _differences("behaviour", base.behaviour, alternative.behaviour)
     for f in SCENARIO_FIELDS:
         if getattr(base, f) != getattr(alternative, f):
             out.append(RuleDifference("scenario", f, getattr(base, f), getattr(alternative, f)))
     return out
+
+
+def _differences(
+    kind: Literal["behaviour", "culture"],
+    base: Behaviour | Culture,
+    alternative: Behaviour | Culture,
+) -> list[RuleDifference]:
+    """The values of a `[behaviour]` or `[culture]` table that differ, in the table's order."""
+    return [
+        RuleDifference(kind, f, getattr(base, f), getattr(alternative, f))
+        for f in type(base).model_fields
+        if getattr(base, f) != getattr(alternative, f)
+    ]
 
 
 def _transitions(sc: Scenario) -> tuple[str, ...]:

@@ -149,6 +149,7 @@ def adopt(
         )
         for i, m in enumerate(c.members)
     ]
+    draw_sincerity(model, theme, members)
     rec = model.recorder
     project = Project(
         pid=rec.adopted,
@@ -168,13 +169,26 @@ def adopt(
         m = ms.municipality
         model.network.add_edge(m.index, node, kind="member", mode=ms.mode)
         m.account.committed += project.annual_cost(ms)
-        m.judge(
-            grip=rules.felt_grip(
-                ms.chose, setter is None or setter is m, ms.value_share, ms.cost_share
-            )
+        grip = rules.felt_grip(
+            ms.chose, setter is None or setter is m, ms.value_share, ms.cost_share
         )
+        m.judge(grip=grip)
+        m.experiences(theme.index, grip)  # ownership grows with say, falls when overruled
     rec.event(month, "project_adopted", theme=theme.name, value=len(members))
     return project
+
+
+def draw_sincerity(model: RegionModel, theme: ThemeInForce, members: list[Membership]) -> None:
+    """Whether each yes was meant: an insincere yes carries no pledge at delivery
+    (rules.insincere_chance: the culture's base, the honest conversation, ownership)."""
+    base = model.config.culture.insincerity
+    talk = model.talk_share
+    rnd = model.random.random
+    k = theme.index
+    for ms in members:
+        if ms.chose:
+            p = rules.insincere_chance(base, talk, ms.municipality.ownership[k])
+            ms.sincere = rnd() >= p
 
 
 def fund(model: RegionModel, p: Project) -> None:
@@ -363,6 +377,8 @@ def close(model: RegionModel, p: Project, month: int) -> None:
     }
     rec.trust_changed = True
     large = len(members) >= LARGE_GROUP
+    trust = model.trust
+    before = [trust.row(m.index) for m in members] if trust.wounds is not None else None
     for ms in active:
         m = ms.municipality
         m.account.committed -= p.annual_cost(ms)
@@ -371,16 +387,52 @@ def close(model: RegionModel, p: Project, month: int) -> None:
         rec.benefit += benefit
         unpaid = 1.0 - ms.paid / ms.due if ms.due > 0 else 0.0
         rec.benefit_unpaid += benefit * unpaid
-        # Output legitimacy: visible results benefiting the municipality.
+        # Output legitimacy and ownership: visible results benefiting the municipality.
         m.judge(results=1.0 if visible else 0.0)
+        m.experiences(p.theme.index, 1.0 if visible else 0.0)
         # Shared experience: each member learns how reliably each partner delivers from what
-        # it saw (trust as a learned belief, faster after a disappointment).
+        # it saw, read through its image of them (trust as a learned belief, faster after a
+        # disappointment).
         if not large:
-            row = model.trust.row(m.index)
+            row = trust.row(m.index)
+            image = trust.image_row(m.index)
             others = [o.index for o in members if o is not m]
-            m.set_trusts(others, [rules.trust_update(row[j], seen[j], gain, loss) for j in others])
-    if large:  # the same rule for every pair at once
-        model.trust.update(members, [seen[o.index] for o in members], gain, loss)
+            m.set_trusts(
+                others,
+                [
+                    rules.trust_update(
+                        row[j], rules.seen_through_image(seen[j], image[j]), gain, loss
+                    )
+                    for j in others
+                ],
+            )
+    if large:  # the same rules for every pair at once
+        trust.update(members, [seen[o.index] for o in members], gain, loss)
+    if before is not None:
+        keep_wounds(model, active, before)
     rec.coalition_sizes.append(len(members))
     rec.binding.append(p.theme.arrangement.participation == "all_members")
     rec.event(month, "project_closed", theme=p.theme.name, value=completion)
+
+
+def keep_wounds(model: RegionModel, active: list[Membership], before: list[list[float]]) -> None:
+    """What each member's trust in each partner lost at a project's close is kept for the forum
+    on the cooperation, with what the forum will hear of it: explained, when the partner
+    delivered (the shortfall was not its own) or could not help its shortfall; sincere, unless
+    the partner fell short of a pledge it never meant."""
+    trust = model.trust
+    visible = model.behaviour.visible_result
+    for ms, row in zip(active, before, strict=True):
+        i = ms.municipality.index
+        for other in active:
+            j = other.municipality.index
+            if j == i:
+                continue
+            delivered = other.kept >= visible
+            trust.wound(
+                i,
+                j,
+                row[j] - trust.of(i, j),
+                delivered or other.excused,
+                delivered or other.sincere or not other.chose,
+            )
