@@ -56,7 +56,7 @@ class Municipality(mesa.Agent):
         self.grip_sum = 0.0  # for the run's mean felt grip
         self.benefit_total = 0.0
         self.exited: dict[str, int] = {}  # theme -> month of exit
-        # How much it feels owner of each theme (docs/ODD.md, 7.11), in the model's theme order.
+        # How much it feels owner of each theme (docs/ODD.md, 7.13), in the model's theme order.
         self.ownership = [model.config.culture.initial_ownership] * len(model.themes)
 
     def trust_of(self, other: int) -> float:

@@ -418,7 +418,7 @@ def tailoring_fit(demand: float, provided: float) -> float:
     return 1.0 - max(0.0, demand - provided)
 
 
-# --- relations: ownership, sincerity, conversation, images, repair (docs/ODD.md, 7.11) -------
+# --- relations: ownership, sincerity, conversation, images, repair (docs/ODD.md, 7.13) -------
 
 
 def ownership_after(ownership: float, experience: float, rate: float) -> float:

@@ -322,9 +322,10 @@ class Behaviour(Strict):
         "kept small: Mayhew et al. 2007 found no behavioural link)",
     )
     talk_effect: Annotated[float, Field(ge=0.0, le=5.0)] = Field(
-        1.83,
-        description="log-odds by which an honest conversation just held raises delivery "
-        "(Balliet 2010: d = 1.01, 0.83 written to 2.19 face to face)",
+        0.95,
+        description="log-odds by which an honest conversation just held raises delivery; "
+        "docked: gives d = 1.0 in the public-goods game, as communication does in the "
+        "laboratory (Balliet 2010: d = 1.01, 0.46 written to 1.21 face to face)",
     )
     talk_half_life_months: Annotated[float, Field(gt=0.0, le=120.0)] = Field(
         6.0,
@@ -360,7 +361,7 @@ CULTURE_TABLE = "how the partners work together, apart from the rules: a [cultur
 
 class Culture(Strict):
     """How the partners work together, apart from the arrangement's rules: the levers of a
-    culture a region can invest in (docs/ODD.md, 7.11). The defaults are the culture the
+    culture a region can invest in (docs/ODD.md, 7.13). The defaults are the culture the
     sources describe for the Drechtsteden: no honest conversation and no forum on the quality
     of the cooperation ("that is not in our culture of cooperation", Common Eye 2024), and the
     images of "Dordtse arrogantie" and its mirror on the table (Choice memo annexes 2020)."""

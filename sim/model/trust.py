@@ -186,7 +186,7 @@ class Trust:
             self._totals[i] = total
         self._changed(idx.tolist())
 
-    # --- images and wounds (docs/ODD.md, 7.11) -----------------------------------------------
+    # --- images and wounds (docs/ODD.md, 7.13) -----------------------------------------------
 
     def image_row(self, i: int) -> list[float]:
         """How much worse i reads each other's delivery than it was."""

@@ -94,7 +94,7 @@ def format_table(results: Results, lang: str = "en") -> str:
     width = max(len(c.key) for c, _ in results)
     lines = [w["header"].format(total=len(results))]
     for c, s in results:
-        verdict = w["pass"] if s.passed else w["fail"]
+        verdict = w[outcome(c, s)]
         interval = f"[{number(s.ci_low)}, {number(s.ci_high)}]"
         lines.append(
             f"  {c.key:<{width}}  {verdict:<8}  {number(s.estimate):>10} {interval:<24} "
@@ -105,13 +105,22 @@ def format_table(results: Results, lang: str = "en") -> str:
     return "\n".join(lines)
 
 
+def outcome(c: Check, s: Statistic) -> str:
+    """ "pass", "fail", or "gap": a claim of the sources the model does not reproduce with
+    grounded numbers (Check.gap), reported as such rather than as a failure."""
+    return "pass" if s.passed else "gap" if c.gap else "fail"
+
+
 def summary_line(results: Results, lang: str = "en") -> str:
-    """How many checks pass, and which fail."""
+    """How many checks pass, which fail, and which are known gaps."""
     w = words(lang)
     passed = sum(s.passed for _, s in results)
     line = w["summary"].format(passed=passed, total=len(results))
-    failing = [c.key for c, s in results if not s.passed]
-    return line + (f"; {w['failing'].format(keys=', '.join(failing))}" if failing else "")
+    for kind in ("fail", "gap"):
+        keys = [c.key for c, s in results if outcome(c, s) == kind]
+        if keys:
+            line += f"; {w['failing' if kind == 'fail' else 'gaps'].format(keys=', '.join(keys))}"
+    return line
 
 
 def pages(
@@ -136,7 +145,7 @@ def _forest_row(i: int, c: Check, s: Statistic, left: int, mid: float, half: flo
     def x(v: float) -> float:
         return mid + (v / scale) * half if math.isfinite(v) else mid
 
-    colour = "#1a7f37" if s.passed else "#b3261e"
+    colour = {"pass": "#1a7f37", "fail": "#b3261e", "gap": "#8a5a00"}[outcome(c, s)]
     parts = [
         f'<text x="{left - 8}" y="{y + 4}" text-anchor="end" font-size="11">'
         f"{html.escape(c.key)} {'✓' if s.passed else '✗'}</text>"
@@ -182,14 +191,16 @@ th { background: #f4f4f4; }
 td.num { text-align: right; white-space: nowrap; }
 .pass { color: #1a7f37; font-weight: bold; }
 .fail { color: #b3261e; font-weight: bold; }
+.gap { color: #8a5a00; font-weight: bold; }
 small { color: #666; }
 """
 
 
 def _report_row(c: Check, s: Statistic, lang: str) -> str:
     w, esc = words(lang), html.escape
-    verdict = w["pass"] if s.passed else w["fail"]
-    mark = "✓" if s.passed else "✗"
+    kind = outcome(c, s)
+    verdict = w[kind]
+    mark = {"pass": "✓", "fail": "✗", "gap": "○"}[kind]
     return (
         f"<tr><td><code>{esc(c.key)}</code></td>"
         f"<td>{c.pattern if c.pattern is not None else esc(w['other_claim'])}</td>"
@@ -198,7 +209,7 @@ def _report_row(c: Check, s: Statistic, lang: str) -> str:
         f'<td class="num">[{esc(number(s.ci_low))}, {esc(number(s.ci_high))}]</td>'
         f"<td>{esc(target_text(c, lang))}</td>"
         f'<td class="num">{esc(number(s.t))}</td><td class="num">{s.n}</td>'
-        f'<td class="{"pass" if s.passed else "fail"}">{mark} {esc(verdict)}</td></tr>'
+        f'<td class="{kind}">{mark} {esc(verdict)}</td></tr>'
     )
 
 

@@ -1,4 +1,4 @@
-"""Phase 5-6 of a month: coalitions form, are funded, deliver or withhold, and close.
+"""Phases 6-7 of a month: coalitions form, are funded, deliver or withhold, and close.
 
 Who takes part in an adopted project is the arrangement's `participation` rule, looked up in
 PARTICIPATION: a new rule is one function there plus its value in sim/model/schema.py's
@@ -218,7 +218,7 @@ _age = attrgetter("start", "pid")
 
 
 def instalments(model: RegionModel, month: int) -> None:
-    """Phase 6 (docs/ODD.md, section 3): the instalments that fall due are collected, projects
+    """Phase 7 (docs/ODD.md, section 3): the instalments that fall due are collected, projects
     oldest first (`payment_order`); a project whose instalments are done closes, once all have
     been collected."""
     every = model.behaviour.instalment_months

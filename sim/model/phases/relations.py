@@ -1,4 +1,4 @@
-"""Phase 4 of a month: the relationship, apart from the rules (docs/ODD.md, 7.11).
+"""Phase 4 of a month: the relationship, apart from the rules (docs/ODD.md, 7.13).
 
 What a culture of cooperation adds to an arrangement, as the scenario's `[culture]` table sets
 it: an honest conversation every so many months, in which each member says where its interest

@@ -1,4 +1,4 @@
-"""Phases 4-5 of a month: the regional agenda, meeting bodies, and how a table decides.
+"""Phases 5-6 of a month: the regional agenda, meeting bodies, and how a table decides.
 
 A meeting body is a theme's table, or one body for all themes of an arrangement whose
 `table_scope` is shared (a regional council, a board, the provider's account meetings). It keeps
@@ -113,7 +113,7 @@ Sitting = tuple["MeetingBody", list[list["Municipality"]], list["Municipality"]]
 
 
 def meet(model: RegionModel, month: int) -> None:
-    """Phase 5 (docs/ODD.md, section 3): the bodies that are due sit; their members spend the
+    """Phase 6 (docs/ODD.md, section 3): the bodies that are due sit; their members spend the
     meeting's hours; each theme's queued proposals are decided under the body's rule and
     staffed; then the running coalitions meet.
 

@@ -34,8 +34,11 @@ class Check:
     seeds: int  # default number of seeds
     setups: Mapping[str, SetUp] = field(repr=False, compare=False)  # what it runs, by role
     measure: Measure = field(repr=False, compare=False)
-    pattern: int | None = None  # the ODD pattern number (1..7); None for another claim
+    pattern: int | None = None  # the ODD pattern number (1..8); None for another claim
     words: str = ""  # its entry in the catalogues' [validate.check] table (default: the key)
+    # A claim of the sources the model does not reproduce with grounded numbers: reported as a
+    # gap (docs/CALIBRATION.md, "Gaps"), not a failure; the tests hold that it still fails.
+    gap: bool = False
     fields: Mapping[str, object] = field(default_factory=dict, repr=False, compare=False)
 
     def __post_init__(self) -> None:

@@ -9,6 +9,7 @@ from pathlib import Path
 
 from sim.model.config import ConfigError, Scenario
 from sim.study.validation.check import Check
+from sim.study.validation.culture import culture_checks
 from sim.study.validation.laboratory import docking_checks, settling_checks
 from sim.study.validation.measures import Statistic
 from sim.study.validation.overrides import Overrides
@@ -18,6 +19,7 @@ from sim.study.validation.runs import arm_key, records, run_arms
 
 CHECKS: tuple[Check, ...] = (
     *pattern_checks(),
+    *culture_checks(),
     *notice_checks(),
     *docking_checks(),
     *settling_checks(),

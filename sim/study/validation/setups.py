@@ -113,7 +113,7 @@ def try_scenario(name: str, overrides: Overrides | None = None) -> Scenario:
     return build(read_toml(TRIES / f"{name}.toml", "scenario"), overrides)
 
 
-def game_scenario(condition: str, overrides: Overrides) -> Scenario:
+def game_scenario(condition: str, overrides: Overrides, **contrast: object) -> Scenario:
     """The docking game (sim/study/docking.py) under the overrides, except what makes it the game:
     every setting its file gives wins over an override (a `--set behaviour.weight_stress=2`
     must not bring budget stress into a laboratory game), so overrides reach only the
@@ -123,7 +123,8 @@ def game_scenario(condition: str, overrides: Overrides) -> Scenario:
     for theme, table in data.get("themes", {}).items():
         reduction |= {f"themes.{theme}.{k}": v for k, v in table.items()}
     reduction |= {k: data[k] for k in ("region", "years", "initial_trust") if k in data}
-    return build(data, overrides, **reduction)
+    reduction |= {f"culture.{k}": v for k, v in data.get("culture", {}).items()}
+    return build(data, overrides, **reduction, **contrast)
 
 
 # --- set-ups as data: what a check runs, by role -------------------------------------------------
@@ -180,9 +181,11 @@ class Try:
 
 @dataclass(frozen=True)
 class Game:
-    """The docking game in one condition (`game_scenario`)."""
+    """The docking game in one condition (`game_scenario`), with the check's `contrast` (e.g.
+    an honest conversation before every period)."""
 
     condition: str
+    contrast: Mapping[str, object] = field(default_factory=dict)
 
     def arm(self, overrides: Overrides) -> Arm:
-        return Arm(game_scenario(self.condition, overrides))
+        return Arm(game_scenario(self.condition, overrides, **self.contrast))
