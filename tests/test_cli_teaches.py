@@ -12,6 +12,7 @@ from pydantic_core import PydanticUndefined
 from sim.model.config import (
     Arrangement,
     Behaviour,
+    Culture,
     Scenario,
     Shock,
     list_scenarios,
@@ -92,6 +93,7 @@ def _fields():
     for table, model in (
         ("scenario", Scenario),
         ("behaviour", Behaviour),
+        ("culture", Culture),
         ("arrangement", Arrangement),
         ("shock", Shock),
     ):
