@@ -119,6 +119,7 @@ def test_rules_lists_every_field_with_its_default_and_where_it_goes(capsys):
     where = {
         "scenario": "At the top",
         "behaviour": "[behaviour]",
+        "culture": "[culture]",
         "arrangement": "[arrangements.NAME]",
         "shock": "[[shocks]]",
     }
