@@ -223,7 +223,7 @@ def rules(lang: str = "en") -> str:
         for name, info in model.model_fields.items():
             head = f"{allowed(info.annotation, info.metadata, lang)}; {default(info, lang)}"
             lines += textwrap.wrap(
-                f"{key_name(name, info, table):<28}{head}",
+                f"{key_name(name, info, table):<27} {head}",
                 WIDTH,
                 initial_indent="  ",
                 subsequent_indent=" " * 30,
