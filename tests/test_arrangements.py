@@ -6,6 +6,8 @@ import re
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from sim.model import rules
 from sim.model.config import load_arrangement_presets, load_scenario, scenario_from_dict
@@ -222,16 +224,53 @@ def test_tailoring_rules(rule, cap, demand, expected):
 
 
 def test_scale_economies_and_the_price_of_tailoring():
-    cost = lambda pop, pooled_t, own_t: rules.service_unit_cost(  # noqa: E731
-        100.0, pop, 60_000, 0.2, pooled_t, own_t, 0.5
+    cost = lambda pop, own, pooled_t, own_t: rules.service_unit_cost(  # noqa: E731
+        100.0, pop, own, 60_000, 0.2, pooled_t, own_t, 0.0
     )
-    assert cost(60_000, 0, 0) < cost(40_000, 0, 0) < cost(20_000, 0, 0)
-    assert cost(300_000, 0, 0) == cost(60_000, 0, 0) == 100.0  # exhausted at efficient scale
-    assert cost(60_000, 0.3, 0) > cost(60_000, 0.0, 0)  # tailoring erodes shared scale
-    assert cost(300_000, 0.3, 0.3) > cost(300_000, 0.3, 0.0)  # and is priced on top
+    assert cost(60_000, 0, 0, 0) < cost(40_000, 0, 0, 0) < cost(20_000, 0, 0, 0)
+    assert cost(300_000, 0, 0, 0) == cost(60_000, 0, 0, 0) == 100.0  # exhausted at scale
+    assert cost(60_000, 20_000, 0.3, 0) > cost(60_000, 20_000, 0.0, 0)  # erodes shared scale
+    # A small member's tailored part costs what it costs at its own scale (extra, Bijlage 3);
+    # a member at efficient scale tailors at no extra cost
+    assert cost(300_000, 20_000, 0.2, 0.2) > cost(300_000, 20_000, 0.2, 0.0)
+    assert cost(300_000, 120_000, 0.2, 0.2) == cost(300_000, 120_000, 0.2, 0.0)
+    # Tailoring everything costs exactly what going alone costs
+    alone = 100.0 * rules.scale_factor(20_000, 60_000, 0.2)
+    assert cost(300_000, 20_000, 1.0, 1.0) == pytest.approx(alone)
+    # An extra price on the tailored part (none in the presets) comes on top
+    priced = rules.service_unit_cost(100.0, 300_000, 20_000, 60_000, 0.2, 0.2, 0.2, 0.5)
+    assert priced > cost(300_000, 20_000, 0.2, 0.2)
     # Niaounakis & Blank (2017): a department of 10,000 is up to 30% dearer than at 60,000;
     # elasticity 0.2 gives 1.43 x, 0.15 gives 1.31 x
     assert rules.scale_factor(10_000, 60_000, 0.15) == pytest.approx(1.31, abs=0.01)
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    st.lists(st.integers(1_000, 200_000), min_size=2, max_size=9),
+    st.floats(0.0, 1.0),
+    st.floats(0.0, 0.4),
+    st.floats(10_000, 100_000),
+)
+def test_a_capped_pool_keeps_the_untailored_share_of_the_gain(pops, cap, elasticity, scale):
+    """Every member tailoring the same share t at no extra price: where the pool's untailored
+    volume still reaches the efficient scale, the pool saves (1 - t) of what one size for all
+    saves and no member pays more than alone; tailoring everything costs what going alone
+    costs (Choice memo annexes 2020, Bijlage 3, 4 and 5)."""
+    total = sum(pops)
+
+    def unit(p: int, t: float) -> float:
+        return rules.service_unit_cost(1.0, total, p, scale, elasticity, t, t, 0.0)
+
+    alone = [rules.scale_factor(p, scale, elasticity) for p in pops]
+    for p, a in zip(pops, alone, strict=True):
+        assert unit(p, 1.0) == pytest.approx(a, rel=1e-12)
+    if total * (1 - cap) >= scale:
+        assert all(unit(p, cap) <= a + 1e-12 for p, a in zip(pops, alone, strict=True))
+        local = sum(a * p for a, p in zip(alone, pops, strict=True))
+        one_size = 1 - sum(unit(p, 0.0) * p for p in pops) / local
+        capped = 1 - sum(unit(p, cap) * p for p in pops) / local
+        assert capped == pytest.approx((1 - cap) * one_size, abs=1e-12)
 
 
 def test_transition_cost_follows_what_changes():

@@ -396,6 +396,7 @@ def scale_factor(population: float, efficient_scale: float, elasticity: float) -
 def service_unit_cost(
     base: float,
     pooled_population: float,
+    own_population: float,
     efficient_scale: float,
     elasticity: float,
     pooled_tailoring: float,
@@ -404,12 +405,23 @@ def service_unit_cost(
 ) -> float:
     """Yearly cost per inhabitant of a shared service to one member.
 
-    Scale economies (:func:`scale_factor`) only on the untailored part of the volume ("six
-    different policies would destroy the efficiency", Choice memo annexes 2020); the member's
-    tailored part costs `price` extra.
+    The basic package, the member's untailored part, shares the scale (:func:`scale_factor`) of
+    the pool's untailored volume ("six different policies would destroy the efficiency", Choice
+    memo annexes 2020, Bijlage 4). The tailored part, the service agreement on top of the basic
+    package ("80% hetzelfde en daarnaast DVO voor 20% maatwerk", Bijlage 3), is work for this
+    member alone: it has the scale of the member's own volume, so it costs what it would cost
+    the member running it alone. So a deviation "leads to extra costs" (Bijlage 3) for a member
+    below the efficient scale, the one who asks pays them ("Je bepaalt en betaalt wat je
+    haalt", Conference 2020), and the rest keeps the shared execution's cost advantages
+    ("te behalen kostenvoordelen blijven nagenoeg hetzelfde", Bijlage 5); a member that tailors
+    everything pays what going alone costs. `price`: an extra on the tailored part beyond its
+    cost at the member's own scale (ASSUMPTION; 0 in the presets, no source names one).
     """
-    shared = pooled_population * (1.0 - pooled_tailoring)
-    return base * scale_factor(shared, efficient_scale, elasticity) * (1.0 + own_tailoring * price)
+    standard = scale_factor(
+        pooled_population * (1.0 - pooled_tailoring), efficient_scale, elasticity
+    )
+    own = scale_factor(own_population, efficient_scale, elasticity) * (1.0 + price)
+    return base * ((1.0 - own_tailoring) * standard + own_tailoring * own)
 
 
 def tailoring_fit(demand: float, provided: float) -> float:

@@ -203,7 +203,7 @@ class Arrangement(Strict):
         0.0, description="with capped tailoring: the largest share of a service that is tailored"
     )
     tailoring_price: Annotated[float, Field(ge=0.0, le=5.0)] = Field(
-        0.0, description="extra cost of a tailored part, relative to the standard cost"
+        0.0, description="extra cost of a tailored part beyond its cost at the member's own scale"
     )
     # Agenda, monitoring, and what follows a detected defection.
     agenda_setter: Literal["joint", "centre", "rotating_chair"] = Field(

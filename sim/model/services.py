@@ -125,6 +125,7 @@ class SharedService:
             unit = rules.service_unit_cost(
                 base,
                 pool.population,
+                m.population,
                 scale,
                 elasticity,
                 pool.tailoring,

@@ -123,6 +123,23 @@ def every_seed(reader: Reader, direction: int) -> Measure:
     return measure
 
 
+def share_kept(reader: Reader, floor: float) -> Measure:
+    """`reader` of role "b" as a share of the same of role "a", seed by seed: the claim holds
+    when the share exceeds `floor` in every seed (a seed where role "a" has nothing to keep
+    gives NaN, and fails)."""
+
+    def measure(runs: Runs) -> Statistic:
+        shares = [
+            reader(b) / reader(a) if reader(a) > 0 else math.nan
+            for a, b in zip(runs["a"], runs["b"], strict=True)
+        ]
+        mean, se, lo, hi = interval(shares)
+        passed = bool(shares) and all(x > floor for x in shares)
+        return Statistic(mean, lo, hi, len(shares), signed_t(mean - floor, se, 1), passed)
+
+    return measure
+
+
 def each(reader: Reader, direction: int) -> Measure:
     """`reader` of each run of role "x": its mean toward `direction`."""
     return lambda runs: differences_stat([reader(r) for r in runs["x"]], direction)

@@ -46,6 +46,7 @@ def _arrangement_where(**rules: object) -> str:
 MULTIPLE_LOCAL = _arrangement_where(seating="all", meeting_interval_months=1, monitoring=0.0)
 NETWORK = _arrangement_where(seating="all", participation="opt_in")
 CONSENSUS = _arrangement_where(veto=True)  # the classic GR
+ONE_SIZE = _arrangement_where(executor="joint", tailoring="none")  # the GRD
 PROVIDER = _arrangement_where(executor="centre")  # Dordrecht as service municipality
 PURE = tuple(a for a in load_arrangement_presets() if a in list_scenarios())
 """The arrangements that have a preset of their own name: every theme under that one."""
