@@ -7,11 +7,13 @@ compared seed by seed, "x" is a single set-up) and the measure.
 
 from __future__ import annotations
 
+import dataclasses
 import math
 
 from sim.model.config import load_region_spec
 from sim.study.validation.check import Check, Label
 from sim.study.validation.measures import (
+    T_MIN,
     Measure,
     Record,
     Statistic,
@@ -20,7 +22,6 @@ from sim.study.validation.measures import (
     every_seed,
     municipality_money,
     others,
-    paired,
     pooled,
     pooled_ratio_stat,
     same,
@@ -134,9 +135,22 @@ def _pattern_1_against(other: str) -> list[Check]:
 
 
 def _mobility_over_housing(runs: Runs) -> Statistic:
+    return _pooled_difference(runs, 0.05)
+
+
+def _mobility_over_housing_pooled(runs: Runs) -> Statistic:
+    """Paid / due for mobility minus for housing, each pooled over every seed's runs, so a seed
+    without projects in one of the themes still counts (per-seed pairs kept 5 to 8 seeds of
+    200 under multiple-local, which adopts about six projects in ten years); the claim holds
+    with t above T_MIN."""
+    stat = _pooled_difference(runs, 0.0)
+    return dataclasses.replace(stat, passed=stat.t > T_MIN)
+
+
+def _pooled_difference(runs: Runs, margin: float) -> Statistic:
     x = runs["x"]
     housing, mobility = theme_money("housing"), theme_money("mobility")
-    return pooled_ratio_stat([housing(r) for r in x], [mobility(r) for r in x], 1, 0.05)
+    return pooled_ratio_stat([housing(r) for r in x], [mobility(r) for r in x], 1, margin)
 
 
 def pattern_2() -> list[Check]:
@@ -149,8 +163,9 @@ def pattern_2() -> list[Check]:
             target="> 0",
             seeds=200,
             setups={"x": Variant()},
-            measure=paired(summary("commitment_housing"), summary("commitment_mobility"), 1),
+            measure=_mobility_over_housing_pooled,
             fields={"ml": ML},
+            gap=True,  # docs/CALIBRATION.md, "Gaps": right direction, too weak under multiple-local
         )
     ]
     out += [
