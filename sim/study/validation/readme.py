@@ -148,6 +148,13 @@ def try_checks() -> list[Check]:
             fields={"base": CONSENSUS},
         ),
         Check(
+            "try-forum-on-the-cooperation",
+            target="> 0",
+            seeds=100,  # few projects under the status quo, so few breaches to forgive
+            setups=_tried("forum-on-the-cooperation"),
+            measure=same(summary("trust_mean"), 1),
+        ),
+        Check(
             "try-fragile-trust",
             target="< 0",
             seeds=40,
