@@ -95,8 +95,7 @@ def image_of_centre(model: RegionModel) -> float:
     read the centre's delivery than it was (sim/model/trust.py's `images`; 0 = as it was)."""
     images = model.trust.images
     c = model.centre.index
-    n = len(images)
-    return float(sum(images[i, c] for i in range(n) if i != c) / max(n - 1, 1))
+    return float((images[:, c].sum() - images[c, c]) / max(len(images) - 1, 1))
 
 
 def strip_values(model: RegionModel) -> dict[str, float | None]:
