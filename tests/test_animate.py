@@ -12,10 +12,11 @@ from pathlib import Path
 import pytest
 
 from sim.io import journal
-from sim.model.config import load_scenario
+from sim.model.config import Behaviour, Culture, load_scenario
+from sim.model.model import RegionModel
 from sim.present import animate
 from sim.present.cli import main
-from sim.present.view import snapshots
+from sim.present.view import STRIP, snapshots
 from tests.conftest import ROOT
 
 pytestmark = pytest.mark.slow  # end to end: whole commands, processes of their own
@@ -93,7 +94,85 @@ def test_side_by_side_shares_one_calendar(pages):
 def test_the_player_marks_payments(pages):
     data = data_of(pages["one-en"])
     rows = [m for f in data["runs"][0]["frames"] for m in f["m"]]
-    assert any(m[3] for m in rows) and any(m[4] for m in rows)  # paid, withheld
+    paid = len(data["states"])  # a row: its states, then paid and withheld this month
+    assert all(type(m[paid]) is int and type(m[paid + 1]) is int for m in rows)
+    assert any(m[paid] for m in rows) and any(m[paid + 1] for m in rows)
+
+
+# --- culture: ownership, the image of the centre, forums and conversations --------------------
+
+
+@pytest.fixture(scope="module")
+def culture() -> dict:
+    """culture-first-2022 (a conversation every 6 months, a forum every 3) beside split-2022
+    (neither), as the player gets them, in Dutch."""
+    runs = [snapshots(load_scenario(n), 0) for n in ("culture-first-2022", "split-2022")]
+    return {"runs": runs, "nl": data_of(animate.render_html(runs, "nl", projector=True))}
+
+
+def test_each_municipality_shows_its_ownership_every_month(culture):
+    run, data = culture["runs"][0], culture["nl"]
+    shown = data["runs"][0]
+    at = data["ownership"]
+    assert data["states"][at] == {
+        "key": "ownership",
+        "label": "eigenaarschap van de thema's (gemiddeld)",
+    }
+    for frame, compacted in zip(run.frames, shown["frames"], strict=True):
+        for m, row in zip(frame["municipalities"], compacted["m"], strict=True):
+            assert 0.0 <= m["ownership"] <= 1.0
+            assert row[at] == round(m["ownership"], 3)
+    moved = {row[at] for f in shown["frames"] for row in f["m"]}
+    assert len(moved) > 10  # it changes: with say, results and decisions over one's head
+    assert shown["initial"]["m"][0][at] == 0.5  # the culture's initial_ownership
+    assert "{ownership}" in data["words"]["tooltip"]
+    assert "eigenaarschap" in data["words"]["own_legend"]
+
+
+def test_forums_and_conversations_are_marked_on_the_timeline_and_in_the_caption(culture):
+    shown = culture["nl"]["runs"][0]["frames"]
+    forums = [t for t, f in enumerate(shown) if f["mk"] & animate.MARKED["forum"]]
+    talks = [t for t, f in enumerate(shown) if f["mk"] & animate.MARKED["conversation"]]
+    assert forums == list(range(2, 120, 3))  # every 3 months, from the third
+    assert talks == list(range(5, 120, 6))
+    for t in forums:
+        assert "overleg over de samenwerking (vergeven tekortkomingen: " in shown[t]["caption"]
+    for t in talks:
+        assert "eerlijk gesprek over waar ieders belang ligt" in shown[t]["caption"]
+    assert not any(f["mk"] for f in culture["nl"]["runs"][1]["frames"])  # split-2022: none
+    words = culture["nl"]["words"]
+    assert words["forum_mark"] == "overleg over de samenwerking"
+    assert words["conversation_mark"] == "eerlijk gesprek"
+
+
+def test_the_strip_shows_the_others_image_of_the_centre(culture):
+    data = culture["nl"]
+    assert tuple(k for k in STRIP if k != "ownership_mean") == animate.SHOWN  # the ring has it
+    q = animate.SHOWN.index("image_of_centre")
+    invested, kept = data["runs"]
+    assert invested["strip"][q] == {"label": "beeld van het centrum (vertekening)", "unit": ""}
+    image = Culture().image_of_centre
+    assert kept["frames"][-1]["s"][q] == image  # no meeting of all: the image stays
+    first, last = invested["frames"][0]["s"][q], invested["frames"][-1]["s"][q]
+    meetings = 20 + 40  # conversations and forums: each corrects a share of the image
+    assert first == image and last == pytest.approx(
+        image * (1 - Behaviour().image_correction) ** meetings, abs=1e-4
+    )
+    values = [f["s"][q] for f in invested["frames"]]
+    assert values == sorted(values, reverse=True)
+
+
+def test_the_viewers_strip_reads_the_recorder_and_the_model():
+    run = snapshots(load_scenario("culture-first-2022", years=1), 0)
+    assert set(run.initial["strip"]) == set(STRIP) and set(run.initial["strip"].values()) == {None}
+    model = RegionModel(load_scenario("culture-first-2022", years=1), seed=0)
+    for frame in run.frames:
+        model.step()
+        row = model.recorder.rows[-1]
+        assert frame["strip"]["ownership_mean"] == row["ownership_mean"]
+        c = model.centre.index
+        others = [model.trust.images[i, c] for i in range(len(model.municipalities)) if i != c]
+        assert frame["strip"]["image_of_centre"] == pytest.approx(sum(others) / len(others))
 
 
 def test_short_names():

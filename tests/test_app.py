@@ -17,6 +17,7 @@ from sim.model.config import (
     Arrangement,
     Behaviour,
     ConfigError,
+    Culture,
     list_scenarios,
     load_arrangement_presets,
     load_scenario,
@@ -25,6 +26,7 @@ from sim.model.config import (
 from sim.present import i18n
 from sim.present.app.session import (
     BEHAVIOUR,
+    CULTURE,
     RULES,
     Session,
     SessionStore,
@@ -55,6 +57,52 @@ def test_controls_take_their_ranges_and_choices_from_the_config():
     assert BEHAVIOUR["choice_noise"].minimum > 0.0  # an open bound: gt=0
     numeric = {n for n, f in Behaviour.model_fields.items() if f.annotation in (int, float)}
     assert set(BEHAVIOUR) == numeric
+
+
+def test_every_culture_key_has_a_slider_over_its_range_in_both_languages():
+    assert list(CULTURE) == list(Culture.model_fields)  # the [culture] table, in its order
+    for name, c in CULTURE.items():
+        field = Culture.model_json_schema()["properties"][name]
+        assert (c.kind, c.model) == ("slider", "culture")
+        assert (c.minimum, c.maximum) == (field["minimum"], field["maximum"])
+        assert c.integer == (field["type"] == "integer")
+        for lang in i18n.LANGUAGES:
+            assert i18n.text(f"app.culture.{name}", lang)
+    assert CULTURE["forum_interval_months"].coerce(3.0) == 3
+    assert CULTURE["insincerity"].shown(0.2, "nl") == "0,200"
+
+
+def test_the_page_holds_the_controls_in_the_order_the_requests_are_checked():
+    """The culture box between the rules and the behaviour, as CONTROL_IDS expects (a request
+    whose controls come in another order is refused)."""
+    from sim.present.app.inputs import CONTROL_IDS
+    from sim.present.app.layout import layout
+
+    found: list[dict] = []
+
+    def walk(node) -> None:
+        ident = getattr(node, "id", None)
+        if isinstance(ident, dict) and "kind" in ident:
+            found.append(ident)
+        children = getattr(node, "children", None)
+        for child in children if isinstance(children, list) else [children]:
+            if child is not None and not isinstance(child, str):
+                walk(child)
+
+    walk(layout("en"))
+    assert found == list(CONTROL_IDS)
+    kinds = list(dict.fromkeys(c["kind"] for c in found))
+    assert kinds == ["rule", "culture", "behaviour"]
+
+
+def test_a_culture_value_outside_its_range_is_not_one_the_page_sends():
+    from sim.present.app.inputs import control_fits
+
+    c = CULTURE["insincerity"]
+    assert control_fits(c, 0.5) and control_fits(c, 0) and control_fits(c, None)
+    for bad in (0.51, -0.1, float("nan"), float("inf"), "0.2", True, [0.2]):
+        assert not control_fits(c, bad), bad
+    assert not control_fits(CULTURE["forum_interval_months"], 61)
 
 
 def test_a_control_coerces_what_a_slider_sends():
@@ -137,6 +185,21 @@ def test_changed_behaviour_replaces_those_values_only():
     assert scenario.behaviour.trust_gain == base.behaviour.trust_gain
 
 
+def test_a_changed_culture_goes_into_the_culture_table_as_a_scenario_file_would():
+    base = load_scenario("split-2022")
+    wanted = {"forum_interval_months": 3, "image_of_centre": 0.0}
+    built = build_scenario(base, culture=wanted)
+    data = base.model_dump()
+    data["culture"] = {**data["culture"], **wanted}
+    assert built == scenario_from_dict(data)
+    assert built.culture.conversation_interval_months == base.culture.conversation_interval_months
+    assert built.governance == base.governance and built.behaviour == base.behaviour
+    with pytest.raises(ConfigError, match=r"culture\.insincerity"):
+        build_scenario(base, culture={"insincerity": 0.9})
+    with pytest.raises(ConfigError, match=r"culture\.forum_interval_months"):
+        build_scenario(base, culture={"forum_interval_months": -1})
+
+
 @pytest.mark.parametrize(
     ("rules", "behaviour", "named"),
     [
@@ -184,6 +247,43 @@ def test_a_change_rebuilds_the_run_at_the_same_month_and_keeps_only_differences(
     assert live[-1] > ghost[-1]  # detected and recovered instalments: more is paid
     session.discard()
     assert session.scenario == session.base and session.month == session.viewer.months
+
+
+def test_a_culture_change_rebuilds_the_run_and_its_image_of_the_centre_moves():
+    session = Session(load_scenario("split-2022"))
+    for _ in range(12):
+        session.step()
+    culture = session.base.culture.model_dump()
+    session.change(None, culture={**culture, "forum_interval_months": 3.0})
+    assert session.culture == {"forum_interval_months": 3}  # only what differs is kept
+    session.change(None, culture={"forum_interval_months": None})  # a control not yet set
+    assert session.culture == {"forum_interval_months": 3}
+    assert session.scenario.culture.forum_interval_months == 3 and session.changes
+    assert session.month == 12 and session.rules == {} and session.behaviour == {}
+    for _ in range(12):
+        session.step()
+    ghost, live = session.baseline()["image_of_centre"], session.series["image_of_centre"]
+    assert ghost[23] == pytest.approx(0.1) and live[23] < ghost[23]  # 8 forums corrected it
+    assert len(session.series["ownership_mean"]) == 24
+    session.change(None, culture=culture)  # back to the scenario's own values
+    assert session.culture == {} and session.scenario == session.base
+    session.change(None, culture={"image_of_centre": 0.3})
+    session.discard()
+    assert session.culture == {} and session.scenario == session.base
+
+
+def test_the_network_view_can_be_coloured_by_ownership():
+    from sim.present.app.display import nodes
+
+    session = Session(load_scenario("culture-first-2022"))
+    for _ in range(24):
+        session.step()
+    owned = [m["ownership"] for m in session.frame["municipalities"]]
+    assert all(0.0 <= o <= 1.0 for o in owned) and len(set(owned)) > 1
+    drawn = nodes(session, "ownership", "nl")
+    assert len(set(drawn["colour"])) > 1
+    assert drawn["colour"] != nodes(session, "energy", "nl")["colour"]
+    assert all("eigenaarschap " in h for h in drawn["hover"])
 
 
 def test_an_invalid_change_keeps_the_run_as_it_was():

@@ -29,10 +29,10 @@ from sim.io.inputs import TEXT_LIMIT, InputError, read_text
 from sim.model.config import PRESETS, list_scenarios, load_scenario
 from sim.present import i18n
 from sim.present.animate import STATES
-from sim.present.app.inputs import CONTROL_IDS, host_allowed, shown, signature
+from sim.present.app.inputs import CONTROL_IDS, control_fits, host_allowed, shown, signature
 from sim.present.app.layout import SPEEDS
 from sim.present.app.server import create_app, page_values
-from sim.present.app.session import Session, SessionStore
+from sim.present.app.session import Session, SessionStore, control_of
 from tests.conftest import start_samenspel
 
 pytestmark = pytest.mark.slow  # end to end: whole commands, processes of their own
@@ -296,6 +296,33 @@ def test_a_tick_or_month_that_is_not_a_count_is_refused(world, which, value):
     status, text = world.post(body(app, key_of(app, *which), {which: value}))
     assert status == 200
     assert message(text).startswith(refused_words("value", "en"))
+
+
+CULTURE_INPUTS = [c for c in CONTROL_IDS if c["kind"] == "culture" and c["part"] == "input"]
+
+
+@HOSTILE
+@given(which=st.sampled_from(CULTURE_INPUTS), value=hostile | st.floats(-100, 200))
+def test_a_culture_value_the_page_cannot_send_is_refused(world, which, value):
+    """Apply with a culture slider at a value it cannot hold (outside the [culture] field's
+    range, not a number): refused before the run is touched, naming no value."""
+    assume(not control_fits(control_of(which), value))
+    app = world.app
+    values = {(json.dumps(which), "value"): value, ("b-apply", "n_clicks"): 1}
+    status, text = world.post(body(app, run_key(app), values, ("b-apply.n_clicks",)))
+    assert status == 200
+    assert message(text).startswith(refused_words("value", "en"))
+
+
+def test_a_culture_value_the_page_can_send_is_applied(world):
+    app = world.app
+    world.post(body(app, run_key(app)))  # the page's first call: a session
+    forum = next(c for c in CULTURE_INPUTS if c["name"] == "forum_interval_months")
+    values = {(json.dumps(forum), "value"): 3, ("b-apply", "n_clicks"): 1}
+    status, text = world.post(body(app, run_key(app), values, ("b-apply.n_clicks",)))
+    assert status == 200
+    said = json.loads(text)["response"]["apply-message"]["children"]
+    assert said["props"]["className"] == "ok" and said["props"]["children"].startswith("Applied")
 
 
 @HOSTILE

@@ -43,6 +43,14 @@ def pages(tmp_path_factory) -> dict[str, Path]:
         "vs-nl": ["split-2022", "--vs", "network-2024", "--lang", "nl"],
         "vs-nl-projector": ["split-2022", "--vs", "network-2024", "--lang", "nl", "--projector"],
         "vs-en-projector": ["split-2022", "--vs", "network-2024", "--lang", "en", "--projector"],
+        "culture-en": ["culture-first-2022", "--lang", "en"],
+        "culture-nl": ["culture-first-2022", "--vs", "split-2022", "--lang", "nl"],
+        "culture-nl-projector": [
+            *("culture-first-2022", "--vs", "split-2022", "--lang", "nl", "--projector"),
+        ],
+        "culture-en-projector": [
+            *("culture-first-2022", "--vs", "split-2022", "--lang", "en", "--projector"),
+        ],
     }
     out = {}
     for name, args in wanted.items():
@@ -140,12 +148,130 @@ def test_strip_labels_fit_their_boxes_in_projector_mode_side_by_side(page, pages
     open_page(page, pages[f"vs-{lang}-projector"])
     assert page.viewport_size == {"width": 1280, "height": 720}
     assert "projector" in (page.locator("body").get_attribute("class") or "")
-    assert page.locator(".panel .strip figcaption").count() == 8
+    assert page.locator(".panel .strip figcaption").count() == 10
     for month in (0, 60, 130):  # the values' widths change with the month
         go_to(page, month)
         assert page.evaluate(OVERFLOWING) == [], month
         for label in page.locator(".strip figcaption .what").all():
             assert label.inner_text().strip()  # shown, not emptied to make it fit
+
+
+BOX = "e => { const b = e.getBoundingClientRect(); return [b.left, b.top, b.right, b.bottom]; }"
+
+
+def box(locator) -> tuple[float, float, float, float]:
+    return tuple(locator.evaluate(BOX))
+
+
+def inside(inner, outer, slack: float = 0.5) -> bool:
+    return (
+        inner[0] >= outer[0] - slack
+        and inner[1] >= outer[1] - slack
+        and inner[2] <= outer[2] + slack
+        and inner[3] <= outer[3] + slack
+    )
+
+
+def apart(a, b) -> bool:
+    return a[2] <= b[0] or b[2] <= a[0] or a[3] <= b[1] or b[3] <= a[1]
+
+
+def px(locator, prop: str = "fontSize") -> float:
+    return float(locator.evaluate(f"e => parseFloat(getComputedStyle(e).{prop})"))
+
+
+RINGS = """() => [...document.querySelectorAll('.panel')].map(p => [...p.querySelectorAll(
+  'svg.map .own-arc')].map(c => parseFloat(c.getAttribute('stroke-dasharray'))))"""
+
+RING_IN_CIRCLE = """() => [...document.querySelectorAll('.panel')].map(p => {
+  const circles = [...p.querySelectorAll('svg.map circle')];
+  return [...p.querySelectorAll('svg.map .own-track')].map((t, i) => {
+    const b = t.getBBox(), c = circles[i], w = parseFloat(getComputedStyle(t).strokeWidth);
+    const cx = parseFloat(c.getAttribute('cx')), cy = parseFloat(c.getAttribute('cy'));
+    const r = parseFloat(c.getAttribute('r')), sw = parseFloat(c.getAttribute('stroke-width'));
+    const gap = Math.hypot(b.x + b.width / 2 - cx, b.y + b.height / 2 - cy);
+    return [gap, b.width / 2 + w / 2, b.width / 2 - w / 2, r - sw / 2];
+  });
+})"""
+DATA = "() => JSON.parse(document.getElementById('samenspel-data').textContent)"
+
+
+def go_to_frame(page, frame: int) -> list[list]:
+    """To the calendar month in which the first run shows its frame `frame`; its rows."""
+    data = page.evaluate(DATA)
+    go_to(page, next(t for t, row in enumerate(data["rows"]) if row[0] == frame))
+    return data["runs"][0]["frames"][frame]["m"]
+
+
+@pytest.mark.parametrize("name", ["culture-en", "culture-nl", "culture-nl-projector"])
+def test_each_circle_has_its_ownership_as_a_ring_inside_it(page, pages, name):
+    open_page(page, pages[name])
+    at = page.evaluate(DATA)["ownership"]
+    for month in (0, 40, 119):
+        rows = go_to_frame(page, month)
+        assert page.evaluate(RINGS)[0] == [round(r[at] * 100, 1) for r in rows]
+    assert page.locator("svg.map circle").count() == 7 * page.locator(".panel").count()
+    for ring in page.evaluate(RING_IN_CIRCLE)[0]:  # inside its circle: hits no neighbour,
+        centre_gap, outer, inner, r = ring  # label or mark, and wide enough to see
+        assert centre_gap < 0.5 and outer <= r + 0.01 and outer - inner >= 0.25 * r
+    legend = page.locator("#own-legend")
+    assert legend.is_visible() and inside(box(legend), box(page.locator("footer")))
+    assert px(legend) >= px(page.locator("footer"))  # not smaller than the other legends
+    assert inside(box(page.locator("footer")), (0, 0, 1280, 720))
+    words = {"culture-en": "ownership", "culture-nl": "eigenaarschap"}
+    assert words.get(name, "eigenaarschap") in legend.inner_text()
+
+
+@pytest.mark.parametrize("name", ["culture-en", "culture-nl", "culture-nl-projector"])
+def test_a_forum_month_is_marked_on_the_timeline_beside_the_runs_name(page, pages, name):
+    open_page(page, pages[name])
+    first = page.locator(".panel").first
+    timeline = first.locator("svg.timeline")
+    assert timeline.is_visible()
+    assert timeline.locator("rect.tl-forum").count() == 40  # every 3 months in 10 years
+    assert timeline.locator("rect.tl-conversation").count() == 20
+    heading = first.locator("h2")
+    name_box, line, month = (box(heading.locator(":scope > *").nth(k)) for k in range(3))
+    assert apart(name_box, line) and apart(line, month)  # side by side, none over another
+    go_to_frame(page, 5)  # June 2024: a conversation and a forum
+    line = box(timeline)
+    assert inside(line, box(heading)) and line[2] - line[0] > 120  # wide enough to read
+    now = timeline.locator("rect.tl-now")
+    marks = timeline.locator("rect.tl-forum")
+    assert abs(box(now)[0] + box(now)[2] - box(marks.nth(1))[0] - box(marks.nth(1))[2]) < 3
+    caption = first.locator(".caption").inner_text()
+    assert ("forum on the cooperation" if name == "culture-en" else "overleg over de") in caption
+    if page.locator(".panel").count() == 2:  # split-2022 holds neither: no timeline
+        assert not page.locator(".panel").nth(1).locator("svg.timeline").is_visible()
+    legend = page.locator("#timeline-legend")
+    assert legend.is_visible() and inside(box(legend), box(page.locator("footer")))
+    assert px(legend) >= px(page.locator("footer"))
+
+
+def test_no_timeline_legend_where_no_run_has_one(page, pages):
+    open_page(page, pages["vs-nl"])
+    assert not page.locator("#timeline-legend").is_visible()
+    assert not page.locator("svg.timeline").first.is_visible()
+
+
+@pytest.mark.parametrize("lang", ["nl", "en"])
+def test_the_culture_pages_fit_the_projector(page, pages, lang):
+    """Beside a run without, in projector mode: the map keeps its room, the five strip
+    figures fit their boxes, the footer's legends do not overlap."""
+    open_page(page, pages[f"culture-{lang}-projector"])
+    for month in (0, 60, 119):
+        go_to(page, month)
+        assert page.evaluate(OVERFLOWING) == [], month
+        for panel in page.locator(".panel").all():
+            assert box(panel.locator("svg.map"))[3] - box(panel.locator("svg.map"))[1] > 200
+            assert inside(box(panel.locator(".strip")), box(panel))
+    legends = page.locator("footer > span:visible").all()
+    boxes = [box(x) for x in legends]
+    assert all(apart(a, b) for k, a in enumerate(boxes) for b in boxes[k + 1 :])
+    assert all(inside(b, (0, 0, 1280, 720)) for b in boxes)
+    q = page.locator(".panel").first.locator(".strip figure").nth(4)
+    label = "image of the centre (bias)" if lang == "en" else "beeld van het centrum (vertekening)"
+    assert q.locator(".what").inner_text() == label
 
 
 def test_screenshots(page, pages, screenshot):

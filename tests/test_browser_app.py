@@ -15,6 +15,7 @@ import pytest
 from werkzeug.serving import make_server
 
 from benchmarks.bench_app import TIMED_STEP, CallbackTimes  # the benchmark's, the same here
+from sim.model.config import Behaviour
 from sim.present.app.server import create_app
 
 pytestmark = pytest.mark.browser
@@ -212,3 +213,71 @@ def test_each_month_is_timed_in_the_apps_debug_log(page, app_server):
     assert _month(page) == "March 2022" and all(ms > 0 for ms in times)
     steps = callbacks.of("b-step")
     assert len(steps) == 3 and all(0 < ms < 60_000 for ms in steps)
+
+
+def _box(page, selector: str) -> list[float]:
+    return page.evaluate(
+        "s => { const b = document.querySelector(s).getBoundingClientRect();"
+        " return [b.left, b.top, b.right, b.bottom]; }",
+        selector,
+    )
+
+
+def test_a_culture_change_reaches_the_run_and_the_controls_fit_their_box(page, app_server):
+    url, _ = app_server
+    _open(page, url)
+    _step(page, 6)
+    box = page.locator("#culture-box")
+    assert not box.locator(".control").first.is_visible()  # folded, like the behaviour box
+    page.click("#culture-box summary")
+    assert page.inner_text("#h-culture") == "Culture: how the partners work together"
+    controls = page.evaluate(
+        "() => [...document.querySelectorAll('#culture-box .control')].map(e => {"
+        " const b = e.getBoundingClientRect(); const s = getComputedStyle(e);"
+        " return [b.left, b.top, b.right, b.bottom, parseFloat(s.fontSize),"
+        " e.scrollWidth - e.clientWidth]; })"
+    )
+    assert len(controls) == 7
+    outer = _box(page, "#culture-box")
+    column = _box(page, ".controls")
+    for k, (left, top, right, bottom, size, overflow) in enumerate(controls):
+        assert outer[0] <= left and right <= outer[2] <= column[2]  # nothing clipped
+        assert bottom <= outer[3]
+        assert size >= 12 and overflow <= 0  # the rules' and behaviour's type, no overflow
+        if k:
+            assert top >= controls[k - 1][3]  # one under the other, none over another
+    thumb = page.locator(f"{_control('culture', 'forum_interval_months')} [role=slider]")
+    thumb.focus()
+    thumb.press("Home")
+    for _ in range(3):
+        thumb.press("ArrowRight")
+    shown = json.dumps(
+        {"kind": "culture", "name": "forum_interval_months", "part": "value"},
+        separators=(",", ":"),
+    )
+    page.wait_for_function(
+        "sel => document.querySelector(sel).textContent === '3'", arg=f"[id='{shown}']"
+    )
+    page.click("#b-apply")
+    page.wait_for_selector("#apply-message .ok")
+    assert page.inner_text("#apply-message") == "Applied; the run is back at June 2022."
+    _step(page, 12)
+    data = _chart_data(page)
+    ghost, live = data[10], data[11]  # the sixth chart: the others' image of the centre
+    # the run started again with a forum every 3 months: until the first, the same image
+    assert len(live["y"]) == 18 and live["y"][:2] == pytest.approx(ghost["y"][:2])
+    kept = 1 - Behaviour().image_correction  # what each meeting of all leaves of the image
+    assert live["y"][-1] == pytest.approx(ghost["y"][17] * kept**6)  # after six forums
+    assert _month(page) == "June 2023"  # its 18th month: a forum
+    assert "forum on the cooperation (breaches forgiven: " in page.inner_text("#caption")
+    page.locator("#lang input[value=nl]").check()
+    label = json.dumps(
+        {"kind": "culture", "name": "forum_interval_months", "part": "label"},
+        separators=(",", ":"),
+    )
+    page.wait_for_function(
+        "sel => document.querySelector(sel).textContent"
+        " === 'Maanden tussen overleggen over de samenwerking (0 = geen)'",
+        arg=f"[id='{label}']",
+    )
+    assert page.inner_text("#h-culture") == "Cultuur: hoe de partners samenwerken"

@@ -185,3 +185,52 @@ def test_bad_input_stops_with_status_2_and_writes_nothing(tmp_path, args, says):
     assert r.returncode == 2
     assert says in r.stderr
     assert not (tmp_path / "results").exists()
+
+
+@pytest.fixture(scope="module")
+def culture() -> whatif.WhatIf:
+    alt, base = whatif.scenarios("culture-first-2022", years=2)
+    return whatif.whatif(alt, base, 3, workers=1)
+
+
+@pytest.mark.parametrize(
+    ("lang", "sentence", "mechanism"),
+    [
+        (
+            "en",
+            "The partners work together differently (apart from the rules): an honest "
+            "conversation about each one's interest: none → every 6 months; a forum on the "
+            "quality of the cooperation: none → every 3 months.",
+            "a forum on the quality of the cooperation and an honest conversation about each "
+            "one's interest",
+        ),
+        (
+            "nl",
+            "De partners werken anders samen (los van de regels): een eerlijk gesprek over "
+            "ieders belang: geen → elke 6 maanden; een overleg over de kwaliteit van de "
+            "samenwerking: geen → elke 3 maanden.",
+            "een overleg over de kwaliteit van de samenwerking en een eerlijk gesprek over "
+            "ieders belang",
+        ),
+    ],
+)
+def test_a_culture_difference_is_named_in_words_a_room_reads(culture, lang, sentence, mechanism):
+    """The culture the preset invests in, against the one of the preset it replaces: named
+    mid-sentence (not with the app's "(0 = none)"), how often as "every 6 months", and as
+    what a mechanism follows from (or despite which it did not move)."""
+    assert [d.kind for d in culture.rules] == ["culture", "culture"]
+    said = whatif_page.explanation(culture, lang)
+    assert sentence in said
+    assert any(mechanism in s for s in said if s != sentence)
+    assert "(0 = " not in " ".join(said)
+    html = whatif_page.page(culture, lang)
+    assert sentence.split(": ")[0] in html
+
+
+def test_every_culture_key_has_a_name_for_mid_sentence_in_both_languages():
+    from sim.model.config import Culture
+
+    for lang in ("en", "nl"):
+        for f in Culture.model_fields:
+            name = catalogue(lang)[f"whatif.culture.{f}"]
+            assert name and "(0 =" not in name

@@ -30,7 +30,6 @@ from typing import TYPE_CHECKING, Any, TextIO
 
 from sim.io.inputs import check_name
 from sim.model.config import ConfigError, Scenario
-from sim.model.outcomes import outcome
 from sim.present import i18n
 from sim.present.embed import script_json
 
@@ -45,12 +44,23 @@ MARK = "samenspel:animate"
 """Written into every file samenspel animate makes (HTML meta tag, GIF comment, MP4 comment):
 how a later run tells its own earlier file from one it must never replace."""
 
-STATES = ("energy", "legitimacy", "pledges_paid")
+STATES = ("energy", "legitimacy", "pledges_paid", "ownership")
 """What the municipalities can be coloured by, in the order of the page's selector (the
 player reads a municipality's row by this position)."""
 
 STATE_WORDS = {"energy": "state_energy", "legitimacy": "state_legitimacy"}
 STATE_WORDS["pledges_paid"] = "state_pledges"
+STATE_WORDS["ownership"] = "state_ownership"
+
+OWNERSHIP = STATES.index("ownership")
+"""Where a municipality's row holds its ownership (the ring in each circle)."""
+
+SHOWN = ("commitment_cum", "progress", "meeting_hours", "trust_mean", "image_of_centre")
+"""The strip the player shows: the viewer's (sim/present/view.py, STRIP), but for the mean
+ownership, which the ring in each circle shows municipality by municipality."""
+
+MARKED = {"conversation": 1, "forum": 2}
+"""Events the timeline under the caption marks, by their bit in a frame's `mk`."""
 
 
 # --- the page's data -------------------------------------------------------------------------
@@ -67,9 +77,11 @@ def short_name(name: str) -> str:
 
 def _fmt(key: str, value: float | None, lang: str) -> str:
     """A strip value as the outcome catalogue says it is shown."""
+    from sim.present.view import strip_outcome
+
     if value is None:
         return i18n.text("common.not_available", lang)
-    o = outcome(key)
+    o = strip_outcome(key)
     return i18n.number(value * o.scale, lang, o.decimals)
 
 
@@ -81,10 +93,12 @@ def _round(x: float | None, digits: int = 3) -> float | None:
     return None if x is None else round(x, digits)
 
 
-def compact(frame: Frame, meta: Frame, lang: str) -> dict[str, Any]:
-    """A view frame cut to what the player draws, its words in one language."""
-    from sim.present.view import STRIP
-
+def compact(frame: Frame, meta: Frame, lang: str, strip: Sequence[str] = SHOWN) -> dict[str, Any]:
+    """A view frame cut to what the player draws, its words in one language. A
+    municipality's row: its `STATES`, then the instalments it paid and withheld this month,
+    then its energy, legitimacy and pledges paid as words; `mk`: the `MARKED` events of the
+    month, as bits; `s` and `st`: the values of `strip` (the viewer's keys), as numbers and
+    as words."""
     names = {m["name"]: i for i, m in enumerate(meta["municipalities"])}
     themes = {t["key"]: i for i, t in enumerate(meta["themes"])}
     nobody = i18n.text("animate.nobody", lang)
@@ -92,9 +106,7 @@ def compact(frame: Frame, meta: Frame, lang: str) -> dict[str, Any]:
         "caption": frame["captions"][lang],
         "m": [
             [
-                _round(m["energy"]),
-                _round(m["legitimacy"]),
-                _round(m["pledges_paid"]),
+                *(_round(m[s]) for s in STATES),
                 len(m["paid"]),
                 len(m["withheld"]),
                 i18n.number(m["energy"], lang, 2),
@@ -127,8 +139,9 @@ def compact(frame: Frame, meta: Frame, lang: str) -> dict[str, Any]:
         "c": [
             [c["pid"], themes[c["theme"]], _share(c["completion"], lang)] for c in frame["closed"]
         ],
-        "s": [_round(frame["strip"][k], 4) for k in STRIP],
-        "st": [_fmt(k, frame["strip"][k], lang) for k in STRIP],
+        "s": [_round(frame["strip"][k], 4) for k in strip],
+        "st": [_fmt(k, frame["strip"][k], lang) for k in strip],
+        "mk": sum({MARKED.get(e["kind"], 0) for e in frame["events"]}),
     }
 
 
@@ -170,6 +183,7 @@ def page_data(
         "states": [
             {"key": s, "label": i18n.text(f"animate.{STATE_WORDS[s]}", lang)} for s in STATES
         ],
+        "ownership": OWNERSHIP,
         "runs": [_run_data(run, k, rows, lang, frames) for k, run in enumerate(runs)],
     }
 
@@ -214,7 +228,11 @@ def _run_data(
             {"label": t["label"][lang], "arrangement": t["arrangement"][lang]}
             for t in meta["themes"]
         ],
-        "strip": [{"label": s["label"][lang], "unit": s["unit"][lang]} for s in meta["strip"]],
+        "strip": [
+            {"label": s["label"][lang], "unit": s["unit"][lang]}
+            for s in meta["strip"]
+            if s["key"] in SHOWN
+        ],
         "numbers": [i18n.number(v / 100, lang, 2) for v in range(101)],
         "initial": compact(run.initial, meta, lang),
         "frames": [compact(f, meta, lang) for f in run.frames] if frames else _slot(k),
@@ -234,6 +252,14 @@ def _version() -> str:
     except metadata.PackageNotFoundError:
         return "unknown"
 
+
+OWN_SWATCH = (
+    '<svg class="own-swatch" viewBox="0 0 20 20" aria-hidden="true">'
+    '<path class="own-track" d="M 10 3 a 7 7 0 1 1 0 14 a 7 7 0 1 1 0 -14"/>'
+    '<path class="own-arc" d="M 10 3 a 7 7 0 1 1 0 14 a 7 7 0 1 1 0 -14" pathLength="100"'
+    ' stroke-dasharray="70 100"/></svg>'
+)
+"""The ownership ring's legend: a ring filled to 70%, as the map draws one."""
 
 CSP = "default-src 'none'; style-src 'unsafe-inline'; script-src 'unsafe-inline'; img-src data:"
 """The page's Content-Security-Policy: nothing may be fetched, from anywhere."""
@@ -315,10 +341,14 @@ def _page(runs: Sequence[Run], lang: str) -> str:
 <footer>
 <span><span id="state-legend"></span> <span id="state-scale" class="legend-scale"></span>
 {w("low")} &ndash; {w("high")}</span>
+<span id="timeline-legend">{w("timeline_legend")} <span class="tl-forum">▮</span>
+{w("forum_mark")} <span class="tl-conversation">▮</span> {w("conversation_mark")}</span>
 <span>{w("trust_legend")} <span id="trust-scale" class="legend-scale"></span></span>
+<span id="own-legend">{OWN_SWATCH} {w("own_legend")}</span>
 <span class="mark-paid">{w("paid_legend")}</span>
 <span class="mark-withheld">{w("withheld_legend")}</span>
 <span class="note">{w("map_note")}</span>
+<span class="note">{w("image_note")}</span>
 <span class="hint">{w("keys_hint")}</span>
 <span class="hint">{w("offline_note")}</span>
 </footer>

@@ -4,7 +4,8 @@ The same data as the HTML page (sim/present/animate.py, `page_data`: words and n
 the chosen language), drawn with matplotlib one calendar month per frame; a GIF is written with
 Pillow, an MP4 with imageio and the ffmpeg that imageio-ffmpeg's wheel ships. These libraries are
 imported here only, and this module only for a video: the model and a sweep never load them. A video
-has no selector, so municipalities are coloured by the first state (energy).
+has no selector, so municipalities are coloured by the first state (energy); the ring inside each
+circle is its ownership, as on the page.
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ from sim.model.config import ConfigError
 SIZE = {"gif": (960, 540), "mp4": (1280, 720)}  # pixels; mp4 wants multiples of 16
 MONTH_SECONDS = {"gif": 0.5, "mp4": 0.5}
 PAID, WITHHELD = "#009e73", "#d55e00"  # Okabe-Ito bluish green and vermillion
+OWN = {False: "#a8447f", True: "#6a1f55"}  # the ownership ring (player.css's --own)
 
 
 def check(fmt: str) -> None:
@@ -148,10 +150,13 @@ def _draw_run(
 
 def _draw_map(ax: Any, munis: list[dict], frame: dict[str, Any], style: _Style) -> None:
     """Trust as wedges between municipalities (wider and darker with more trust), then each
-    municipality as a circle coloured by its state, named, with its instalments paid (✓, right)
-    and withheld (✗, left) this month."""
+    municipality as a circle coloured by its state, with its ownership as a ring inside the
+    edge (filled clockwise from the top), named, with its instalments paid (✓, right) and
+    withheld (✗, left) this month."""
     from matplotlib.collections import PolyCollection
-    from matplotlib.patches import Circle
+    from matplotlib.patches import Arc, Circle
+
+    from sim.present.animate import OWNERSHIP, STATES
 
     wedges, colours = _trust_wedges(munis, frame["t"], style)
     ax.add_collection(PolyCollection(wedges, facecolors=colours, alpha=0.85, lw=0))
@@ -168,6 +173,13 @@ def _draw_map(ax: Any, munis: list[dict], frame: dict[str, Any], style: _Style) 
                 lw=2 if m["centre"] else 1,
             )
         )
+        ring = (m["x"], m["y"]), 2 * m["r"] * 0.8, 2 * m["r"] * 0.8
+        ax.add_patch(Circle(ring[0], m["r"] * 0.8, fill=False, edgecolor="white", lw=4))
+        own = row[OWNERSHIP] or 0.0
+        if own > 0:  # y points down: angles run clockwise from the top (-90)
+            ax.add_patch(
+                Arc(*ring, theta1=-90, theta2=-90 + 360 * own, color=OWN[style.projector], lw=2.5)
+            )
         ax.text(
             m["x"],
             m["y"] + m["r"] + 0.03,
@@ -177,7 +189,8 @@ def _draw_map(ax: Any, munis: list[dict], frame: dict[str, Any], style: _Style) 
             fontsize=base - 1,
             weight="bold",
         )
-        marks = ((row[3], "✓", PAID, 1), (row[4], "✗", WITHHELD, -1))
+        paid, withheld = row[len(STATES)], row[len(STATES) + 1]
+        marks = ((paid, "✓", PAID, 1), (withheld, "✗", WITHHELD, -1))
         for count, sign, colour, side in marks:  # paid right, withheld left
             if count:
                 ax.text(
@@ -263,7 +276,8 @@ def _draw_series(
 
     left, w = col.left, col.w
     upto = max(index, -1)
-    sx = fig.add_axes((left + 0.01 + q * w / 4, 0.05, w / 4 - 0.02, 0.1))
+    each = w / len(run["strip"])
+    sx = fig.add_axes((left + 0.01 + q * each, 0.05, each - 0.02, 0.1))
     vals = [f["s"][q] for f in run["frames"][: upto + 1]]
     every = [f["s"][q] for f in run["frames"] if f["s"][q] is not None]
     sx.plot(
@@ -280,7 +294,7 @@ def _draw_series(
     for spine in ("top", "right"):
         sx.spines[spine].set_visible(False)
     value = frame["st"][q] + (" " + series["unit"] if series["unit"] else "")
-    label_fits = int(40 / col.n)
+    label_fits = int(160 / len(run["strip"]) / col.n)
     name = (
         series["label"]
         if len(series["label"]) <= label_fits

@@ -16,17 +16,20 @@ animation (sim/present/animate.py) takes all frames at once with `snapshots`; a 
 A frame (`Viewer.step()`; `Viewer.initial()` is the state before the first month, month -1):
 
     month, year, label: {en, nl}                     month index from January of start_year
-    municipalities: [{name, population, energy, legitimacy, pledges_paid,
+    municipalities: [{name, population, energy, legitimacy, pledges_paid, ownership,
                       paid, withheld}]               pledges_paid: paid / due so far (None: none
-                                                     due yet); paid, withheld: instalments this
-                                                     month, each {pid, theme}
+                                                     due yet); ownership: mean over the themes;
+                                                     paid, withheld: instalments this month,
+                                                     each {pid, theme}
     trust: [[None | float]]                          trust[i][j]: i's trust in j
     tables: [{theme, body, met, seated, clients}]    per theme: its meeting body met this month?
     projects: [{pid, theme, start, completion, adopted, members: [{name, mode}]}]   running
     closed: [{pid, theme, completion, members}]      projects that closed this month
     events: [{kind, municipality, theme, value}]     the month's lines of the event log
     captions: {en, nl}                               those events as one sentence per language
-    strip: {commitment_cum, progress, meeting_hours, trust_mean}
+    strip: {commitment_cum, progress, meeting_hours, trust_mean, ownership_mean,
+            image_of_centre}                 recorder series, and what the viewer reads off
+                                             the model (`VIEWED`)
 
 Side by side, runs are aligned on the calendar (`align`): the same calendar month in every
 panel, a run shown in its initial state before it starts and in its last state after it ends.
@@ -37,12 +40,14 @@ from __future__ import annotations
 import math
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
+from functools import cache
 from typing import TYPE_CHECKING, Any
 
 from babel.lists import format_list
 
 from sim.model.config import Scenario
 from sim.model.model import RegionModel
+from sim.model.outcomes import Outcome, outcome
 from sim.present import i18n
 from sim.present.map_layout import layout
 
@@ -53,13 +58,53 @@ if TYPE_CHECKING:
 Frame = dict[str, Any]
 """One month of a run as plain data (the module docstring lists its keys)."""
 
-STRIP = ("commitment_cum", "progress", "meeting_hours", "trust_mean")
-"""The running strip: series columns of the recorder (sim/model/recorder.py, SERIES)."""
+STRIP = (
+    "commitment_cum",
+    "progress",
+    "meeting_hours",
+    "trust_mean",
+    "ownership_mean",
+    "image_of_centre",
+)
+"""The running strip: series columns of the recorder (sim/model/recorder.py, SERIES), and
+the series the viewer reads off the model itself (`VIEWED`)."""
 
 
 def _clean(x: float) -> float | None:
     """A float for JSON: NaN and infinities become None."""
     return None if x != x or math.isinf(x) else float(x)
+
+
+VIEWED = ("image_of_centre",)
+"""Strip series that are no recorder column: the viewer reads them off the model each month
+(`strip_values`); each is named by the catalogue's `animate.KEY` and has no unit."""
+
+
+@cache
+def strip_outcome(key: str) -> Outcome:
+    """What a strip series is called and how it is shown: the outcome catalogue's entry, or,
+    for one the viewer reads itself, an entry worded from the language catalogue."""
+    if key not in VIEWED:
+        return outcome(key)
+    en, nl = (i18n.text(f"animate.{key}", lang) for lang in ("en", "nl"))
+    return Outcome(key, en, nl, decimals=2)
+
+
+def image_of_centre(model: RegionModel) -> float:
+    """The others' image of the centre: how much worse, on average, the other municipalities
+    read the centre's delivery than it was (sim/model/trust.py's `images`; 0 = as it was)."""
+    images = model.trust.images
+    c = model.centre.index
+    return float((images[:, c].sum() - images[c, c]) / max(len(images) - 1, 1))
+
+
+def strip_values(model: RegionModel) -> dict[str, float | None]:
+    """The strip's values after the model's last month (None for every one before the first)."""
+    rows = model.recorder.rows
+    if not rows:
+        return dict.fromkeys(STRIP)
+    seen = {"image_of_centre": image_of_centre(model)}
+    return {key: _clean(seen[key] if key in VIEWED else rows[-1][key]) for key in STRIP}
 
 
 # --- captions --------------------------------------------------------------------------------
@@ -190,8 +235,8 @@ class Viewer:
             "strip": [
                 {
                     "key": key,
-                    "label": {lang: i18n.outcome_label(key, lang) for lang in i18n.LANGUAGES},
-                    "unit": {lang: i18n.outcome_unit(key, lang) for lang in i18n.LANGUAGES},
+                    "label": {lang: strip_outcome(key).label(lang) for lang in i18n.LANGUAGES},
+                    "unit": {lang: strip_outcome(key).unit(lang) for lang in i18n.LANGUAGES},
                 }
                 for key in STRIP
             ],
@@ -289,7 +334,6 @@ class Viewer:
             }
             for e in events
         ]
-        row = model.recorder.rows[-1] if model.recorder.rows and month >= 0 else {}
         shown = max(month, 0)
         return {
             "month": month,
@@ -315,7 +359,7 @@ class Viewer:
                 else ""
                 for lang in i18n.LANGUAGES
             },
-            "strip": {key: _clean(row[key]) if row else None for key in STRIP},
+            "strip": strip_values(model) if month >= 0 else dict.fromkeys(STRIP),
         }
 
     def _trust(self) -> list[list[float | None]]:
@@ -340,6 +384,7 @@ def _municipality(m: Municipality, payments: dict) -> Frame:
         "energy": _clean(m.energy),
         "legitimacy": _clean(m.legitimacy),
         "pledges_paid": _clean(m.account.paid_projects / m.due_total) if m.due_total > 0 else None,
+        "ownership": _clean(sum(m.ownership) / len(m.ownership)) if m.ownership else None,
         "paid": payments.get(m.name, {}).get("paid", []),
         "withheld": payments.get(m.name, {}).get("withheld", []),
     }

@@ -56,11 +56,21 @@ def _changes(diffs: list[RuleDifference], lang: str) -> str:
             "rule_change",
             lang,
             rule=field_label(d, lang),
-            base=value_words(d.base, lang),
-            alt=value_words(d.alternative, lang),
+            base=difference_words(d, d.base, lang),
+            alt=difference_words(d, d.alternative, lang),
         )
         for d in diffs
     )
+
+
+def difference_words(d: RuleDifference, v: object, lang: str) -> str:
+    """One side of a difference in words: how often a culture's conversation or forum sits
+    ("none", "every 6 months"), any other value by `value_words`."""
+    if d.kind == "culture" and d.field.endswith("_interval_months") and isinstance(v, int):
+        if v == 0:
+            return _t("value.never", lang)
+        return _t("value.every_months", lang, months=number(v, lang, 0))
+    return value_words(v, lang)
 
 
 def field_label(d: RuleDifference, lang: str) -> str:
@@ -68,7 +78,7 @@ def field_label(d: RuleDifference, lang: str) -> str:
     tables = {
         "rule": ["app.rule", "whatif.rule"],
         "behaviour": ["app.behaviour", "whatif.behaviour"],
-        "culture": ["app.culture"],
+        "culture": ["whatif.culture", "app.culture"],  # a name to read mid-sentence first
         "scenario": ["whatif.setup"],
         "transition": ["whatif.setup"],
         "arrangement": ["whatif.setup"],

@@ -11,6 +11,9 @@
   const CIVIDIS = ["#00224e", "#123570", "#3b496c", "#575d6d", "#707173", "#8a8779", "#a69d75",
     "#c4b56c", "#e4cf5b", "#fee838"];
   const SPEEDS = [0.5, 1, 2, 4];
+  const S = DATA.states.length; // a municipality's row: its states, then paid, withheld, words
+  const OWN = DATA.ownership; // where in the row its ownership is (the ring)
+  const FORUM = 2, CONVERSATION = 1; // bits of a frame's `mk` (animate.MARKED)
   const BASE_MS = 700; // one month per 0.7 s at speed 1: ten years in 84 s
 
   let t = 0; // calendar month shown
@@ -49,7 +52,9 @@
     const month = el("span", { class: "panel-month" });
     const status = el("span", { class: "status" });
     when.append(month, status);
-    h.append(name, when);
+    // the run's timeline, between its name and its month: marks at its forums and conversations
+    const timeline = el("svg:svg", { class: "timeline", viewBox: "0 0 200 10", preserveAspectRatio: "none", "aria-hidden": "true" });
+    h.append(name, timeline, when);
     root.append(h, el("small", { class: "sub" }, run.subtitle));
     const body = el("div", { class: "body" });
     const map = el("svg:svg", { class: "map", role: "img", "aria-label": run.title });
@@ -98,13 +103,22 @@
       const c = el("svg:circle", { cx: m.x * U, cy: m.y * U, r: m.r * U, stroke: "#000", "stroke-width": m.centre ? 4 : 2 });
       const tip = el("svg:title");
       c.append(tip);
+      // ownership: a ring just inside the circle's edge, a third of its radius wide, filled
+      // clockwise from the top; on a white track, so that the state's colour stays inside it
+      const band = Math.max(0.3 * m.r * U, 10);
+      const rr = m.r * U - (m.centre ? 2 : 1) - band / 2;
+      const d = "M " + m.x * U + " " + (m.y * U - rr) + " a " + rr + " " + rr + " 0 1 1 0 " + 2 * rr +
+        " a " + rr + " " + rr + " 0 1 1 0 " + -2 * rr; // a circle, clockwise from the top
+      const ring = { d, fill: "none", "pointer-events": "none" };
+      const track = el("svg:path", { ...ring, class: "own-track", "stroke-width": band });
+      const own = el("svg:path", { ...ring, class: "own-arc", "stroke-width": band - 4, pathLength: 100 });
       const label = el("svg:text", { x: m.x * U, y: (m.y + m.r) * U + 26, "text-anchor": "middle", class: "mlabel" }, m.name);
-      g.append(c, label);
+      g.append(c, track, own, label);
       gNodes.append(g);
       const paid = el("svg:text", { x: (m.x + m.r * 0.75) * U, y: (m.y - m.r * 0.75) * U, "text-anchor": "middle", class: "mark-paid" });
       const withheld = el("svg:text", { x: (m.x - m.r * 0.75) * U, y: (m.y - m.r * 0.75) * U, "text-anchor": "middle", class: "mark-withheld" });
       gMarks.append(paid, withheld);
-      return { c, tip, label, paid, withheld };
+      return { c, tip, own, label, paid, withheld };
     });
 
     function drawTrust(trust) {
@@ -163,10 +177,27 @@
         sp.dot.style.display = last ? "" : "none";
         const f = upto >= 0 ? run.frames[upto] : run.initial;
         sp.cap.textContent = "";
-        sp.cap.append(el("span", { class: "what" }, sp.label), el("b", {}, f.st[q] + (sp.unit ? " " + sp.unit : "")));
+        // the number, and its unit a little smaller: they may part at the space between them,
+        // never inside the unit
+        const value = el("b", {}, f.st[q]);
+        if (sp.unit) value.append(" ", el("span", { class: "unit" }, sp.unit.replace(/ /g, "\u00a0")));
+        sp.cap.append(el("span", { class: "what" }, sp.label), value);
         sp.cap.title = sp.label;
       });
     }
+
+    // The timeline under the caption: a mark at each month with a forum (tall) or an honest
+    // conversation (short), and where the run is now. Hidden for a run with neither.
+    const N = Math.max(run.frames.length - 1, 1);
+    const tx = (i) => (200 * i) / N;
+    run.marked = run.frames.some((f) => f.mk);
+    timeline.style.display = run.marked ? "" : "none";
+    const cursor = el("svg:rect", { class: "tl-now", y: 0, width: 3, height: 10 });
+    timeline.append(cursor);
+    run.frames.forEach((f, i) => {
+      if (f.mk & FORUM) timeline.append(el("svg:rect", { class: "tl-forum", x: tx(i) - 0.5, y: 0, width: 1, height: 10 }));
+      if (f.mk & CONVERSATION) timeline.append(el("svg:rect", { class: "tl-conversation", x: tx(i) - 0.5, y: 5, width: 1, height: 5 }));
+    });
 
     function show(index) {
       const f = index < 0 ? run.initial : run.frames[index];
@@ -178,8 +209,10 @@
         const c = circles[i];
         c.c.setAttribute("fill", stateColour(m[state]));
         c.tip.textContent = run.tooltip(i, m);
-        c.paid.textContent = m[3] ? "✓" + (m[3] > 1 ? m[3] : "") : "";
-        c.withheld.textContent = m[4] ? "✗" + (m[4] > 1 ? m[4] : "") : "";
+        const own = m[OWN] === null ? 0 : Math.min(Math.max(m[OWN], 0), 1);
+        c.own.setAttribute("stroke-dasharray", (own * 100).toFixed(1) + " 100");
+        c.paid.textContent = m[S] ? "✓" + (m[S] > 1 ? m[S] : "") : "";
+        c.withheld.textContent = m[S + 1] ? "✗" + (m[S + 1] > 1 ? m[S + 1] : "") : "";
       });
       tables.textContent = "";
       f.tb.forEach((tb, q) => {
@@ -207,9 +240,11 @@
         projects.append(li);
       }
       caption.textContent = f.caption;
+      cursor.setAttribute("x", tx(Math.max(index, 0)) - 1.5);
+      cursor.style.display = index < 0 ? "none" : "";
       drawStrip(Math.min(index, run.frames.length - 1));
     }
-    return { root, show };
+    return { root, show, marked: run.marked };
   }
 
   // --- the page -----------------------------------------------------------------------------
@@ -217,8 +252,9 @@
     run.munis.forEach((m) => { m.short = m.short || m.name; });
     run.trustText = (v) => (v === null ? W.not_available : run.numbers[Math.round(v * 100)]);
     run.tooltip = (i, m) => W.tooltip.replace("{name}", run.munis[i].name)
-      .replace("{inhabitants}", run.munis[i].popText).replace("{energy}", m[5])
-      .replace("{legitimacy}", m[6]).replace("{pledges}", m[7]);
+      .replace("{inhabitants}", run.munis[i].popText).replace("{energy}", m[S + 2])
+      .replace("{legitimacy}", m[S + 3]).replace("{pledges}", m[S + 4])
+      .replace("{ownership}", run.trustText(m[OWN]));
   }
   const main = document.getElementById("panels");
   main.className = "n" + DATA.runs.length;
@@ -268,6 +304,7 @@
   DATA.states.forEach((s, i) => stateSel.append(el("option", { value: String(i) }, s.label)));
   proj.checked = DATA.projector;
   document.body.classList.toggle("projector", DATA.projector);
+  document.getElementById("timeline-legend").style.display = panels.some((p) => p.marked) ? "" : "none";
   legend();
   render();
   document.body.setAttribute("data-ready", "1");

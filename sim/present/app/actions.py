@@ -28,6 +28,7 @@ RUN_ARGS = (
     *("preset", "load", "submit", "upload", "seed", "lang", "colour"),
     *("sid", "version", "shown", "path", "filename", "theme"),
     *("rule_values", "rule_ids", "behaviour_values", "behaviour_ids"),
+    *("culture_values", "culture_ids"),
 )
 """The run callback's inputs and states, in order, by name."""
 
@@ -139,4 +140,5 @@ def apply(session: Session, v: dict[str, Any]) -> None:
     behaviour = {
         i["name"]: x for i, x in zip(v["behaviour_ids"], v["behaviour_values"], strict=True)
     }
-    session.change(v["theme"], rules, behaviour)
+    culture = {i["name"]: x for i, x in zip(v["culture_ids"], v["culture_values"], strict=True)}
+    session.change(v["theme"], rules, behaviour, culture)

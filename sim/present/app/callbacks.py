@@ -35,13 +35,12 @@ from sim.present.app.layout import (
 from sim.present.app.session import (
     RULES,
     SessionStore,
-    behaviour_label,
+    control_label,
     control_of,
-    rule_label,
     rule_values,
 )
 from sim.present.app.updates import MONTH_OUTPUTS, RUN_OUTPUTS, step_update
-from sim.present.view import STRIP
+from sim.present.view import STRIP, strip_outcome
 
 log = logging.getLogger("sim.present.app")
 
@@ -96,10 +95,7 @@ def _words(app: Dash) -> None:
     )
     @timed
     def words(lang: str, label_ids: list[dict], input_ids: list[dict]) -> tuple:
-        labels = [
-            rule_label(i["name"], lang) if i["kind"] == "rule" else behaviour_label(i["name"], lang)
-            for i in label_ids
-        ]
+        labels = [control_label(i, lang) for i in label_ids]
         return (
             *[i18n.text(key, lang) for key in TEXTS.values()],
             i18n.text("app.tab_model", lang),
@@ -108,8 +104,8 @@ def _words(app: Dash) -> None:
             speed_options(lang),
             state_options(lang),
             preset_options(list_scenarios(), lang),
-            *[i18n.outcome_label(key, lang) for key in STRIP],
-            *[i18n.outcome_unit(key, lang) for key in STRIP],
+            *[strip_outcome(key).label(lang) for key in STRIP],
+            *[strip_outcome(key).unit(lang) for key in STRIP],
             labels,
             [control_of(i).marks(lang) for i in input_ids],
         )
@@ -172,10 +168,12 @@ def _themes(app: Dash, sessions: SessionStore) -> None:
 
 
 def _control_values(app: Dash, sessions: SessionStore) -> None:
-    """The controls at the values in force for the theme chosen, and which arrangement that is."""
+    """The controls at the values in force (the rules for the theme chosen), and which
+    arrangement that is."""
 
     @app.callback(
         Output(inputs(kind="rule"), "value"),
+        Output(inputs(kind="culture"), "value"),
         Output(inputs(kind="behaviour"), "value"),
         Output("theme-arrangement", "children"),
         Input("theme", "value"),
@@ -183,11 +181,18 @@ def _control_values(app: Dash, sessions: SessionStore) -> None:
         Input("lang", "value"),
         State("sid", "data"),
         State(inputs(kind="rule"), "id"),
+        State(inputs(kind="culture"), "id"),
         State(inputs(kind="behaviour"), "id"),
     )
     @timed
     def control_values(
-        theme: str | None, version: int, lang: str, sid: str, rule_ids: list, beh_ids: list
+        theme: str | None,
+        version: int,
+        lang: str,
+        sid: str,
+        rule_ids: list,
+        culture_ids: list,
+        beh_ids: list,
     ) -> tuple:
         session = sessions.session(sid)
         with session.lock:
@@ -196,15 +201,18 @@ def _control_values(app: Dash, sessions: SessionStore) -> None:
                 theme = next(iter(scenario.governance))
             values = rule_values(scenario, theme)
             behaviour = scenario.behaviour.model_dump()
+            culture = scenario.culture.model_dump()
             based = i18n.label(session.base.arrangement(session.base.governance[theme]), lang)
             own = bool(session.rules.get(theme))
         note = i18n.text(
             "app.own_arrangement" if own else "app.arrangement_now", lang, arrangement=based
         )
         if ctx.triggered_id == "lang":
-            return [no_update] * len(rule_ids), [no_update] * len(beh_ids), note
+            unchanged = ([no_update] * len(ids) for ids in (rule_ids, culture_ids, beh_ids))
+            return (*unchanged, note)
         return (
             [component_value(RULES[i["name"]], values[i["name"]]) for i in rule_ids],
+            [culture[i["name"]] for i in culture_ids],
             [behaviour[i["name"]] for i in beh_ids],
             note,
         )
@@ -258,6 +266,8 @@ def _run(app: Dash, sessions: SessionStore, root: Path) -> None:
         State(inputs(kind="rule"), "id"),
         State(inputs(kind="behaviour"), "value"),
         State(inputs(kind="behaviour"), "id"),
+        State(inputs(kind="culture"), "value"),
+        State(inputs(kind="culture"), "id"),
         prevent_initial_call="initial_duplicate",
     )
     @timed

@@ -1,6 +1,7 @@
 """The controls' components on the workshop app's page: a slider, a dropdown or a checklist per
-rule and behavioural assumption (sim/present/app/session.py's `RULES` and `BEHAVIOUR`), each with
-its label and shown value, and the id patterns the callbacks use to reach them all."""
+rule, way of working together and behavioural assumption (sim/present/app/session.py's `RULES`,
+`CULTURE` and `BEHAVIOUR`), each with its label and shown value, and the id patterns the
+callbacks use to reach them all."""
 
 from __future__ import annotations
 
@@ -16,7 +17,7 @@ SLIDERS = {"kind": ALL, "name": ALL, "part": "input", "type": "slider"}
 
 def inputs(what: Any = ALL, kind: Any = ALL) -> dict[str, Any]:
     """The pattern of the controls' components: of one type ("slider", "choice", ...) and of
-    one kind ("rule" or "behaviour"), or all."""
+    one kind ("rule", "culture" or "behaviour"), or all."""
     return {"kind": kind, "name": ALL, "part": "input", "type": what}
 
 

@@ -12,11 +12,10 @@ from __future__ import annotations
 import math
 from typing import Any
 
-from sim.model.outcomes import outcome
 from sim.present import i18n
 from sim.present.animate import compact, short_name
 from sim.present.app.session import Session, choice_label
-from sim.present.view import Frame
+from sim.present.view import Frame, strip_outcome
 
 MAP_SIZE = 440
 """The network view's width in pixels (the map's unit box, sim/present/view.py's layout)."""
@@ -121,7 +120,7 @@ def month_text(session: Session, lang: str) -> str:
 def panel(session: Session, lang: str) -> dict[str, Any]:
     """The month's words and numbers beside the map, in `lang`."""
     meta, frame = session.viewer.meta, session.frame
-    shown = compact(frame, meta, lang)
+    shown = compact(frame, meta, lang, [s["key"] for s in meta["strip"]])
     theme_label = {t["key"]: t["label"][lang] for t in meta["themes"]}
     nobody = i18n.text("animate.nobody", lang)
     paid = [m["name"] for m in frame["municipalities"] if m["paid"]]
@@ -178,10 +177,11 @@ def tooltip(session: Session, name: str, lang: str) -> str:
                 energy=na if m["energy"] is None else i18n.number(m["energy"], lang, 2),
                 legitimacy=na if m["legitimacy"] is None else i18n.number(m["legitimacy"], lang, 2),
                 pledges=na if m["pledges_paid"] is None else i18n.percent(m["pledges_paid"], lang),
+                ownership=na if m["ownership"] is None else i18n.number(m["ownership"], lang, 2),
             )
     return ""
 
 
 def scaled(key: str, value: float | None) -> float | None:
     """A strip value as the charts plot it (the outcome catalogue's scale)."""
-    return None if value is None else value * outcome(key).scale
+    return None if value is None else value * strip_outcome(key).scale

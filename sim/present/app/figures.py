@@ -18,9 +18,12 @@ from sim.present.app.display import (
     trust_width,
 )
 from sim.present.app.session import Session, edges
-from sim.present.view import STRIP
+from sim.present.view import STRIP, strip_outcome
 
 MAP_HEIGHT = 380
+CHART_ROWS = -(-len(STRIP) // 2)  # the charts, two to a row
+CHARTS_HEIGHT = 150 * CHART_ROWS + 70
+"""The charts' height in pixels: a row's chart and its title, and the legend below."""
 TITLE_WIDTH = 26  # characters of a chart title on one line
 GHOST = "#b0b0b0"
 LIVE = "#0072b2"
@@ -32,7 +35,9 @@ LIVE = "#0072b2"
 def chart(session: Session, lang: str) -> go.Figure:
     """The live charts: each strip series of this run, the baseline's as a grey ghost."""
     titles = [_chart_title(key, lang) for key in STRIP]
-    fig = make_subplots(rows=2, cols=2, subplot_titles=titles, vertical_spacing=0.2)
+    fig = make_subplots(
+        rows=CHART_ROWS, cols=2, subplot_titles=titles, vertical_spacing=0.4 / CHART_ROWS
+    )
     lines = (
         (session.baseline(), GHOST, 2.0, "app.baseline"),
         (session.series, LIVE, 2.5, "app.this_run"),
@@ -69,7 +74,7 @@ def _chart_layout(fig: go.Figure, session: Session, lang: str) -> None:
             range=[0, months - 1], tickvals=ticks[0], ticktext=ticks[1], tickangle=0
         )
     fig.update_layout(
-        height=430,
+        height=CHARTS_HEIGHT,
         margin={"l": 40, "r": 10, "t": 30, "b": 30},
         separators=_separators(lang),
         legend={"orientation": "h", "y": -0.12, "x": 0},
@@ -85,7 +90,7 @@ def _chart_layout(fig: go.Figure, session: Session, lang: str) -> None:
 
 def _chart_title(key: str, lang: str) -> str:
     """A chart's title: the outcome's label (its unit is in the strip), on two lines if long."""
-    name = i18n.outcome_label(key, lang)
+    name = strip_outcome(key).label(lang)
     if len(name) <= TITLE_WIDTH:
         return name
     cut = min((k for k, c in enumerate(name) if c == " "), key=lambda k: abs(k - len(name) / 2))

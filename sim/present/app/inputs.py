@@ -14,9 +14,9 @@ rebinding). So the app takes nothing on trust:
   file's contents, nor whether a file exists outside those folders.
 - **Callback requests.** `check_request` holds a request against the callback it names: the
   same inputs, states and outputs, the controls' patterns matching exactly the page's controls,
-  and every value one the page could have sent (`control_fits` for the rules and behaviour,
-  a table by component and property for the rest). Anything else is refused before a callback
-  runs.
+  and every value one the page could have sent (`control_fits` for the rules, the culture and
+  the behaviour, a table by component and property for the rest). Anything else is refused
+  before a callback runs.
 """
 
 from __future__ import annotations
@@ -37,7 +37,7 @@ from pydantic import BaseModel, ValidationError
 from sim.io.inputs import TEXT_LIMIT, InputError, decode, read_text
 from sim.model.config import PRESETS, ConfigError, Scenario, list_scenarios, load_preset
 from sim.present import i18n
-from sim.present.app.session import BEHAVIOUR, RULES, Control, control_of
+from sim.present.app.session import CONTROLS, Control, control_of
 
 MOST_PROBLEMS = 8
 """Places of problems a message lists (and says how many more)."""
@@ -223,7 +223,8 @@ Check = Callable[[Any], bool]
 
 CONTROL_IDS: tuple[dict[str, str], ...] = tuple(
     {"kind": c.model, "name": c.name, "part": part, **({"type": c.kind} if part == "input" else {})}
-    for c in (*RULES.values(), *BEHAVIOUR.values())
+    for controls in CONTROLS.values()
+    for c in controls.values()
     for part in ("label", "value", "input")
 )
 """The ids of the controls' components, in the page's order (sim/present/app/layout.py)."""

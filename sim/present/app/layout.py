@@ -18,17 +18,19 @@ from sim.model.config import list_scenarios
 from sim.present import i18n
 from sim.present.animate import STATES
 from sim.present.app.controls import control_component
-from sim.present.app.figures import MAP_HEIGHT
+from sim.present.app.figures import CHARTS_HEIGHT, MAP_HEIGHT
 from sim.present.app.session import (
     BEHAVIOUR,
+    CULTURE,
     DEFAULT_SCENARIO,
     RULES,
     behaviour_label,
+    culture_label,
     preset_description,
     rule_label,
     state_label,
 )
-from sim.present.view import STRIP
+from sim.present.view import STRIP, strip_outcome
 
 SPEEDS = (0.5, 1.0, 2.0, 4.0)
 """Months per second when playing."""
@@ -48,6 +50,7 @@ body { font-family: "DejaVu Sans", Arial, sans-serif; margin: 0; color: #222; ba
 .control { margin: 6px 0 2px 0; font-size: 12px; }
 .control .name { display: flex; justify-content: space-between; }
 .control .value { font-weight: bold; }
+.control .dash-slider-container { padding: 0 4px; box-sizing: border-box; } /* an end mark fits */
 .hint { font-size: 11px; color: #555; }
 .error { color: #a40000; font-size: 12px; white-space: pre-wrap; }
 .ok { color: #245c1f; font-size: 12px; }
@@ -57,7 +60,7 @@ button { font-size: 13px; margin: 2px 3px 2px 0; padding: 4px 9px; cursor: point
 .runbar label { font-size: 12px; margin: 0 4px; }
 .month { font-size: 22px; font-weight: bold; margin: 2px 0; }
 .caption { font-size: 13px; min-height: 34px; }
-.strip { display: grid; grid-template-columns: repeat(4, 1fr); gap: 6px; }
+.strip { display: grid; grid-template-columns: repeat(3, 1fr); gap: 6px; }
 .strip div { font-size: 11px; }
 .strip b { display: block; font-size: 17px; }
 .list { font-size: 11px; margin: 0; padding-left: 16px; max-height: 120px; overflow-y: auto; }
@@ -71,6 +74,8 @@ TEXTS = {
     "title-sub": "app.subtitle",
     "h-scenario": "app.scenario",
     "h-rules": "app.rules",
+    "h-culture": "app.culture_heading",
+    "culture-hint": "app.culture_hint",
     "h-behaviour": "app.behaviour_heading",
     "h-network": "app.network",
     "h-strip": "animate.strip",
@@ -186,6 +191,7 @@ def _model_tab(lang: str) -> html.Div:
                 children=[
                     _scenario_box(lang),
                     _rules_box(lang),
+                    _culture_box(lang),
                     _behaviour_box(lang),
                     _box(
                         _button("b-apply", lang),
@@ -253,6 +259,21 @@ def _rules_box(lang: str) -> html.Div:
         dcc.Dropdown(id="theme", clearable=False, searchable=False),
         html.Div(id="theme-arrangement", className="hint"),
         *[control_component(RULES[n], None, lang, rule_label(n, lang)) for n in RULES],
+    )
+
+
+def _culture_box(lang: str) -> html.Div:
+    """A control per way of working together (the scenario's `[culture]`), folded away."""
+    culture = [control_component(CULTURE[n], None, lang, culture_label(n, lang)) for n in CULTURE]
+    return _box(
+        html.Details(
+            [
+                html.Summary(_said("h-culture", lang, html.B)),
+                _said("culture-hint", lang, html.Div, className="hint"),
+                *culture,
+            ],
+            id="culture-box",
+        )
     )
 
 
@@ -333,9 +354,9 @@ def _strip_box(lang: str) -> html.Div:
             children=[
                 html.Div(
                     [
-                        html.Span(i18n.outcome_label(key, lang), id=f"strip-label-{k}"),
+                        html.Span(strip_outcome(key).label(lang), id=f"strip-label-{k}"),
                         html.B(id=f"strip-value-{k}"),
-                        html.Span(i18n.outcome_unit(key, lang), id=f"strip-unit-{k}"),
+                        html.Span(strip_outcome(key).unit(lang), id=f"strip-unit-{k}"),
                     ]
                 )
                 for k, key in enumerate(STRIP)
@@ -350,7 +371,7 @@ def _charts_box(lang: str) -> html.Div:
         dcc.Graph(
             id="charts",
             config={"displayModeBar": False, "responsive": True},
-            style={"height": "430px"},
+            style={"height": f"{CHARTS_HEIGHT}px"},
         ),
         _said("ghost-note", lang, html.Div, className="hint"),
     )

@@ -3,14 +3,15 @@
 Everything `samenspel app` shows of a run comes from here and from sim/present/app/display.py, so
 that this part is tested without a browser and the web stack stays out of it.
 
-- **Controls.** `RULE_FIELDS` are the rules a facilitator may change per theme, and
+- **Controls.** `RULE_FIELDS` are the rules a facilitator may change per theme,
+  `CULTURE_FIELDS` the ways the partners work together (the `[culture]` table) and
   `BEHAVIOUR_FIELDS` the behavioural assumptions; `control()` reads each one's kind, range and
   choices from its pydantic field in sim/model/config.py, so a slider's range is the range a
   scenario file may use.
 - **Scenarios.** `build_scenario` turns the controls into a `Scenario` the way a scenario file
   does it: for each changed theme an own arrangement `based_on` the theme's current one plus
-  the changed rules (`[arrangements.NAME]`), and the changed `[behaviour]` values; sim.model.config
-  validates it and raises ConfigError naming any bad field.
+  the changed rules (`[arrangements.NAME]`), and the changed `[culture]` and `[behaviour]`
+  values; sim.model.config validates it and raises ConfigError naming any bad field.
 - **Sessions.** A `Session` holds one browser tab's run: the scenario as chosen (its run with the
   same seed is the baseline, computed once per scenario and seed by `baseline`), the changes, and a
   `Viewer` (sim/present/view.py) stepped a month at a time, with the trust along every edge of
@@ -35,6 +36,7 @@ from sim.model.config import (
     Arrangement,
     Behaviour,
     ConfigError,
+    Culture,
     Scenario,
     load_preset,
     scenario_from_dict,
@@ -42,7 +44,7 @@ from sim.model.config import (
 from sim.model.model import RegionModel
 from sim.present import i18n
 from sim.present.animate import STATE_WORDS
-from sim.present.view import STRIP, Frame, Viewer
+from sim.present.view import STRIP, Frame, Viewer, strip_values
 
 RULE_FIELDS = (
     "meeting_interval_months",
@@ -64,6 +66,10 @@ BEHAVIOUR_FIELDS = tuple(
 )
 """The behavioural assumptions shown as sliders: every numeric field of `Behaviour`."""
 
+CULTURE_FIELDS = tuple(Culture.model_fields)
+"""The ways of working together, apart from the rules: every field of `Culture` (each a
+number, so each a slider)."""
+
 OWN_PREFIX = "own-"
 """An own arrangement for a theme is called OWN_PREFIX + theme."""
 
@@ -83,7 +89,7 @@ ControlKind = Literal["slider", "choice", "multi", "switch"]
 class Control:
     """One control: what kind, its range and step (sliders) or its choices."""
 
-    model: str  # "rule" or "behaviour"
+    model: str  # "rule", "culture" or "behaviour" (`KINDS`)
     name: str
     kind: ControlKind
     minimum: float = 0.0
@@ -122,11 +128,20 @@ def _step(low: float, high: float) -> float:
     return 10.0 ** math.floor(math.log10((high - low) / 100.0))
 
 
+KINDS: dict[str, type[BaseModel]] = {
+    "rule": Arrangement,
+    "culture": Culture,
+    "behaviour": Behaviour,
+}
+"""The kinds of control, in the page's order, and the model each one's fields are of."""
+
+
 def control(model: type[BaseModel], name: str) -> Control:
-    """The control for field `name` of `Arrangement` or `Behaviour`, from its declaration."""
+    """The control for field `name` of `Arrangement`, `Culture` or `Behaviour`, from its
+    declaration."""
     info = model.model_fields[name]
     ann = info.annotation
-    which = "rule" if model is Arrangement else "behaviour"
+    which = next(kind for kind, m in KINDS.items() if m is model)
     if ann is bool:
         return Control(which, name, "switch")
     if get_origin(ann) is Literal:
@@ -158,20 +173,36 @@ def _slider(which: str, name: str, metadata: list[Any], integer: bool, where: st
 
 
 RULES: dict[str, Control] = {name: control(Arrangement, name) for name in RULE_FIELDS}
+CULTURE: dict[str, Control] = {name: control(Culture, name) for name in CULTURE_FIELDS}
 BEHAVIOUR: dict[str, Control] = {name: control(Behaviour, name) for name in BEHAVIOUR_FIELDS}
+CONTROLS: dict[str, dict[str, Control]] = {
+    "rule": RULES,
+    "culture": CULTURE,
+    "behaviour": BEHAVIOUR,
+}
+"""Every control by its kind (`KINDS`) and name."""
 
 
 def control_of(component: Mapping[str, str]) -> Control:
     """The control behind a page component's id (its `kind` and `name`)."""
-    return (RULES if component["kind"] == "rule" else BEHAVIOUR)[component["name"]]
+    return CONTROLS[component["kind"]][component["name"]]
 
 
 def rule_label(name: str, lang: str) -> str:
     return i18n.text(f"app.rule.{name}", lang)
 
 
+def culture_label(name: str, lang: str) -> str:
+    return i18n.text(f"app.culture.{name}", lang)
+
+
 def behaviour_label(name: str, lang: str) -> str:
     return i18n.text(f"app.behaviour.{name}", lang)
+
+
+def control_label(component: Mapping[str, str], lang: str) -> str:
+    """The words beside a page component (by its id's `kind` and `name`) in `lang`."""
+    return i18n.text(f"app.{component['kind']}.{component['name']}", lang)
 
 
 def choice_label(value: str, lang: str) -> str:
@@ -212,13 +243,16 @@ def build_scenario(
     base: Scenario,
     rules: Mapping[str, Mapping[str, Any]] | None = None,
     behaviour: Mapping[str, Any] | None = None,
+    culture: Mapping[str, Any] | None = None,
 ) -> Scenario:
-    """`base` with changed rules per theme and changed behavioural assumptions.
+    """`base` with changed rules per theme, changed behavioural assumptions and a changed
+    culture.
 
     Each theme in `rules` gets an own arrangement `based_on` its current one (a preset, or the
     preset that a scenario's own arrangement is based on, with that arrangement's changes), plus
     the changed rules, exactly as a scenario file's `[arrangements.NAME]` table; `behaviour`
-    values replace those of `[behaviour]`. Raises ConfigError naming any bad field.
+    values replace those of `[behaviour]`, `culture` values those of `[culture]`. Raises
+    ConfigError naming any bad field.
     """
     data = base.model_dump()
     for theme, changes in (rules or {}).items():
@@ -236,6 +270,8 @@ def build_scenario(
         data["governance"][theme] = own_name(theme)
     if behaviour:
         data["behaviour"] = {**data["behaviour"], **behaviour}
+    if culture:
+        data["culture"] = {**data["culture"], **culture}
     return scenario_from_dict(data, source=f"scenario {base.name!r} with the app's changes")
 
 
@@ -245,15 +281,15 @@ def build_scenario(
 Series = dict[str, list[float | None]]
 
 
-def _clean(x: float) -> float | None:
-    return None if x != x or math.isinf(x) else float(x)
-
-
 @lru_cache(maxsize=32)
 def _baseline(scenario_json: str, seed: int) -> tuple[tuple[float | None, ...], ...]:
     scenario = Scenario.model_validate_json(scenario_json)
-    rows = RegionModel(scenario, seed=seed).run().recorder.rows
-    return tuple(tuple(_clean(row[key]) for row in rows) for key in STRIP)
+    model = RegionModel(scenario, seed=seed)
+    rows = []
+    while model.running:  # month by month: the viewer's own series are read off the model
+        model.step()
+        rows.append(strip_values(model))
+    return tuple(tuple(row[key] for row in rows) for key in STRIP)
 
 
 def baseline(scenario: Scenario, seed: int) -> Series:
@@ -293,6 +329,7 @@ class Session:
     seed: int = 0
     rules: dict[str, dict[str, Any]] = field(default_factory=dict)
     behaviour: dict[str, Any] = field(default_factory=dict)
+    culture: dict[str, Any] = field(default_factory=dict)
     scenario: Scenario = field(init=False)
     viewer: Viewer = field(init=False)
     frame: Frame = field(init=False)
@@ -311,7 +348,7 @@ class Session:
 
     @property
     def changes(self) -> bool:
-        return any(self.rules.values()) or bool(self.behaviour)
+        return any(self.rules.values()) or bool(self.behaviour) or bool(self.culture)
 
     def restart(self, to_month: int = 0) -> None:
         """The run from its start, stepped on to `to_month` months (to continue where it was)."""
@@ -344,29 +381,47 @@ class Session:
         theme: str | None,
         rules: Mapping[str, Any] | None = None,
         behaviour: Mapping[str, Any] | None = None,
+        culture: Mapping[str, Any] | None = None,
     ) -> None:
-        """Set `theme`'s rules and the behaviour to the controls' values, then rebuild the run
-        and step it on to the month it was at. Only what differs from the scenario as chosen is
-        kept as a change. Raises ConfigError (and keeps the run as it was) for an invalid one."""
+        """Set `theme`'s rules, the behaviour and the culture to the controls' values, then
+        rebuild the run and step it on to the month it was at. Only what differs from the
+        scenario as chosen is kept as a change; a control not yet set (None) keeps the value
+        in force. Raises ConfigError (and keeps the run as it was) for an invalid one."""
         new_rules = {k: dict(v) for k, v in self.rules.items()}
         if theme is not None and rules is not None:
-            wanted = {k: RULES[k].coerce(v) for k, v in rules.items()}
+            wanted = _set(RULES, rule_values(self.scenario, theme), rules)
             new_rules[theme] = changed(rule_values(self.base, theme), wanted)
         new_behaviour = dict(self.behaviour)
         if behaviour is not None:
-            wanted = {k: BEHAVIOUR[k].coerce(v) for k, v in behaviour.items()}
+            wanted = _set(BEHAVIOUR, self.scenario.behaviour.model_dump(), behaviour)
             new_behaviour = changed(self.base.behaviour.model_dump(), wanted)
-        scenario = build_scenario(self.base, new_rules, new_behaviour)
-        self.rules, self.behaviour, self.scenario = new_rules, new_behaviour, scenario
+        new_culture = dict(self.culture)
+        if culture is not None:
+            wanted = _set(CULTURE, self.scenario.culture.model_dump(), culture)
+            new_culture = changed(self.base.culture.model_dump(), wanted)
+        scenario = build_scenario(self.base, new_rules, new_behaviour, new_culture)
+        self.rules, self.behaviour, self.culture = new_rules, new_behaviour, new_culture
+        self.scenario = scenario
         self.restart(self.month)
 
     def discard(self) -> None:
         """Back to the scenario as chosen, at the same month."""
-        self.rules, self.behaviour, self.scenario = {}, {}, self.base
+        self.rules, self.behaviour, self.culture, self.scenario = {}, {}, {}, self.base
         self.restart(self.month)
 
     def baseline(self) -> Series:
         return baseline(self.base, self.seed)
+
+
+def _set(
+    controls: Mapping[str, Control], in_force: Mapping[str, Any], values: Mapping[str, Any]
+) -> dict[str, Any]:
+    """The values in force, with the controls' values as their fields take them; a control
+    not yet set (None) leaves its value in force."""
+    return {
+        **in_force,
+        **{k: controls[k].coerce(v) for k, v in values.items() if v is not None},
+    }
 
 
 class SessionStore:
