@@ -105,8 +105,8 @@ def _dir_to_file(folder: Path, path: Path, n: int, junk: bytes) -> None:
 
 
 def _edit_spec(folder: Path, path: Path, n: int, junk: bytes) -> None:
-    text = (folder / "spec.toml").read_text()
-    (folder / "spec.toml").write_text(text.replace("master_seed = 7", "master_seed = 8"))
+    text = (folder / "spec.toml").read_bytes()  # bytes: an earlier damage may have left no UTF-8
+    (folder / "spec.toml").write_bytes(text.replace(b"master_seed = 7", b"master_seed = 8"))
 
 
 DAMAGE = {  # kind: (applies to the folder and path?, what it does)

@@ -51,9 +51,11 @@ class _Style:
     trust_to: Any  # RGB of full trust; no trust is `grey`
     grey: Any
     width: int
+    ownership: int  # where a municipality's frame row holds its ownership (page_data's)
+    states: int  # how many states a row holds before this month's paid and withheld
 
 
-def _style(projector: bool, width: int) -> _Style:
+def _style(projector: bool, width: int, ownership: int, states: int) -> _Style:
     import numpy as np
     from matplotlib import colormaps
 
@@ -64,6 +66,8 @@ def _style(projector: bool, width: int) -> _Style:
         trust_to=np.array([0, 0, 0] if projector else [0, 0x72, 0xB2]) / 255,
         grey=np.array([0xD4, 0xD4, 0xD4]) / 255,
         width=width,
+        ownership=ownership,
+        states=states,
     )
 
 
@@ -75,7 +79,7 @@ def _frames(data: dict[str, Any], width: int, height: int, title: str) -> Iterat
     import matplotlib.pyplot as plt
     import numpy as np
 
-    style = _style(data["projector"], width)
+    style = _style(data["projector"], width, data["ownership"], len(data["states"]))
     dpi = 100
     fig = plt.figure(figsize=(width / dpi, height / dpi), dpi=dpi)
     try:
@@ -156,8 +160,6 @@ def _draw_map(ax: Any, munis: list[dict], frame: dict[str, Any], style: _Style) 
     from matplotlib.collections import PolyCollection
     from matplotlib.patches import Arc, Circle
 
-    from sim.present.animate import OWNERSHIP, STATES
-
     wedges, colours = _trust_wedges(munis, frame["t"], style)
     ax.add_collection(PolyCollection(wedges, facecolors=colours, alpha=0.85, lw=0))
     base = style.base
@@ -175,7 +177,7 @@ def _draw_map(ax: Any, munis: list[dict], frame: dict[str, Any], style: _Style) 
         )
         ring = (m["x"], m["y"]), 2 * m["r"] * 0.8, 2 * m["r"] * 0.8
         ax.add_patch(Circle(ring[0], m["r"] * 0.8, fill=False, edgecolor="white", lw=4))
-        own = row[OWNERSHIP] or 0.0
+        own = row[style.ownership] or 0.0
         if own > 0:  # y points down: angles run clockwise from the top (-90)
             ax.add_patch(
                 Arc(*ring, theta1=-90, theta2=-90 + 360 * own, color=OWN[style.projector], lw=2.5)
@@ -189,7 +191,7 @@ def _draw_map(ax: Any, munis: list[dict], frame: dict[str, Any], style: _Style) 
             fontsize=base - 1,
             weight="bold",
         )
-        paid, withheld = row[len(STATES)], row[len(STATES) + 1]
+        paid, withheld = row[style.states], row[style.states + 1]
         marks = ((paid, "✓", PAID, 1), (withheld, "✗", WITHHELD, -1))
         for count, sign, colour, side in marks:  # paid right, withheld left
             if count:

@@ -77,12 +77,15 @@ CHANNELS: tuple[Channel, ...] = (
     Channel("renegotiations", ("renegotiation_rounds",), ("decision_lag_mean",)),
     Channel("exits", ("exit_allowed", "exit_fee_years", "exit_moratorium_years"), ()),
     # Culture (phases/relations.py, rules.ownership_after, rules.insincere_chance): ownership
-    # grows with say and results and carries delivery; an honest conversation makes pledges
-    # sincere and raises delivery; a forum gives back trust lost to explained breaches.
+    # grows with say and results and carries delivery, but it moves with delivery too (more
+    # projects, more obligations imposed), so the page names no result "through" it: a sentence
+    # "ownership lower; through it commitment higher" would read the mechanism backwards. An
+    # honest conversation makes pledges sincere and raises delivery; a forum gives back trust
+    # lost to explained breaches.
     Channel(
         "ownership_mean",
         ("initial_ownership", "agenda_setter", "participation", "decision"),
-        ("commitment", "free_riding"),
+        (),
     ),
     Channel(
         "trust_mean",
