@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 
 from sim import RegionModel, load_scenario
 from sim.model import rules
-from sim.model.config import ConfigError, Culture
+from sim.model.config import Behaviour, ConfigError, Culture
 from sim.present import i18n
 from sim.present.listing import rules as rules_listing
 from sim.study.whatif import default_base, rule_differences
@@ -151,3 +151,42 @@ def test_ownership_is_higher_where_members_choose_than_where_decisions_bind_them
     chosen = _mean("network", "ownership_mean")  # each joins the projects it wants
     gain, se = _paired_gain(imposed, chosen)
     assert gain > 3 * se > 0
+
+
+# --- a key in the wrong table is named with its own ---------------------------------------------
+
+_TABLES = {"behaviour": Behaviour, "culture": Culture}
+
+
+@pytest.mark.parametrize(
+    ("key", "home"), [(k, t) for t, model in _TABLES.items() for k in model.model_fields]
+)
+def test_a_key_put_in_another_table_is_named_with_its_own(key, home):
+    value = getattr(_TABLES[home](), key)
+    elsewhere = {
+        "other table": {("culture" if home == "behaviour" else "behaviour"): {key: value}},
+        "own arrangement": {
+            "arrangements": {"mine": {"based_on": "grd", key: value}},
+            "governance": {"mobility": "mine"},
+        },
+        "top level": {key: value},
+    }
+    for where, change in elsewhere.items():
+        with pytest.raises(ConfigError) as err:
+            load_scenario("grd", **change)
+        assert f"{key!r} belongs in the [{home}] table" in str(err.value), where
+
+
+def test_compare_says_when_chosen_scenarios_run_different_calendars(tmp_path, capsys):
+    from sim.present.cli.program import main
+
+    argv = ["compare", "--replicates", "2", "--workers", "1", "--no-progress"]
+    assert (
+        main([*argv, "--scenarios", "split-2022,culture-first-2022", "--out", str(tmp_path / "a")])
+        == 0
+    )
+    assert "start in different years (split-2022 2022, culture-first-2022 2024)" in (
+        capsys.readouterr().err
+    )
+    assert main([*argv, "--scenarios", "split-2022,classic-gr", "--out", str(tmp_path / "b")]) == 0
+    assert "different years" not in capsys.readouterr().err

@@ -24,6 +24,7 @@ from sim.model.messages import (
     capped,
     error_lines,
     format_validation_error,
+    key_homes,
     shown_value,
 )
 from sim.model.schema import (
@@ -279,9 +280,8 @@ def _build_custom(name: str, spec: dict) -> Arrangement:
     try:
         return Arrangement(**{**presets[based_on].model_dump(), **changes})
     except ValidationError as err:
-        raise ValueError(
-            "; ".join(capped(error_lines(err, Arrangement, f"arrangements.{name}.")))
-        ) from None
+        lines = error_lines(err, Arrangement, f"arrangements.{name}.", key_homes(Scenario))
+        raise ValueError("; ".join(capped(lines))) from None
 
 
 def _changed_theme(name: str, changes: dict) -> Theme:

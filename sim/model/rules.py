@@ -442,7 +442,8 @@ def ownership_after(ownership: float, experience: float, rate: float) -> float:
     where the value lands, :func:`felt_grip`) and a result that landed with it; a decision made
     over its head pulls ownership down, as a rule imposed undermines the motivation a rule voted
     for builds (DeCaro, Janssen & Lee 2015). Each experience moves ownership `rate` of the way
-    ("ben je eigenaar of niet en wil je dat zijn of niet?", expert session, Conference 2020).
+    ("ben je eigenaar of niet en wil je dat zijn of niet?", the case session of 6 October 2020,
+    Choice memo annexes 2020, Bijlage 3).
     """
     return ownership + rate * (experience - ownership)
 
@@ -490,16 +491,18 @@ def talk_in_effect(months_since: int | None, half_life: float) -> float:
 
 
 def seen_through_image(seen: float, image: float) -> float:
-    """What a member makes of a partner's delivery, read through its image of that partner:
-    the "Dordtse arrogantie" reads the centre's delivery as worse than it was, its mirror the
-    small members' (Choice memo annexes 2020; the Calimero feeling, PwC/Tilburg 2017)."""
+    """What a member makes of a partner's delivery, judged through its image of that partner:
+    the "Dordtse arrogantie" judges the centre's delivery worse than it was, its mirror the
+    small members' (Choice memo annexes 2020; both sides feel the underdog, and "examples that
+    confirm the image stick more than those that do not fit it", PwC/Tilburg 2017)."""
     x = seen - image
     return 0.0 if x < 0.0 else x
 
 
 def image_after_contact(image: float, rate: float) -> float:
     """An image after one contact with the other side that evidence can correct (an honest
-    conversation, a forum sitting): contact reduces prejudice (Pettigrew & Tropp 2006), slowly
+    conversation, a forum sitting): contact reduces prejudice (Pettigrew & Tropp 2006), and
+    "discussing this mechanism openly is an important first step" (PwC/Tilburg 2017); slowly
     (`rate` an ASSUMPTION: no source gives one per contact)."""
     return image * (1.0 - rate)
 

@@ -334,8 +334,9 @@ class Behaviour(Strict):
     )
     forgive_explained: Unit = Field(
         0.8,
-        description="chance a forum forgives a breach that was explained (Lei, Masclet & "
-        "Vesely 2014; 0.56-0.79 after a first breach, Fudenberg, Rand & Dreber 2012)",
+        description="chance a forum forgives a breach that was explained (ASSUMPTION: above the "
+        "0.56-0.79 after a first, unexplained breach, Fudenberg, Rand & Dreber 2012, since an "
+        "explanation restores trust, Lei, Masclet & Vesely 2014)",
     )
     forgive_unexplained: Unit = Field(
         0.23,
@@ -369,13 +370,13 @@ class Culture(Strict):
     initial_ownership: Unit = Field(
         0.5,
         description="how much each municipality feels owner of each theme at the start "
-        "(0.5: neither owner nor client)",
+        "(0.5: neither owner nor client; ASSUMPTION)",
     )
     insincerity: Annotated[float, Field(ge=0.0, le=0.5)] = Field(
         0.2,
         description="chance that a yes at the table is said without the intent to deliver, "
         "without an honest conversation (61-98% of promises are kept, Woike & Kanngiesser "
-        "2019: 0.02-0.39)",
+        "2019: 0.02-0.39; 0.2 an ASSUMPTION within it)",
     )
     conversation_interval_months: Annotated[int, Field(ge=0, le=60)] = Field(
         0,
@@ -394,13 +395,14 @@ class Culture(Strict):
     )
     image_of_centre: Annotated[float, Field(ge=0.0, le=0.5)] = Field(
         0.1,
-        description="how much worse the other municipalities read the centre's delivery than "
+        description="how much worse the other municipalities judge the centre's delivery than "
         "it was (the 'Dordtse arrogantie' image; the size is an ASSUMPTION)",
     )
     image_of_others: Annotated[float, Field(ge=0.0, le=0.5)] = Field(
         0.1,
-        description="how much worse the centre reads the others' delivery than it was (the "
-        "mirror image: 'Dordrecht pushes, the others hang'; the size is an ASSUMPTION)",
+        description="how much worse the centre judges the others' delivery than it was (the "
+        "mirror image: the centre, too, feels the underdog, PwC/Tilburg 2017; the size is an "
+        "ASSUMPTION)",
     )
 
 

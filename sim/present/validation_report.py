@@ -136,6 +136,10 @@ def pages(
     return [report]
 
 
+MARKS = {"pass": "✓", "fail": "✗", "gap": "○"}
+"""A check's mark by its outcome, in the table and the forest plot alike."""
+
+
 def _forest_row(i: int, c: Check, s: Statistic, left: int, mid: float, half: float) -> list[str]:
     """One check's row of the forest plot: its key and mark, its interval and its estimate."""
     y = 15 + i * 18
@@ -148,7 +152,7 @@ def _forest_row(i: int, c: Check, s: Statistic, left: int, mid: float, half: flo
     colour = {"pass": "#1a7f37", "fail": "#b3261e", "gap": "#8a5a00"}[outcome(c, s)]
     parts = [
         f'<text x="{left - 8}" y="{y + 4}" text-anchor="end" font-size="11">'
-        f"{html.escape(c.key)} {'✓' if s.passed else '✗'}</text>"
+        f"{html.escape(c.key)} {MARKS[outcome(c, s)]}</text>"
     ]
     if math.isfinite(s.ci_low) and math.isfinite(s.ci_high):
         parts.append(
@@ -200,7 +204,7 @@ def _report_row(c: Check, s: Statistic, lang: str) -> str:
     w, esc = words(lang), html.escape
     kind = outcome(c, s)
     verdict = w[kind]
-    mark = {"pass": "✓", "fail": "✗", "gap": "○"}[kind]
+    mark = MARKS[kind]
     return (
         f"<tr><td><code>{esc(c.key)}</code></td>"
         f"<td>{c.pattern if c.pattern is not None else esc(w['other_claim'])}</td>"

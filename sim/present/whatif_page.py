@@ -233,6 +233,8 @@ def rule_sentences(w: WhatIf, lang: str) -> list[str]:
         diffs = [d for d in w.rules if d.kind == kind]
         if diffs:
             out.append(_t(f"{kind}_differs", lang, changes=_changes(diffs, lang)))
+            if kind == "culture":  # the model's culture effects are smaller than the sources'
+                out.append(_t("culture_caveat", lang))
     return out
 
 

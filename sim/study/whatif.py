@@ -151,10 +151,14 @@ def scenarios(
     if base is None:
         chosen = default_base(alt)
         if chosen.governance == alt.governance and chosen.culture == alt.culture:
+            culture = (
+                f"keeps the culture of {alt.replaces}, the preset it replaces"
+                if alt.replaces
+                else "names no preset it replaces (replaces = ...) whose culture it would change"
+            )
             raise ConfigError(
                 f"--base: {alternative} changes no arrangement at its start (its "
-                "previous_governance is its governance) and no culture, so there is nothing it "
-                "replaces to "
+                f"previous_governance is its governance) and {culture}, so there is nothing to "
                 "compare with; give --base, a preset name or a .toml file, e.g. --base "
                 "multiple-local-status-quo"
             )

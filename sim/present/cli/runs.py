@@ -110,6 +110,20 @@ def _loaded(names: list[str], years: int | None) -> list[Scenario]:
     return scenarios
 
 
+def warn_calendars(scenarios: list[Scenario]) -> None:
+    """Scenarios chosen side by side that start in different years run different calendars,
+    and one may pay a transition at its start that another made before: say so (whatif pairs
+    an alternative with its base on one calendar)."""
+    starts = {sc.name: sc.start_year for sc in scenarios}
+    if len(set(starts.values())) > 1:
+        shown = ", ".join(f"{name} {year}" for name, year in starts.items())
+        warn(
+            f"the scenarios start in different years ({shown}): they run different calendars "
+            "and may pay a transition the others made before their start; to compare an "
+            "alternative with what it replaces on one calendar, use samenspel whatif"
+        )
+
+
 def cmd_compare(args: argparse.Namespace) -> int:
     import time
 
@@ -124,6 +138,8 @@ def cmd_compare(args: argparse.Namespace) -> int:
     names = _names(args.scenarios)
     check_seeds(args.seed, args.replicates)
     scenarios = _loaded(names, args.years)
+    if args.scenarios:
+        warn_calendars(scenarios)
     work = of_runs([(sc, args.replicates) for sc in scenarios], "--replicates or --scenarios")
     guard("compare", work, args.large, args.workers)
     dest = destination(args.out, Path("results") / "compare", force=args.force)

@@ -40,10 +40,14 @@ def apply_overrides(data: dict, overrides: Overrides | None) -> dict:
 
 
 def build(data: dict, overrides: Overrides | None = None, **contrast: object) -> Scenario:
-    """The scenario `data` with the overrides applied, then the check's own contrast."""
+    """The scenario `data` with the overrides applied, then the check's own contrast. The
+    overrides are checked before the contrast is applied, so a bad `--set` is refused even
+    where a check's contrast sets the same field (pattern 8 sets the whole culture)."""
     data = apply_overrides(data, overrides)
-    data = apply_overrides(data, contrast) if contrast else data
-    return scenario_from_dict(data, source=OVERRIDES_SOURCE)
+    if not contrast:
+        return scenario_from_dict(data, source=OVERRIDES_SOURCE)
+    scenario_from_dict(data, source=OVERRIDES_SOURCE)
+    return scenario_from_dict(apply_overrides(data, contrast), source=OVERRIDES_SOURCE)
 
 
 def unused_keys(path_or_preset: str) -> list[str]:
