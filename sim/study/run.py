@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import platform
 import subprocess
 from dataclasses import dataclass
@@ -56,23 +57,45 @@ def simulate(scenario: Scenario, seed: int) -> RunResult:
     )
 
 
-def provenance() -> dict[str, str]:
-    """Versions and commit that produced a result."""
+PROVENANCE_PACKAGES = ("mesa", "numpy", "pandas", "pyarrow", "SALib", "dask")
+"""The libraries whose versions every result records (what a rerun must match)."""
+
+
+def _git(*args: str) -> str | None:
+    """A git command's output in samenspel's checkout, or None outside one."""
     try:
-        commit = subprocess.run(
-            ["git", "rev-parse", "HEAD"],
+        done = subprocess.run(
+            ["git", *args],
             cwd=Path(__file__).resolve().parent,
             capture_output=True,
-            text=True,
-            timeout=5,
-        ).stdout.strip()
+            timeout=10,
+        )
     except (OSError, subprocess.SubprocessError):
-        commit = ""
+        return None
+    return done.stdout.decode(errors="replace") if done.returncode == 0 else None
+
+
+def _version(package: str) -> str:
+    try:
+        return metadata.version(package)
+    except metadata.PackageNotFoundError:
+        return "not installed"
+
+
+def provenance() -> dict[str, str]:
+    """What produced a result: samenspel's version and commit, whether the checkout had
+    uncommitted changes (and a digest of them, so two results from the same dirty tree can be
+    told apart from two that are not), Python's and the libraries' versions."""
+    commit = (_git("rev-parse", "HEAD") or "").strip()
+    diff = _git("diff", "HEAD", "--", ":(top)sim", ":(top)agents")
+    dirty = "unknown" if diff is None else ("true" if diff else "false")
     return {
         "samenspel": metadata.version("samenspel"),
-        "mesa": metadata.version("mesa"),
         "python": platform.python_version(),
+        **{package: _version(package) for package in PROVENANCE_PACKAGES},
         "git_commit": commit or "unknown",
+        "git_dirty": dirty,
+        "git_diff_sha256": hashlib.sha256(diff.encode()).hexdigest() if diff else "",
     }
 
 

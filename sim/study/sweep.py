@@ -152,6 +152,7 @@ def sweep(
             "design": spec.design.kind,
             "runs": spec.run_count(),
             "master_seed": spec.master_seed,
+            "executor": executor,
             **provenance(),
         }
         store = Store.create(out, spec, manifest)
