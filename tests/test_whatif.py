@@ -7,12 +7,15 @@ import math
 
 import pandas as pd
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from sim.model.config import Arrangement, load_scenario, scenario_from_dict
 from sim.model.outcomes import MUNICIPAL, outcome
 from sim.present import whatif_page
-from sim.present.i18n import catalogue, label
+from sim.present.i18n import catalogue, label, text
 from sim.study import whatif
+from sim.study.stats import interval_columns
 from tests.conftest import samenspel
 
 pytestmark = pytest.mark.slow  # end to end: whole commands, processes of their own
@@ -234,3 +237,26 @@ def test_every_culture_key_has_a_name_for_mid_sentence_in_both_languages():
         for f in Culture.model_fields:
             name = catalogue(lang)[f"whatif.culture.{f}"]
             assert name and "(0 =" not in name
+
+
+def test_what_the_rules_fix_is_stated_as_fact_and_only_estimates_carry_intervals(service):
+    rows = service.outcomes.set_index("outcome")
+    assert bool(rows.loc["meeting_hours", "fixed"])  # hours follow from the meeting rules
+    assert bool(rows.loc["transition_cost", "fixed"])
+    assert not bool(rows.loc["commitment", "fixed"])  # chance moves it from seed to seed
+    for lang in ("en", "nl"):
+        said = text("common.fixed_by_rules", lang)
+        lines = whatif_page.format_text(service, lang).splitlines()
+        for key, fixed in (("meeting_hours", True), ("commitment", False)):
+            shown = whatif_page.signed(outcome(key), rows.loc[key, "difference"], lang)
+            row = next(ln for ln in lines if f" {shown} " in ln and ln.startswith("  "))
+            assert (said in row) is fixed and ("[" in row) is not fixed, (lang, key, row)
+
+
+@given(st.floats(-1e6, 1e6), st.integers(2, 50), st.floats(1e-6, 10.0))
+def test_a_quantity_is_fixed_exactly_when_every_seed_gives_it(value, n, noise):
+    same = pd.DataFrame({"g": ["a"] * n, "value": [value] * n})
+    assert bool(interval_columns(same, ["g"])["fixed"].iloc[0])
+    step = noise * max(1.0, abs(value))  # well above FIXED, relative to the value
+    varied = pd.DataFrame({"g": ["a"] * n, "value": [value + step * (i % 2) for i in range(n)]})
+    assert not bool(interval_columns(varied, ["g"])["fixed"].iloc[0])

@@ -25,9 +25,10 @@ import datetime as dt
 import math
 import string
 import tomllib
+from collections.abc import Mapping
 from functools import cache
 from importlib import resources
-from typing import Literal, Protocol
+from typing import Any, Literal, Protocol
 
 from babel.dates import format_date
 from babel.numbers import format_decimal, format_percent
@@ -140,6 +141,17 @@ def quantity(entry: Outcome | str, value: float, lang: str, unit: bool = False) 
     shown = readable(value * entry.scale, lang, entry.decimals)
     u = entry.unit(check_language(lang))
     return f"{shown} {u}" if unit and u and value == value else shown
+
+
+def spread(
+    entry: Outcome | str, row: Mapping[str, Any], lang: str, brackets: str = "[{lo}; {hi}]"
+) -> str:
+    """The 95% interval of a table's row (`ci_low`, `ci_high`) in `brackets`, or, where every
+    seed gave the same value (`fixed`), the words saying that the rules fix it."""
+    if bool(row.get("fixed", False)):
+        return text("common.fixed_by_rules", lang)
+    lo, hi = (quantity(entry, row[k], lang) for k in ("ci_low", "ci_high"))
+    return brackets.format(lo=lo, hi=hi)
 
 
 def outcome_heading(entry: Outcome, lang: str) -> str:

@@ -46,6 +46,6 @@ def format_table(comparison: Comparison, keys: list[str] | None = None, lang: st
                 lines.append(f"  {sc.name:<{width}}  {i18n.text('common.not_available', lang)}")
                 continue
             r = o.loc[(key, sc.name)]
-            mean, lo, hi = (i18n.quantity(entry, r[k], lang) for k in ("mean", "ci_low", "ci_high"))
-            lines.append(f"  {sc.name:<{width}}  {mean:>12}  [{lo}; {hi}]")
+            mean = i18n.quantity(entry, r["mean"], lang)
+            lines.append(f"  {sc.name:<{width}}  {mean:>12}  {i18n.spread(entry, r, lang)}")
     return "\n".join(lines)

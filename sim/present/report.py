@@ -269,8 +269,8 @@ def _cell(o, scenario: str, entry: Outcome, lang: str, note: str = "") -> str:
     if (scenario, entry.key) not in o.index:
         return f'<td class="na">{html.escape(i18n.text("common.not_available", lang))}</td>'
     r = o.loc[(scenario, entry.key)]
-    mean, lo, hi = (i18n.quantity(entry, r[k], lang) for k in ("mean", "ci_low", "ci_high"))
-    return f"<td>{mean}<br><small>[{lo}; {hi}]</small></td>"
+    mean, spread = i18n.quantity(entry, r["mean"], lang), i18n.spread(entry, r, lang)
+    return f"<td>{mean}<br><small>{html.escape(spread)}</small></td>"
 
 
 def _head(entry: Outcome, lang: str) -> str:
@@ -346,10 +346,8 @@ def municipality_tables(c: Comparison, lang: str = "en") -> str:
                     cells.append(f"<td>{html.escape(i18n.text('common.not_available', lang))}</td>")
                     continue
                 r = o.loc[(place, n, entry.key)]
-                mean, lo, hi = (
-                    i18n.quantity(entry, r[k], lang) for k in ("mean", "ci_low", "ci_high")
-                )
-                cells.append(f"<td>{mean}<br><small>[{lo}; {hi}]</small></td>")
+                mean, spread = i18n.quantity(entry, r["mean"], lang), i18n.spread(entry, r, lang)
+                cells.append(f"<td>{mean}<br><small>{html.escape(spread)}</small></td>")
             rows.append(f"<tr><th>{html.escape(place)}</th>{''.join(cells)}</tr>")
         table = f"<table><tr><th>{label}</th>{head}</tr>{''.join(rows)}</table>"
         heading = html.escape(i18n.outcome_heading(entry, lang))

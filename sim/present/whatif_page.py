@@ -26,6 +26,7 @@ from sim.present.i18n import (
     number,
     quantity,
     readable,
+    spread,
     text,
 )
 from sim.study.explanation import (
@@ -141,10 +142,6 @@ def signed(entry: Outcome, v: float, lang: str) -> str:
     """A difference with its sign: "+0.04", "-1,200"."""
     shown = quantity(entry, v, lang)
     return "+" + shown if v == v and v * entry.scale > 0 and not shown.startswith("-") else shown
-
-
-def interval(entry: Outcome, low: float, high: float, lang: str) -> str:
-    return _t("interval", lang, low=quantity(entry, low, lang), high=quantity(entry, high, lang))
 
 
 def mark(v: str, lang: str, local: bool = False) -> str:
@@ -337,7 +334,7 @@ def _table_rows(df: pd.DataFrame, lang: str, local: bool = False) -> list[tuple[
                 quantity(entry, r["alternative"], lang),
                 signed(entry, r["difference"], lang)
                 + " "
-                + interval(entry, r["ci_low"], r["ci_high"], lang),
+                + spread(entry, r, lang, _t("interval", lang, low="{lo}", high="{hi}")),
                 mark(r["verdict"], lang, local),
                 r["verdict"],
             )

@@ -56,10 +56,26 @@ def half_widths(sd: np.ndarray, n: np.ndarray) -> np.ndarray:
         return q * np.asarray(sd, dtype=float) / np.sqrt(np.asarray(n, dtype=float))
 
 
+FIXED = 1e-9
+"""A quantity whose seeds differ by less than this (relative to its size) follows from the rules,
+not from chance: it is stated as a fact, without an interval."""
+
+
+def fixed_by_rules(sd: float, mean: float, n: int) -> bool:
+    """Whether a quantity measured on `n` seeds is the same in every one (its sd, relative to
+    its mean, below FIXED): what the rules fix, not an estimate."""
+    return n >= 2 and sd == sd and mean == mean and sd <= FIXED * max(1.0, abs(mean))
+
+
 def interval_columns(frame: pd.DataFrame, by: list[str], value: str = "value") -> pd.DataFrame:
-    """Per group of `frame` by `by`: mean, sd, n, ci_low and ci_high of column `value`."""
+    """Per group of `frame` by `by`: mean, sd, n, ci_low and ci_high of column `value`, and
+    `fixed`: whether every seed gave the same value (`fixed_by_rules`)."""
     out = frame.groupby(by, sort=False)[value].agg(mean="mean", sd="std", n="count").reset_index()
     half = half_widths(out["sd"].to_numpy(), out["n"].to_numpy())
     out["ci_low"] = out["mean"] - half
     out["ci_high"] = out["mean"] + half
+    out["fixed"] = [
+        fixed_by_rules(sd, mean, n)
+        for sd, mean, n in zip(out["sd"], out["mean"], out["n"], strict=True)
+    ]
     return out

@@ -45,7 +45,7 @@ from sim.model.config import (
 )
 from sim.model.outcomes import CRITERIA, EVENTS, MUNICIPAL, Outcome, outcome
 from sim.study.compare import COMPARED, Comparison, compare
-from sim.study.stats import t_quantile
+from sim.study.stats import fixed_by_rules, t_quantile
 
 if TYPE_CHECKING:
     from sim.io.store import Destination
@@ -229,6 +229,7 @@ def paired(
                 ci_low=mean - half,
                 ci_high=mean + half,
                 n=n,
+                fixed=fixed_by_rules(float(d.std()) if n >= 2 else math.nan, mean, n),
             )
             row["verdict"] = verdict(row["ci_low"], row["ci_high"], entry.better)
             rows.append(row)
