@@ -11,7 +11,7 @@ import sys
 import pandas as pd
 import pytest
 
-from sim.model.config import ConfigError
+from sim.model.config import ConfigError, Culture
 from sim.present.cli import main
 from sim.present.validation_report import claim, statistic_text
 from sim.study.validation import (
@@ -268,3 +268,24 @@ def test_every_odd_pattern_row_cites_checks_that_exist_and_every_pattern_check_i
     for c in CHECKS:
         if c.pattern is not None:
             assert f"`{c.key}`" in rows[c.pattern], f"{c.key} is not cited in ODD pattern row"
+
+
+def _too_large(field) -> float:
+    """A value above a field's upper bound (every culture field has one)."""
+    return next(m.le for m in field.metadata if getattr(m, "le", None) is not None) + 1
+
+
+@pytest.mark.parametrize("key", ["p8-commitment", "dock-talk-balliet", "p6-commitment"])
+@pytest.mark.parametrize("name", list(Culture.model_fields))
+def test_a_bad_set_is_refused_even_where_the_check_sets_that_field_itself(
+    tmp_path, monkeypatch, capsys, key, name
+):
+    """Pattern 8 sets the whole culture, the docking its images: an override of the same field
+    is still checked before the check's own values replace it."""
+    monkeypatch.chdir(tmp_path)
+    value = _too_large(Culture.model_fields[name])
+    status = main(["validate", "--checks", key, "--set", f"culture.{name}={value}"])
+    err = capsys.readouterr().err
+    assert status == 2 and f"culture.{name}" in err and "Traceback" not in err
+    assert err.count("samenspel: error:") == 1
+    assert list(tmp_path.iterdir()) == []

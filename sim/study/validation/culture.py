@@ -13,7 +13,7 @@ interval is a bootstrap over seeds (the same seeds in every set-up are resampled
 from __future__ import annotations
 
 import statistics
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 
 import numpy as np
 
@@ -22,8 +22,8 @@ from sim.study.validation.measures import (
     Measure,
     Record,
     Statistic,
-    differences_stat,
     each,
+    of_pairs,
     signed_t,
 )
 from sim.study.validation.runs import Runs
@@ -183,17 +183,10 @@ def relational_checks() -> list[Check]:
             target="> 0",
             seeds=500,  # a small effect (about 0.01 of trust): 200 seeds gave t 2.6 only
             setups={"a": Variant(NETWORK), "b": Variant(NETWORK, contrast={"shocks": cut})},
-            measure=_paired(_asymmetry),
+            measure=of_pairs(_asymmetry, 1),
             fields={"network_model": Label(NETWORK)},
         ),
     ]
-
-
-def _paired(reader: Callable[[Record, Record], float]) -> Measure:
-    """`reader` of each seed's pair of runs (role "a", role "b"): their mean, toward > 0."""
-    return lambda runs: differences_stat(
-        [reader(a, b) for a, b in zip(runs["a"], runs["b"], strict=True)], 1
-    )
 
 
 TALK = Game("without_punishment", contrast={"culture.conversation_interval_months": 1})

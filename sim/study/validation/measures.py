@@ -108,6 +108,17 @@ def paired(a: Reader, b: Reader, direction: int) -> Measure:
     return measure
 
 
+def of_pairs(reader: Callable[[Record, Record], float], direction: int) -> Measure:
+    """`reader` of each seed's two runs (role "a", role "b"), toward `direction`: for an effect
+    that needs both runs at once (e.g. a gap between them that opens and closes)."""
+
+    def measure(runs: Runs) -> Statistic:
+        pairs = zip(runs["a"], runs["b"], strict=True)
+        return differences_stat([reader(a, b) for a, b in pairs], direction)
+
+    return measure
+
+
 def same(reader: Reader, direction: int) -> Measure:
     """`reader` of role "b" minus the same of role "a" (or of "x" for both), paired by seed."""
     return paired(reader, reader, direction)
