@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed
 ARGS ?=
 CHROMIUM ?= $(or $(SAMENSPEL_CHROMIUM),/usr/bin/chromium)
 
-.PHONY: setup browser-deps run compare test test-fast screenshots lint bench lock clean
+.PHONY: setup browser-deps run compare test test-fast screenshots lint bench posterior lock clean
 
 setup: $(STAMP)
 
@@ -58,6 +58,11 @@ bench: $(STAMP)  ## outputs unchanged, then the speed benchmarks (benchmarks/REA
 	$(PY) benchmarks/bench_run.py $(ARGS)
 	$(PY) benchmarks/bench_large.py
 	$(PY) benchmarks/bench_sweep.py
+
+posterior: $(STAMP)  ## into the package: a calibration's posterior (FROM=results/calibration), then validate --worlds's verdicts (CHECKS=results/validate)
+	@test -n "$(FROM)$(CHECKS)" || { echo "give FROM=a calibration's result folder and/or CHECKS=a validate --worlds result"; exit 2; }
+	@if [ -n "$(FROM)" ]; then $(PY) -c 'import sys; from sim.study.calibration.posterior import publish; print(publish(sys.argv[1]))' "$(FROM)"; fi
+	@if [ -n "$(CHECKS)" ]; then $(PY) -c 'import sys; from sim.study.calibration.posterior import publish_checks; print(publish_checks(sys.argv[1]))' "$(CHECKS)"; fi
 
 lock:  ## re-resolve the pinned environment (needs network access to PyPI)
 	$(PY) -m pip install --quiet uv

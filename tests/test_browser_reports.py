@@ -149,7 +149,7 @@ def test_compare_report_reads_in_dutch_in_the_order_given(tmp_path, page):
     runs = pd.read_parquet(out / "runs.parquet")
     order = list(dict.fromkeys(runs["scenario"]))
     assert order == ["split-2022", "network-2024", "multiple-local-status-quo"]
-    header = page.locator("table").nth(1).locator("tr").first.locator("th")
+    header = page.locator("table.outcomes tr").first.locator("th")
     assert [header.nth(i).inner_text() for i in range(1, header.count())] == order
     # A criterion that cannot be scored says so, with the reason, instead of a number.
     na = page.locator("td.na", has_text="niet van toepassing")
@@ -165,6 +165,51 @@ def test_compare_report_reads_in_dutch_in_the_order_given(tmp_path, page):
              .filter(t => t.fill !== 'toself').map(t => Array.from(t.x))"""
     )
     assert xs and all(all(a < b for a, b in itertools.pairwise(x)) for x in xs)
+
+
+def test_compare_report_leads_with_who_is_first_across_plausible_worlds(tmp_path, page):
+    out = _compare_report(tmp_path)
+    page.set_viewport_size({"width": 1366, "height": 768})
+    page.goto((out / "report.html").as_uri(), wait_until="load")
+    table = page.locator("table.ranks")
+    assert table.is_visible()
+    # before the scorecard: the answer first
+    top = table.bounding_box()["y"]
+    assert top < page.locator("table").nth(-1).bounding_box()["y"]
+    ranks = pd.read_csv(out / "ranks.csv")
+    first = ranks[ranks["rank"] == 1]
+    rows = table.locator("tr")
+    assert rows.count() == 1 + first["outcome"].nunique()
+    head = rows.first.locator("th").all_inner_texts()
+    assert head[1:4] == ["split-2022", "network-2024", "multiple-local-status-quo"]
+    commitment = rows.nth(1).locator("td").all_inner_texts()  # commitment leads the table
+    shares = first[first["outcome"] == "commitment"].set_index("scenario")["probability"]
+    assert commitment[:3] == [f"{round(100 * shares[n])}%" for n in head[1:4]]
+    assert commitment[3] in ("robust", "depends on behaviour")
+    # readable and inside the page: no cell below 12 px, the table within the viewport's width
+    sizes = table.locator("td, th").evaluate_all(
+        "cells => cells.map(c => parseFloat(getComputedStyle(c).fontSize))"
+    )
+    assert min(sizes) >= 12
+    assert table.bounding_box()["x"] + table.bounding_box()["width"] <= 1366
+
+
+def test_the_posterior_diagnostics_page_opens_offline_answer_first(tmp_path, page, page_guard):
+    out = tmp_path / "posterior"
+    r = samenspel(["posterior", "--out", str(out)], cwd=tmp_path)
+    assert r.returncode == 0, r.stderr
+    page.set_viewport_size({"width": 1366, "height": 768})
+    page.goto((out / "diagnostics.html").as_uri(), wait_until="load")
+    answer = page.locator("p.answer")
+    assert answer.is_visible() and answer.bounding_box()["y"] < 768  # on the first screen
+    assert "pins down" in answer.inner_text()
+    plots = page.locator(".js-plotly-plot")
+    assert plots.count() == 3  # marginals, correlations, constraints
+    for i in range(3):
+        plots.nth(i).locator("svg.main-svg path").first.wait_for(state="attached")
+    ranges = pd.read_csv(out / "ranges.csv")
+    assert page.locator("table").first.locator("tr").count() == 1 + len(ranges)
+    assert not page_guard.offsite
 
 
 def test_compare_report_presentation_mode_enlarges_type(tmp_path, page, screenshot):

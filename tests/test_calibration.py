@@ -261,9 +261,20 @@ def test_the_cli_writes_a_result_folder_and_replaces_it_only_with_force(tmp_path
         "manifest.json",
         "report.md",
         "report.html",
+        "diagnostics.html",
+        "diagnostics-nl.html",
         "spec.toml",
+        "posterior",
     ):
         assert name in names
+    posterior = {p.name for p in (res / "posterior").iterdir()}
+    assert posterior == {
+        "particles.csv",
+        "ranges.csv",
+        "constraints.csv",
+        "predictive.csv",
+        "manifest.json",
+    }
     lines = [ln for ln in first.stderr.splitlines() if "generation" in ln]
     assert lines and "epsilon" in lines[0] and "elapsed" in lines[0]
     manifest = json.loads((res / "manifest.json").read_text())
@@ -322,6 +333,20 @@ def test_ctrl_c_exits_130_with_nothing_half_written(tmp_path):
     assert proc.returncode == 130, err
     assert "interrupted" in err
     assert sorted(p.name for p in tmp_path.iterdir()) == ["spec.toml"]
+
+    # --resume goes on: the points already evaluated are read back, and the result is what an
+    # uninterrupted run gives, bit for bit
+    assert "--resume" in err
+    resumed = samenspel(["calibrate", str(spec), "--out", "res", "--resume"], tmp_path)
+    assert resumed.returncode == 0, resumed.stderr
+    assert "read back" in resumed.stderr
+    manifest = json.loads((tmp_path / "res" / "manifest.json").read_text())
+    assert manifest["points_resumed"] > 0
+    fresh = samenspel(["calibrate", str(spec), "--out", "fresh"], tmp_path)
+    assert fresh.returncode == 0, fresh.stderr
+    a, b = (tmp_path / "res" / "particles.csv"), (tmp_path / "fresh" / "particles.csv")
+    assert a.read_bytes() == b.read_bytes()
+    assert json.loads((tmp_path / "fresh" / "manifest.json").read_text())["points_resumed"] == 0
 
 
 def test_points_on_a_loopback_dask_cluster_give_the_same_particles(tmp_path, dask_cluster):

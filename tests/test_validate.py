@@ -289,3 +289,33 @@ def test_a_bad_set_is_refused_even_where_the_check_sets_that_field_itself(
     assert status == 2 and f"culture.{name}" in err and "Traceback" not in err
     assert err.count("samenspel: error:") == 1
     assert list(tmp_path.iterdir()) == []
+
+
+# --- the README's claims across plausible worlds ---------------------------------------------------
+
+OVER_WORLDS = ROOT / "sim" / "data" / "posterior" / "checks-over-worlds.csv"
+
+
+def test_the_claims_over_worlds_were_checked_on_the_posterior_the_package_carries():
+    """checks-over-worlds.csv is `samenspel validate --worlds 20` on this posterior (make
+    posterior CHECKS=...): a new posterior needs a new table, or the README's wording below
+    could rest on worlds that are gone."""
+    from sim.study.worlds import load_posterior
+
+    table = pd.read_csv(OVER_WORLDS)
+    assert set(table["posterior_sha256"]) == {load_posterior().sha256}
+    assert set(table["check"]) >= set(cited((ROOT / "README.md").read_text()))
+
+
+def test_every_readme_claim_holds_across_plausible_worlds_or_says_it_depends():
+    verdict = pd.read_csv(OVER_WORLDS).set_index("check")["verdict"].to_dict()
+    readme = (ROOT / "README.md").read_text()
+    pieces = CITE.split(readme[readme.index("**Things to notice.**") : readme.index("### What if")])
+    for sentence, cite in zip(pieces[0::2], pieces[1::2], strict=False):
+        body = " ".join(sentence.split())  # the claim (or the thing to try) before its mark
+        shaky = [k.strip() for k in cite.split(",") if verdict[k.strip()] != "holds"]
+        if shaky:
+            assert "plausible worlds" in body, (
+                f"{shaky} do not hold in 90% of the plausible worlds, but the README says "
+                f"so without a word: {body[-200:]!r}"
+            )

@@ -117,7 +117,8 @@ def report_html(cal: Calibration, ranges: Any, cons: Any) -> str:
 
 
 def pages(cal: Calibration) -> list[Callable[[Path], None]]:
-    """What the command line adds to the result folder: report.md and report.html."""
+    """What the command line adds to the result folder: report.md, report.html and the
+    posterior's diagnostics page in English and Dutch (diagnostics.html, diagnostics-nl.html)."""
     ranges, cons = accepted_ranges(cal), constraints(cal)
 
     def markdown(folder: Path) -> None:
@@ -126,4 +127,10 @@ def pages(cal: Calibration) -> list[Callable[[Path], None]]:
     def page(folder: Path) -> None:
         (folder / "report.html").write_text(report_html(cal, ranges, cons), encoding="utf-8")
 
-    return [markdown, page]
+    def diagnostics(folder: Path) -> None:  # from the posterior folder save() wrote first
+        from sim.present import posterior_page
+
+        for lang, name in (("en", "diagnostics.html"), ("nl", "diagnostics-nl.html")):
+            posterior_page.write(folder / "posterior", folder / name, lang)
+
+    return [markdown, page, diagnostics]

@@ -8,6 +8,7 @@ from __future__ import annotations
 from sim.io.store import Destination
 from sim.model.outcomes import CRITERIA, outcome
 from sim.present import i18n
+from sim.present.worlds_view import first_line
 from sim.study.compare import COMPARED, Comparison
 
 
@@ -24,7 +25,8 @@ def closing_line(dest: Destination, lang: str = "en", files: str = "") -> str:
 
 
 def format_table(comparison: Comparison, keys: list[str] | None = None, lang: str = "en") -> str:
-    """Per outcome, each scenario's mean and 95% interval, as plain text in `lang`."""
+    """Per outcome, each scenario's mean and 95% interval, as plain text in `lang`; over
+    plausible worlds, which scenario is first in how many of them."""
     o = comparison.outcomes.set_index(["outcome", "scenario"])
     present = set(o.index.get_level_values(0))
     keys = keys or [k for k in (*COMPARED, *CRITERIA) if k in present]
@@ -48,4 +50,7 @@ def format_table(comparison: Comparison, keys: list[str] | None = None, lang: st
             r = o.loc[(key, sc.name)]
             mean = i18n.quantity(entry, r["mean"], lang)
             lines.append(f"  {sc.name:<{width}}  {mean:>12}  {i18n.spread(entry, r, lang)}")
+        first = first_line(comparison, key, lang)
+        if first is not None:
+            lines.append(first)
     return "\n".join(lines)

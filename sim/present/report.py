@@ -23,6 +23,7 @@ from plotly.subplots import make_subplots
 
 from sim.model.outcomes import CRITERIA, MUNICIPAL, Outcome, outcome, shown_in
 from sim.present import i18n
+from sim.present.worlds_view import per_world_counts, ranks_section
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -322,7 +323,7 @@ def outcome_table(c: Comparison, lang: str = "en") -> str:
         cells = "".join(_cell(o, n, entry, lang) for n in names)
         body.append(f"<tr>{_head(entry, lang)}{cells}</tr>")
     label = html.escape(_w("outcome", lang))
-    return f"<table><tr><th>{label}</th>{head}</tr>{''.join(body)}</table>"
+    return f"<table class='outcomes'><tr><th>{label}</th>{head}</tr>{''.join(body)}</table>"
 
 
 def municipality_tables(c: Comparison, lang: str = "en") -> str:
@@ -369,6 +370,7 @@ td.na { color: #555; font-style: italic; }
 small { color: #555; }
 details summary { cursor: pointer; font-weight: 600; margin-top: 0.8em; }
 ol.notes { font-size: 0.85em; color: #333; }
+td.robust { font-weight: 600; } td.depends { font-style: italic; }
 .scenarios li { margin: 0.2em 0; }
 .swatch { display: inline-block; width: 1.6em; margin-right: 0.3em; font-weight: bold; }
 body.presenting { max-width: none; font-size: 24px; color: #000; }
@@ -418,12 +420,15 @@ def render(c: Comparison, settings: dict, lang: str = "en", presentation: bool =
         for sc in c.scenarios
     )
     years = settings["years"]
+    worlds, per = per_world_counts(c) if c.worlds is not None else (0, 0)
     intro = _w(
-        "intro",
+        "intro_worlds" if worlds else "intro",
         lang,
         replicates=i18n.number(settings["replicates"], lang, 0),
         seed=settings["base_seed"],
         years=years if not isinstance(years, list) else "/".join(map(str, years)),
+        worlds=worlds,
+        per=per,
     )
     page_title = html.escape(_w("page_title", lang))
     klass = ' class="presenting"' if presentation else ""
@@ -439,6 +444,7 @@ def render(c: Comparison, settings: dict, lang: str = "en", presentation: bool =
 </header>
 <p>{html.escape(intro)}</p>
 <ul class="scenarios">{scen}</ul>
+{ranks_section(c, lang)}
 <h2>{html.escape(_w("scorecard_heading", lang))}</h2>
 <p>{html.escape(_w("scorecard_note", lang))}</p>
 {divs[0]}

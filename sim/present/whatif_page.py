@@ -16,18 +16,28 @@ from pathlib import Path
 
 import pandas as pd
 
-from sim.model.config import Scenario, load_themes
-from sim.model.outcomes import MUNICIPAL, Outcome
+from sim.model.config import Scenario
+from sim.model.outcomes import MUNICIPAL
 from sim.present.i18n import (
-    catalogue,
-    description,
     label,
     month_label,
-    number,
     quantity,
-    readable,
     spread,
     text,
+)
+from sim.present.whatif_words import (
+    changes_words,
+    field_label,
+    item_words,
+    join,
+    mark,
+    outcome_words,
+    robustness_words,
+    scenario_words,
+    signed,
+    theme_label,
+    value_words,
+    worlds_sentences,
 )
 from sim.study.explanation import (
     also_moved,
@@ -36,136 +46,11 @@ from sim.study.explanation import (
     gains_and_losses,
     mechanisms,
 )
-from sim.study.whatif import RuleDifference, WhatIf, is_default_base, outcome_entry
+from sim.study.whatif import WhatIf, outcome_entry
 
 
 def _t(key: str, lang: str, **fields: object) -> str:
     return text(f"whatif.{key}", lang, **fields)
-
-
-def _first(keys: list[str], lang: str) -> str | None:
-    """The text of the first key the catalogue has (a word another component already owns
-    wins over a whatif duplicate)."""
-    words = catalogue(lang)
-    return next((words[k] for k in keys if k in words), None)
-
-
-def _changes(diffs: list[RuleDifference], lang: str) -> str:
-    """Differences as one list: "rule: base → alternative; ..."."""
-    return "; ".join(
-        _t(
-            "rule_change",
-            lang,
-            rule=field_label(d, lang),
-            base=difference_words(d, d.base, lang),
-            alt=difference_words(d, d.alternative, lang),
-        )
-        for d in diffs
-    )
-
-
-def difference_words(d: RuleDifference, v: object, lang: str) -> str:
-    """One side of a difference in words: how often a culture's conversation or forum sits
-    ("none", "every 6 months"), any other value by `value_words`."""
-    if d.kind == "culture" and d.field.endswith("_interval_months") and isinstance(v, int):
-        if v == 0:
-            return _t("value.never", lang)
-        return _t("value.every_months", lang, months=number(v, lang, 0))
-    return value_words(v, lang)
-
-
-def field_label(d: RuleDifference, lang: str) -> str:
-    """A rule's, behavioural parameter's or set-up field's name as a person reads it."""
-    tables = {
-        "rule": ["app.rule", "whatif.rule"],
-        "behaviour": ["app.behaviour", "whatif.behaviour"],
-        "culture": ["whatif.culture", "app.culture"],  # a name to read mid-sentence first
-        "scenario": ["whatif.setup"],
-        "transition": ["whatif.setup"],
-        "arrangement": ["whatif.setup"],
-    }[d.kind]
-    found = _first([f"{t}.{d.field}" for t in tables], lang)
-    if found is None:
-        raise KeyError(f"no label for {d.kind} {d.field!r} in the {lang} catalogue")
-    return found[:1].lower() + found[1:]  # the app's labels start a line; here, mid-sentence
-
-
-def value_words(v: object, lang: str) -> str:
-    """A rule's value in words: catalogue words for choices, numbers in the language's format."""
-    if v is None:
-        return _t("value.unset", lang)
-    if isinstance(v, bool):
-        return text("app.value.yes", lang) if v else _t("value.no", lang)
-    if isinstance(v, int):
-        return number(v, lang, 0)
-    if isinstance(v, float):
-        return number(v, lang, 0) if v.is_integer() else readable(v, lang, 2)
-    if isinstance(v, str):
-        return _first([f"app.value.{v}", f"whatif.value.{v}"], lang) or v
-    if isinstance(v, tuple):  # themes (a transition)
-        return join([theme_label(t, lang) for t in v], lang) or _t("value.nothing", lang)
-    if isinstance(v, dict):
-        return "; ".join(f"{k}: {value_words(x, lang)}" for k, x in v.items()) or _t(
-            "value.nothing", lang
-        )
-    if isinstance(v, list):
-        if v and not isinstance(v[0], str):  # shocks
-            return _t("value.count", lang, count=len(v))
-        return ", ".join(value_words(x, lang) for x in v) or _t("value.nothing", lang)
-    return str(v)
-
-
-def theme_label(theme: str, lang: str) -> str:
-    return label(load_themes()[theme], lang)
-
-
-def join(items: list[str], lang: str) -> str:
-    """ "a, b and c" in the language."""
-    if len(items) <= 1:
-        return "".join(items)
-    return _t("and", lang, first=", ".join(items[:-1]), last=items[-1])
-
-
-def outcome_words(key: str, lang: str, entry: Outcome | None = None) -> str:
-    """An outcome's label (an event count's as "... (per run)")."""
-    entry = entry or outcome_entry(key)
-    if key.startswith("event_"):
-        return _t("event_count", lang, event=entry.label(lang))
-    return entry.label(lang)
-
-
-def _value(entry: Outcome, v: float, lang: str) -> str:
-    return quantity(entry, v, lang, unit=True)
-
-
-def signed(entry: Outcome, v: float, lang: str) -> str:
-    """A difference with its sign: "+0.04", "-1,200"."""
-    shown = quantity(entry, v, lang)
-    return "+" + shown if v == v and v * entry.scale > 0 and not shown.startswith("-") else shown
-
-
-def mark(v: str, lang: str, local: bool = False) -> str:
-    """The verdict as a symbol and a word (never colour alone)."""
-    return _t(f"mark_local.{v}" if local and v in ("better", "worse") else f"mark.{v}", lang)
-
-
-def scenario_words(sc: Scenario, lang: str, alternative: Scenario | None = None) -> str:
-    """A scenario's description in the language: a derived base's generated, else its file's."""
-    if alternative is not None and is_default_base(sc, alternative):
-        return _t("base_derived", lang, alt=alternative.name)
-    return description(sc, lang)
-
-
-def _item(row: pd.Series, lang: str, entry: Outcome | None = None) -> str:
-    entry = entry or outcome_entry(row["outcome"])
-    return _t(
-        "item",
-        lang,
-        label=outcome_words(row["outcome"], lang, entry),
-        direction=_t("higher" if row["difference"] > 0 else "lower", lang),
-        a=_value(entry, row["alternative"], lang),
-        b=_value(entry, row["base"], lang),
-    )
 
 
 def explanation(w: WhatIf, lang: str) -> list[str]:
@@ -183,7 +68,7 @@ def explanation(w: WhatIf, lang: str) -> list[str]:
         base=base,
         better=int(verdicts.get("better", 0)),
         worse=int(verdicts.get("worse", 0)),
-        none=int(verdicts.get("none", 0))
+        none=int(verdicts.get("none", 0) + verdicts.get("same", 0))
         + int(verdicts.get("higher", 0) + verdicts.get("lower", 0)),
     )
     for v in ("better", "worse"):
@@ -192,6 +77,7 @@ def explanation(w: WhatIf, lang: str) -> list[str]:
             items = [outcome_words(k, lang) for k in chosen["outcome"]]
             head += " " + _t(f"list_{v}", lang, items=join(items, lang))
     paragraphs.append(head)
+    paragraphs += worlds_sentences(w, lang)
     paragraphs += rule_sentences(w, lang)
     paragraphs += mechanism_sentences(w, lang)
     paragraphs += municipality_sentences(w, lang)
@@ -210,7 +96,7 @@ def rule_sentences(w: WhatIf, lang: str) -> list[str]:
             themes=join([theme_label(t, lang) for t in change.themes], lang),
             base_arr=label(change.base, lang) if change.base else nothing,
             alt_arr=label(change.alternative, lang) if change.alternative else nothing,
-            changes=_changes(list(change.rules), lang),
+            changes=changes_words(list(change.rules), lang),
         )
         for change in arrangement_changes(w.rules)
     ]
@@ -229,7 +115,7 @@ def rule_sentences(w: WhatIf, lang: str) -> list[str]:
     for kind in ("culture", "behaviour", "scenario"):
         diffs = [d for d in w.rules if d.kind == kind]
         if diffs:
-            out.append(_t(f"{kind}_differs", lang, changes=_changes(diffs, lang)))
+            out.append(_t(f"{kind}_differs", lang, changes=changes_words(diffs, lang)))
             if kind == "culture":  # the model's culture effects are smaller than the sources'
                 out.append(_t("culture_caveat", lang))
     return out
@@ -245,18 +131,19 @@ def mechanism_sentences(w: WhatIf, lang: str) -> list[str]:
             what = outcome_words(m.channel.via, lang)
             out.append(_t("unmoved", lang, rules=join(why, lang), label=what))
             continue
-        sentence = _t("moved", lang, item=_item(m.moved, lang), alt=alt)
+        sentence = _t("moved", lang, item=item_words(m.moved, lang), alt=alt)
         if why:
             sentence += _t("because", lang, rules=join(why, lang))
         fed = [
-            _item(r, lang) + _t("verdict_after", lang, mark=mark(r["verdict"], lang)) for r in m.fed
+            item_words(r, lang) + _t("verdict_after", lang, mark=mark(r["verdict"], lang))
+            for r in m.fed
         ]
         if fed:
             sentence += _t("feeds", lang, results=join(fed, lang))
         out.append(sentence + _t("stop", lang))
     for key, moved in (("also_moved", also_moved(w)), ("events_moved", events_moved(w))):
         if len(moved):
-            items = [_item(r, lang) for _, r in moved.iterrows()]
+            items = [item_words(r, lang) for _, r in moved.iterrows()]
             out.append(_t(key, lang, alt=alt, items=join(items, lang)))
     return out
 
@@ -311,11 +198,13 @@ def intro(w: WhatIf, lang: str) -> list[str]:
             else ""
         ),
         _t(
-            "method",
+            "method_worlds" if w.comparison.worlds is not None else "method",
             lang,
             n=w.replicates,
             first=w.base_seed,
             last=w.base_seed + w.replicates - 1,
+            worlds=len(w.comparison.worlds) if w.comparison.worlds is not None else 0,
+            per=w.replicates // len(w.comparison.worlds) if w.comparison.worlds else 0,
         ),
     ]
     return lines
@@ -335,24 +224,29 @@ def _table_rows(df: pd.DataFrame, lang: str, local: bool = False) -> list[tuple[
                 signed(entry, r["difference"], lang)
                 + " "
                 + spread(entry, r, lang, _t("interval", lang, low="{lo}", high="{hi}")),
-                mark(r["verdict"], lang, local),
+                mark(r["verdict"], lang, local) + robustness_words(r, lang),
                 r["verdict"],
             )
         )
     return rows
 
 
-LABEL_WIDTH = 24
+LABEL_WIDTH = 18  # with A and B (8 each), the difference (22) and the longest mark: 100 columns
 
 
 def _text_table(rows: list[tuple[str, ...]], lang: str) -> list[str]:
-    head = f"  {'':<{LABEL_WIDTH}} {'A':>9} {'B':>9}  {_t('difference_head', lang):<24}"
+    head = f"  {'':<{LABEL_WIDTH}} {'A':>8} {'B':>8}  {_t('difference_head', lang):<22}"
     out = [head.rstrip()]
     for name, b, a, diff, m, _ in rows:
         wrapped = textwrap.wrap(name, LABEL_WIDTH, break_long_words=False) or [""]
-        out.append(f"  {wrapped[0]:<{LABEL_WIDTH}} {b:>9} {a:>9}  {diff:<24}  {m}".rstrip())
+        out.append(f"  {wrapped[0]:<{LABEL_WIDTH}} {b:>8} {a:>8}  {diff:<22}  {m}".rstrip())
         out += [f"  {line}" for line in wrapped[1:]]
     return out
+
+
+def _legend(w: WhatIf, lang: str) -> str:
+    worlds = " " + _t("legend_worlds", lang) if w.comparison.worlds is not None else ""
+    return _t("legend", lang) + worlds
 
 
 def format_text(w: WhatIf, lang: str) -> str:
@@ -363,7 +257,7 @@ def format_text(w: WhatIf, lang: str) -> str:
     lines += ["", _t("in_short", lang)]
     for p in explanation(w, lang):
         lines += [textwrap.fill(p, 99, initial_indent="  ", subsequent_indent="  "), ""]
-    lines += [fill(_t("legend", lang)), "", _t("outcomes_head", lang)]
+    lines += [fill(_legend(w, lang)), "", _t("outcomes_head", lang)]
     lines += _text_table(_table_rows(w.outcomes, lang), lang)
     lines += ["", _t("intermediates_head", lang)]
     lines += _text_table(_table_rows(w.intermediates, lang), lang)
@@ -386,7 +280,7 @@ th { background: #f4f4f4; text-align: left; }
 td.name { text-align: left; }
 .better { color: var(--better); font-weight: 600; }
 .worse { color: var(--worse); font-weight: 600; }
-.none, .higher, .lower { color: var(--none); }
+.none, .same, .higher, .lower { color: var(--none); }
 .short p { margin: 0.5em 0; }
 .meta { color: #444; font-size: 0.95em; }
 @media print {
@@ -433,7 +327,7 @@ def page(w: WhatIf, lang: str) -> str:
 {meta}
 <h2>{e(_t("in_short", lang))}</h2>
 <div class="short">{short}</div>
-<p class="meta">{e(_t("legend", lang))}</p>
+<p class="meta">{e(_legend(w, lang))}</p>
 <h2>{e(_t("outcomes_head", lang))}</h2>
 {_html_table(_table_rows(w.outcomes, lang), lang, w, _t("outcome_head", lang))}
 <h2>{e(_t("intermediates_head", lang))}</h2>

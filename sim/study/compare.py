@@ -3,6 +3,10 @@
 Replicate r of every scenario uses seed `base_seed + r` (common random numbers), so differences
 between scenarios are not blurred by different luck. Runs go to worker processes in batches, so
 process start-up does not dominate runs of a few milliseconds.
+
+Over plausible worlds (sim/study/worlds.py), replicate r of every scenario also runs in the same
+world, so scenarios stay paired; the intervals are then taken over the worlds' means (a world's
+runs share its behaviour), and each outcome's variance is split between worlds and seeds.
 """
 
 from __future__ import annotations
@@ -18,10 +22,18 @@ import pandas as pd
 
 from sim.model.config import Scenario
 from sim.model.model import RegionModel
-from sim.model.outcomes import CRITERIA, EVENTS, MUNICIPAL, shown_in
+from sim.model.outcomes import CRITERIA, EVENTS, MUNICIPAL, outcome, shown_in
 from sim.study.executors import execute
 from sim.study.scorecard import scorecard, unscored
 from sim.study.stats import half_widths, interval_columns
+from sim.study.worlds import (
+    Worlds,
+    cluster_means,
+    in_world,
+    rank_probabilities,
+    variance_split,
+    world_of,
+)
 
 if TYPE_CHECKING:
     from sim.io.store import Destination
@@ -130,6 +142,9 @@ class Comparison:
     # municipality (MUNICIPAL outcomes), and one per scenario and seed with each event's count.
     municipal_runs: pd.DataFrame = field(default_factory=pd.DataFrame)
     event_runs: pd.DataFrame = field(default_factory=pd.DataFrame)
+    # Over plausible worlds: the worlds, and each scenario's chance of each rank per outcome.
+    worlds: Worlds | None = None
+    ranks: pd.DataFrame = field(default_factory=pd.DataFrame)
     # A comparison's scenarios, in the order given, and its municipalities, as the region has them.
 
     def unscored(self, scenario: str) -> dict[str, str]:
@@ -148,13 +163,16 @@ def compare(
     workers: int | None = None,
     base_seed: int = 0,
     progress: Callable[[int], None] | None = None,
+    worlds: Worlds | None = None,
 ) -> Comparison:
     """Run every scenario `replicates` times and summarise with 95% intervals.
 
-    Replicate r of every scenario runs on seed `base_seed + r`. `workers` processes (all
-    cores when None; 1 runs in this process); `progress`, when given, is called with the number
-    of runs each finished batch adds. Returns a Comparison: `runs` (one row per run),
-    `outcomes`, `trajectories` and `municipalities` (tidy tables with mean, ci_low, ci_high).
+    Replicate r of every scenario runs on seed `base_seed + r`, and with `worlds` in world
+    r x W // R (sim/study/worlds.py): the intervals are then over the worlds. `workers`
+    processes (all cores when None; 1 runs in this process); `progress`, when given, is called
+    with the number of runs each finished batch adds. Returns a Comparison: `runs` (one row per
+    run), `outcomes`, `trajectories` and `municipalities` (tidy tables with mean, ci_low,
+    ci_high), and over worlds `ranks` (each scenario's chance of each rank per outcome).
 
     Example:
         >>> from sim import compare, load_scenario
@@ -164,11 +182,7 @@ def compare(
         (4, ['split-2022', 'network-2024'])
     """
     workers = workers or os.cpu_count() or 1
-    tasks = [
-        (sc, list(range(base_seed + lo, base_seed + min(replicates, lo + BATCH))))
-        for sc in scenarios
-        for lo in range(0, replicates, BATCH)
-    ]
+    tasks = _tasks(scenarios, replicates, base_seed, worlds)
     rows: list[dict] = []
     parts: dict[int, np.ndarray] = {}
     local: list[dict] = []
@@ -188,33 +202,83 @@ def compare(
     counts.sort(key=lambda r: (order[r["scenario"]], r["seed"]))
     runs = pd.DataFrame(rows)
     keys = [k for k in (*COMPARED, *CRITERIA) if k in runs.columns]
-    long = runs.melt(id_vars=["scenario", "seed"], value_vars=keys, var_name="outcome")
-    outcomes = interval_columns(long.dropna(subset=["value"]), ["scenario", "outcome"])
+    outcomes = _outcomes(runs, keys, worlds is not None)
     by_scenario: dict[str, list[np.ndarray]] = {sc.name: [] for sc in scenarios}
     for i in sorted(parts):
         by_scenario[tasks[i][0].name].append(parts[i])
     trajectories = trajectory_table(scenarios, by_scenario)
     municipal = pd.DataFrame(local)
+    municipalities = _municipalities(municipal, order)
+    ranks = pd.DataFrame()
+    if worlds is not None:
+        ranks = rank_probabilities(runs, keys, {k: outcome(k).better for k in keys})
+    return Comparison(
+        runs,
+        outcomes,
+        trajectories,
+        scenarios,
+        municipalities,
+        municipal,
+        pd.DataFrame(counts),
+        worlds,
+        ranks,
+    )
+
+
+def _municipalities(municipal: pd.DataFrame, order: dict[str, int]) -> pd.DataFrame:
+    """The tidy per-municipality table, in scenario order and, within, the region's order."""
     places = list(dict.fromkeys(municipal["municipality"]))
     municipal_long = municipal.melt(
         id_vars=["scenario", "seed", "municipality"], value_vars=list(MUNICIPAL), var_name="outcome"
     ).dropna(subset=["value"])
-    municipalities = interval_columns(municipal_long, ["scenario", "municipality", "outcome"])
-    municipalities["rank"] = municipalities["scenario"].map(order) * len(places) + municipalities[
-        "municipality"
-    ].map({m: i for i, m in enumerate(places)})
-    municipalities = (
-        municipalities.sort_values("rank", kind="stable")
-        .drop(columns="rank")
-        .reset_index(drop=True)
+    out = interval_columns(municipal_long, ["scenario", "municipality", "outcome"])
+    out["rank"] = out["scenario"].map(order) * len(places) + out["municipality"].map(
+        {m: i for i, m in enumerate(places)}
     )
-    return Comparison(
-        runs, outcomes, trajectories, scenarios, municipalities, municipal, pd.DataFrame(counts)
-    )
+    return out.sort_values("rank", kind="stable").drop(columns="rank").reset_index(drop=True)
 
 
-def _indexed(i: int, scenario: Scenario, seeds: list[int]):
-    return i, run_replicates(scenario, seeds)
+def _tasks(
+    scenarios: list[Scenario], replicates: int, base_seed: int, worlds: Worlds | None
+) -> list[tuple[Scenario, int | None, list[int]]]:
+    """Batches of seeds per scenario (and world): the scenario as it runs, its world, seeds."""
+    count = len(worlds) if worlds is not None else 1
+    tasks = []
+    for sc in scenarios:
+        for w in range(count):
+            run_as = in_world(sc, worlds.overrides[w]) if worlds is not None else sc
+            reps = [r for r in range(replicates) if world_of(r, replicates, count) == w]
+            for lo in range(0, len(reps), BATCH):
+                seeds = [base_seed + r for r in reps[lo : lo + BATCH]]
+                tasks.append((run_as, w if worlds is not None else None, seeds))
+    return tasks
+
+
+def _outcomes(runs: pd.DataFrame, keys: list[str], over_worlds: bool) -> pd.DataFrame:
+    """The tidy outcomes: mean and 95% interval per scenario and outcome, over seeds, or over
+    the worlds' means with the variance split between worlds and seeds."""
+    ids = ["scenario", "seed", *(["world"] if over_worlds else [])]
+    long = runs.melt(id_vars=ids, value_vars=keys, var_name="outcome").dropna(subset=["value"])
+    if not over_worlds:
+        return interval_columns(long, ["scenario", "outcome"])
+    out = interval_columns(cluster_means(long, ["scenario", "outcome"]), ["scenario", "outcome"])
+    shares = {
+        name: variance_split(part["value"].to_numpy(), part["world"].to_numpy())
+        for name, part in long.groupby(["scenario", "outcome"], sort=False)
+    }
+    pairs = list(zip(out["scenario"], out["outcome"], strict=True))
+    out["share_worlds"] = [shares[p][0] for p in pairs]
+    out["share_seeds"] = [shares[p][1] for p in pairs]
+    out["runs"] = long.groupby(["scenario", "outcome"], sort=False)["value"].count().to_numpy()
+    return out
+
+
+def _indexed(i: int, scenario: Scenario, world: int | None, seeds: list[int]):
+    rows, series, local, counts = run_replicates(scenario, seeds)
+    if world is not None:
+        for row in (*rows, *local, *counts):
+            row["world"] = world
+    return i, (rows, series, local, counts)
 
 
 def save(
@@ -229,20 +293,21 @@ def save(
     from sim.study.run import provenance
 
     def fill(tmp: Path) -> None:
-        write_tables(
-            tmp,
-            {
-                "runs": comparison.runs,
-                "outcomes": comparison.outcomes,
-                "trajectories": comparison.trajectories,
-                "municipalities": comparison.municipalities,
-            },
-        )
+        tables = {
+            "runs": comparison.runs,
+            "outcomes": comparison.outcomes,
+            "trajectories": comparison.trajectories,
+            "municipalities": comparison.municipalities,
+        }
+        if comparison.worlds is not None:
+            tables |= {"ranks": comparison.ranks, "worlds": comparison.worlds.table()}
+        write_tables(tmp, tables)
         write_toml(
             tmp / "scenarios.toml",
             {sc.name: sc.model_dump(mode="json") for sc in comparison.scenarios},
         )
-        write_json(tmp / "manifest.json", {**settings, **provenance()})
+        worlds = comparison.worlds.provenance() if comparison.worlds is not None else {}
+        write_json(tmp / "manifest.json", {**settings, **worlds, **provenance()})
         for page in pages:
             page(tmp)
 

@@ -4,8 +4,8 @@ Both scenarios run with seeds `base_seed .. base_seed + R - 1` (common random nu
 `sim.study.compare.compare`), so each difference is *paired*: the mean over seeds of (alternative -
 base) for the same seed, with a Student t 95% interval over those per-seed differences. An outcome
 is "better" or "worse" when that interval excludes 0 in the direction the outcome catalogue
-(sim/model/outcomes.py) calls better, "higher" or "lower" where no direction is better, and "no
-clear difference" otherwise.
+(sim/model/outcomes.py) calls better, "higher" or "lower" where no direction is better, "the
+same" where the rules make the two equal in every seed, and "no clear difference" otherwise.
 
 The explanation is generated from the data, never written per scenario: which rules differ
 between the two (their resolved rule sets per theme, their behaviour, their set-up), which
@@ -31,8 +31,9 @@ import math
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
+import numpy as np
 import pandas as pd
 
 from sim.model.config import (
@@ -46,11 +47,12 @@ from sim.model.config import (
 from sim.model.outcomes import CRITERIA, EVENTS, MUNICIPAL, Outcome, outcome
 from sim.study.compare import COMPARED, Comparison, compare
 from sim.study.stats import fixed_by_rules, t_quantile
+from sim.study.worlds import ROBUST, Worlds, agreement, deciding_parameter
 
 if TYPE_CHECKING:
     from sim.io.store import Destination
 
-Verdict = Literal["better", "worse", "higher", "lower", "none"]
+Verdict = Literal["better", "worse", "higher", "lower", "none", "same"]
 
 RESULTS: tuple[str, ...] = (*COMPARED, *CRITERIA)
 """The outcomes the answer is about: those a comparison reports, and the seven criteria."""
@@ -201,11 +203,17 @@ def paired(
     keys: list[str],
     on: list[str],
     entries: dict[str, Outcome] | None = None,
+    worlds: pd.DataFrame | None = None,
 ) -> pd.DataFrame:
     """Per key (and per group in `on` other than "seed"): the base and alternative means over the
     seeds where both are defined, the mean of the per-seed differences (alternative - base), its
-    95% t interval, n, and the verdict."""
-    merged = base.merge(alternative, on=on, suffixes=("_base", "_alt"))
+    95% t interval, n, and the verdict. Over plausible worlds (a column `world` in both, and
+    `worlds`, the parameter values per world), the interval is over the worlds' mean
+    differences, and each verdict says whether it is robust (`robust_verdict`)."""
+    over_worlds = worlds is not None and "world" in base.columns
+    merged = base.merge(
+        alternative, on=[*on, *(["world"] if over_worlds else [])], suffixes=("_base", "_alt")
+    )
     groups = [c for c in on if c != "seed"]
     rows = []
     for key in keys:
@@ -218,22 +226,70 @@ def paired(
             ok = b.notna() & a.notna()
             d = (a - b)[ok]
             n = int(ok.sum())
-            mean = float(d.mean()) if n else math.nan
-            half = t_quantile(n) * float(d.std()) / math.sqrt(n) if n >= 2 else math.nan
             row = dict(zip(groups, group if isinstance(group, tuple) else (group,), strict=True))
             row.update(
                 outcome=key,
                 base=float(b[ok].mean()) if n else math.nan,
                 alternative=float(a[ok].mean()) if n else math.nan,
-                difference=mean,
-                ci_low=mean - half,
-                ci_high=mean + half,
-                n=n,
-                fixed=fixed_by_rules(float(d.std()) if n >= 2 else math.nan, mean, n),
+                fixed=fixed_by_rules(float(d.std()) if n >= 2 else math.nan, float(d.mean()), n),
             )
+            units = d.groupby(part["world"][ok]).mean() if over_worlds else d
+            row.update(_interval(units.to_numpy(float)))
             row["verdict"] = verdict(row["ci_low"], row["ci_high"], entry.better)
+            if row["fixed"] and row["difference"] == 0:
+                row["verdict"] = "same"  # the rules make them equal: a fact, not "no evidence"
+            if over_worlds:
+                per_world = d.groupby(part["world"][ok])
+                row.update(robust_verdict(row["verdict"], per_world, bool(row["fixed"]), worlds))
             rows.append(row)
     return pd.DataFrame(rows)
+
+
+def _interval(d: np.ndarray) -> dict[str, float]:
+    """The mean of the differences `d` (per seed, or per world) and its 95% t interval."""
+    n = len(d)
+    mean = float(d.mean()) if n else math.nan
+    half = t_quantile(n) * float(d.std(ddof=1)) / math.sqrt(n) if n >= 2 else math.nan
+    return {"difference": mean, "ci_low": mean - half, "ci_high": mean + half, "n": n}
+
+
+def robust_verdict(
+    said: Verdict, per_world: Any, fixed: bool, worlds: pd.DataFrame
+) -> dict[str, object]:
+    """Whether a verdict holds across the plausible worlds: a difference (better, worse, higher,
+    lower) when at least ROBUST of the worlds' mean differences have its sign; "no clear
+    difference" when at least ROBUST of the worlds find none on their own seeds; what the rules
+    fix holds in every world. Where it does not hold, the parameter that decides it
+    (sim/study/worlds.deciding_parameter) and the share of worlds on each side."""
+    means = per_world.mean()
+    if said == "none":
+        clear = [verdict(**_bounds(g.to_numpy(float)), better=None) != "none" for _, g in per_world]
+        agree = 1.0 - float(np.mean(clear)) if clear else math.nan
+    else:  # the verdict's direction is the sign of the mean difference over the worlds
+        agree = agreement(means.to_numpy(float), 1 if means.mean() > 0 else -1)
+    robust = fixed or bool(agree >= ROBUST)
+    out: dict[str, object] = {"agree": 1.0 if fixed else agree, "robust": robust}
+    split = (
+        None
+        if robust
+        else deciding_parameter(
+            worlds.set_index("world").loc[means.index].drop(columns="particle"),
+            means.to_numpy(float),
+        )
+    )
+    out.update(
+        decided_by=split.parameter if split else None,
+        threshold=split.threshold if split else math.nan,
+        below=split.below if split else 0,
+        split_accuracy=split.accuracy if split else math.nan,
+        higher_in=float(np.mean(means.to_numpy(float) > 0)),
+    )
+    return out
+
+
+def _bounds(d: np.ndarray) -> dict[str, float]:
+    i = _interval(d)
+    return {"low": i["ci_low"], "high": i["ci_high"]}
 
 
 def outcome_entry(key: str) -> Outcome:
@@ -328,8 +384,10 @@ def whatif(
     workers: int | None = None,
     base_seed: int = 0,
     progress: Callable[[int], None] | None = None,
+    worlds: Worlds | None = None,
 ) -> WhatIf:
-    """Run both on seeds base_seed.. (the same in both) and take the paired differences.
+    """Run both on seeds base_seed.. (the same in both; with `worlds`, in the same plausible
+    world, sim/study/worlds.py) and take the paired differences.
 
     Returns a WhatIf: `outcomes` (per outcome: base, alternative, difference, its 95% interval
     and a verdict), `intermediates`, `municipalities`, the `rules` that differ and the
@@ -343,7 +401,7 @@ def whatif(
         >>> w.outcomes.set_index("outcome").loc["meeting_hours", "verdict"]
         'better'
     """
-    c = compare([base, alternative], replicates, workers, base_seed, progress=progress)
+    c = compare([base, alternative], replicates, workers, base_seed, progress, worlds)
     return analyse(c, base_seed, replicates)
 
 
@@ -352,11 +410,13 @@ def analyse(c: Comparison, base_seed: int, replicates: int) -> WhatIf:
     base, alt = c.scenarios
     runs = c.runs
     events = c.event_runs.rename(columns={k: f"event_{k}" for k in EVENTS})
-    runs = runs.merge(events, on=["scenario", "seed"])
+    worlds = c.worlds.table() if c.worlds is not None else None
+    ids = ["scenario", "seed", *(["world"] if worlds is not None else [])]
+    runs = runs.merge(events, on=ids)
     b, a = runs[runs["scenario"] == base.name], runs[runs["scenario"] == alt.name]
-    results = paired(b, a, [k for k in RESULTS if k in runs.columns], ["seed"])
+    results = paired(b, a, [k for k in RESULTS if k in runs.columns], ["seed"], worlds=worlds)
     middle = [*INTERMEDIATE, *(f"event_{k}" for k in EVENT_KINDS)]
-    intermediates = paired(b, a, middle, ["seed"])
+    intermediates = paired(b, a, middle, ["seed"], worlds=worlds)
     m = c.municipal_runs
     local = paired(
         m[m["scenario"] == base.name],
@@ -364,6 +424,7 @@ def analyse(c: Comparison, base_seed: int, replicates: int) -> WhatIf:
         list(MUNICIPAL),
         ["seed", "municipality"],
         entries=MUNICIPAL,
+        worlds=worlds,
     )
     return WhatIf(
         alt,
@@ -407,7 +468,11 @@ def save(
             tmp / "scenarios.toml",
             {sc.name: sc.model_dump(mode="json") for sc in (w.base, w.alternative)},
         )
-        write_json(tmp / "manifest.json", {**settings, **provenance()})
+        drawn = w.comparison.worlds
+        if drawn is not None:
+            write_tables(tmp, {"worlds": drawn.table()})
+        worlds = drawn.provenance() if drawn is not None else {}
+        write_json(tmp / "manifest.json", {**settings, **worlds, **provenance()})
         for page in pages:
             page(tmp)
 

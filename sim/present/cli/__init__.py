@@ -1,17 +1,20 @@
 """The `samenspel` command line.
 
     samenspel run [--scenario NAME|FILE] [--seed N] [--years Y] [--out DIR]
-    samenspel compare [--scenarios A,B,...] [--replicates R] [--years Y] [--out DIR] [--large]
+    samenspel compare [--scenarios A,B,...] [--replicates R] [--worlds W] [--years Y] [--out DIR]
+                      [--large]
     samenspel calibrate SPEC [--out DIR] [--force] [--workers N | --scheduler ADDRESS] [--large]
+                        [--resume]
+    samenspel posterior [--lang nl|en] [--out DIR]
     samenspel sweep SPEC [--workers N | --scheduler ADDRESS | --in-process] [--resume] [--large]
     samenspel analyze RESULTS
     samenspel validate [--scenario FILE] [--set PATH=VALUE ...] [--checks KEY,...] [--seeds N]
-                       [--large]
+                       [--worlds W [--seed N]] [--large]
     samenspel animate SCENARIO [--vs OTHER] [--seed N] [--lang nl|en] [--out FILE] [--projector]
                       [--format html|gif|mp4] [--large]
     samenspel app [--host 127.0.0.1] [--port N] [--lang nl|en]
-    samenspel whatif ALTERNATIVE [--base BASE] [--replicates R] [--lang nl|en] [--out DIR]
-                     [--large]
+    samenspel whatif ALTERNATIVE [--base BASE] [--replicates R] [--worlds W] [--lang nl|en]
+                     [--out DIR] [--large]
     samenspel scenarios [--lang nl|en]
     samenspel arrangements [--lang nl|en]
     samenspel rules [--lang nl|en]
@@ -35,7 +38,7 @@ The package, a module per group of commands:
     table.py      the command table (every command, in --help's order)
     common.py     warnings, loading a scenario, the range of seeds
     runs.py       run, compare, whatif
-    sweeps.py     sweep, analyze, calibrate
+    sweeps.py     sweep, analyze, calibrate, posterior
     validate.py   validate
     shows.py      animate, app
     lists.py      scenarios, arrangements, rules

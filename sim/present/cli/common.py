@@ -4,9 +4,13 @@ each override in it that changes nothing, and the range of seeds a command may t
 from __future__ import annotations
 
 import sys
+from typing import TYPE_CHECKING
 
 from sim.model.config import ConfigError, Scenario, load_scenario, unchanged_overrides
 from sim.present.cli.parser import MAX_SEED
+
+if TYPE_CHECKING:
+    from sim.study.worlds import Worlds
 
 _warned: set[str] = set()
 
@@ -35,3 +39,22 @@ def check_seeds(first: int, replicates: int) -> None:
             f"--seed: seeds {first} to {last} go beyond the largest seed the tables hold "
             f"({MAX_SEED}); choose a smaller --seed"
         )
+
+
+def chosen_worlds(given: int | None, replicates: int, seed: int) -> Worlds | None:
+    """The plausible worlds a compare or whatif spreads its seeds over (sim/study/worlds.py):
+    `given` (--worlds), by default WORLDS or as many as leave 2 seeds each; None for 0 (the
+    default behaviour only) or where the package carries no posterior."""
+    from sim.study import worlds
+
+    if given == 0 or (given is None and (replicates < 4 or not worlds.available())):
+        return None
+    if given is not None and not worlds.available():
+        raise ConfigError("--worlds: this installation carries no posterior (sim/data/posterior)")
+    count = given if given is not None else min(worlds.WORLDS, replicates // 2)
+    if replicates < 2 * count:
+        raise ConfigError(
+            f"--worlds: {count} worlds need at least {2 * count} seeds (2 per world), "
+            f"--replicates is {replicates}; give more --replicates or fewer --worlds"
+        )
+    return worlds.draw(count, seed)

@@ -131,6 +131,17 @@ def replicates_option(parser: Options, default: int, what: str) -> None:
     )
 
 
+def worlds_option(parser: Options) -> None:
+    parser.add_argument(
+        "--worlds",
+        type=whole_number(0, 10_000),
+        default=None,
+        help="plausible worlds (behaviour drawn from the calibration's posterior) the seeds "
+        "are spread over, at least 2 seeds each (default 20, fewer when there are fewer than "
+        "40 seeds); 0: every seed at the model's default behaviour",
+    )
+
+
 def workers_option(parser: Options, help: str = "processes (default: all cores)") -> None:
     parser.add_argument("--workers", type=workers, default=None, help=help)
 

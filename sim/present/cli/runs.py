@@ -7,7 +7,7 @@ import argparse
 from pathlib import Path
 
 from sim.model.config import ConfigError, Scenario, list_scenarios, unchanged_overrides
-from sim.present.cli.common import check_seeds, checked_scenario, warn
+from sim.present.cli.common import check_seeds, checked_scenario, chosen_worlds, warn
 from sim.present.cli.parser import (
     SCENARIO_HELP,
     Command,
@@ -18,6 +18,7 @@ from sim.present.cli.parser import (
     replicates_option,
     seed_option,
     workers_option,
+    worlds_option,
     years_option,
 )
 from sim.present.printed import closing_line
@@ -69,6 +70,7 @@ def compare_options(cmp: argparse.ArgumentParser) -> None:
         help="comma-separated preset names or .toml files (default: every preset)",
     )
     replicates_option(cmp, DEFAULT_REPLICATES, "seeds per scenario")
+    worlds_option(cmp)
     years_option(cmp, "each scenario's")
     seed_option(cmp, "first seed")
     workers_option(cmp)
@@ -137,6 +139,7 @@ def cmd_compare(args: argparse.Namespace) -> int:
 
     names = _names(args.scenarios)
     check_seeds(args.seed, args.replicates)
+    worlds = chosen_worlds(args.worlds, args.replicates, args.seed)
     scenarios = _loaded(names, args.years)
     if args.scenarios:
         warn_calendars(scenarios)
@@ -147,7 +150,7 @@ def cmd_compare(args: argparse.Namespace) -> int:
     total = len(scenarios) * args.replicates
     with bar(total, "compare", enabled=not args.no_progress) as update:
         result = compare(
-            scenarios, args.replicates, workers=args.workers, base_seed=args.seed, progress=update
+            scenarios, args.replicates, args.workers, args.seed, progress=update, worlds=worlds
         )
     elapsed = time.perf_counter() - start
     years = sorted({sc.years for sc in scenarios})
@@ -164,11 +167,12 @@ def cmd_compare(args: argparse.Namespace) -> int:
 
     save(result, dest, settings, pages=[report])
     heading = text(
-        "cli.compare.heading",
+        "cli.compare.heading_worlds" if worlds is not None else "cli.compare.heading",
         args.lang,
         scenarios=len(scenarios),
         replicates=number(args.replicates, args.lang, 0),
         seconds=number(elapsed, args.lang, 1),
+        worlds=len(worlds) if worlds is not None else 0,
     )
     print(heading)
     print(format_table(result, lang=args.lang))
@@ -188,6 +192,7 @@ def whatif_options(wi: argparse.ArgumentParser) -> None:
         "`replaces` preset, else its previous_governance kept in force)",
     )
     replicates_option(wi, WHATIF_REPLICATES, "seeds, the same for both")
+    worlds_option(wi)
     seed_option(wi, "first seed")
     years_option(wi, "its own")
     workers_option(wi)
@@ -206,6 +211,7 @@ def cmd_whatif(args: argparse.Namespace) -> int:
     from sim.study.estimate import guard, of_runs
 
     check_seeds(args.seed, args.replicates)
+    worlds = chosen_worlds(args.worlds, args.replicates, args.seed)
     alt, base = whatif.scenarios(args.alternative, args.base, args.years)
     work = of_runs([(base, args.replicates), (alt, args.replicates)], "--replicates")
     guard("whatif", work, args.large, args.workers)
@@ -214,9 +220,7 @@ def cmd_whatif(args: argparse.Namespace) -> int:
             warn(f"{name}: {line}")
     dest = destination(args.out, Path("results") / f"whatif-{alt.name}", force=args.force)
     with bar(2 * args.replicates, "whatif", enabled=not args.no_progress) as update:
-        result = whatif.whatif(
-            alt, base, args.replicates, workers=args.workers, base_seed=args.seed, progress=update
-        )
+        result = whatif.whatif(alt, base, args.replicates, args.workers, args.seed, update, worlds)
     settings = {
         "alternative": alt.name,
         "base": base.name,

@@ -8,9 +8,11 @@ import argparse
 import sys
 from pathlib import Path
 
+from sim.model.config import ConfigError
 from sim.present.cli.common import warn
 from sim.present.cli.parser import (
     Command,
+    lang_option,
     large_option,
     output_options,
     progress_option,
@@ -103,6 +105,11 @@ def calibrate_options(cal: argparse.ArgumentParser) -> None:
     progress_option(cal, "no line per generation")
     most = "population x (1 + (generations - 1) x max_batches)"
     large_option(cal, f", counting its most points: {most}")
+    cal.add_argument(
+        "--resume",
+        action="store_true",
+        help="go on with an interrupted run of the same spec: its points are read back",
+    )
     output_options(cal, "results/calibration")
 
 
@@ -129,6 +136,9 @@ def cmd_calibrate(args: argparse.Namespace) -> int:
         scheduler = spec.executor.scheduler
     if scheduler is not None:
         check_scheduler(scheduler, args.wait_for_workers)
+    large = " --large" if args.large else ""
+    hint = f"samenspel calibrate {args.spec} --out {dest.path}{large} --resume"
+    args.resume_hint = lambda: hint
     try:
         cal = calibrate(
             spec,
@@ -138,6 +148,7 @@ def cmd_calibrate(args: argparse.Namespace) -> int:
             scheduler=scheduler,
             progress=None if args.no_progress else progress_printer,
             bar=not args.no_progress and sys.stderr.isatty(),
+            resume=args.resume,
         )
     except EvaluationFailed as exc:
         print(f"samenspel: calibration stopped, nothing written: {exc}", file=sys.stderr)
@@ -146,9 +157,49 @@ def cmd_calibrate(args: argparse.Namespace) -> int:
     print(
         f"samenspel calibrate: {len(cal.particles)} particles from {len(cal.evaluations)} "
         f"evaluations on {len(keys)} checks x {spec.seeds} seeds in {cal.seconds:.0f} s "
-        f"({cal.stopped})"
+        f"({cal.stopped}; the points took {cal.evaluation_seconds:.0f} s of evaluation"
+        f"{f', {cal.resumed} read back from the interrupted run' if cal.resumed else ''})"
     )
     print(f"{closing_line(dest)} (report.md, report.html, accepted_ranges.csv, constraints.csv)")
+    return 0
+
+
+# --- posterior -------------------------------------------------------------------------------
+
+
+def posterior_options(po: argparse.ArgumentParser) -> None:
+    lang_option(po, "page")
+    output_options(po, "results/posterior")
+
+
+def cmd_posterior(args: argparse.Namespace) -> int:
+    import shutil
+
+    from sim.io.store import destination, write_atomically, write_json
+    from sim.present import posterior_page
+    from sim.present.i18n import text
+    from sim.study.run import provenance
+    from sim.study.worlds import available, load_posterior, posterior_folder
+
+    if not available():
+        raise ConfigError("this installation carries no posterior (sim/data/posterior)")
+    dest = destination(args.out, Path("results") / "posterior", force=args.force)
+    folder = posterior_folder()
+
+    def fill(tmp: Path) -> None:
+        posterior_page.write(folder, tmp / "diagnostics.html", args.lang)
+        for name in ("ranges.csv", "constraints.csv", "predictive.csv"):
+            shutil.copyfile(folder / name, tmp / name)
+        shutil.copyfile(folder / "manifest.json", tmp / "posterior.json")
+        digest = load_posterior(folder).sha256
+        write_json(
+            tmp / "manifest.json",
+            {"kind": "posterior", "posterior_sha256": digest, "lang": args.lang, **provenance()},
+        )
+
+    write_atomically(dest, fill)
+    print(posterior_page.answer(posterior_page.read(folder), args.lang))
+    print(closing_line(dest, args.lang, text("posterior.files", args.lang)))
     return 0
 
 
@@ -194,6 +245,16 @@ SWEEP = Command(
     ),
     sweep_options,
     cmd_sweep,
+)
+POSTERIOR = Command(
+    "posterior",
+    "what the calibration pins down about behaviour: the diagnostics page",
+    "Writes diagnostics.html (offline): which behaviour parameters the evidence pins down and "
+    "which it leaves open, prior against posterior, correlations, which checks constrain "
+    "which parameter and the posterior predictive checks, with their tables.",
+    ("samenspel posterior", "samenspel posterior --lang nl --out results/posterior-nl"),
+    posterior_options,
+    cmd_posterior,
 )
 CALIBRATE = Command(
     "calibrate",

@@ -8,7 +8,7 @@ from sim.present.cli.lists import LISTS
 from sim.present.cli.parser import Command
 from sim.present.cli.runs import COMPARE, RUN, WHATIF
 from sim.present.cli.shows import ANIMATE, APP
-from sim.present.cli.sweeps import ANALYZE, CALIBRATE, SWEEP
+from sim.present.cli.sweeps import ANALYZE, CALIBRATE, POSTERIOR, SWEEP
 from sim.present.cli.validate import VALIDATE
 
 COMMANDS: tuple[Command, ...] = (
@@ -16,6 +16,7 @@ COMMANDS: tuple[Command, ...] = (
     COMPARE,
     SWEEP,
     CALIBRATE,
+    POSTERIOR,
     ANALYZE,
     VALIDATE,
     ANIMATE,

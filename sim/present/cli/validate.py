@@ -16,6 +16,8 @@ from sim.present.cli.parser import (
     output_options,
     progress_option,
     replicates,
+    seed_option,
+    whole_number,
     workers_option,
 )
 
@@ -42,6 +44,15 @@ def validate_options(va: argparse.ArgumentParser) -> None:
     va.add_argument(
         "--seeds", type=replicates, default=None, help="seeds per check (default: its own)"
     )
+    va.add_argument(
+        "--worlds",
+        type=whole_number(1, 10_000),
+        default=None,
+        help="posterior predictive checks: run the checks in this many plausible worlds "
+        "(behaviour drawn from the calibration's posterior with --seed) and say which hold in "
+        "at least 90%% of them (default: the model's default behaviour only)",
+    )
+    seed_option(va, "seed the worlds are drawn with")
     workers_option(va)
     lang_option(va, "printed table and the report")
     progress_option(va)
@@ -97,10 +108,13 @@ def cmd_validate(args: argparse.Namespace) -> int:
     chosen = keys or [c.key for c in validation.CHECKS]
     # every scenario built, every override checked and the work estimated before anything runs
     work = validation.workload(overrides, chosen, args.seeds)
-    guard("validate", of_runs(work, "--seeds or --checks"), args.large, args.workers)
+    work = work * (args.worlds or 1)  # every world runs them all again
+    guard("validate", of_runs(work, "--seeds, --checks or --worlds"), args.large, args.workers)
     for line in _unchanged_sets(sets, given, args.scenario):
         warn(line)
     dest = destination(args.out, Path("results") / "validate", force=args.force)
+    if args.worlds is not None:
+        return _across_worlds(args, overrides, keys, dest)
     results = validation.evaluate_all(
         overrides,
         keys=keys,
@@ -125,6 +139,44 @@ def cmd_validate(args: argparse.Namespace) -> int:
     print(validation_report.format_table(results, args.lang))
     print(validation_report.written_line(dest, args.lang))
     return 0 if all(s.passed or c.gap for c, s in results) else 1
+
+
+def _across_worlds(
+    args: argparse.Namespace, overrides: dict[str, object], keys: list[str] | None, dest
+) -> int:
+    """`validate --worlds N`: every chosen check in N plausible worlds; exit 0 (a study of how
+    far the claims reach, not a test: the printed table says which depend on behaviour)."""
+    from sim.io.progress import bar
+    from sim.io.store import write_atomically, write_json, write_tables
+    from sim.present.i18n import text
+    from sim.present.printed import closing_line
+    from sim.study import predictive, worlds
+    from sim.study.run import provenance
+
+    if not worlds.available():
+        raise ConfigError("--worlds: this installation carries no posterior (sim/data/posterior)")
+    drawn = worlds.draw(args.worlds, args.seed)
+    with bar(args.worlds, "validate", "world", enabled=not args.no_progress) as update:
+        per_world = predictive.across_worlds(
+            drawn, overrides, keys, args.seeds, args.workers, update
+        )
+    summary = predictive.robustness(per_world)
+
+    def fill(tmp: Path) -> None:
+        write_tables(tmp, {"per_world": per_world, "robustness": summary, "worlds": drawn.table()})
+        settings = {"overrides": overrides, "checks": keys, "seeds": args.seeds}
+        write_json(tmp / "manifest.json", {**settings, **drawn.provenance(), **provenance()})
+
+    write_atomically(dest, fill)
+    w = lambda name, **f: text(f"validate.{name}", args.lang, **f)  # noqa: E731
+    print(w("worlds_heading", worlds=args.worlds))
+    for r in summary.itertuples():
+        said = {"holds": "worlds_robust", "fails": "worlds_fails", "depends": "worlds_depends"}
+        verdict = w(said[r.verdict]) + (", " + w("worlds_gap") if r.gap else "")
+        line = w("worlds_line", check=r.check, passed=r.passed, worlds=r.worlds, verdict=verdict)
+        print("  " + line)
+    print(closing_line(dest, args.lang, w("worlds_files")))
+    return 0
 
 
 def _unchanged_sets(

@@ -18,8 +18,10 @@ The engine is ABC-SMC (population Monte Carlo ABC: Toni et al. 2009; Beaumont et
 - generation 0 draws `population` points from the uniform priors and accepts them all;
 - generation g >= 1 sets epsilon_g to the `quantile` of the previous generation's distances
   (at least `min_epsilon`), proposes points by drawing a particle of the previous generation by
-  weight and moving it with a Gaussian kernel of twice the population's weighted covariance
-  (proposals outside the prior are redrawn), evaluates them in batches of `population` and
+  weight and moving it with a Gaussian kernel of twice the population's weighted covariance in
+  logit space of the priors' unit cube (so every proposal lies inside the prior: in twenty
+  dimensions a step in the cube itself nearly always leaves it; the uniform prior's density
+  there is u (1 - u)), evaluates them in batches of `population` and
   accepts, in the order they were drawn, the first `population` points whose distance is at
   most epsilon_g; the weights are prior / (sum of previous weights x kernel density);
 - a generation that fills fewer than `population` points within `max_batches` batches goes
@@ -38,6 +40,9 @@ particles on any executor and any number of workers.
 - `spec`: the spec, its loading and checks (`load_calibration`, `select_checks`, `estimate`);
 - `smc`: the sampler (`calibrate`, `Calibration`, the kernel, the weights);
 - `summaries`: the accepted ranges and which checks constrain which parameters;
+- `posterior`: the accepted set as the package carries it (sim/data/posterior/), which every
+  command draws plausible worlds from (sim/study/worlds.py);
+- `checkpoint`: the points evaluated so far, so `--resume` goes on after an interruption;
 - `save` (here): the result folder. The report's pages are sim/present/calibration_report.py.
 """
 
@@ -47,6 +52,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
+from sim.study.calibration.posterior import predictive, write_posterior
 from sim.study.calibration.smc import (
     Calibration,
     EvaluationFailed,
@@ -92,12 +98,14 @@ __all__ = [
     "generations_table",
     "load_calibration",
     "most_points",
+    "predictive",
     "progress_printer",
     "save",
     "select_checks",
     "shortfall",
     "targets",
     "weighted_quantile",
+    "write_posterior",
 ]
 
 
@@ -116,10 +124,14 @@ def save(cal: Calibration, dest: Any, pages: Sequence[Callable[[Path], None]] = 
         cons.to_csv(tmp / "constraints.csv", index=False)
         write_toml(tmp / "spec.toml", cal.spec.model_dump(mode="json", exclude_none=True))
         write_json(tmp / "manifest.json", _manifest(cal) | provenance())
+        write_posterior(cal, tmp / "posterior")
         for page in pages:
             page(tmp)
 
-    return write_atomically(dest, fill)
+    out = write_atomically(dest, fill)
+    if cal.checkpoint is not None:
+        cal.checkpoint.done()
+    return out
 
 
 def _manifest(cal: Calibration) -> dict[str, Any]:
@@ -135,6 +147,8 @@ def _manifest(cal: Calibration) -> dict[str, Any]:
         "stopped": cal.stopped,
         "evaluations": len(cal.evaluations),
         "seconds": cal.seconds,
+        "evaluation_seconds": cal.evaluation_seconds,
+        "points_resumed": cal.resumed,
         "distance": "sum over checks of max(0, z_target - t) / z_target",
         "z_target": cal.spec.z_target,
         "z_targets": cal.z_targets,

@@ -16,6 +16,7 @@ from typing import Any
 import numpy as np
 
 from sim.io.progress import bar as progress_bar
+from sim.study.calibration.checkpoint import Checkpoint
 from sim.study.calibration.spec import (
     CalibrationSpec,
     base_dict,
@@ -37,31 +38,33 @@ def shortfall(t: float, z_target: float) -> float:
 
 
 def evaluate_point(
-    index: int, overrides: dict[str, float], keys: list[str], seeds: list[int], module: str
-) -> tuple[int, list[float]]:
+    index: int,
+    overrides: dict[str, float],
+    keys: list[str],
+    seeds: list[int],
+    module: str,
+    workers: int | None = None,
+) -> tuple[int, list[float], float]:
     """One parameter point on every check of the checks module named `module` (run in a
-    worker): its index and the checks' t."""
+    worker): its index, the checks' t and the seconds it took. The runs of all checks go out
+    together, each set-up once, on `workers` local processes (1: in this process, as a point's
+    worker does)."""
     v = checks_module(module)
-    out = []
+    start = time.perf_counter()
     try:
-        for key in keys:
-            try:
-                out.append(float(v.check(key).evaluate(overrides, seeds).t))
-            except Exception as exc:
-                hint = ""
-                if "daemonic" in str(exc):
-                    hint = (
-                        " (these checks start processes of their own: use "
-                        'executor.parallel = "checks")'
-                    )
-                raise EvaluationFailed(
-                    f"check {key} failed at {overrides}: {type(exc).__name__}: {exc}{hint}"
-                ) from None
+        results = v.evaluate_all(overrides, keys=keys, seeds=seeds, workers=workers)
+    except Exception as exc:
+        hint = ""
+        if "daemonic" in str(exc):
+            hint = ' (these checks start processes of their own: use executor.parallel = "checks")'
+        raise EvaluationFailed(
+            f"the checks failed at {overrides}: {type(exc).__name__}: {exc}{hint}"
+        ) from None
     finally:
         clear = getattr(v, "clear_cache", None)
         if callable(clear):  # runs at one point are never reused at another: free them
             clear()
-    return index, out
+    return index, [float(s.t) for _, s in results], time.perf_counter() - start
 
 
 @dataclass
@@ -88,6 +91,9 @@ class Calibration:
     defaults: dict[str, Any] = field(default_factory=dict)
     z_targets: dict[str, float] = field(default_factory=dict)
     default_distance: float = math.nan  # the defaults scored on the same seeds and checks
+    evaluation_seconds: float = 0.0  # every point's own seconds, over all sessions of the run
+    resumed: int = 0  # points read back from an interrupted run
+    checkpoint: Checkpoint | None = None
 
     @property
     def defaults_accepted(self) -> bool:
@@ -97,13 +103,34 @@ class Calibration:
 
 
 # --- the kernel ------------------------------------------------------------------------------
+# The kernel moves particles in logit space, z = log(u / (1 - u)) of the unit cube u of the
+# priors: unbounded, so every proposal lies inside the prior (in twenty dimensions a Gaussian
+# step in the cube itself leaves it nearly always). A uniform prior in u is the logistic
+# density u (1 - u) in z, which the weights divide by the kernel density in z.
+
+EDGE = 1e-12  # u is kept this far from 0 and 1, where z would be infinite
 
 
-def _kernel(u: np.ndarray, w: np.ndarray) -> np.ndarray:
-    """Cholesky factor of twice the weighted covariance (Beaumont et al. 2009), in unit space."""
-    d = u.shape[1]
-    mean = w @ u
-    cov = ((u - mean).T * w) @ (u - mean) * 2.0
+def logit(u: np.ndarray) -> np.ndarray:
+    u = np.clip(u, EDGE, 1.0 - EDGE)
+    return np.log(u) - np.log1p(-u)
+
+
+def expit(z: np.ndarray) -> np.ndarray:
+    return 1.0 / (1.0 + np.exp(-z))
+
+
+def log_prior(u: np.ndarray) -> np.ndarray:
+    """The uniform prior's log density in logit space, for each row of u."""
+    u = np.clip(u, EDGE, 1.0 - EDGE)
+    return (np.log(u) + np.log1p(-u)).sum(axis=1)
+
+
+def _kernel(z: np.ndarray, w: np.ndarray) -> np.ndarray:
+    """Cholesky factor of twice the weighted covariance (Beaumont et al. 2009), in logit space."""
+    d = z.shape[1]
+    mean = w @ z
+    cov = ((z - mean).T * w) @ (z - mean) * 2.0
     cov = np.atleast_2d(cov) + np.eye(d) * 1e-8
     return np.linalg.cholesky(cov)
 
@@ -116,17 +143,12 @@ def _log_density(x: np.ndarray, centres: np.ndarray, chol: np.ndarray) -> np.nda
 
 
 def _propose(
-    rng: np.random.Generator, u: np.ndarray, w: np.ndarray, chol: np.ndarray, n: int
+    rng: np.random.Generator, z: np.ndarray, w: np.ndarray, chol: np.ndarray, n: int
 ) -> np.ndarray:
-    out = np.empty((n, u.shape[1]))
+    """n points (unit cube): a particle drawn by weight, moved by the kernel in logit space."""
+    out = np.empty((n, z.shape[1]))
     for i in range(n):
-        for _ in range(10_000):
-            x = u[rng.choice(len(u), p=w)] + chol @ rng.standard_normal(u.shape[1])
-            if np.all((x >= 0) & (x <= 1)):
-                out[i] = x
-                break
-        else:  # pragma: no cover - a kernel this wide would need a prior of measure zero
-            raise RuntimeError("the proposal kernel found no point inside the prior")
+        out[i] = expit(z[rng.choice(len(z), p=w)] + chol @ rng.standard_normal(z.shape[1]))
     return out
 
 
@@ -146,6 +168,7 @@ class _Points:
     scheduler: str | None
     bar: bool
     z_targets: list[float]
+    checkpoint: Checkpoint
     seeds: list[int] = field(init=False)
 
     def __post_init__(self) -> None:
@@ -159,19 +182,26 @@ class _Points:
         return {k: float(v) for k, v in zip(self.spec.names, scaled, strict=True)}
 
     def evaluate(self, points: np.ndarray, first: int) -> list[list[float]]:
-        """The checks' t at each point (numbered from `first`), in the order given."""
+        """The checks' t at each point (numbered from `first`), in the order given: read back
+        from the checkpoint where a resumed run evaluated it before, run otherwise."""
         from sim.study.executors import execute
 
-        tasks = [
-            (first + i, self.values(p), self.keys, self.seeds, self.module)
-            for i, p in enumerate(points)
-        ]
-        got = {}
+        inner = self.workers if self.executor == "inprocess" else 1  # a point's own runs
+        got: dict[int, list[float]] = {}
+        tasks = []
+        for i, p in enumerate(points):
+            values = list(self.values(p).values())
+            earlier = self.checkpoint.get(first + i, values)
+            if earlier is not None:
+                got[first + i] = earlier.ts
+            else:
+                tasks.append((first + i, self.values(p), self.keys, self.seeds, self.module, inner))
         with progress_bar(len(tasks), "calibrate", "point", enabled=self.bar, leave=False) as up:
-            for i, ts in execute(
+            for i, ts, seconds in execute(
                 evaluate_point, tasks, self.executor, self.workers, self.scheduler
             ):
                 got[i] = ts
+                self.checkpoint.add(i, list(self.values(points[i - first]).values()), ts, seconds)
                 up(1)
         return [got[first + i] for i in range(len(points))]
 
@@ -200,6 +230,7 @@ def _points(
     workers: int | None,
     scheduler: str | None,
     bar: bool,
+    checkpoint: Checkpoint,
 ) -> _Points:
     """Where the points run: by default the spec's executor (see `calibrate`)."""
     scheduler = scheduler or (spec.executor.scheduler if executor in (None, "dask") else None)
@@ -217,6 +248,7 @@ def _points(
         scheduler,
         bar,
         targets(spec, keys, module),
+        checkpoint,
     )
 
 
@@ -233,9 +265,14 @@ class _Population:
     ts: list[list[float]]
 
     @cached_property
+    def z(self) -> np.ndarray:
+        """The points in logit space, where the kernel moves them."""
+        return logit(self.u)
+
+    @cached_property
     def chol(self) -> np.ndarray:
         """The proposal kernel around this population (`_kernel`)."""
-        return _kernel(self.u, self.w)
+        return _kernel(self.z, self.w)
 
 
 @dataclass
@@ -264,7 +301,7 @@ def _fill(
         if previous is None:
             batch = rng.random((n, len(spec.names)))
         else:
-            batch = _propose(rng, previous.u, previous.w, previous.chol, n)
+            batch = _propose(rng, previous.z, previous.w, previous.chol, n)
         for p, ts in zip(batch, points.evaluate(batch, len(records)), strict=True):
             dist = points.distance(ts)
             ok = dist <= epsilon and len(acc.u) < n
@@ -281,13 +318,16 @@ def _fill(
 
 def _weighed(acc: _Accepted, previous: _Population | None) -> _Population:
     """The accepted points with their importance weights: equal in generation 0; later the
-    prior over the previous population's kernel density."""
+    prior over the previous population's kernel density, both in logit space."""
     u = np.array(acc.u)
     if previous is None:
         w = np.full(len(u), 1.0 / len(u))
     else:
-        dens = np.exp(_log_density(u, previous.u, previous.chol)) @ previous.w
-        w = 1.0 / dens
+        log_kernel = _log_density(logit(u), previous.z, previous.chol)
+        top = log_kernel.max()
+        dens = np.exp(log_kernel - top) @ previous.w  # scaled by exp(-top): cancels below
+        log_w = log_prior(u) - np.log(dens)
+        w = np.exp(log_w - log_w.max())
         w /= w.sum()
     return _Population(u, w, np.array(acc.d), acc.ts)
 
@@ -378,6 +418,7 @@ def calibrate(
     scheduler: str | None = None,
     progress: Callable[[str], None] | None = None,
     bar: bool = False,
+    resume: bool = False,
 ) -> Calibration:
     """Run the ABC-SMC on the checks `keys` of `checks` (by default sim.study.validation); the
     result depends only on the spec and the checks, never on where it runs.
@@ -385,11 +426,18 @@ def calibrate(
     `executor` ("inprocess", "processes", "dask") says where the points run; by default the
     spec's: with `executor.parallel = "checks"` the points run one after another here (the
     checks spread their own runs), with "points" on `executor.kind`. A `scheduler` address
-    sends the points to that Dask cluster."""
+    sends the points to that Dask cluster. Every evaluated point is kept in a checkpoint
+    (sim/study/calibration/checkpoint.py); with `resume`, the points an interrupted run of the
+    same spec on the same code evaluated are read back, not run again."""
     import pandas as pd
 
     start = time.perf_counter()
-    points = _points(spec, keys, checks, executor, workers, scheduler, bar)
+    module = checks_module(checks)
+    checkpoint = Checkpoint.of(f"{spec.digest()}-{module.__name__}", resume)
+    resumed = len(checkpoint.points)
+    if resumed:
+        (progress or (lambda line: None))(f"resuming: {resumed} point(s) read back")
+    points = _points(spec, keys, checks, executor, workers, scheduler, bar, checkpoint)
     say = progress or (lambda line: None)
     records: list[dict] = []
     pop, gens, stopped = _generations(points, spec.sampler_rng(), records, say, start)
@@ -397,7 +445,9 @@ def calibrate(
     # The defaults, scored like any point: do they lie in the accepted region?
     base = base_dict(spec)
     defaults = {nm: lookup(base, nm) for nm in spec.names}
-    _, default_ts = evaluate_point(-1, defaults, keys, points.seeds, points.module)
+    _, default_ts, _ = evaluate_point(
+        -1, defaults, keys, points.seeds, points.module, points.workers
+    )
     epsilon = gens[-1].epsilon
     say(f"the defaults: distance {points.distance(default_ts):.4g} (final epsilon {epsilon:.4g})")
     return Calibration(
@@ -409,6 +459,9 @@ def calibrate(
         generations=gens,
         stopped=stopped,
         seconds=time.perf_counter() - start,
+        evaluation_seconds=checkpoint.seconds,
+        resumed=resumed,
+        checkpoint=checkpoint,
         defaults=defaults,
         z_targets=dict(zip(keys, points.z_targets, strict=True)),
         default_distance=points.distance(default_ts),

@@ -67,16 +67,17 @@ def evaluate_all(
     overrides: Overrides | None = None,
     *,
     keys: Sequence[str] | None = None,
-    seeds: int | None = None,
+    seeds: int | Sequence[int] | None = None,
     workers: int | None = None,
     progress: bool = False,
 ) -> list[tuple[Check, Statistic]]:
-    """Evaluate the checks (all, or those in `keys`), each on its own number of seeds or on
-    `seeds` for every one. Every scenario is built (and so every override checked) before any
-    run starts; the runs of all checks go to `workers` processes together, each once."""
+    """Evaluate the checks (all, or those in `keys`), each on its own number of seeds, on
+    `seeds` seeds for every one, or on the given list of seeds (a calibration's). Every
+    scenario is built (and so every override checked) before any run starts; the runs of all
+    checks go to `workers` processes together, each once (one worker: in this process)."""
     chosen = _chosen(keys)
     overrides = dict(overrides or {})
-    seed_lists = {c.key: list(range(seeds if seeds is not None else c.seeds)) for c in chosen}
+    seed_lists = {c.key: _seed_list(seeds, c.seeds) for c in chosen}
     plans = {c.key: c.plan(overrides, seed_lists[c.key]) for c in chosen}  # raises on bad input
     needs = [(arm, seed_lists[k]) for k, plan in plans.items() for arm in plan.values()]
     run_arms(needs, workers=workers, progress=progress)
@@ -85,6 +86,14 @@ def evaluate_all(
         for c in chosen
     }
     return [(c, c.measure(runs[c.key])) for c in chosen]
+
+
+def _seed_list(seeds: int | Sequence[int] | None, own: int) -> list[int]:
+    if seeds is None:
+        return list(range(own))
+    if isinstance(seeds, int):
+        return list(range(seeds))
+    return list(seeds)
 
 
 # --- the result folder ---------------------------------------------------------------------------

@@ -101,7 +101,7 @@ def run_arms(
     workers = min(workers or os.cpu_count() or 1, len(tasks))
     indexed = [(i, *t) for i, t in enumerate(tasks)]
     with bar(sum(len(t[2]) for t in tasks), "validate", enabled=progress) as update:
-        for i, records in execute(_indexed_batch, indexed, "processes", workers):
+        for i, records in execute(_indexed_batch, indexed, "processes", workers):  # 1: here
             key, seeds = keys[i]
             for s, r in zip(seeds, records, strict=True):
                 _CACHE[(key, s)] = r
