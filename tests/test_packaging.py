@@ -51,6 +51,9 @@ def test_a_non_editable_install_compares_the_presets_from_any_folder(tmp_path):
     assert "absent from the `packages` configuration" not in log
     assert "Package would be ignored" not in log
     assert (target / "sim" / "data" / "scenarios" / "network-2024.toml").is_file()
+    # the posterior every command draws its plausible worlds from travels with the package
+    for name in ("particles.csv", "manifest.json", "ranges.csv", "checks-over-worlds.csv"):
+        assert (target / "sim" / "data" / "posterior" / name).is_file(), name
     work = tmp_path / "elsewhere"
     work.mkdir()
     env = {**os.environ, "PYTHONPATH": str(target)}  # the installed copy, not the source tree

@@ -319,3 +319,21 @@ def test_every_readme_claim_holds_across_plausible_worlds_or_says_it_depends():
                 f"{shaky} do not hold in 90% of the plausible worlds, but the README says "
                 f"so without a word: {body[-200:]!r}"
             )
+
+
+@pytest.mark.parametrize(
+    ("check", "path", "own", "given"),
+    [
+        ("try-fragile-trust", "behaviour.trust_loss", 1.0, 0.3),
+        ("try-forum-on-the-cooperation", "culture.forum_interval_months", 3, 0),
+    ],
+)
+def test_what_a_thing_to_try_is_wins_over_an_override(check, path, own, given):
+    """A plausible world (validate --worlds) or --set applies to both sides of a thing to try,
+    but never undoes the thing itself."""
+    from sim.study import validation
+
+    arms = validation.check(check).plan({path: given}, [0])
+    table, key = path.split(".")
+    values = {role: getattr(getattr(arm.scenario, table), key) for role, arm in arms.items()}
+    assert values == {"a": given, "b": own}

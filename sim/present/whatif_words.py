@@ -181,7 +181,7 @@ def worlds_sentences(w: WhatIf, lang: str) -> list[str]:
         if r["decided_by"] is None or r["decided_by"] != r["decided_by"]:
             out.append(_t("depends_plain", lang, label=label, verdict=said, share=share))
             continue
-        higher, lower = _t("higher", lang), _t("lower", lang)
+        higher, lower = _directions(r["outcome"], lang)
         out.append(
             _t(
                 "depends_item",
@@ -197,6 +197,16 @@ def worlds_sentences(w: WhatIf, lang: str) -> list[str]:
             )
         )
     return out
+
+
+def _directions(key: str, lang: str) -> tuple[str, str]:
+    """What a higher and a lower value of an outcome are: better and worse where the catalogue
+    says which direction is better, else higher and lower."""
+    better = outcome_entry(key).better
+    if better is None:
+        return _t("higher", lang), _t("lower", lang)
+    good, bad = _t("better_word", lang), _t("worse_word", lang)
+    return (good, bad) if better == "higher" else (bad, good)
 
 
 def parameter_words(path: str, lang: str) -> str:

@@ -110,8 +110,16 @@ def preset_scenario(name: str, overrides: Overrides, **contrast: object) -> Scen
 
 
 def try_scenario(name: str, overrides: Overrides | None = None) -> Scenario:
-    """A "thing to try" as its file says, with the overrides applied."""
-    return build(read_toml(TRIES / f"{name}.toml", "scenario"), overrides)
+    """A "thing to try" as its file says, with the overrides applied, except what the thing
+    to try is: a value its `[behaviour]` or `[culture]` table sets wins over an override (a
+    plausible world's trust_loss must not undo "make trust fragile")."""
+    data = read_toml(TRIES / f"{name}.toml", "scenario")
+    own = {
+        f"{table}.{k}": v
+        for table in ("behaviour", "culture")
+        for k, v in data.get(table, {}).items()
+    }
+    return build(data, overrides, **own)
 
 
 def game_scenario(condition: str, overrides: Overrides, **contrast: object) -> Scenario:
