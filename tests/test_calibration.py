@@ -402,3 +402,25 @@ def test_every_calibration_scores_the_defaults_and_says_whether_they_are_accepte
     folder = calib.save(cal, destination(tmp_path / "out", tmp_path / "unused"))
     data = json.loads((folder / "manifest.json").read_text())
     assert data["defaults_accepted"] is False and data["default_distance"] == pytest.approx(1.0)
+
+
+def test_every_point_within_the_final_tolerance_is_recycled_with_bounded_weights(toy):
+    """The posterior the package carries (sim/study/calibration/recycle.py): every evaluated
+    point within the final tolerance, weighted against the mixture of all the proposals, the
+    prior among them, so no weight exceeds (all points / the prior's points) x its prior."""
+    from scipy.special import logsumexp
+
+    from sim.study.calibration import recycle
+    from sim.study.calibration.smc import log_prior
+
+    post = recycle.recycled(toy)
+    ev = toy.evaluations
+    within = ev[ev["distance"] <= toy.generations[-1].epsilon]
+    assert len(post) == len(within) >= len(toy.particles)
+    assert post["weight"].gt(0).all() and math.isclose(post["weight"].sum(), 1.0)
+    counts = ev.groupby("generation").size().to_numpy(float)
+    log_q = recycle.proposal_log_densities(toy)
+    log_mix = logsumexp(log_q + np.log(counts / counts.sum())[None, :], axis=1)
+    unit = recycle.unit_cube(toy, ev)
+    assert (log_prior(unit) - log_mix <= np.log(counts.sum() / counts[0]) + 1e-9).all()
+    assert recycle.effective_size(post["weight"]) >= 1

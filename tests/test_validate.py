@@ -291,7 +291,7 @@ def test_a_bad_set_is_refused_even_where_the_check_sets_that_field_itself(
     assert list(tmp_path.iterdir()) == []
 
 
-# --- the README's claims across plausible worlds ---------------------------------------------------
+# --- the README's claims across plausible worlds ------------------------------------------------
 
 OVER_WORLDS = ROOT / "sim" / "data" / "posterior" / "checks-over-worlds.csv"
 

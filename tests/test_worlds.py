@@ -101,6 +101,9 @@ def test_rank_probabilities_count_worlds_and_ties_share_the_better_rank():
     assert firsts.loc["meeting_hours", "first"] == "a, b"  # tied by the rules in every world
     assert bool(firsts.loc["meeting_hours", "robust"])
     assert not bool(firsts.loc["commitment", "robust"])  # first in half the worlds
+    # but one of the two is first in every world: the contenders
+    assert set(firsts.loc["commitment", "contenders"].split(", ")) == {"a", "b"}
+    assert firsts.loc["commitment", "p_contenders"] == 1.0
 
 
 @given(

@@ -224,6 +224,7 @@ def page(post: dict, lang: str) -> str:
         minutes=i18n.number(m.get("evaluation_seconds", m["seconds"]) / 60, lang, 0),
         generations=len(m["generations"]),
         commit=str(m.get("git_commit", ""))[:10],
+        ess=i18n.number(m.get("effective_size", float("nan")), lang, 0),
     )
     return f"""<!DOCTYPE html>
 <html lang="{lang}"><head><meta charset="utf-8"><title>{e(_w("title", lang))}</title>

@@ -231,15 +231,20 @@ def _table_rows(df: pd.DataFrame, lang: str, local: bool = False) -> list[tuple[
     return rows
 
 
-LABEL_WIDTH = 18  # with A and B (8 each), the difference (22) and the longest mark: 100 columns
+WIDTH = 100  # the printed answer's columns
+FIXED = 2 + 1 + 8 + 1 + 8 + 2 + 22 + 2  # indent, A and B (8 each), the difference (22), gaps
 
 
 def _text_table(rows: list[tuple[str, ...]], lang: str) -> list[str]:
-    head = f"  {'':<{LABEL_WIDTH}} {'A':>8} {'B':>8}  {_t('difference_head', lang):<22}"
+    """Rows as text within WIDTH columns: the label column takes what the longest mark
+    leaves (14 to 24 characters; a longer word is broken)."""
+    longest = max((len(r[4]) for r in rows), default=0)
+    width = max(14, min(24, WIDTH - FIXED - longest))
+    head = f"  {'':<{width}} {'A':>8} {'B':>8}  {_t('difference_head', lang):<22}"
     out = [head.rstrip()]
     for name, b, a, diff, m, _ in rows:
-        wrapped = textwrap.wrap(name, LABEL_WIDTH, break_long_words=False) or [""]
-        out.append(f"  {wrapped[0]:<{LABEL_WIDTH}} {b:>8} {a:>8}  {diff:<22}  {m}".rstrip())
+        wrapped = textwrap.wrap(name, width) or [""]
+        out.append(f"  {wrapped[0]:<{width}} {b:>8} {a:>8}  {diff:<22}  {m}".rstrip())
         out += [f"  {line}" for line in wrapped[1:]]
     return out
 

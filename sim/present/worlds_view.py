@@ -38,13 +38,23 @@ def first_line(c: Comparison, key: str, lang: str) -> str | None:
     if key not in firsts.index:
         return None
     r = firsts.loc[key]
+    several = not r["robust"] and "," in str(r["contenders"])
     return i18n.text(
-        "cli.compare.first_line",
+        "cli.compare.first_line_contenders" if several else "cli.compare.first_line",
         lang,
         scenario=r["first"],
         share=percent(r["p_first"], lang),
         verdict=_verdict(bool(r["robust"]), lang),
+        contenders=_or(str(r["contenders"]), lang),
+        together=percent(r["p_contenders"], lang),
     )
+
+
+def _or(names: str, lang: str) -> str:
+    """ "a, b or c" in the language."""
+    items = names.split(", ")
+    word = i18n.text("common.or", lang)
+    return items[0] if len(items) == 1 else f"{', '.join(items[:-1])} {word} {items[-1]}"
 
 
 def ordered_keys(c: Comparison) -> list[str]:
@@ -84,9 +94,16 @@ def ranks_section(c: Comparison, lang: str) -> str:
         na = i18n.text("common.not_available", lang)
         shown = percent(behaviour, lang) if behaviour == behaviour else na
         klass = "robust" if lead["robust"] else "depends"
+        said = _verdict(bool(lead["robust"]), lang)
+        if not lead["robust"] and "," in str(lead["contenders"]):
+            together = percent(lead["p_contenders"], lang)
+            contenders = _or(str(lead["contenders"]), lang)
+            said += ": " + i18n.text(
+                "report.contenders", lang, contenders=contenders, together=together
+            )
         rows.append(
             f"<tr><th>{e(i18n.outcome_label(key, lang))}</th>{cells}"
-            f"<td class='{klass}'>{e(_verdict(bool(lead['robust']), lang))}</td>"
+            f"<td class='{klass}'>{e(said)}</td>"
             f"<td>{shown}</td></tr>"
         )
     table = (

@@ -195,7 +195,8 @@ def rank_probabilities(
     runs: pd.DataFrame, keys: Sequence[str], better: dict[str, str | None]
 ) -> pd.DataFrame:
     """Per outcome with a better direction: each scenario's probability of each rank over the
-    worlds (rank 1 best; ties share the better rank), from the scenarios' means per world."""
+    worlds (rank 1 best; ties share the better rank), from the scenarios' means per world; a
+    scenario without a value in a world is not ranked there."""
     rows = []
     order = list(dict.fromkeys(runs["scenario"]))
     for key in keys:
@@ -203,10 +204,12 @@ def rank_probabilities(
         if direction is None or key not in runs.columns:
             continue
         means = runs.groupby(["world", "scenario"], sort=False)[key].mean().unstack("scenario")
-        means = means.reindex(columns=order).dropna()
+        means = means.reindex(columns=order).dropna(how="all")
         if means.empty:
             continue
-        ranks = means.rank(axis=1, ascending=direction == "lower", method="min")
+        # a scenario the outcome does not apply to (a criterion without shared services) is not
+        # ranked: the others are ranked among themselves
+        ranks = means.rank(axis=1, ascending=direction == "lower", method="min", na_option="keep")
         for sc in order:
             counts = ranks[sc].value_counts()
             for rank in range(1, len(order) + 1):
@@ -224,23 +227,31 @@ def rank_probabilities(
 
 def first_places(ranks: pd.DataFrame) -> pd.DataFrame:
     """Per outcome: the scenario most often first (those as often, joined by ", ": scenarios
-    the rules tie share a place), that probability, and whether it is robust (first in at
-    least ROBUST of the worlds)."""
+    the rules tie share a place), that probability, whether it is robust (first in at least
+    ROBUST of the worlds), and the contenders: the fewest scenarios, most often first first,
+    one of which is first in at least ROBUST of the worlds (their probabilities summed, at most
+    1: scenarios tied in a world would count it twice)."""
     firsts = ranks[ranks["rank"] == 1]
     rows = []
     for key, part in firsts.groupby("outcome", sort=False):
         top = float(part["probability"].max())
         leaders = part.loc[part["probability"] >= top - 1e-12, "scenario"]
+        ordered = part[part["probability"] > 0].sort_values("probability", ascending=False)
+        cumulative = ordered["probability"].cumsum().clip(upper=1.0)
+        reach = int((cumulative < ROBUST - 1e-12).sum()) + 1
         rows.append(
             {
                 "outcome": key,
                 "first": ", ".join(leaders),
                 "p_first": top,
                 "robust": bool(top >= ROBUST),
+                "contenders": ", ".join(ordered["scenario"].iloc[:reach]),
+                "p_contenders": float(cumulative.iloc[min(reach, len(ordered)) - 1]),
                 "worlds": int(part["worlds"].iloc[0]),
             }
         )
-    return pd.DataFrame(rows, columns=["outcome", "first", "p_first", "robust", "worlds"])
+    columns = ["outcome", "first", "p_first", "robust", "contenders", "p_contenders", "worlds"]
+    return pd.DataFrame(rows, columns=columns)
 
 
 def agreement(world_differences: Sequence[float], sign: int) -> float:

@@ -3,8 +3,10 @@ command draws plausible worlds from (sim/study/worlds.py).
 
 The folder holds:
 
-- `particles.csv`: one row per accepted particle: each parameter (dotted path), its importance
-  `weight`, its `distance` and every check's `t_KEY` at the calibration's seeds;
+- `particles.csv`: one row per particle, every evaluated point within the final tolerance
+  (sim/study/calibration/recycle.py): the generation that drew it, each parameter (dotted
+  path), its importance `weight` (deterministic-mixture weights over all proposals), its
+  `distance` and every check's `t_KEY` at the calibration's seeds;
 - `ranges.csv`: per parameter the prior, the default and the weighted 5/50/95% quantiles;
 - `constraints.csv`: Spearman's rho between each parameter and each check's t over every
   evaluated point, and whether the check constrains the parameter;
@@ -90,14 +92,35 @@ def manifest(cal: Calibration) -> dict[str, Any]:
     }
 
 
+def recycled_calibration(cal: Calibration) -> Calibration:
+    """The calibration with its particles replaced by every evaluated point within the final
+    tolerance, each with its deterministic-mixture weight (recycle.py says why)."""
+    import dataclasses
+
+    from sim.study.calibration.recycle import recycled
+
+    return dataclasses.replace(cal, particles=recycled(cal))
+
+
 def write_posterior(cal: Calibration, folder: Path) -> None:
     """Write the posterior folder (see the module's docstring) into `folder`."""
+    from sim.study.calibration.recycle import effective_size
+
+    post = recycled_calibration(cal)
     folder.mkdir(parents=True, exist_ok=True)
-    cal.particles.drop(columns=["generation"]).to_csv(folder / "particles.csv", index=False)
-    accepted_ranges(cal).to_csv(folder / "ranges.csv", index=False)
+    post.particles.to_csv(folder / "particles.csv", index=False)
+    accepted_ranges(post).to_csv(folder / "ranges.csv", index=False)
     constraints(cal).to_csv(folder / "constraints.csv", index=False)
-    predictive(cal).to_csv(folder / "predictive.csv", index=False)
-    text = json.dumps(manifest(cal), indent=1, sort_keys=True, default=float)
+    predictive(post).to_csv(folder / "predictive.csv", index=False)
+    info = manifest(cal) | {
+        "particles": len(post.particles),
+        "effective_size": effective_size(post.particles["weight"]),
+        "smc_particles": len(cal.particles),
+        "smc_effective_size": effective_size(cal.particles["weight"]),
+        "weights": "deterministic-mixture importance weights of every evaluated point within "
+        "the final tolerance (adaptive multiple importance sampling, Cornuet et al. 2012)",
+    }
+    text = json.dumps(info, indent=1, sort_keys=True, default=float)
     (folder / "manifest.json").write_text(text + "\n", encoding="utf-8")
 
 
