@@ -149,6 +149,7 @@ def _manifest(cal: Calibration) -> dict[str, Any]:
         "seconds": cal.seconds,
         "evaluation_seconds": cal.evaluation_seconds,
         "points_resumed": cal.resumed,
+        "code_digest": cal.checkpoint.code if cal.checkpoint is not None else "",
         "distance": "sum over checks of max(0, z_target - t) / z_target",
         "z_target": cal.spec.z_target,
         "z_targets": cal.z_targets,

@@ -52,6 +52,7 @@ class Checkpoint:
     """The points evaluated so far by one spec on this code, by number."""
 
     path: Path
+    code: str = ""  # the digest of the code the points ran on (code_digest)
     points: dict[int, Point] = field(default_factory=dict)
 
     @classmethod
@@ -59,8 +60,9 @@ class Checkpoint:
         """The record for this spec and code: read back when `resume`, else started afresh."""
         from sim.io.journal import state_dir
 
-        path = state_dir() / "calibrations" / f"{spec_digest}-{code_digest()}.jsonl"
-        cp = cls(path)
+        code = code_digest()
+        path = state_dir() / "calibrations" / f"{spec_digest}-{code}.jsonl"
+        cp = cls(path, code)
         if resume:
             cp.points = _read(path)
         elif path.is_file() and not path.is_symlink():

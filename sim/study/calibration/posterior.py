@@ -159,7 +159,29 @@ def publish(result: str | Path, package: Path | None = None) -> Path:
 
     target = package or posterior_folder()
     write_posterior(load_result(Path(result)), target)
+    # what the calibration itself ran with (its commit, a dirty tree, versions), beside what
+    # wrote this folder
+    ran = json.loads((Path(result) / "manifest.json").read_text())
+    info = json.loads((target / "manifest.json").read_text())
+    info["calibrated_with"] = {k: ran[k] for k in PROVENANCE_KEYS if k in ran}
+    text = json.dumps(info, indent=1, sort_keys=True, default=float)
+    (target / "manifest.json").write_text(text + "\n", encoding="utf-8")
     return target
+
+
+PROVENANCE_KEYS = (
+    "samenspel",
+    "git_commit",
+    "git_dirty",
+    "git_diff_sha256",
+    "python",
+    "mesa",
+    "numpy",
+    "pandas",
+    "pyarrow",
+    "SALib",
+    "dask",
+)
 
 
 def publish_checks(validate_result: str | Path, package: Path | None = None) -> Path:

@@ -12,6 +12,7 @@ interval is a bootstrap over seeds (the same seeds in every set-up are resampled
 
 from __future__ import annotations
 
+import math
 import statistics
 from collections.abc import Mapping
 
@@ -72,11 +73,18 @@ def _role(arrangement: str, culture: str) -> str:
     return f"{arrangement}|{culture}"
 
 
+def _mean(v: np.ndarray) -> float:
+    """The mean over the seeds that have a value (NaN where none has: no instalment was due)."""
+    kept = np.asarray(v, float)
+    kept = kept[~np.isnan(kept)]
+    return float(kept.mean()) if len(kept) else math.nan
+
+
 def spreads(values: Mapping[str, np.ndarray]) -> tuple[float, float]:
     """The culture's spread (|high - low| per arrangement, mean over arrangements) and the
     arrangements' spread (best minus worst per culture, mean over cultures), from each
     role's per-seed values."""
-    means = {role: float(np.nanmean(v)) for role, v in values.items()}
+    means = {role: _mean(v) for role, v in values.items()}
     culture = statistics.fmean(abs(means[_role(a, "high")] - means[_role(a, "low")]) for a in PURE)
     form = statistics.fmean(
         max(means[_role(a, c)] for a in PURE) - min(means[_role(a, c)] for a in PURE)
