@@ -260,3 +260,25 @@ def test_whatif_labels_every_verdict_in_both_languages(tmp_path, drawn, lang, ro
     shaky = differences[~differences["robust"].astype(bool)]
     for key in shaky.loc[shaky["outcome"].isin(whatif.RESULTS), "outcome"]:
         assert f"{outcome_words(key, lang)}: " in said  # each result that depends is explained
+
+
+def test_one_world_is_refused_and_too_few_seeds_say_the_worlds_were_dropped(tmp_path, drawn):
+    one = samenspel(
+        ["compare", "--scenarios", "grd", "--replicates", "4", "--worlds", "1",
+         "--out", str(tmp_path / "one")],
+        tmp_path,
+    )
+    assert one.returncode == 2 and one.stderr.count("\n") == 1 and "--worlds" in one.stderr
+    few = samenspel(
+        ["compare", "--scenarios", "grd", "--replicates", "3", "--years", "2",
+         "--out", str(tmp_path / "few"), "--no-progress"],
+        tmp_path,
+    )
+    assert few.returncode == 0 and "default behaviour" in few.stderr  # said, not silent
+    assert "worlds" not in json.loads((tmp_path / "few" / "manifest.json").read_text())
+
+
+def test_what_the_rules_fix_has_no_variance_to_split(drawn):
+    scs = [load_scenario(n, years=2) for n in ("split-2022", "grd")]
+    o = compare(scs, 6, workers=1, worlds=drawn).outcomes
+    assert o.loc[o["fixed"].astype(bool), "share_worlds"].isna().all()

@@ -232,14 +232,14 @@ def _table_rows(df: pd.DataFrame, lang: str, local: bool = False) -> list[tuple[
 
 
 WIDTH = 100  # the printed answer's columns
-FIXED = 2 + 1 + 8 + 1 + 8 + 2 + 22 + 2  # indent, A and B (8 each), the difference (22), gaps
 
 
 def _text_table(rows: list[tuple[str, ...]], lang: str) -> list[str]:
-    """Rows as text within WIDTH columns: the label column takes what the longest mark
-    leaves (14 to 24 characters; a longer word is broken)."""
+    """Rows as text within WIDTH columns: the label column takes what the longest mark leaves
+    beside a difference of up to 24 characters (12 to 24; a longer word is broken). A longer
+    difference (a value fixed by the rules, whose mark is short) runs into the gap."""
     longest = max((len(r[4]) for r in rows), default=0)
-    width = max(14, min(24, WIDTH - FIXED - longest))
+    width = max(12, min(24, WIDTH - (2 + 1 + 8 + 1 + 8 + 2 + 24 + 2) - longest))
     head = f"  {'':<{width}} {'A':>8} {'B':>8}  {_t('difference_head', lang):<22}"
     out = [head.rstrip()]
     for name, b, a, diff, m, _ in rows:

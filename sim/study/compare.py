@@ -11,6 +11,7 @@ runs share its behaviour), and each outcome's variance is split between worlds a
 
 from __future__ import annotations
 
+import math
 import os
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -267,8 +268,13 @@ def _outcomes(runs: pd.DataFrame, keys: list[str], over_worlds: bool) -> pd.Data
         for name, part in long.groupby(["scenario", "outcome"], sort=False)
     }
     pairs = list(zip(out["scenario"], out["outcome"], strict=True))
-    out["share_worlds"] = [shares[p][0] for p in pairs]
-    out["share_seeds"] = [shares[p][1] for p in pairs]
+    fixed = out["fixed"].astype(bool).to_numpy()  # what the rules fix has no variance to split
+    out["share_worlds"] = [
+        math.nan if f else shares[p][0] for p, f in zip(pairs, fixed, strict=True)
+    ]
+    out["share_seeds"] = [
+        math.nan if f else shares[p][1] for p, f in zip(pairs, fixed, strict=True)
+    ]
     out["runs"] = long.groupby(["scenario", "outcome"], sort=False)["value"].count().to_numpy()
     return out
 

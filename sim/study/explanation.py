@@ -153,10 +153,14 @@ class Mechanism:
     fed: tuple[pd.Series, ...]
 
 
+STILL = ("none", "same")
+"""Verdicts of an outcome that did not move: no clear difference, or equal by the rules."""
+
+
 def _moved(table: pd.DataFrame, key: str) -> pd.Series | None:
-    """The row of `key` in a table of paired differences indexed by outcome, if its verdict is
-    not "none"."""
-    if key not in table.index or table.loc[key, "verdict"] == "none":
+    """The row of `key` in a table of paired differences indexed by outcome, if it moved: its
+    verdict neither "none" (no clear difference) nor "same" (equal by the rules)."""
+    if key not in table.index or table.loc[key, "verdict"] in STILL:
         return None
     row = table.loc[key].copy()
     row["outcome"] = key
@@ -185,7 +189,7 @@ def also_moved(w: WhatIf) -> pd.DataFrame:
     """The intermediate outcomes that moved outside every channel (event counts aside)."""
     mid = w.intermediates
     return mid[
-        (mid["verdict"] != "none")
+        ~mid["verdict"].isin(STILL)
         & ~mid["outcome"].isin({ch.via for ch in CHANNELS})
         & ~mid["outcome"].str.startswith("event_")
     ]
@@ -194,7 +198,7 @@ def also_moved(w: WhatIf) -> pd.DataFrame:
 def events_moved(w: WhatIf) -> pd.DataFrame:
     """The event counts per run that moved."""
     mid = w.intermediates
-    return mid[(mid["verdict"] != "none") & mid["outcome"].str.startswith("event_")]
+    return mid[~mid["verdict"].isin(STILL) & mid["outcome"].str.startswith("event_")]
 
 
 def gains_and_losses(w: WhatIf) -> dict[tuple[tuple[str, ...], tuple[str, ...]], list[str]]:

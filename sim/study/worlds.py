@@ -43,6 +43,10 @@ ROBUST = 0.9
 WORLDS = 20
 """Worlds a comparison spreads its replicates over by default (200 runs: 20 worlds x 10 seeds)."""
 
+FEW = 10
+"""Below this many worlds, "in at least 90% of them" means all or all but one: said as a
+warning."""
+
 POSTERIOR = "posterior"  # the package data folder: sim/data/posterior/
 
 

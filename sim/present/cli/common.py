@@ -44,17 +44,39 @@ def check_seeds(first: int, replicates: int) -> None:
 def chosen_worlds(given: int | None, replicates: int, seed: int) -> Worlds | None:
     """The plausible worlds a compare or whatif spreads its seeds over (sim/study/worlds.py):
     `given` (--worlds), by default WORLDS or as many as leave 2 seeds each; None for 0 (the
-    default behaviour only) or where the package carries no posterior."""
+    default behaviour only). A default that cannot be kept is said on stderr."""
     from sim.study import worlds
 
-    if given == 0 or (given is None and (replicates < 4 or not worlds.available())):
+    if given == 0:
         return None
-    if given is not None and not worlds.available():
-        raise ConfigError("--worlds: this installation carries no posterior (sim/data/posterior)")
+    if not worlds.available():
+        if given is not None:
+            raise ConfigError(
+                "--worlds: this installation carries no posterior (sim/data/posterior)"
+            )
+        warn("this installation carries no posterior: every seed runs at the default behaviour")
+        return None
+    if given == 1:
+        raise ConfigError(
+            "--worlds: one world has no spread to show; give 0 (the default behaviour only) or "
+            f"at least 2 (default {worlds.WORLDS})"
+        )
+    if given is None and replicates < 4:
+        warn(
+            f"--replicates {replicates}: plausible worlds need at least 2 worlds of 2 seeds; "
+            "every seed runs at the default behaviour (give --replicates 40 for 20 worlds)"
+        )
+        return None
     count = given if given is not None else min(worlds.WORLDS, replicates // 2)
     if replicates < 2 * count:
         raise ConfigError(
             f"--worlds: {count} worlds need at least {2 * count} seeds (2 per world), "
             f"--replicates is {replicates}; give more --replicates or fewer --worlds"
+        )
+    if count < worlds.FEW:
+        warn(
+            f"{count} worlds: 'robust' (in at least 90% of the worlds) then means in all or all "
+            f"but one of them; {worlds.WORLDS} worlds (the default, 40 seeds or more) give it "
+            "its meaning"
         )
     return worlds.draw(count, seed)

@@ -155,6 +155,11 @@ def _across_worlds(
 
     if not worlds.available():
         raise ConfigError("--worlds: this installation carries no posterior (sim/data/posterior)")
+    if args.worlds < worlds.FEW:
+        warn(
+            f"{args.worlds} worlds: 'robust' (in at least 90% of the worlds) then means in all "
+            f"or all but one of them; {worlds.WORLDS} give it its meaning"
+        )
     drawn = worlds.draw(args.worlds, args.seed)
     with bar(args.worlds, "validate", "world", enabled=not args.no_progress) as update:
         per_world = predictive.across_worlds(
