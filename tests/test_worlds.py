@@ -264,14 +264,33 @@ def test_whatif_labels_every_verdict_in_both_languages(tmp_path, drawn, lang, ro
 
 def test_one_world_is_refused_and_too_few_seeds_say_the_worlds_were_dropped(tmp_path, drawn):
     one = samenspel(
-        ["compare", "--scenarios", "grd", "--replicates", "4", "--worlds", "1",
-         "--out", str(tmp_path / "one")],
+        [
+            "compare",
+            "--scenarios",
+            "grd",
+            "--replicates",
+            "4",
+            "--worlds",
+            "1",
+            "--out",
+            str(tmp_path / "one"),
+        ],
         tmp_path,
     )
     assert one.returncode == 2 and one.stderr.count("\n") == 1 and "--worlds" in one.stderr
     few = samenspel(
-        ["compare", "--scenarios", "grd", "--replicates", "3", "--years", "2",
-         "--out", str(tmp_path / "few"), "--no-progress"],
+        [
+            "compare",
+            "--scenarios",
+            "grd",
+            "--replicates",
+            "3",
+            "--years",
+            "2",
+            "--out",
+            str(tmp_path / "few"),
+            "--no-progress",
+        ],
         tmp_path,
     )
     assert few.returncode == 0 and "default behaviour" in few.stderr  # said, not silent
