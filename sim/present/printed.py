@@ -8,7 +8,7 @@ from __future__ import annotations
 from sim.io.store import Destination
 from sim.model.outcomes import CRITERIA, outcome
 from sim.present import i18n
-from sim.present.worlds_view import first_line
+from sim.present.worlds_view import first_lines
 from sim.study.compare import COMPARED, Comparison
 
 
@@ -33,6 +33,7 @@ def format_table(comparison: Comparison, keys: list[str] | None = None, lang: st
     width = max(len(sc.name) for sc in comparison.scenarios)
     unscored = {sc.name: comparison.unscored(sc.name) for sc in comparison.scenarios}
     na = i18n.text("report.not_applicable", lang)
+    firsts = first_lines(comparison, lang)
     lines = []
     for key in keys:
         if key not in present:
@@ -50,7 +51,6 @@ def format_table(comparison: Comparison, keys: list[str] | None = None, lang: st
             r = o.loc[(key, sc.name)]
             mean = i18n.quantity(entry, r["mean"], lang)
             lines.append(f"  {sc.name:<{width}}  {mean:>12}  {i18n.spread(entry, r, lang)}")
-        first = first_line(comparison, key, lang)
-        if first is not None:
-            lines.append(first)
+        if key in firsts:
+            lines.append(firsts[key])
     return "\n".join(lines)

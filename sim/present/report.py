@@ -370,6 +370,7 @@ td.na { color: #555; font-style: italic; }
 small { color: #555; }
 details summary { cursor: pointer; font-weight: 600; margin-top: 0.8em; }
 ol.notes { font-size: 0.85em; color: #333; }
+td.robust, td.depends { text-align: left; }
 td.robust { font-weight: 600; } td.depends { font-style: italic; }
 .scenarios li { margin: 0.2em 0; }
 .swatch { display: inline-block; width: 1.6em; margin-right: 0.3em; font-weight: bold; }

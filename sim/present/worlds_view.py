@@ -30,24 +30,24 @@ def _verdict(robust: bool, lang: str) -> str:
     return i18n.text("report.robust" if robust else "report.depends", lang)
 
 
-def first_line(c: Comparison, key: str, lang: str) -> str | None:
-    """The printed line under an outcome: who is first in how many worlds, robust or not."""
+def first_lines(c: Comparison, lang: str) -> dict[str, str]:
+    """The printed line under each ranked outcome: who is first in how many worlds, robust or
+    not (and, if not, the contenders that are first in at least 90% of them together)."""
     if c.worlds is None or c.ranks.empty:
-        return None
-    firsts = first_places(c.ranks).set_index("outcome")
-    if key not in firsts.index:
-        return None
-    r = firsts.loc[key]
-    several = not r["robust"] and "," in str(r["contenders"])
-    return i18n.text(
-        "cli.compare.first_line_contenders" if several else "cli.compare.first_line",
-        lang,
-        scenario=r["first"],
-        share=percent(r["p_first"], lang),
-        verdict=_verdict(bool(r["robust"]), lang),
-        contenders=_or(str(r["contenders"]), lang),
-        together=percent(r["p_contenders"], lang),
-    )
+        return {}
+    out = {}
+    for r in first_places(c.ranks).itertuples():
+        several = not r.robust and "," in str(r.contenders)
+        out[str(r.outcome)] = i18n.text(
+            "cli.compare.first_line_contenders" if several else "cli.compare.first_line",
+            lang,
+            scenario=r.first,
+            share=percent(r.p_first, lang),
+            verdict=_verdict(bool(r.robust), lang),
+            contenders=_or(str(r.contenders), lang),
+            together=percent(r.p_contenders, lang),
+        )
+    return out
 
 
 def _or(names: str, lang: str) -> str:

@@ -22,7 +22,7 @@ import hashlib
 import itertools
 import json
 import math
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
@@ -374,6 +374,17 @@ def apply(base: dict, params: dict[str, Any]) -> dict:
                 )
         node[parts[-1]] = value
     return out
+
+
+def lookup(data: Mapping, path: str) -> Any:
+    """The value at a dotted path of a scenario dict (None where there is none): `apply`'s
+    reader."""
+    node: Any = data
+    for part in path.split("."):
+        if not isinstance(node, Mapping) or part not in node:
+            return None
+        node = node[part]
+    return node
 
 
 def load_spec(path: str | Path) -> Spec:

@@ -35,7 +35,7 @@ import numpy as np
 import pandas as pd
 
 from sim.model.config import Behaviour, Culture, Scenario, scenario_from_dict
-from sim.study.experiment import apply
+from sim.study.experiment import apply, lookup
 
 ROBUST = 0.9
 """A ranking or verdict is robust when it holds in at least this share of the worlds."""
@@ -151,16 +151,9 @@ def in_world(scenario: Scenario, overrides: dict[str, float]) -> Scenario:
     }
     data = apply(
         data,
-        {path: v for path, v in overrides.items() if _at(data, path) == _at(defaults, path)},
+        {path: v for path, v in overrides.items() if lookup(data, path) == lookup(defaults, path)},
     )
     return scenario_from_dict(data, source=f"{scenario.name} in a plausible world")
-
-
-def _at(data: dict, path: str) -> Any:
-    node: Any = data
-    for part in path.split("."):
-        node = node.get(part) if isinstance(node, dict) else None
-    return node
 
 
 # --- what the runs say over the worlds ---------------------------------------------------------

@@ -13,7 +13,6 @@ import hashlib
 import importlib
 import json
 import math
-from collections.abc import Mapping
 from pathlib import Path
 from types import ModuleType
 from typing import Annotated, Any, Literal
@@ -32,7 +31,7 @@ from sim.model.config import (
     safe_name,
     scenario_from_dict,
 )
-from sim.study.experiment import apply
+from sim.study.experiment import apply, lookup
 
 DEFAULT_BASE = "multiple-local-status-quo"
 DEFAULT_CHECKS = "sim.study.validation"
@@ -249,15 +248,6 @@ def check_paths(spec: CalibrationSpec, base: dict, source: str) -> None:
                     f"{source}: parameters.{name} = {value:g} does not make a valid scenario: "
                     f"{_one_line(exc)}"
                 ) from None
-
-
-def lookup(data: Mapping, path: str) -> Any:
-    node: Any = data
-    for part in path.split("."):
-        if not isinstance(node, Mapping) or part not in node:
-            return None
-        node = node[part]
-    return node
 
 
 def most_points(spec: CalibrationSpec) -> int:
