@@ -31,6 +31,7 @@ COMMANDS = [
     "sweep",
     "calibrate",
     "analyze",
+    "discover",
     "validate",
     "animate",
     "app",

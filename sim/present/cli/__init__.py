@@ -8,6 +8,9 @@
     samenspel posterior [--lang nl|en] [--out DIR]
     samenspel sweep SPEC [--workers N | --scheduler ADDRESS | --in-process] [--resume] [--large]
     samenspel analyze RESULTS
+    samenspel discover SWEEP --outcome NAME (--below X | --above X | --beats A --over B
+                       --factor PARAM) [--method prim|cart] [--coverage C] [--lang nl|en]
+                       [--out DIR] [--partial]
     samenspel validate [--scenario FILE] [--set PATH=VALUE ...] [--checks KEY,...] [--seeds N]
                        [--worlds W [--seed N]] [--large]
     samenspel animate SCENARIO [--vs OTHER] [--seed N] [--lang nl|en] [--out FILE] [--projector]
@@ -39,6 +42,7 @@ The package, a module per group of commands:
     common.py     warnings, loading a scenario, the range of seeds
     runs.py       run, compare, whatif
     sweeps.py     sweep, analyze, calibrate, posterior
+    discover.py   discover (scenario discovery on a sweep)
     validate.py   validate
     shows.py      animate, app
     lists.py      scenarios, arrangements, rules
