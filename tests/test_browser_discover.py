@@ -14,12 +14,13 @@ import pandas as pd
 import pytest
 
 from sim.present.cli import main
-from tests.test_discover_cli import BEATS
 
 ROOT = Path(__file__).resolve().parent.parent
+QUESTION = ["--outcome", "commitment", "--beats", "steered", "--over", "network"]
+QUESTION += ["--factor", "governance.mobility"]
 FIRST = {
-    "en": "Network beats steered on commitment (paid / pledged) in ",
-    "nl": "Network doet het beter dan steered op commitment (betaald / toegezegd) in ",
+    "en": "Steered beats network on commitment (paid / pledged) in ",
+    "nl": "Steered doet het beter dan network op commitment (betaald / toegezegd) in ",
 }
 HEAD = {"en": "Box ", "nl": "Gebied "}
 BOX = "e => { const b = e.getBoundingClientRect(); return [b.left, b.top, b.right, b.bottom]; }"
@@ -45,10 +46,12 @@ def pages(tmp_path_factory) -> dict[str, Path]:
     sweep = base / "sweep"
     assert main(["sweep", str(spec), "--out", str(sweep), "--workers", "2", "--no-progress"]) == 0
     out = {}
-    for lang in ("en", "nl"):
-        folder = base / lang
-        assert main(["discover", str(sweep), *BEATS, "--lang", lang, "--out", str(folder)]) == 0
-        out[lang] = folder
+    for name in ("en", "nl", "en-cart"):
+        lang, _, method = name.partition("-")
+        folder = base / name
+        argv = ["discover", str(sweep), *QUESTION, "--lang", lang, "--out", str(folder)]
+        assert main(argv + (["--method", method] if method else [])) == 0
+        out[name] = folder
     return out
 
 
@@ -66,9 +69,9 @@ def inside(inner, outer, slack: float = 0.5) -> bool:
     )
 
 
-@pytest.mark.parametrize("lang", ["en", "nl"])
-def test_the_page_answers_first_and_nothing_is_clipped(page, pages, lang, screenshot):
-    folder = pages[lang]
+@pytest.mark.parametrize("name", ["en", "nl", "en-cart"])
+def test_the_page_answers_first_and_nothing_is_clipped(page, pages, name, screenshot):
+    folder, lang = pages[name], name[:2]
     page.goto((folder / "discover.html").as_uri(), wait_until="load")
     first = page.locator("h1 + p")
     assert first.get_attribute("class") == "answer"
@@ -90,7 +93,7 @@ def test_the_page_answers_first_and_nothing_is_clipped(page, pages, lang, screen
         assert len(parts) == 3 and apart(parts[0], parts[1]) and apart(parts[1], parts[2])
         previous = here
     assert page.locator("#scatter .scatterlayer .trace").count() == 2
-    if lang == "en":
+    if name == "en":
         screenshot("discover")
 
 
@@ -98,7 +101,11 @@ def test_the_page_answers_first_and_nothing_is_clipped(page, pages, lang, screen
 def test_hovering_and_clicking_a_step_shows_its_box(page, pages, lang):
     trajectory = pd.read_csv(pages[lang] / "trajectory.csv")
     chosen = int(trajectory.index[trajectory["chosen"]][0])
-    other = 0 if chosen else len(trajectory) - 1  # the first box: no limits, every world
+    xy = trajectory[["coverage", "density"]].to_numpy()
+    apart_from_all = [
+        min(abs(xy[i] - xy[j]).sum() for j in range(len(xy)) if j != i) for i in range(len(xy))
+    ]
+    other = max((i for i in range(len(xy)) if i != chosen), key=lambda i: apart_from_all[i])
     page.goto((pages[lang] / "discover.html").as_uri(), wait_until="load")
     answer_head = page.locator("#box-head").inner_text()
     points = page.locator("#tradeoff .scatterlayer .trace").first.locator("path.point")

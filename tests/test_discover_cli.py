@@ -5,7 +5,12 @@ arguments refused with one line (exit 2) and nothing written."""
 from __future__ import annotations
 
 import json
+import os
+import re
+import shlex
 import shutil
+import subprocess
+import sys
 from pathlib import Path
 
 import pandas as pd
@@ -21,11 +26,13 @@ years = 3
 replicates = 2
 master_seed = 5
 [design]
-kind = "full_factorial"
+kind = "latin_hypercube"
+samples = 12
+cross = ["governance.mobility"]
 [parameters]
 "governance.mobility" = { values = ["network", "steered"] }
-"arrangements.steered.monitoring" = { values = [0.0, 0.5, 1.0] }
-"behaviour.trust_loss" = { values = [0.1, 0.5, 0.9] }
+"arrangements.steered.monitoring" = { low = 0.0, high = 1.0 }
+"behaviour.trust_loss" = { low = 0.1, high = 0.9 }
 [outputs]
 summary = ["commitment", "progress", "service_cost_per_inhabitant", "adopted"]
 """
@@ -36,7 +43,8 @@ FILES = {"boxes.csv", "trajectory.csv", "worlds.csv", "manifest.json", "discover
 
 @pytest.fixture(scope="module")
 def swept(tmp_path_factory) -> Path:
-    """A finished sweep of 36 runs: two arrangements crossed with monitoring and trust loss."""
+    """A finished sweep of 48 runs: 12 worlds of monitoring and trust loss, each run with two
+    arrangements on the same two seeds."""
     base = tmp_path_factory.mktemp("discover")
     shutil.copy(ROOT / "experiments" / "sweeps" / "steering.toml", base / "base.toml")
     (base / "spec.toml").write_text(SPEC)
@@ -62,13 +70,15 @@ def test_network_against_steered_in_dutch(swept, tmp_path, capsys):
     assert (
         first.startswith("Network doet het beter dan steered op commitment") and "werelden" in first
     )
-    assert "Onderbouwing" in printed and "dekking" in printed and "gepaard" in printed
+    assert (
+        "Onderbouwing" in printed and "dekking" in printed and "gepaard, seed voor seed" in printed
+    )
     assert FILES | {"discover.txt"} <= {p.name for p in out.iterdir()}
     manifest = json.loads((out / "manifest.json").read_text())
-    assert manifest["question"]["kind"] == "beats" and manifest["worlds"] == 9
-    assert manifest["seeds_shared"] is False  # a full factorial gives each level its own seeds
+    assert manifest["question"]["kind"] == "beats" and manifest["worlds"] == 12
+    assert manifest["seeds_shared"] is True  # design.cross: both levels on the same seeds
     worlds = pd.read_csv(out / "worlds.csv")
-    assert len(worlds) == 9 and {"network", "steered", "difference", "case"} <= set(worlds.columns)
+    assert len(worlds) == 12 and {"network", "steered", "difference", "case"} <= set(worlds.columns)
     assert (worlds["case"] == (worlds["difference"] > 0)).all()  # commitment: higher is better
     page = (out / "discover.html").read_text()
     assert "<script src=" not in page and 'lang="nl"' in page
@@ -84,7 +94,7 @@ def test_a_threshold_in_english_twice_gives_the_same_files(swept, tmp_path, caps
         code, printed, err = run([*args, "--out", str(out)], capsys)
         assert code == 0, err
         assert printed.startswith("Commitment (paid / pledged) is below ")
-        assert " of the 18 worlds." in printed.splitlines()[0] and "Evidence" in printed
+        assert " of the 24 worlds." in printed.splitlines()[0] and "Evidence" in printed
         outs.append(out)
     for f in ("boxes.csv", "trajectory.csv", "worlds.csv", "discover.txt"):
         assert (outs[0] / f).read_bytes() == (outs[1] / f).read_bytes(), f
@@ -118,7 +128,7 @@ def test_an_unfinished_sweep_waits_unless_partial(swept, tmp_path, capsys):
     shutil.copytree(swept, folder)
     sorted((folder / "runs").glob("part-*"))[0].unlink()  # as if its batch never ran
     code, _, err = run(["discover", str(folder), *BEATS, "--out", str(tmp_path / "o")], capsys)
-    assert code == 2 and "of its 36 runs are finished" in err and "--partial" in err
+    assert code == 2 and "of its 48 runs are finished" in err and "--partial" in err
     assert len(err.strip().splitlines()) == 1 and not (tmp_path / "o").exists()
     code, _, err = run(
         ["discover", str(folder), *BEATS, "--out", str(tmp_path / "o"), "--partial"], capsys
@@ -171,7 +181,7 @@ BAD = [
     ),
     ([*BEATS, "--method", "cart", "--coverage", "0.6"], "--coverage"),
     ([*BEATS, "--coverage", "1.5"], "must be a number"),
-    (["--outcome", "commitment", "--below", "-5"], "the answer is no in all 18 worlds"),
+    (["--outcome", "commitment", "--below", "-5"], "the answer is no in all 24 worlds"),
 ]
 
 
@@ -203,3 +213,42 @@ def test_a_folder_that_is_not_a_sweep(tmp_path, capsys):
 @pytest.fixture(autouse=True)
 def _quiet(monkeypatch):
     monkeypatch.setenv("TQDM_DISABLE", "1")
+
+
+def test_the_bundled_example_runs_each_world_with_both_arrangements_on_the_same_seeds():
+    from sim.study.experiment import load_spec
+
+    spec = load_spec(ROOT / "experiments" / "sweeps" / "discover-example.toml")
+    assert spec.run_count() == 800 and spec.design.cross == ["governance.mobility"]
+    seeds: dict[tuple, dict[str, int]] = {}
+    for _, point, seed, values in spec.runs():
+        world = tuple(v for k, v in sorted(values.items()) if k != "governance.mobility")
+        seeds.setdefault((world, seed), {})[values["governance.mobility"]] = point
+    assert len(seeds) == 400 and all(len(levels) == 2 for levels in seeds.values())
+
+
+@pytest.mark.slow
+def test_the_readme_recipe_runs_as_written_and_prints_what_it_quotes(tmp_path):
+    readme = (ROOT / "README.md").read_text()
+    start = readme.index("### Scenario discovery")
+    section = readme[start : readme.index("\n## ", start)]
+    commands, quoted = (m.group(1) for m in re.finditer(r"```(?:sh)?\n(.*?)```", section, re.S))
+    (tmp_path / "experiments").symlink_to(ROOT / "experiments", target_is_directory=True)
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    printed = []
+    for line in commands.splitlines():
+        argv = shlex.split(line.split("  #")[0])
+        assert argv[0] == ".venv/bin/samenspel", line
+        done = subprocess.run(
+            [sys.executable, "-m", "sim.present.cli", *argv[1:]],
+            cwd=tmp_path,
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=600,
+        )
+        assert done.returncode == 0 and "Traceback" not in done.stderr, f"{line}\n{done.stderr}"
+        printed.append(done.stdout)
+    assert printed[1].startswith(quoted)  # the README quotes what the command prints
+    assert "geschreven naar" in printed[2] and "CART" in printed[3]
+    assert (tmp_path / "results" / "discover-example-discover" / "discover.html").is_file()

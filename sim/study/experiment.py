@@ -398,8 +398,11 @@ def load_spec(path: str | Path) -> Spec:
 
     # Every point must make a valid scenario: check the corners of the design up front (each
     # parameter's extremes with the others at their first value), without making the design.
+    def level(name: str, v: Any) -> Any:  # a factor's listed value is its own run value
+        return v if spec.categorical(name) else spec.value(name, v)
+
     first = {
-        n: spec.value(n, p.values[0] if p.values is not None else p.low)
+        n: level(n, p.values[0] if p.values is not None else p.low)
         for n, p in spec.parameters.items()
     }
     probe = (
@@ -407,7 +410,7 @@ def load_spec(path: str | Path) -> Spec:
     )
     for name, p in spec.parameters.items():
         for v in [p.low, p.high] if p.values is None else p.values:
-            probe.append({**first, name: spec.value(name, v)})
+            probe.append({**first, name: level(name, v)})
     scenario = None
     for point in probe or [{}]:
         scenario = scenario_from_dict(apply(base, point), source=f"{path} (parameters {point})")
