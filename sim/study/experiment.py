@@ -347,8 +347,8 @@ def _listed(spec: Spec) -> Iterator[str]:
 def apply(base: dict, params: dict[str, Any]) -> dict:
     """The base scenario dict with dotted parameters set (e.g. behaviour.trust_loss).
 
-    A name set at a table of names sets every entry: `governance = "network"` puts every theme
-    under the network arrangement (a factor "the arrangement for all themes")."""
+    A name set at a table of names sets every entry: `governance` set to an arrangement's name
+    puts every theme under it (a factor "the arrangement for all themes")."""
     out = json.loads(json.dumps(base))
     for path, value in params.items():
         node = out
