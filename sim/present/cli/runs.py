@@ -21,6 +21,7 @@ from sim.present.cli.parser import (
     worlds_option,
     years_option,
 )
+from sim.present.cli.robustness import compare_outcomes, satisfice_option, thresholds
 from sim.present.printed import closing_line
 
 DEFAULT_SCENARIO = "multiple-local-status-quo"
@@ -75,6 +76,7 @@ def compare_options(cmp: argparse.ArgumentParser) -> None:
     seed_option(cmp, "first seed")
     workers_option(cmp)
     lang_option(cmp, "printed table and the report")
+    satisfice_option(cmp)
     cmp.add_argument(
         "--presentation",
         action="store_true",
@@ -134,12 +136,16 @@ def cmd_compare(args: argparse.Namespace) -> int:
     from sim.present.i18n import number, text
     from sim.present.printed import format_table
     from sim.present.report import write_report
+    from sim.present.robustness_view import compare_lines
     from sim.study.compare import compare, save
     from sim.study.estimate import guard, of_runs
 
     names = _names(args.scenarios)
     check_seeds(args.seed, args.replicates)
+    satisfice = thresholds(args.satisfice, compare_outcomes(), args.lang)
     worlds = chosen_worlds(args.worlds, args.replicates, args.seed)
+    if satisfice and worlds is None:
+        raise ConfigError(text("robustness.error.needs_worlds", args.lang))
     scenarios = _loaded(names, args.years)
     if args.scenarios:
         warn_calendars(scenarios)
@@ -150,7 +156,13 @@ def cmd_compare(args: argparse.Namespace) -> int:
     total = len(scenarios) * args.replicates
     with bar(total, "compare", enabled=not args.no_progress) as update:
         result = compare(
-            scenarios, args.replicates, args.workers, args.seed, progress=update, worlds=worlds
+            scenarios,
+            args.replicates,
+            args.workers,
+            args.seed,
+            progress=update,
+            worlds=worlds,
+            satisfice=satisfice,
         )
     elapsed = time.perf_counter() - start
     years = sorted({sc.years for sc in scenarios})
@@ -160,6 +172,7 @@ def cmd_compare(args: argparse.Namespace) -> int:
         "base_seed": args.seed,
         "years": years[0] if len(years) == 1 else years,
         "lang": args.lang,
+        "satisfice": [str(t) for t in satisfice],
     }
 
     def report(folder: Path) -> None:
@@ -176,6 +189,8 @@ def cmd_compare(args: argparse.Namespace) -> int:
     )
     print(heading)
     print(format_table(result, lang=args.lang))
+    for line in compare_lines(result, args.lang):
+        print(line)
     print(closing_line(dest, args.lang, text("cli.compare.files", args.lang)))
     return 0
 
