@@ -374,6 +374,7 @@ ol.notes { font-size: 0.85em; color: #333; }
 td.robust, td.depends { text-align: left; }
 td.robust { font-weight: 600; } td.depends { font-style: italic; }
 td.least { text-align: left; } p.method { font-size: 0.85em; color: #333; }
+td.na-robustness { color: #555; font-style: italic; }
 .scenarios li { margin: 0.2em 0; }
 .swatch { display: inline-block; width: 1.6em; margin-right: 0.3em; font-weight: bold; }
 body.presenting { max-width: none; font-size: 24px; color: #000; }

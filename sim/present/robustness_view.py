@@ -53,6 +53,19 @@ def _regret(key: str, value: float, lang: str) -> str:
     return i18n.quantity(outcome(key), value, lang, unit=True)
 
 
+def _apart(key: str, a: float, b: float, lang: str) -> tuple[str, str]:
+    """Two regrets as said side by side: with up to three more decimals than the outcome's
+    where they would read the same but are not."""
+    entry = outcome(key)
+    for more in range(4):
+        places = _places(a * entry.scale, entry.decimals) + more
+        shown = [i18n.number(v * entry.scale, lang, places) for v in (a, b)]
+        if shown[0] != shown[1] or a == b:
+            break
+    unit = entry.unit(lang)
+    return (shown[0] + f" {unit}", shown[1] + f" {unit}") if unit else (shown[0], shown[1])
+
+
 def _side(key: str, lang: str) -> str:
     return _w(f"side_{outcome(key).better}", lang)
 
@@ -67,11 +80,13 @@ def answer(row: pd.Series, over: str, lang: str) -> str:
         "outcome": i18n.outcome_label(key, lang),
         "option": row["least"],
         "options": _names(str(row["least"]), lang),
-        "regret": _regret(key, float(row["max_regret"]), lang),
         "side": _side(key, lang),
         "next": row["next"],
-        "other": _regret(key, float(row["next_max"]), lang) if row["next"] else "",
     }
+    if row["next"]:
+        fields["regret"], fields["other"] = _apart(key, row["max_regret"], row["next_max"], lang)
+    else:
+        fields["regret"], fields["other"] = _regret(key, float(row["max_regret"]), lang), ""
     zero = float(row["max_regret"]) == 0
     if not row["next"]:
         return _w("all_equal" if zero else "least_all", lang, **fields)
@@ -194,7 +209,8 @@ def _mean_words(r: pd.Series, key: str, lang: str) -> str:
 
 def _cell(r: pd.Series, key: str, bold: bool, lang: str) -> str:
     if not bool(r["applicable"]):
-        return f'<td class="na">{html.escape(i18n.text("report.not_applicable", lang))}</td>'
+        na = html.escape(i18n.text("report.not_applicable", lang))
+        return f'<td class="na-robustness">{na}</td>'
     value = i18n.quantity(outcome(key), float(r["max_regret"]), lang)
     value = f"<b>{value}</b>" if bold else value
     below = _w("same_every_world", lang) if bool(r["fixed"]) else _mean_words(r, key, lang)
@@ -242,7 +258,7 @@ def satisficing_table_html(c: Comparison, names: list[str], lang: str) -> str:
             r = by.loc[(text, n)]
             if not bool(r["applicable"]):
                 na = e(i18n.text("report.not_applicable", lang))
-                cells.append(f'<td class="na">{na}</td>')
+                cells.append(f'<td class="na-robustness">{na}</td>')
                 continue
             met = _w("met_cell", lang, met=int(r["met"]), worlds=int(r["worlds"]))
             share = i18n.percent(float(r["share"]), lang)

@@ -57,7 +57,8 @@ PERCENTILE = 0.9
 """The upper percentile of regret reported beside its mean and maximum."""
 
 TIE = 1e-12
-"""A regret below this (relative to the best value's size) is no regret: the two are tied."""
+"""A regret below this (relative to the size of the world's best value) is no regret: the two
+are tied (their means differ by rounding only)."""
 
 Op = Literal[">=", "<=", ">", "<"]
 OPS: tuple[str, ...] = get_args(Op)
@@ -236,16 +237,19 @@ def _constant(x: np.ndarray) -> bool:
     return len(x) >= 2 and float(np.ptp(x)) <= FIXED * max(1.0, float(np.abs(x).max()))
 
 
-def _summary(r: np.ndarray, picks: np.ndarray, tolerance: float, scale: float, fixed: bool) -> dict:
+def _summary(
+    r: np.ndarray, picks: np.ndarray, tolerance: float, tie: np.ndarray, fixed: bool
+) -> dict:
     """The regret measures of one option from its regret in each world `r` (NaN: no value);
-    `fixed`: its value and the best are the same in every world (the rules fix the regret)."""
-    ok = r[~np.isnan(r)]
+    `tie`: per world, the regret that is none (rounding); `fixed`: its value and the best are
+    the same in every world (the rules fix the regret)."""
+    has = ~np.isnan(r)
+    ok, tie = r[has], tie[has]
     n = len(ok)
     out: dict = {"worlds": n, "applicable": n > 0, "tolerance": tolerance}
     if n == 0:
         return out | {"fixed": False}
     mean = float(ok.mean())
-    tie = TIE * max(1.0, scale)
     best, near = int((ok <= tie).sum()), int((ok <= tolerance + tie).sum())
     out |= {
         "fixed": fixed,
@@ -280,16 +284,16 @@ def regret_summary(
     finite = values.to_numpy(float)
     finite = finite[np.isfinite(finite)]
     spread = float(finite.max() - finite.min()) if len(finite) else 0.0
-    scale = float(np.abs(finite).max()) if len(finite) else 1.0
     rng = np.random.default_rng(np.random.SeedSequence(seed, spawn_key=(0x7265_6772,)))
     picks = rng.integers(0, len(values), size=(resamples, len(values)))
     best = values.max(axis=1) if better == "higher" else values.min(axis=1)
+    tie = TIE * np.maximum(1.0, np.abs(best.to_numpy(float)))
     rows = []
     for option in values.columns:
         own = values[option].to_numpy(float)
         has = ~np.isnan(own)
         fixed = _constant(own[has]) and _constant(best.to_numpy(float)[has])
-        measures = _summary(r[option].to_numpy(float), picks, near * spread, scale, fixed)
+        measures = _summary(r[option].to_numpy(float), picks, near * spread, tie, fixed)
         rows.append({"option": option, "better": better} | measures)
     frame = pd.DataFrame(rows).reindex(columns=[c for c in REGRET_COLUMNS if c != "outcome"])
     return frame.astype({"best_worlds": "Int64", "near_worlds": "Int64"})

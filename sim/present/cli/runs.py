@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import argparse
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from sim.model.config import ConfigError, Scenario, list_scenarios, unchanged_overrides
 from sim.present.cli.common import check_seeds, checked_scenario, chosen_worlds, warn
@@ -23,6 +24,10 @@ from sim.present.cli.parser import (
 )
 from sim.present.cli.robustness import compare_outcomes, satisfice_option, thresholds
 from sim.present.printed import closing_line
+
+if TYPE_CHECKING:
+    from sim.study.robustness import Threshold
+    from sim.study.worlds import Worlds
 
 DEFAULT_SCENARIO = "multiple-local-status-quo"
 DEFAULT_REPLICATES = 200  # 95% intervals of commitment about +-0.02 wide
@@ -128,6 +133,18 @@ def warn_calendars(scenarios: list[Scenario]) -> None:
         )
 
 
+def _worlds_and_thresholds(args: argparse.Namespace) -> tuple[Worlds | None, list[Threshold]]:
+    """The plausible worlds of a comparison and its --satisfice thresholds, which count worlds
+    (a ConfigError in the user's language without them)."""
+    from sim.present.i18n import text
+
+    satisfice = thresholds(args.satisfice, compare_outcomes(), args.lang)
+    worlds = chosen_worlds(args.worlds, args.replicates, args.seed)
+    if satisfice and worlds is None:
+        raise ConfigError(text("robustness.error.needs_worlds", args.lang))
+    return worlds, satisfice
+
+
 def cmd_compare(args: argparse.Namespace) -> int:
     import time
 
@@ -142,10 +159,7 @@ def cmd_compare(args: argparse.Namespace) -> int:
 
     names = _names(args.scenarios)
     check_seeds(args.seed, args.replicates)
-    satisfice = thresholds(args.satisfice, compare_outcomes(), args.lang)
-    worlds = chosen_worlds(args.worlds, args.replicates, args.seed)
-    if satisfice and worlds is None:
-        raise ConfigError(text("robustness.error.needs_worlds", args.lang))
+    worlds, satisfice = _worlds_and_thresholds(args)
     scenarios = _loaded(names, args.years)
     if args.scenarios:
         warn_calendars(scenarios)
@@ -156,13 +170,7 @@ def cmd_compare(args: argparse.Namespace) -> int:
     total = len(scenarios) * args.replicates
     with bar(total, "compare", enabled=not args.no_progress) as update:
         result = compare(
-            scenarios,
-            args.replicates,
-            args.workers,
-            args.seed,
-            progress=update,
-            worlds=worlds,
-            satisfice=satisfice,
+            scenarios, args.replicates, args.workers, args.seed, update, worlds, satisfice
         )
     elapsed = time.perf_counter() - start
     years = sorted({sc.years for sc in scenarios})
@@ -188,9 +196,7 @@ def cmd_compare(args: argparse.Namespace) -> int:
         worlds=len(worlds) if worlds is not None else 0,
     )
     print(heading)
-    print(format_table(result, lang=args.lang))
-    for line in compare_lines(result, args.lang):
-        print(line)
+    print("\n".join([format_table(result, lang=args.lang), *compare_lines(result, args.lang)]))
     print(closing_line(dest, args.lang, text("cli.compare.files", args.lang)))
     return 0
 
