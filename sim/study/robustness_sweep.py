@@ -217,7 +217,7 @@ def from_sweep(
     """`robustness` of the sweep in `folder` (checked by `read`).
 
     Example (the README's sweep):
-        r = from_sweep("results/mobility-robustness", "governance.mobility")
+        r = from_sweep("results/arrangement-robustness", "governance")
         r.least  # per outcome: the level with the least maximum regret, and the next
     """
     spec, runs = read(folder, partial, say)

@@ -148,7 +148,7 @@ ROBUSTNESS = Command(
     "share of worlds in which it meets the thresholds. Prints the answer in words and writes "
     "regret.csv, satisficing.csv, worlds.csv and manifest.json beside the sweep.",
     (
-        "samenspel robustness results/mobility-robustness --factor governance.mobility",
+        "samenspel robustness results/arrangement-robustness --factor governance",
         'samenspel robustness RESULTS --factor governance.mobility --satisfice "commitment>=0.5"'
         ' --satisfice "free_riding<=0.2" --lang nl',
     ),

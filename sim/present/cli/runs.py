@@ -282,6 +282,7 @@ COMPARE = Command(
         "samenspel compare",
         "samenspel compare --scenarios split-2022,network-2024 --replicates 500 --lang nl",
         "samenspel compare --scenarios grd,experiments/mine.toml --presentation",
+        'samenspel compare --satisfice "commitment>=0.5" --satisfice "free_riding<=0.2"',
     ),
     compare_options,
     cmd_compare,
