@@ -455,8 +455,7 @@ def find(cases: Cases, method: str = "prim", min_coverage: float | None = None) 
     Example (after `samenspel sweep experiments/sweeps/discover-example.toml`):
         from sim.study.discovery import Question, cases, read_sweep
         sweep = read_sweep("results/discover-example")
-        q = Question("commitment", "beats", factor="governance.mobility",
-                     option="network", rival="steered")
+        q = Question("commitment", "below", threshold=0.6)  # or "beats", factor=, option=, rival=
         found = find(cases(sweep, q))
         print(found.box.coverage, found.box.density, found.box.limits)
     """
