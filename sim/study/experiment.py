@@ -41,6 +41,7 @@ from sim.model.config import (
     scenario_from_dict,
 )
 from sim.model.recorder import SERIES
+from sim.study.sweeprows import check_columns
 
 
 class Parameter(Strict):
@@ -79,6 +80,11 @@ class Outputs(Strict):
     series: list[str] = Field(default_factory=list, description="time-series columns to keep")
     series_every: Annotated[int, Field(ge=0, le=1200)] = Field(
         0, description="keep every k-th month of the series (0 = none)"
+    )
+    municipalities: bool | Annotated[list[str], Field(min_length=1)] = Field(
+        False,
+        description="keep a per-municipality table: true for every column a run writes per "
+        "municipality, or a list of those columns",
     )
 
 
@@ -215,9 +221,10 @@ class Spec(Strict):
         Independent of how the spec is written (keys in any order) and of where it lies (the
         base scenario's path is left out; its resolved content is hashed on its own).
         """
-        text = json.dumps(
-            self.model_dump(mode="json", exclude={"base", "description"}), sort_keys=True
-        )
+        dump = self.model_dump(mode="json", exclude={"base", "description"})
+        if not self.outputs.municipalities:  # unset: the digest of a spec that had no such key
+            del dump["outputs"]["municipalities"]
+        text = json.dumps(dump, sort_keys=True)
         return hashlib.sha256(text.encode()).hexdigest()[:16]
 
 
@@ -422,6 +429,7 @@ def load_spec(path: str | Path) -> Spec:
     for point in probe or [{}]:
         scenario = scenario_from_dict(apply(base, point), source=f"{path} (parameters {point})")
     check_outputs(spec, scenario, str(path))
+    check_columns(spec, scenario, str(path))
     return spec
 
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from sim.present.cli.lists import LISTS
 from sim.present.cli.parser import Command
+from sim.present.cli.rerun import RERUN
 from sim.present.cli.runs import COMPARE, RUN, WHATIF
 from sim.present.cli.shows import ANIMATE, APP
 from sim.present.cli.sweeps import ANALYZE, CALIBRATE, POSTERIOR, SWEEP
@@ -18,6 +19,7 @@ COMMANDS: tuple[Command, ...] = (
     CALIBRATE,
     POSTERIOR,
     ANALYZE,
+    RERUN,
     VALIDATE,
     ANIMATE,
     APP,
