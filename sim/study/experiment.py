@@ -406,8 +406,11 @@ def load_spec(path: str | Path) -> Spec:
 
     # Every point must make a valid scenario: check the corners of the design up front (each
     # parameter's extremes with the others at their first value), without making the design.
+    def given(n: str, v: Any) -> Any:  # a factor's listed value is the run's value already
+        return v if spec.categorical(n) else spec.value(n, v)
+
     first = {
-        n: spec.value(n, p.values[0] if p.values is not None else p.low)
+        n: given(n, p.values[0] if p.values is not None else p.low)
         for n, p in spec.parameters.items()
     }
     probe = (
@@ -415,7 +418,7 @@ def load_spec(path: str | Path) -> Spec:
     )
     for name, p in spec.parameters.items():
         for v in [p.low, p.high] if p.values is None else p.values:
-            probe.append({**first, name: spec.value(name, v)})
+            probe.append({**first, name: given(name, v)})
     scenario = None
     for point in probe or [{}]:
         scenario = scenario_from_dict(apply(base, point), source=f"{path} (parameters {point})")
