@@ -16,11 +16,18 @@ import pytest
 from sim.present.cli import main
 
 ROOT = Path(__file__).resolve().parent.parent
-QUESTION = ["--outcome", "commitment", "--beats", "steered", "--over", "network"]
-QUESTION += ["--factor", "governance.mobility"]
-FIRST = {
-    "en": "Steered beats network on commitment (paid / pledged) in ",
-    "nl": "Steered doet het beter dan network op commitment (betaald / toegezegd) in ",
+BEATS = ["--outcome", "commitment", "--beats", "steered", "--over", "network"]
+BEATS += ["--factor", "governance.mobility"]
+PAGES = {  # name: the question and method, and how the answer starts
+    "en": (BEATS, "Steered beats network on commitment (paid / pledged) in "),
+    "nl": (
+        [*BEATS, "--lang", "nl"],
+        "Steered doet het beter dan network op commitment (betaald / toegezegd) in ",
+    ),
+    "en-cart": (  # a box on a number and on the arrangement: bars and levels
+        ["--outcome", "commitment", "--below", "0.6", "--method", "cart"],
+        "Commitment (paid / pledged) is below 0.6 in ",
+    ),
 }
 HEAD = {"en": "Box ", "nl": "Gebied "}
 BOX = "e => { const b = e.getBoundingClientRect(); return [b.left, b.top, b.right, b.bottom]; }"
@@ -40,18 +47,15 @@ OUTSIDE_PLOT = """() => [...document.querySelectorAll('.js-plotly-plot')].flatMa
 
 @pytest.fixture(scope="module")
 def pages(tmp_path_factory) -> dict[str, Path]:
-    """The bundled example's sweep (400 runs), and its discovery in each language."""
+    """The bundled example's sweep (800 runs), and the pages of its discoveries."""
     base = tmp_path_factory.mktemp("discover-pages")
     spec = ROOT / "experiments" / "sweeps" / "discover-example.toml"
     sweep = base / "sweep"
     assert main(["sweep", str(spec), "--out", str(sweep), "--workers", "2", "--no-progress"]) == 0
     out = {}
-    for name in ("en", "nl", "en-cart"):
-        lang, _, method = name.partition("-")
-        folder = base / name
-        argv = ["discover", str(sweep), *QUESTION, "--lang", lang, "--out", str(folder)]
-        assert main(argv + (["--method", method] if method else [])) == 0
-        out[name] = folder
+    for name, (argv, _) in PAGES.items():
+        assert main(["discover", str(sweep), *argv, "--out", str(base / name)]) == 0
+        out[name] = base / name
     return out
 
 
@@ -75,11 +79,14 @@ def test_the_page_answers_first_and_nothing_is_clipped(page, pages, name, screen
     page.goto((folder / "discover.html").as_uri(), wait_until="load")
     first = page.locator("h1 + p")
     assert first.get_attribute("class") == "answer"
-    assert first.inner_text().startswith(FIRST[lang])
+    assert first.inner_text().startswith(PAGES[name][1])
     limits = pd.read_csv(folder / "boxes.csv")
     restricted = int(limits["chosen"].sum())
     rows = page.locator("#box-rows .row")
     assert rows.count() == restricted >= 1
+    if name == "en-cart":
+        levels = page.locator("#box-rows .level")
+        assert levels.count() == 2 and page.locator("#box-rows .level.in").count() == 1
     assert page.locator("#box-head").inner_text().startswith(HEAD[lang])
     assert page.evaluate(CLIPPED) == []
     assert page.evaluate(OUTSIDE_PLOT) == []  # axis titles, ticks and legends inside the plot

@@ -134,8 +134,8 @@ def test_the_step_rule_prefers_more_coverage_within_one_standard_error():
             "res_dim": [0, 2, 2, 3],
         }
     )
-    assert choose_step(t, 0.5) == 1  # 0.95 is within one standard error of 0.96 at n = 230
-    assert choose_step(t, 0.3) == 3  # 1.0 at n = 100: its Wilson bound is above 0.96
+    assert choose_step(t, 0.5) == 1  # 0.95: inside the 95% interval of 0.96 at n = 230
+    assert choose_step(t, 0.3) == 3  # 1.0 at n = 100: its 95% Wilson bound is above 0.96
     assert choose_step(t, 0.95) == 0
 
 

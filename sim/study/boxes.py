@@ -7,20 +7,21 @@ inside it (Bryant and Lempert 2010).
 
 - **PRIM** (Friedman and Fisher 1999), `ema_workbench.analysis.prim.Prim`: peeling then pasting
   gives a trajectory of ever smaller, denser boxes. The box reported is chosen by a stated rule:
-  the densest box whose coverage is at least `min_coverage` (0.5 unless the user gives one);
-  where a box with more coverage is as dense within one standard error of that density (Wilson),
-  the one with the most coverage of those (the one-standard-error rule of Breiman et al. 1984:
-  the simpler box unless the data tell them apart). Then each restriction whose quasi-p value
-  of either side (a one-sided binomial test, Bryant and Lempert 2010) is above 0.05 loses that
-  side: the data do not show that it matters.
-- **CART** (Breiman et al. 1984), scikit-learn's DecisionTreeClassifier: leaves of at least 5%
-  of the worlds (EMA's `mass_min`), pruned by cost complexity with its strength chosen by 5-fold
-  cross-validation of the Brier score (which rewards a leaf that is denser, not only one that
-  changes the majority) and the one-standard-error rule. Each leaf is a box; the box reported is the
-  leaf with the most cases of interest among those denser than both one half and the base rate
-  (the densest leaf if none is). EMA Workbench 3.0's own CART wrapper is not used: it reads a
-  leaf's limits on a category wrongly (the branch "is level a" adds no limit, and the branch "is
-  not level a" removes a from every leaf's set, which share one set object).
+  of the boxes whose coverage is at least `min_coverage` (0.5 unless the user gives one), those
+  whose density lies inside the 95% Wilson interval of the densest one's (the data cannot tell
+  them apart), and of those the one with the most coverage. This is the spirit of the
+  one-standard-error rule of Breiman et al. (1984): the wider, simpler box unless the data tell
+  them apart, as PRIM's later, smaller boxes gain density mostly by chance. Then each side of a
+  limit whose quasi-p value (a one-sided binomial test, Bryant and Lempert 2010) is above 0.05
+  is relaxed: the data do not show that it matters.
+- **CART** (Breiman et al. 1984), scikit-learn's DecisionTreeClassifier: leaves of at least 1%
+  of the worlds, pruned by cost complexity, its strength chosen by 5-fold cross-validation of
+  the Brier score (which rewards a leaf that is denser, not only one that changes the majority)
+  and the one-standard-error rule. Each leaf is a box; the box reported is the leaf with the most
+  cases of interest among those denser than both one half and the base rate (the densest leaf
+  if none is). EMA Workbench 3.0's own CART wrapper is not used: it reads a leaf's limits on a
+  category wrongly (the branch "is level a" adds no limit, and the branch "is not level a"
+  removes a from every leaf's set, which share one set object).
 
 Deterministic: PRIM draws nothing; the tree and its cross-validation use a fixed random state.
 """
@@ -42,6 +43,7 @@ from sim.study.discovery import Cases, prepare_x, wilson
 PEEL_ALPHA = 0.05
 PASTE_ALPHA = 0.05
 MASS_MIN = 0.05
+CART_MASS_MIN = 0.01  # CART's smallest leaf: pruning, not the leaf size, keeps the tree simple
 MIN_COVERAGE = 0.5
 SIGNIFICANCE = 0.05  # a side of a limit with a larger quasi-p value is relaxed
 FOLDS = 5
@@ -293,14 +295,14 @@ def _inside(x: pd.DataFrame, lims: pd.DataFrame) -> np.ndarray:
 
 def choose_step(trajectory: pd.DataFrame, min_coverage: float) -> int:
     """The step of a PRIM trajectory the rule picks: of the steps with coverage at least
-    `min_coverage`, the densest; of those as dense within one standard error (Wilson) of it,
+    `min_coverage`, the densest; of those as dense within its 95% Wilson interval,
     the one with the most coverage, then the fewest restricted parameters, then the first."""
     t = trajectory.reset_index(drop=True)
     candidates = t[t["coverage"] >= min_coverage - 1e-12]
     if candidates.empty:  # a coverage above what any box reaches: the first box (everything)
         return 0
     best = candidates.loc[candidates["density"].idxmax()]
-    low, _ = wilson(float(best["k"]), float(best["n"]), z=1.0)
+    low, _ = wilson(float(best["k"]), float(best["n"]))
     near = candidates[candidates["density"] >= min(low, float(best["density"]))]
     order = near.assign(step=near.index).sort_values(
         ["coverage", "res_dim", "step"], ascending=[False, True, True]
@@ -360,7 +362,7 @@ def cart(cases: Cases) -> Discovery:
         cases.worlds,
         cases.interest,
         left_out=tuple(left_out),
-        settings={"mass_min": MASS_MIN, "folds": FOLDS, "ccp_alpha": float(tree.ccp_alpha)},
+        settings={"mass_min": CART_MASS_MIN, "folds": FOLDS, "ccp_alpha": float(tree.ccp_alpha)},
         grid=_grid(x),
     )
 
@@ -375,7 +377,7 @@ def choose_leaf(boxes: list[Box], base_rate: float) -> int:
 
 
 def _pruned_tree(x: np.ndarray, y: np.ndarray):
-    """A classification tree with leaves of at least MASS_MIN of the worlds, pruned by cost
+    """A classification tree with leaves of at least CART_MASS_MIN of the worlds, pruned by cost
     complexity: the strongest pruning whose cross-validated Brier score is within one standard
     error of the best (Breiman et al. 1984)."""
     from sklearn.model_selection import (  # type: ignore[import-untyped]
@@ -384,7 +386,7 @@ def _pruned_tree(x: np.ndarray, y: np.ndarray):
     )
     from sklearn.tree import DecisionTreeClassifier  # type: ignore[import-untyped]
 
-    leaf = max(1, math.ceil(MASS_MIN * len(y)))
+    leaf = max(1, math.ceil(CART_MASS_MIN * len(y)))
 
     def grown(alpha: float) -> DecisionTreeClassifier:
         return DecisionTreeClassifier(
@@ -394,17 +396,22 @@ def _pruned_tree(x: np.ndarray, y: np.ndarray):
         )
 
     alphas = np.unique(grown(0.0).cost_complexity_pruning_path(x, y).ccp_alphas.clip(0))
+    # Subtree k is the best for alpha in [alpha_k, alpha_k+1): each is tried at the geometric
+    # mean of its interval (Breiman et al. 1984, 3.4.2), never at an end, where the folds' trees
+    # and the whole data's tree may be pruned differently; the root alone at 1/2, which prunes
+    # every tree (two classes' Gini impurity is at most 1/2).
+    betas = np.append(np.sqrt(alphas[:-1] * alphas[1:]), 0.5) if len(alphas) > 1 else alphas
     splits = min(FOLDS, int(min(y.sum(), (~y).sum())))
     if splits < 2:
         return grown(0.0).fit(x, y)
     folds = StratifiedKFold(splits, shuffle=True, random_state=RANDOM_STATE)
     scores = np.array(
-        [cross_val_score(grown(a), x, y, cv=folds, scoring="neg_brier_score") for a in alphas]
+        [cross_val_score(grown(b), x, y, cv=folds, scoring="neg_brier_score") for b in betas]
     )
     errors = -scores.mean(axis=1)
     best = int(errors.argmin())
     within = errors <= errors[best] + scores[best].std(ddof=1) / math.sqrt(splits)
-    return grown(float(alphas[within].max())).fit(x, y)
+    return grown(float(betas[within].max())).fit(x, y)
 
 
 def _leaves(
