@@ -231,3 +231,29 @@ def write(folder: Path, result: Analysis, sweep: str, lang: str) -> None:
     (folder / "sensitivity.html").write_text(page(result, sweep, lang), encoding="utf-8")
     if "main_effects" in result.tables and len(result.tables["main_effects"]):
         main_effects_html(result.tables["main_effects"], folder / "main_effects.html", lang)
+
+
+def analyze(
+    folder: str | Path,
+    out: Path | None = None,
+    *,
+    force: bool = False,
+    partial: bool = False,
+    say=None,
+    lang: str = "en",
+    progress: bool = False,
+) -> Path:
+    """`sim.study.sensitivity.analyze` with its pages (sensitivity.html, main_effects.html) in
+    `lang`: what `samenspel analyze` writes, from Python."""
+    from sim.study.sensitivity import analyze as tables
+
+    name = Path(folder).name
+    return tables(
+        folder,
+        out,
+        force=force,
+        partial=partial,
+        say=say,
+        pages=lambda tmp, result: write(tmp, result, name, lang),
+        progress=progress,
+    )

@@ -56,6 +56,9 @@ def answers(result: Analysis, lang: str) -> list[str]:
             levels = ", ".join(f"{c} = {v}" for c, v in zip(cross, keys[1:], strict=True))
             sentence = f"{_w('under_level', lang, levels=levels)} {sentence}"
         lines.append(sentence)
+    if result.insensitive:
+        names = ", ".join(outcome_words(o, lang) for o in result.insensitive)
+        lines.append(_w("insensitive", lang, outcomes=names))
     if result.constant:
         names = ", ".join(outcome_words(o, lang) for o in result.constant)
         lines.append(_w("constant", lang, outcomes=names))
@@ -83,7 +86,7 @@ def _sentence(kind: str, ranked: pd.DataFrame, index: str, lang: str) -> str:
     }
     if kind == "sobol":
         conf = top.get("ST_seeds_conf")
-        seeds = "" if conf is None else _w("seeds_part", lang, conf=n(conf))
+        seeds = "" if conf is None else _w("seeds_part", lang, conf=i18n.number(conf, lang, 2))
         return _w(
             "answer_sobol",
             lang,
