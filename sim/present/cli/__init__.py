@@ -8,6 +8,7 @@
     samenspel posterior [--lang nl|en] [--out DIR]
     samenspel sweep SPEC [--workers N | --scheduler ADDRESS | --in-process] [--resume] [--large]
     samenspel analyze RESULTS
+    samenspel design SPEC [--workers N] [--lang nl|en] [--out DIR] [--force] [--large]
     samenspel validate [--scenario FILE] [--set PATH=VALUE ...] [--checks KEY,...] [--seeds N]
                        [--worlds W [--seed N]] [--large]
     samenspel animate SCENARIO [--vs OTHER] [--seed N] [--lang nl|en] [--out FILE] [--projector]
@@ -39,6 +40,7 @@ The package, a module per group of commands:
     common.py     warnings, loading a scenario, the range of seeds
     runs.py       run, compare, whatif
     sweeps.py     sweep, analyze, calibrate, posterior
+    design.py     design (many-objective search over rule sets)
     validate.py   validate
     shows.py      animate, app
     lists.py      scenarios, arrangements, rules
