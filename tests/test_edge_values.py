@@ -38,8 +38,9 @@ from sim.model.config import (
     scenario_from_dict,
 )
 from sim.present.cli import main
+from sim.study.designs import design_chunks
 from sim.study.estimate import LARGE_CPU_SECONDS, Estimate, guard, of_sweep
-from sim.study.experiment import Design, Spec, design_chunks, largest_scenario, load_spec
+from sim.study.experiment import Design, Spec, largest_scenario, load_spec
 from tests.conftest import ROOT
 
 pytestmark = pytest.mark.slow  # end to end: whole commands, processes of their own

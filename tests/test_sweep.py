@@ -170,7 +170,7 @@ BAD_SPECS = {
         "replicates",
     ),
     "bad design": ('name = "x"\nbase = "grd"\n[design]\nkind = "grid"\n', "design.kind"),
-    "range needed": (
+    "one-level factor": (
         'name = "x"\nbase = "grd"\n[design]\nkind = "sobol"\nsamples = 8\n'
         '[parameters]\n"behaviour.trust_loss" = { values = [0.1] }\n',
         "behaviour.trust_loss",

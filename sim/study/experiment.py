@@ -41,6 +41,7 @@ from sim.model.config import (
     scenario_from_dict,
 )
 from sim.model.recorder import SERIES
+from sim.study.designs import design_chunks
 
 
 class Parameter(Strict):
@@ -72,6 +73,16 @@ class Design(Strict):
     levels: Annotated[int, Field(ge=2, le=100)] = Field(4, description="morris: grid levels")
     second_order: bool = Field(False, description="sobol: also sample second-order indices")
     points: list[dict[str, Any]] | None = Field(None, description="list: the points to run")
+    cross: list[str] = Field(
+        default_factory=list,
+        description="parameters with values run at every level for each point of the design, "
+        "with the same seeds, so that contrasts between their levels are paired",
+    )
+    seeds: Literal["independent", "common"] = Field(
+        "independent",
+        description="independent: a seed of its own for every run; common: replicate r of "
+        "every point runs on the same seed (common random numbers)",
+    )
 
 
 class Outputs(Strict):
@@ -115,13 +126,30 @@ class Spec(Strict):
         them cannot change which run gets which parameters."""
         return sorted(self.parameters)
 
+    @property
+    def sampled(self) -> list[str]:
+        """The parameters the design samples or lists: all but the crossed ones."""
+        return [n for n in self.names if n not in self.design.cross]
+
+    def categorical(self, name: str) -> bool:
+        """Whether a parameter of a sampled design is a factor of listed values: SALib samples
+        it on [0, 1] and `value` maps u to value number floor(u k) of k (as EMA Workbench's
+        CategoricalParameter)."""
+        return self.design.kind in SAMPLED and self.parameters[name].values is not None
+
     def problem(self) -> dict:
-        """The SALib problem: names and bounds of the ranged parameters."""
-        names = self.names
+        """The SALib problem: names and bounds of the sampled parameters ([0, 1] for a factor
+        of listed values)."""
+        names = self.sampled
         return {
             "num_vars": len(names),
             "names": names,
-            "bounds": [[self.parameters[n].low, self.parameters[n].high] for n in names],
+            "bounds": [
+                [0.0, 1.0]
+                if self.categorical(n)
+                else [self.parameters[n].low, self.parameters[n].high]
+                for n in names
+            ],
         }
 
     def points(self) -> list[dict[str, Any]]:
@@ -133,19 +161,33 @@ class Spec(Strict):
         """The design's parameter points in a fixed order, made `CHUNK` at a time so that a
         design of millions of points is never held whole; the same points, in the same order,
         as SALib's `sample` for the same seed (tests/test_edge_values.py)."""
+        crossed = [
+            dict(zip(self.design.cross, combo, strict=True))
+            for combo in itertools.product(*(self.levels(n) for n in self.design.cross))
+        ]
+        names = self.sampled
+        listed = self.design.points if self.design.kind == "list" else None
+        rows = (dict(p) for p in listed or []) if listed is not None else self.iter_rows()
+        for row in rows:
+            point = row if isinstance(row, dict) else dict(zip(names, row, strict=True))
+            point = {n: self.value(n, v) if n in self.parameters else v for n, v in point.items()}
+            for levels in crossed:
+                yield {**point, **levels}
+
+    def iter_rows(self) -> Iterator[list[Any]]:
+        """The design's rows over the sampled parameters (`sampled`), before `value` maps them:
+        SALib's scale, with u in [0, 1] for a factor of listed values (what SALib's Morris
+        analysis needs as X)."""
         d = self.design
+        names = self.sampled
         if d.kind == "list":
-            yield from (dict(p) for p in d.points or [])
+            yield from ([p.get(n) for n in names] for p in d.points or [])
             return
-        names = self.names
         if d.kind == "full_factorial":
-            axes = [self.levels(n) for n in names]
-            chunks: Iterator[Any] = iter([itertools.product(*axes)])
-        else:
-            chunks = design_chunks(d, self.problem(), self.master_seed)
-        for rows in chunks:
-            for row in rows.tolist() if isinstance(rows, np.ndarray) else rows:
-                yield {n: self.value(n, v) for n, v in zip(names, row, strict=True)}
+            yield from (list(r) for r in itertools.product(*(self.levels(n) for n in names)))
+            return
+        for rows in design_chunks(d, self.problem(), self.master_seed):
+            yield from rows.tolist()
 
     def levels(self, name: str) -> list[Any]:
         """A full factorial's values of one parameter: its list, or its evenly spaced levels."""
@@ -156,10 +198,14 @@ class Spec(Strict):
         return np.linspace(p.low, p.high, p.levels).tolist()
 
     def value(self, name: str, v: Any) -> Any:
-        """A design's value as the run gets it: a float rounded for an integer parameter."""
+        """A design's value as the run gets it: a float rounded for an integer parameter; for a
+        factor of k listed values in a sampled design, value number min(floor(u k), k - 1)."""
         if isinstance(v, np.generic):
             v = v.item()
-        return round(v) if self.parameters[name].integer and isinstance(v, float) else v
+        p = self.parameters[name]
+        if self.categorical(name) and p.values is not None:
+            return p.values[min(int(float(v) * len(p.values)), len(p.values) - 1)]
+        return round(v) if p.integer and isinstance(v, float) else v
 
     def runs(self) -> list[tuple[int, int, int, dict[str, Any]]]:
         """(run id, point index, seed, parameters) for every run.
@@ -176,15 +222,20 @@ class Spec(Strict):
         (as SeedSequence.spawn makes it), not by spawning them all first.
         """
         master = np.random.SeedSequence(self.master_seed)
+        crossed = self.crossed_levels()
+        common = self.design.seeds == "common"
         for i, point in enumerate(self.iter_points()):
             for r in range(self.replicates):
                 run_id = i * self.replicates + r
+                key = r if common else (i // crossed) * self.replicates + r
                 child = np.random.SeedSequence(
-                    master.entropy,
-                    spawn_key=(*master.spawn_key, run_id),
-                    pool_size=master.pool_size,
+                    master.entropy, spawn_key=(*master.spawn_key, key), pool_size=master.pool_size
                 )
                 yield run_id, i, int(child.generate_state(1, dtype=np.uint64)[0] >> 1), point
+
+    def crossed_levels(self) -> int:
+        """How many combinations of the crossed parameters' levels each point is run at."""
+        return math.prod(len(self.levels(n)) for n in self.design.cross)
 
     def run_count(self) -> int:
         """How many runs the design makes, computed without making them."""
@@ -192,15 +243,16 @@ class Spec(Strict):
 
     def point_count(self) -> int:
         """How many points the design has, computed without making them."""
+        return self.row_count() * self.crossed_levels()
+
+    def row_count(self) -> int:
+        """How many rows the design makes over its sampled parameters (before crossing)."""
         d = self.design
-        n_params = len(self.parameters)
+        n_params = len(self.sampled)
         if d.kind == "list":
             points = len(d.points or [])
         elif d.kind == "full_factorial":
-            points = math.prod(
-                len(p.values) if p.values is not None else (p.levels or 0)
-                for p in self.parameters.values()
-            )
+            points = math.prod(len(self.levels(n)) for n in self.sampled)
         elif d.kind == "latin_hypercube":
             points = d.samples or 0
         elif d.kind == "sobol":
@@ -215,9 +267,11 @@ class Spec(Strict):
         Independent of how the spec is written (keys in any order) and of where it lies (the
         base scenario's path is left out; its resolved content is hashed on its own).
         """
-        text = json.dumps(
-            self.model_dump(mode="json", exclude={"base", "description"}), sort_keys=True
-        )
+        dumped = self.model_dump(mode="json", exclude={"base", "description"})
+        for field, default in (("cross", []), ("seeds", "independent")):  # as before they were
+            if dumped["design"][field] == default:
+                del dumped["design"][field]
+        text = json.dumps(dumped, sort_keys=True)
         return hashlib.sha256(text.encode()).hexdigest()[:16]
 
 
@@ -236,6 +290,7 @@ def _problems(spec: Spec) -> Iterator[str]:
         yield from _sampled(spec)
     if kind == "full_factorial":
         yield from _factorial(spec)
+    yield from _crossed(spec)
     yield from _listed(spec)
     unknown = [c for c in spec.outputs.series if c not in SERIES]
     if unknown:
@@ -243,13 +298,34 @@ def _problems(spec: Spec) -> Iterator[str]:
 
 
 def _sampled(spec: Spec) -> Iterator[str]:
-    """A sampled design needs its samples, and ranges to sample from."""
+    """A sampled design needs its samples, and something to sample: a range, or values (a
+    factor). (A Sobol design's base samples should be a power of two: `analyze` says so.)"""
     kind = spec.design.kind
     if spec.design.samples is None:
         yield f"design.samples is required for {kind}"
+    if not spec.sampled:
+        yield f"parameters: {kind} needs at least one parameter that is not crossed"
     for name, p in spec.parameters.items():
-        if p.values is not None:
-            yield f"parameters.{name}: {kind} needs a range (low, high)"
+        if p.values is not None and len(p.values) < 2:
+            yield f"parameters.{name}: a factor needs two values or more to vary (got {p.values})"
+        elif p.values is not None and kind == "morris" and len(p.values) > spec.design.levels:
+            yield (
+                f"parameters.{name}: a Morris grid of {spec.design.levels} levels reaches only "
+                f"{spec.design.levels} of its {len(p.values)} values; set design.levels to "
+                f"{len(p.values) + len(p.values) % 2} or more"
+            )
+
+
+def _crossed(spec: Spec) -> Iterator[str]:
+    """A crossed parameter is one of the spec's, with its values listed."""
+    for name in spec.design.cross:
+        p = spec.parameters.get(name)
+        if p is None:
+            yield f"design.cross: {name!r} is not one of the parameters ({', '.join(spec.names)})"
+        elif p.values is None:
+            yield f"design.cross: parameters.{name} needs values to cross, not a range"
+    if len(set(spec.design.cross)) != len(spec.design.cross):
+        yield "design.cross: a parameter is named twice"
 
 
 def _factorial(spec: Spec) -> Iterator[str]:
@@ -268,99 +344,11 @@ def _listed(spec: Spec) -> Iterator[str]:
         yield f"design.points: only a list design takes points, not {kind}"
 
 
-# --- designs made a chunk at a time -----------------------------------------------------------
-
-CHUNK = 4096
-"""Base samples (Sobol), trajectories (Morris) or points made at a time: a power of two, so
-that scipy's Sobol' engine keeps its balance properties from chunk to chunk."""
-
-
-def design_chunks(
-    design: Design, problem: dict, seed: int, chunk: int = CHUNK
-) -> Iterator[np.ndarray]:
-    """The rows of SALib's `sample` for a Latin hypercube, Sobol or Morris design, scaled to
-    the parameters' ranges, as arrays of at most a chunk's rows each.
-
-    Sobol and Morris are made chunk by chunk with the random draws SALib makes, in its order,
-    so the rows are identical to SALib's (tests/test_edge_values.py checks it for every kind).
-    The Latin hypercube is made whole by SALib: each column is a shuffle of all N strata, which
-    needs the whole column (N x D floats: at most 8 MB per parameter at the 1,000,000-sample
-    cap); its rows are then handed out a chunk at a time."""
-    from SALib.util import scale_samples  # only a sweep's driver needs SALib
-
-    d, n = problem["num_vars"], design.samples or 0
-    if design.kind == "latin_hypercube":
-        from SALib.sample import latin
-
-        x = latin.sample(problem, n, seed=seed)
-        yield from (x[lo : lo + chunk] for lo in range(0, n, chunk))
-        return
-    if design.kind == "sobol":
-        unit = saltelli_chunks(d, n, design.second_order, seed, chunk)
-    else:
-        unit = morris_chunks(d, n, design.levels, seed, chunk)
-    for rows in unit:
-        yield scale_samples(rows, dict(problem))
-
-
-def saltelli_chunks(
-    d: int, n: int, second_order: bool, seed: int, chunk: int = CHUNK
-) -> Iterator[np.ndarray]:
-    """Saltelli's scheme (SALib `sobol.sample`, unscaled): from N points of a scrambled Sobol'
-    sequence in 2D dimensions (scipy's qmc.Sobol; A its first D columns, B its last D), for
-    each point the rows A, AB_1 ... AB_D (A with column k from B), with second order BA_1 ...
-    BA_D (B with column k from A), and B. The engine continues its sequence from call to call,
-    so N points drawn a chunk at a time are the N points drawn at once."""
-    from scipy.stats import qmc
-
-    engine = qmc.Sobol(d=2 * d, scramble=True, seed=seed)
-    for lo in range(0, n, chunk):
-        base = engine.random(min(chunk, n - lo))
-        a, b = base[:, :d], base[:, d:]
-        blocks = [a]
-        for k in range(d):
-            ab = a.copy()
-            ab[:, k] = b[:, k]
-            blocks.append(ab)
-        for k in range(d if second_order else 0):
-            ba = b.copy()
-            ba[:, k] = a[:, k]
-            blocks.append(ba)
-        blocks.append(b)
-        yield np.stack(blocks, axis=1).reshape(-1, d)
-
-
-def morris_chunks(
-    d: int, n: int, levels: int, seed: int, chunk: int = CHUNK
-) -> Iterator[np.ndarray]:
-    """Morris's trajectories (SALib `morris.sample` without groups or optimisation, unscaled),
-    each of D + 1 rows, made one after another from one generator seeded as SALib seeds it,
-    with the same draws in the same order: the order in which the parameters move (a shuffled
-    identity), the direction of each (+1 or -1), and the start on the grid of `levels` levels.
-    The arithmetic is SALib's `_compute_b_star`, step by step, so the rows are bit-identical."""
-    rng = np.random.default_rng(seed)
-    delta = levels / (2.0 * (levels - 1))
-    grid = np.linspace(0, 1 - delta, int(levels / 2))
-    groups = np.eye(d, dtype=int)  # each parameter its own group
-    steps = np.tril(np.ones([d + 1, d], dtype=int), -1)
-    ones = np.ones((d + 1, d))
-    for lo in range(0, n, chunk):
-        out = []
-        for _ in range(min(chunk, n - lo)):
-            order = np.eye(d, d)
-            rng.shuffle(order)
-            direction = np.diag(rng.choice([-1, 1], d))
-            start = np.zeros((1, d))
-            start[0, :] = rng.choice(grid, d)
-            moved = np.matmul(2.0 * steps, np.matmul(groups, order).T)
-            out.append(
-                ones[0, :] * start + (delta / 2.0) * (np.matmul((moved - ones), direction) + ones)
-            )
-        yield np.array(out).reshape(-1, d)
-
-
 def apply(base: dict, params: dict[str, Any]) -> dict:
-    """The base scenario dict with dotted parameters set (e.g. behaviour.trust_loss)."""
+    """The base scenario dict with dotted parameters set (e.g. behaviour.trust_loss).
+
+    A name set at a table of names sets every entry: `governance = "network"` puts every theme
+    under the network arrangement (a factor "the arrangement for all themes")."""
     out = json.loads(json.dumps(base))
     for path, value in params.items():
         node = out
@@ -372,7 +360,9 @@ def apply(base: dict, params: dict[str, Any]) -> dict:
                     f"parameters.{path}: {'.'.join(parts[: i + 1])} is a single value in the "
                     "scenario, not a table: the path cannot go deeper"
                 )
-        node[parts[-1]] = value
+        here = node.get(parts[-1])
+        names = isinstance(here, dict) and here and all(isinstance(v, str) for v in here.values())
+        node[parts[-1]] = dict.fromkeys(here, value) if names and isinstance(value, str) else value
     return out
 
 
