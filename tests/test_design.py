@@ -412,3 +412,60 @@ def test_the_readme_recipe_runs_as_written(tmp_path):
         assert r.returncode == 0, (command, r.stderr[-2000:])
         assert "Traceback" not in r.stderr
     assert (tmp_path / "results" / "steering-rules" / "design.html").is_file()
+
+
+def test_levers_and_their_values_are_named_in_words_in_both_languages():
+    from sim.present.design_words import lever_label, lever_value, rules_words
+
+    assert lever_label("governance", "en") == "the arrangement for every theme"
+    assert lever_label("governance.mobility", "nl") == "het arrangement voor bereikbaarheid"
+    assert lever_value("governance", "network", "en") == "network model"
+    assert lever_label("arrangements.mine.monitoring", "en") == "monitoring"
+    assert (
+        lever_value("arrangements.mine.decision", "party_lines", "nl") == "fracties van alle raden"
+    )
+    assert lever_value("culture.conversation_interval_months", 1, "en") == "every month"
+    assert lever_value("culture.conversation_interval_months", 0, "nl") == "geen"
+    assert lever_label("region", "en") == "region"  # a path without words is shown as it is
+    words = rules_words({"arrangements.mine.sanction": 0.456, "governance.energy": "grd"}, "nl")
+    assert words == "sanctie: 0,46; het arrangement voor energietransitie: GRD met Drechtraad"
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("presets", [["classic-gr"], ["classic-gr", "network"]])
+def test_a_front_that_dominates_no_preset_says_so_plainly(tmp_path, presets):
+    """The classic GR meets far less, and it and the network model are felt to give more grip,
+    than any rule set of the designed network: the front beats neither, and says so."""
+    from sim.present.design_words import answer, printed
+    from sim.study.search.run import design
+
+    listed = ", ".join(f'"{p}"' for p in presets)
+    spec = tiny(
+        tmp_path,
+        **{
+            '"network-2024", "split-2022"': listed,
+            'commitment = "max"': 'grip_mean = "max"',
+            "commitment = 0.02": "grip_mean = 0.005",
+        },
+    )
+    d = design(load_design(spec), workers=1)
+    table = d.tables["presets"]
+    assert table["preset"].tolist() == presets and not table["dominated"].any()
+    assert (d.tables["front"]["dominates"] == "").all()
+    n = len(d.front)
+    if len(presets) == 1:
+        expected = (
+            "The front does not dominate classic-gr, the one preset it was measured against: "
+            f"classic-gr is better than every one of the {n} rule sets found on at least one "
+            "objective."
+        )
+        dutch = "Het front domineert classic-gr niet"
+    else:
+        expected = (
+            "The front dominates none of the 2 presets: each preset is better than every one of "
+            f"the {n} rule sets found on at least one objective, so no rule set found beats a "
+            "preset on every objective."
+        )
+        dutch = "Het front domineert geen van de 2 presets"
+    assert answer(d, "en") == [expected]
+    assert printed(d, "nl").startswith(dutch)

@@ -58,6 +58,8 @@ def lever_label(path: str, lang: str) -> str:
     """A lever's name as a person reads it: the rule's, culture's or behaviour's label, the
     theme's arrangement, or else its dotted path."""
     parts = path.split(".")
+    if parts == ["governance"]:  # one arrangement for every theme
+        return w("lever_governance_all", lang)
     if parts[0] == "governance" and len(parts) == 2 and parts[1] in load_themes():
         return w("lever_governance", lang, theme=i18n.label(load_themes()[parts[1]], lang))
     d = _difference(path)
@@ -73,7 +75,7 @@ def lever_value(path: str, value: Any, lang: str) -> str:
     """A lever's value in words: an arrangement's label, a culture's interval, a rule's
     value, a number in the language's format."""
     presets = load_arrangement_presets()
-    if path.startswith("governance.") and isinstance(value, str) and value in presets:
+    if path.split(".")[0] == "governance" and isinstance(value, str) and value in presets:
         return i18n.label(presets[value], lang)
     d = _difference(path)
     if (
@@ -140,6 +142,8 @@ def answer(d: Design, lang: str) -> list[str]:
     if front.empty:
         return [w("answer_empty", lang)]
     dominated = list(presets.loc[presets["dominated"], "preset"])
+    if not dominated and len(presets) == 1:
+        return [w("answer_none_one", lang, preset=presets["preset"].iloc[0], front=len(front))]
     if not dominated:
         return [w("answer_none", lang, presets=len(presets), front=len(front))]
     members = int((front["dominates"] != "").sum())

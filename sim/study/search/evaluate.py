@@ -11,8 +11,8 @@ from sim.model.model import RegionModel
 
 
 def outcomes_on_seeds(
-    index: int, scenario: Scenario, seeds: list[int], keys: list[str]
-) -> tuple[int, list[list[float]]]:
+    index: object, scenario: Scenario, seeds: list[int], keys: list[str]
+) -> tuple[object, list[list[float]]]:
     """Run `scenario` once per seed; per run, the outcomes `keys` of its summary (NaN where
     a run has none, e.g. commitment with no instalment due). `index` comes back with them, so
     the driver can put results that arrive in any order in their place."""

@@ -134,8 +134,10 @@ def scale(values: np.ndarray, directions: Sequence[Direction]) -> np.ndarray:
 
 def bounds(values: np.ndarray) -> tuple[list[float], list[float]]:
     """Fixed normalisation bounds for the hypervolume: each objective's range over `values`
-    (every evaluated rule set), widened where it has none."""
+    (every evaluated rule set), widened where it has none, 0 to 1 where it has no value."""
     v = np.asarray(values, float)
-    lo, hi = np.nanmin(v, axis=0), np.nanmax(v, axis=0)
+    ok = np.isfinite(v)
+    lo = np.array([v[ok[:, j], j].min() if ok[:, j].any() else 0.0 for j in range(v.shape[1])])
+    hi = np.array([v[ok[:, j], j].max() if ok[:, j].any() else 1.0 for j in range(v.shape[1])])
     hi = np.where(hi - lo > 0, hi, lo + 1.0)
     return lo.tolist(), hi.tolist()

@@ -206,7 +206,8 @@ def front_table(d: Design) -> pd.DataFrame:
         row["dominates"] = ";".join(beaten)
         row["scenario"] = f"scenarios/{d.ids[i]}.toml"
         rows.append(row)
-    return pd.DataFrame(rows)
+    columns = ["id", *d.spec.names, *_objective_names(d), "dominates", "scenario"]
+    return pd.DataFrame(rows, columns=columns)
 
 
 def presets_table(d: Design) -> pd.DataFrame:
@@ -223,6 +224,11 @@ def presets_table(d: Design) -> pd.DataFrame:
         row["clearly_dominated_by"] = ";".join(d.ids[i] for i in clear)
         rows.append(row)
     return pd.DataFrame(rows)
+
+
+def _objective_names(d: Design) -> list[str]:
+    """The columns of the objectives in a table: each mean, its interval and its count."""
+    return [c for k in d.spec.directions for c in (k, f"{k}_ci_low", f"{k}_ci_high", f"{k}_n")]
 
 
 def _objective_columns(d: Design, runs: np.ndarray) -> dict[str, Any]:
