@@ -31,7 +31,7 @@ HOMES = {
     "load_spec": "sim.study.experiment",
     "sweep": "sim.study.sweep",
     "load_results": "sim.study.sweepcheck",
-    "analyze": "sim.study.analysis",
+    "analyze": "sim.study.sensitivity",
 }
 """Each public name -> the module that defines it."""
 
@@ -59,10 +59,10 @@ if TYPE_CHECKING:  # for type checkers and editors; never run
     from sim.model.config import load_scenario as load_scenario
     from sim.model.model import RegionModel as RegionModel
     from sim.model.network import trust_network as trust_network
-    from sim.study.analysis import analyze as analyze
     from sim.study.compare import compare as compare
     from sim.study.experiment import load_spec as load_spec
     from sim.study.run import simulate as simulate
+    from sim.study.sensitivity import analyze as analyze
     from sim.study.sweep import sweep as sweep
     from sim.study.sweepcheck import load_results as load_results
     from sim.study.whatif import whatif as whatif

@@ -192,6 +192,22 @@ def test_compare_report_leads_with_who_is_first_across_plausible_worlds(tmp_path
     )
     assert min(sizes) >= 12
     assert table.bounding_box()["x"] + table.bounding_box()["width"] <= 1366
+    # then the least regret: in words, then its table, inside the page, before the scorecard
+    answer, regret = page.locator("p.robustness-answer"), page.locator("table.regret").first
+    assert answer.is_visible() and "on commitment" in answer.inner_text()
+    assert top < answer.bounding_box()["y"] < regret.bounding_box()["y"]
+    assert regret.bounding_box()["y"] < page.locator(".js-plotly-plot").first.bounding_box()["y"]
+    assert regret.bounding_box()["x"] + regret.bounding_box()["width"] <= 1366
+    head = regret.locator("tr").first.locator("th").all_inner_texts()
+    assert head[1:4] == ["split-2022", "network-2024", "multiple-local-status-quo"]
+    sizes = regret.locator("td, th").evaluate_all(
+        "cells => cells.map(c => parseFloat(getComputedStyle(c).fontSize))"
+    )
+    assert min(sizes) >= 11  # the mean below each largest regret is small print, still legible
+    regrets = pd.read_csv(out / "robustness.csv")
+    least = regrets[regrets["outcome"] == "commitment"].sort_values("max_regret")
+    bold = regret.locator("tr").nth(1).locator("td b").all_inner_texts()
+    assert bold and float(bold[0]) == pytest.approx(least["max_regret"].iloc[0], abs=0.006)
 
 
 def test_the_posterior_diagnostics_page_opens_offline_answer_first(tmp_path, page, page_guard):

@@ -23,6 +23,7 @@ from plotly.subplots import make_subplots
 
 from sim.model.outcomes import CRITERIA, MUNICIPAL, Outcome, outcome, shown_in
 from sim.present import i18n
+from sim.present.robustness_view import compare_section
 from sim.present.worlds_view import per_world_counts, ranks_section
 
 if TYPE_CHECKING:
@@ -372,6 +373,8 @@ details summary { cursor: pointer; font-weight: 600; margin-top: 0.8em; }
 ol.notes { font-size: 0.85em; color: #333; }
 td.robust, td.depends { text-align: left; }
 td.robust { font-weight: 600; } td.depends { font-style: italic; }
+td.least { text-align: left; } p.method { font-size: 0.85em; color: #333; }
+td.na-robustness { color: #555; font-style: italic; }
 .scenarios li { margin: 0.2em 0; }
 .swatch { display: inline-block; width: 1.6em; margin-right: 0.3em; font-weight: bold; }
 body.presenting { max-width: none; font-size: 24px; color: #000; }
@@ -446,6 +449,7 @@ def render(c: Comparison, settings: dict, lang: str = "en", presentation: bool =
 <p>{html.escape(intro)}</p>
 <ul class="scenarios">{scen}</ul>
 {ranks_section(c, lang)}
+{compare_section(c, lang)}
 <h2>{html.escape(_w("scorecard_heading", lang))}</h2>
 <p>{html.escape(_w("scorecard_note", lang))}</p>
 {divs[0]}

@@ -21,10 +21,12 @@ from typing import TYPE_CHECKING
 import numpy as np
 import pandas as pd
 
-from sim.model.config import Scenario
+from sim.model.config import ConfigError, Scenario
 from sim.model.model import RegionModel
 from sim.model.outcomes import CRITERIA, EVENTS, MUNICIPAL, outcome, shown_in
 from sim.study.executors import execute
+from sim.study.robustness import Threshold, over_worlds
+from sim.study.robustness import provenance as robustness_provenance
 from sim.study.scorecard import scorecard, unscored
 from sim.study.stats import half_widths, interval_columns
 from sim.study.worlds import (
@@ -146,6 +148,11 @@ class Comparison:
     # Over plausible worlds: the worlds, and each scenario's chance of each rank per outcome.
     worlds: Worlds | None = None
     ranks: pd.DataFrame = field(default_factory=pd.DataFrame)
+    # Over plausible worlds, robustness (sim/study/robustness.py): each scenario's regret per
+    # outcome, and the share of worlds in which it meets the `thresholds` (--satisfice).
+    robustness: pd.DataFrame = field(default_factory=pd.DataFrame)
+    satisficing: pd.DataFrame = field(default_factory=pd.DataFrame)
+    thresholds: tuple[Threshold, ...] = ()
     # A comparison's scenarios, in the order given, and its municipalities, as the region has them.
 
     def unscored(self, scenario: str) -> dict[str, str]:
@@ -165,6 +172,7 @@ def compare(
     base_seed: int = 0,
     progress: Callable[[int], None] | None = None,
     worlds: Worlds | None = None,
+    satisfice: Sequence[Threshold] = (),
 ) -> Comparison:
     """Run every scenario `replicates` times and summarise with 95% intervals.
 
@@ -173,7 +181,9 @@ def compare(
     processes (all cores when None; 1 runs in this process); `progress`, when given, is called
     with the number of runs each finished batch adds. Returns a Comparison: `runs` (one row per
     run), `outcomes`, `trajectories` and `municipalities` (tidy tables with mean, ci_low,
-    ci_high), and over worlds `ranks` (each scenario's chance of each rank per outcome).
+    ci_high), and over worlds `ranks` (each scenario's chance of each rank per outcome),
+    `robustness` (each scenario's regret per outcome) and, for the thresholds `satisfice`,
+    `satisficing` (the share of worlds in which each scenario meets them).
 
     Example:
         >>> from sim import compare, load_scenario
@@ -182,6 +192,8 @@ def compare(
         >>> len(c.runs), list(c.outcomes["scenario"].unique())
         (4, ['split-2022', 'network-2024'])
     """
+    if satisfice and worlds is None:
+        raise ConfigError("satisficing counts plausible worlds: give worlds to compare over")
     workers = workers or os.cpu_count() or 1
     tasks = _tasks(scenarios, replicates, base_seed, worlds)
     rows: list[dict] = []
@@ -210,9 +222,10 @@ def compare(
     trajectories = trajectory_table(scenarios, by_scenario)
     municipal = pd.DataFrame(local)
     municipalities = _municipalities(municipal, order)
-    ranks = pd.DataFrame()
+    ranks = robust = satisfied = pd.DataFrame()
     if worlds is not None:
         ranks = rank_probabilities(runs, keys, {k: outcome(k).better for k in keys})
+        robust, satisfied = over_worlds(runs, keys, satisfice, base_seed)
     return Comparison(
         runs,
         outcomes,
@@ -223,6 +236,9 @@ def compare(
         pd.DataFrame(counts),
         worlds,
         ranks,
+        robust,
+        satisfied,
+        tuple(satisfice) if worlds is not None else (),
     )
 
 
@@ -306,13 +322,22 @@ def save(
             "municipalities": comparison.municipalities,
         }
         if comparison.worlds is not None:
-            tables |= {"ranks": comparison.ranks, "worlds": comparison.worlds.table()}
+            tables |= {
+                "ranks": comparison.ranks,
+                "worlds": comparison.worlds.table(),
+                "robustness": comparison.robustness,
+            }
+            if comparison.thresholds:
+                tables["satisficing"] = comparison.satisficing
         write_tables(tmp, tables)
         write_toml(
             tmp / "scenarios.toml",
             {sc.name: sc.model_dump(mode="json") for sc in comparison.scenarios},
         )
         worlds = comparison.worlds.provenance() if comparison.worlds is not None else {}
+        if comparison.worlds is not None:
+            seed = int(comparison.runs["seed"].min())  # base_seed: replicate 0's seed
+            worlds["robustness"] = robustness_provenance(comparison.thresholds, seed)
         write_json(tmp / "manifest.json", {**settings, **worlds, **provenance()})
         for page in pages:
             page(tmp)

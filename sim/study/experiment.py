@@ -347,8 +347,8 @@ def _listed(spec: Spec) -> Iterator[str]:
 def apply(base: dict, params: dict[str, Any]) -> dict:
     """The base scenario dict with dotted parameters set (e.g. behaviour.trust_loss).
 
-    A name set at a table of names sets every entry: `governance = "network"` puts every theme
-    under the network arrangement (a factor "the arrangement for all themes")."""
+    A name set at a table of names sets every entry: `governance` set to an arrangement's name
+    puts every theme under it (a factor "the arrangement for all themes")."""
     out = json.loads(json.dumps(base))
     for path, value in params.items():
         node = out
@@ -398,16 +398,22 @@ def load_spec(path: str | Path) -> Spec:
 
     # Every point must make a valid scenario: check the corners of the design up front (each
     # parameter's extremes with the others at their first value), without making the design.
+    # (A listed value is what a run gets; only a range's ends go through `value`, which maps a
+    # sampled design's u in [0, 1] to a listed value.)
     first = {
-        n: spec.value(n, p.values[0] if p.values is not None else p.low)
+        n: p.values[0] if p.values is not None else spec.value(n, p.low)
         for n, p in spec.parameters.items()
     }
     probe = (
         [dict(point) for point in spec.design.points or []] if spec.design.kind == "list" else []
     )
     for name, p in spec.parameters.items():
-        for v in [p.low, p.high] if p.values is None else p.values:
-            probe.append({**first, name: spec.value(name, v)})
+        for v in (
+            p.values
+            if p.values is not None
+            else [spec.value(name, p.low), spec.value(name, p.high)]
+        ):
+            probe.append({**first, name: v})
     scenario = None
     for point in probe or [{}]:
         scenario = scenario_from_dict(apply(base, point), source=f"{path} (parameters {point})")

@@ -6,7 +6,8 @@ it), so that every table, page and check computes it the same way:
 - `t_quantile(n)`: the two-sided 95% quantile of Student's t with n - 1 degrees of freedom;
 - `mean_interval(values)`: mean, standard error and the 95% interval of a sample;
 - `interval_columns(frame, by, value)`: the same per group of a DataFrame (mean, sd, n,
-  ci_low, ci_high), as the tidy tables write them.
+  ci_low, ci_high), as the tidy tables write them;
+- `wilson(successes, n)`: the 95% interval of a share (robustness's satisficing).
 
 Where n < 2 there is no interval: the standard error and the bounds are NaN (the mean stands
 alone), never a zero-width interval that would look certain.
@@ -79,3 +80,21 @@ def interval_columns(frame: pd.DataFrame, by: list[str], value: str = "value") -
         for sd, mean, n in zip(out["sd"], out["mean"], out["n"], strict=True)
     ]
     return out
+
+
+def wilson(successes: int, n: int) -> tuple[float, float]:
+    """The 95% Wilson score interval of a share `successes` of `n` (Wilson 1927, "Probable
+    inference, the law of succession, and statistical inference"): inside [0, 1] and not of
+    zero width at 0 or n, unlike the normal approximation; NaN where n is 0."""
+    if n <= 0:
+        return math.nan, math.nan
+    from scipy.stats import norm
+
+    z = float(norm.ppf(0.5 + LEVEL / 2))
+    p = successes / n
+    centre = (p + z * z / (2 * n)) / (1 + z * z / n)
+    half = z * math.sqrt(p * (1 - p) / n + z * z / (4 * n * n)) / (1 + z * z / n)
+    # at 0 of n and n of n the bound is exactly 0 or 1 (rounding would leave it a hair inside)
+    low = 0.0 if successes == 0 else max(0.0, centre - half)
+    high = 1.0 if successes == n else min(1.0, centre + half)
+    return low, high

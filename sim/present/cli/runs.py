@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import argparse
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from sim.model.config import ConfigError, Scenario, list_scenarios, unchanged_overrides
 from sim.present.cli.common import check_seeds, checked_scenario, chosen_worlds, warn
@@ -21,7 +22,12 @@ from sim.present.cli.parser import (
     worlds_option,
     years_option,
 )
+from sim.present.cli.robustness import compare_outcomes, satisfice_option, thresholds
 from sim.present.printed import closing_line
+
+if TYPE_CHECKING:
+    from sim.study.robustness import Threshold
+    from sim.study.worlds import Worlds
 
 DEFAULT_SCENARIO = "multiple-local-status-quo"
 DEFAULT_REPLICATES = 200  # 95% intervals of commitment about +-0.02 wide
@@ -75,6 +81,7 @@ def compare_options(cmp: argparse.ArgumentParser) -> None:
     seed_option(cmp, "first seed")
     workers_option(cmp)
     lang_option(cmp, "printed table and the report")
+    satisfice_option(cmp)
     cmp.add_argument(
         "--presentation",
         action="store_true",
@@ -126,6 +133,18 @@ def warn_calendars(scenarios: list[Scenario]) -> None:
         )
 
 
+def _worlds_and_thresholds(args: argparse.Namespace) -> tuple[Worlds | None, list[Threshold]]:
+    """The plausible worlds of a comparison and its --satisfice thresholds, which count worlds
+    (a ConfigError in the user's language without them)."""
+    from sim.present.i18n import text
+
+    satisfice = thresholds(args.satisfice, compare_outcomes(), args.lang)
+    worlds = chosen_worlds(args.worlds, args.replicates, args.seed)
+    if satisfice and worlds is None:
+        raise ConfigError(text("robustness.error.needs_worlds", args.lang))
+    return worlds, satisfice
+
+
 def cmd_compare(args: argparse.Namespace) -> int:
     import time
 
@@ -134,12 +153,13 @@ def cmd_compare(args: argparse.Namespace) -> int:
     from sim.present.i18n import number, text
     from sim.present.printed import format_table
     from sim.present.report import write_report
+    from sim.present.robustness_view import compare_lines
     from sim.study.compare import compare, save
     from sim.study.estimate import guard, of_runs
 
     names = _names(args.scenarios)
     check_seeds(args.seed, args.replicates)
-    worlds = chosen_worlds(args.worlds, args.replicates, args.seed)
+    worlds, satisfice = _worlds_and_thresholds(args)
     scenarios = _loaded(names, args.years)
     if args.scenarios:
         warn_calendars(scenarios)
@@ -150,7 +170,7 @@ def cmd_compare(args: argparse.Namespace) -> int:
     total = len(scenarios) * args.replicates
     with bar(total, "compare", enabled=not args.no_progress) as update:
         result = compare(
-            scenarios, args.replicates, args.workers, args.seed, progress=update, worlds=worlds
+            scenarios, args.replicates, args.workers, args.seed, update, worlds, satisfice
         )
     elapsed = time.perf_counter() - start
     years = sorted({sc.years for sc in scenarios})
@@ -160,6 +180,7 @@ def cmd_compare(args: argparse.Namespace) -> int:
         "base_seed": args.seed,
         "years": years[0] if len(years) == 1 else years,
         "lang": args.lang,
+        "satisfice": [str(t) for t in satisfice],
     }
 
     def report(folder: Path) -> None:
@@ -175,7 +196,7 @@ def cmd_compare(args: argparse.Namespace) -> int:
         worlds=len(worlds) if worlds is not None else 0,
     )
     print(heading)
-    print(format_table(result, lang=args.lang))
+    print("\n".join([format_table(result, lang=args.lang), *compare_lines(result, args.lang)]))
     print(closing_line(dest, args.lang, text("cli.compare.files", args.lang)))
     return 0
 
@@ -261,6 +282,7 @@ COMPARE = Command(
         "samenspel compare",
         "samenspel compare --scenarios split-2022,network-2024 --replicates 500 --lang nl",
         "samenspel compare --scenarios grd,experiments/mine.toml --presentation",
+        'samenspel compare --satisfice "commitment>=0.5" --satisfice "free_riding<=0.2"',
     ),
     compare_options,
     cmd_compare,

@@ -214,21 +214,39 @@ def analyze_options(an: argparse.ArgumentParser) -> None:
         help="analyse an unfinished or still running sweep's finished runs (unequal numbers "
         "of runs per design point)",
     )
+    lang_option(an, "summary and page")
+    progress_option(an)
     output_options(an, "RESULTS-analysis, beside the sweep")
 
 
 def cmd_analyze(args: argparse.Namespace) -> int:
-    from sim.study.analysis import analyze
+    from sim.present import sensitivity_page
+    from sim.present.i18n import text
+    from sim.present.sensitivity_words import summary
+    from sim.study.sensitivity import Analysis, analyze
 
-    out = analyze(args.results, args.out, force=args.force, partial=args.partial, say=warn)
-    for f in sorted(out.iterdir()):
-        print(f"  {f}")
-    default = args.results.with_name(args.results.name + "-analysis")
-    kept = args.out is None and out != default
-    print(
-        f"samenspel analyze: written to {out}/"
-        + (f" ({default}/ holds an earlier analysis and is kept)" if kept else "")
+    found: list[Analysis] = []
+
+    def pages(folder: Path, result: Analysis) -> None:
+        found.append(result)
+        sensitivity_page.write(folder, result, args.results.name, args.lang)
+
+    out = analyze(
+        args.results,
+        args.out,
+        force=args.force,
+        partial=args.partial,
+        say=warn,
+        pages=pages,
+        progress=not args.no_progress,
     )
+    print("\n".join(summary(found[0], args.lang)))
+    print()
+    names = ", ".join(f.name for f in sorted(out.iterdir()))
+    print(text("analyze.files", args.lang, folder=out, files=names))
+    default = args.results.with_name(args.results.name + "-analysis")
+    if args.out is None and out != default:
+        print(text("cli.out.kept", args.lang, taken=default))
     return 0
 
 

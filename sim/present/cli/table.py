@@ -7,6 +7,7 @@ from __future__ import annotations
 from sim.present.cli.design import DESIGN
 from sim.present.cli.lists import LISTS
 from sim.present.cli.parser import Command
+from sim.present.cli.robustness import ROBUSTNESS
 from sim.present.cli.runs import COMPARE, RUN, WHATIF
 from sim.present.cli.shows import ANIMATE, APP
 from sim.present.cli.sweeps import ANALYZE, CALIBRATE, POSTERIOR, SWEEP
@@ -20,6 +21,7 @@ COMMANDS: tuple[Command, ...] = (
     POSTERIOR,
     ANALYZE,
     DESIGN,
+    ROBUSTNESS,
     VALIDATE,
     ANIMATE,
     APP,
