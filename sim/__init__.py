@@ -31,6 +31,7 @@ HOMES = {
     "load_spec": "sim.study.experiment",
     "sweep": "sim.study.sweep",
     "load_results": "sim.study.sweepcheck",
+    "load_municipalities": "sim.study.sweepcheck",
     "analyze": "sim.study.sensitivity",
 }
 """Each public name -> the module that defines it."""
@@ -64,5 +65,6 @@ if TYPE_CHECKING:  # for type checkers and editors; never run
     from sim.study.run import simulate as simulate
     from sim.study.sensitivity import analyze as analyze
     from sim.study.sweep import sweep as sweep
+    from sim.study.sweepcheck import load_municipalities as load_municipalities
     from sim.study.sweepcheck import load_results as load_results
     from sim.study.whatif import whatif as whatif

@@ -73,7 +73,7 @@ def test_a_run_that_raises_is_recorded_and_the_batch_goes_on():
 
     scenario = base_scenario(base)
     runs = [(0, 0, 1, {"behaviour.trust_loss": 5.0}), (1, 1, 2, {"behaviour.trust_loss": 0.1})]
-    rows, _ = run_batch(scenario, runs, base.outputs)
+    rows, *_ = run_batch(scenario, runs, base.outputs)
     assert rows[0]["status"] == "failed" and "trust_loss" in rows[0]["error"]
     assert rows[1]["status"] == "ok" and 0 <= rows[1]["commitment"] <= 1
 

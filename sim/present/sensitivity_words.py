@@ -86,8 +86,8 @@ def _sentence(kind: str, ranked: pd.DataFrame, index: str, lang: str) -> str:
         seeds = "" if conf is None else _w("seeds_part", lang, conf=n(conf))
         return _w(
             "answer_sobol",
-            seeds=seeds,
             lang,
+            seeds=seeds,
             st=n(top["ST"]),
             low=n(top["ST"] - top["ST_conf"]),
             high=n(top["ST"] + top["ST_conf"]),

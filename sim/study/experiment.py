@@ -42,6 +42,7 @@ from sim.model.config import (
 )
 from sim.model.recorder import SERIES
 from sim.study.designs import design_chunks
+from sim.study.sweeprows import check_columns
 
 
 class Parameter(Strict):
@@ -90,6 +91,11 @@ class Outputs(Strict):
     series: list[str] = Field(default_factory=list, description="time-series columns to keep")
     series_every: Annotated[int, Field(ge=0, le=1200)] = Field(
         0, description="keep every k-th month of the series (0 = none)"
+    )
+    municipalities: bool | Annotated[list[str], Field(min_length=1)] = Field(
+        False,
+        description="keep a per-municipality table: true for every column a run writes per "
+        "municipality, or a list of those columns",
     )
 
 
@@ -271,6 +277,8 @@ class Spec(Strict):
         for field, default in (("cross", []), ("seeds", "independent")):  # as before they were
             if dumped["design"][field] == default:
                 del dumped["design"][field]
+        if not self.outputs.municipalities:  # unset: the digest of a spec that had no such key
+            del dumped["outputs"]["municipalities"]
         text = json.dumps(dumped, sort_keys=True)
         return hashlib.sha256(text.encode()).hexdigest()[:16]
 
@@ -418,6 +426,7 @@ def load_spec(path: str | Path) -> Spec:
     for point in probe or [{}]:
         scenario = scenario_from_dict(apply(base, point), source=f"{path} (parameters {point})")
     check_outputs(spec, scenario, str(path))
+    check_columns(spec, scenario, str(path))
     return spec
 
 

@@ -5,9 +5,11 @@ from __future__ import annotations
 import hashlib
 import platform
 import subprocess
+from collections.abc import Mapping
 from dataclasses import dataclass
 from importlib import metadata
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 
@@ -99,8 +101,15 @@ def provenance() -> dict[str, str]:
     }
 
 
-def save_run(result: RunResult, dest: Path | Destination) -> Path:
-    """Write a run's tables, its fully resolved scenario and a manifest, atomically."""
+def save_run(
+    result: RunResult,
+    dest: Path | Destination,
+    *,
+    tables: Mapping[str, pd.DataFrame] | None = None,
+    notes: Mapping[str, Any] | None = None,
+) -> Path:
+    """Write a run's tables, its fully resolved scenario and a manifest, atomically; `tables`
+    are written beside the run's, `notes` added to its manifest."""
     scenario = result.scenario
 
     def fill(tmp: Path) -> None:
@@ -111,6 +120,7 @@ def save_run(result: RunResult, dest: Path | Destination) -> Path:
                 "summary": pd.DataFrame([result.summary]),
                 "municipalities": result.municipalities,
                 "events": result.events,
+                **(tables or {}),
             },
         )
         write_toml(tmp / "scenario.toml", scenario.model_dump(mode="json"))
@@ -124,6 +134,7 @@ def save_run(result: RunResult, dest: Path | Destination) -> Path:
                     for t, a in scenario.resolved_arrangements().items()
                 },
                 **provenance(),
+                **(notes or {}),
             },
         )
 

@@ -27,16 +27,32 @@ from sim.model.model import RegionModel
 from sim.study.executors import WORKER_WAIT, check_cluster, check_main_guard, execute
 from sim.study.experiment import Outputs, Spec, apply, base_scenario
 from sim.study.sweepcheck import LEDGER
-from sim.study.sweepstore import Check, Store, is_sweep, load_results, verify
+from sim.study.sweeprows import kept_outcomes, municipality_rows, series_rows
+from sim.study.sweepstore import (
+    Check,
+    Store,
+    is_sweep,
+    load_municipalities,
+    load_results,
+    verify,
+)
 
-__all__ = ["is_sweep", "load_results", "run_batch", "sweep", "verify"]
+__all__ = ["is_sweep", "load_municipalities", "load_results", "run_batch", "sweep", "verify"]
 
 Run = tuple[int, int, int, dict[str, Any]]  # run id, point index, seed, parameters
 
 
-def run_batch(base: dict, runs: list[Run], outputs: Outputs) -> tuple[list[dict], list[dict]]:
-    """Run a batch in this process: summary rows (with status) and long time-series rows."""
-    rows, series = [], []
+Batch = tuple[list[dict], list[dict], list[dict]]
+"""What a batch of runs gives back: summary rows (with status), long time-series rows and
+per-municipality rows (sim/study/sweeprows.py: what is kept of each run)."""
+
+
+def run_batch(base: dict, runs: list[Run], outputs: Outputs) -> Batch:
+    """Run a batch in this process: summary rows (with status), long time-series rows and
+    per-municipality rows."""
+    rows: list[dict] = []
+    series: list[dict] = []
+    municipalities: list[dict] = []
     scenarios: dict[int, Any] = {}  # replicates of a point share its validated scenario
     for run_id, point, seed, params in runs:
         start = time.perf_counter()
@@ -47,29 +63,20 @@ def run_batch(base: dict, runs: list[Run], outputs: Outputs) -> tuple[list[dict]
                 scenario = scenarios[point] = scenario_from_dict(
                     apply(base, params), source=f"run {run_id}"
                 )
-            model = RegionModel(scenario, seed=seed).run()
-            summary = model.recorder.summary()
-            keep = outputs.summary or [k for k in summary if k not in ("scenario", "seed")]
-            row.update({k: summary[k] for k in keep})
-            row["status"], row["error"] = "ok", ""
-            if outputs.series and outputs.series_every:
-                cols = model.recorder.columns
-                for t in range(0, len(cols["month"]), outputs.series_every):
-                    for c in outputs.series:
-                        series.append(
-                            {
-                                "run_id": run_id,
-                                "month": t,
-                                "variable": c,
-                                "value": float(cols[c][t]),
-                            }
-                        )
+            recorder = RegionModel(scenario, seed=seed).run().recorder
+            summary = recorder.summary()
+            kept = {k: summary[k] for k in kept_outcomes(outputs, summary)}
+            more = series_rows(run_id, recorder, outputs)
+            local = municipality_rows(run_id, recorder, outputs)
+            row.update(kept, status="ok", error="")
+            series += more
+            municipalities += local
         except Exception as exc:  # a failing run is recorded, and the sweep goes on
             row["status"] = "failed"
             row["error"] = "".join(traceback.format_exception_only(exc)).strip()
         row["duration"] = time.perf_counter() - start
         rows.append(row)
-    return rows, series
+    return rows, series, municipalities
 
 
 def batch_size(runs: int, workers: int) -> int:
@@ -119,18 +126,22 @@ def sweep(
     Example: a tiny spec (2 values x 2 replicates of a 1-year run), run in this process.
         >>> import tempfile
         >>> from pathlib import Path
-        >>> from sim import load_results, load_spec, sweep
+        >>> from sim import load_municipalities, load_results, load_spec, sweep
         >>> folder = Path(tempfile.mkdtemp())
         >>> _ = (folder / "tiny.toml").write_text(
         ...     'name = "tiny"\nbase = "split-2022"\nyears = 1\nreplicates = 2\n'
         ...     '[design]\nkind = "full_factorial"\n'
         ...     '[parameters]\n"behaviour.trust_loss" = { values = [0.2, 0.4] }\n'
+        ...     '[outputs]\nmunicipalities = ["commitment", "net_cost"]\n'
         ... )
         >>> done = sweep(load_spec(folder / "tiny.toml"), folder / "tiny",
         ...              executor="inprocess", progress=False)
         >>> runs, series = load_results(done)
         >>> len(runs), set(runs["status"]), sorted(set(runs["behaviour.trust_loss"].tolist()))
         (4, {'ok'}, [0.2, 0.4])
+        >>> local = load_municipalities(done)  # 4 runs x 7 municipalities
+        >>> len(local), list(local.columns)
+        (28, ['run_id', 'municipality', 'commitment', 'net_cost'])
     """
     from sim.study.run import provenance
 
@@ -166,8 +177,8 @@ def sweep(
         results = execute(run_batch, tasks, executor, workers, scheduler, wait_for_workers)
         shown = progress and spec.run_count() > len(done)
         with bar(spec.run_count(), spec.name, initial=len(done), enabled=shown) as update:
-            for rows, series in results:
-                store.write(rows, series)
+            for rows, series, municipalities in results:
+                store.write(rows, series, municipalities)
                 update(len(rows))
     return store.folder
 

@@ -9,6 +9,11 @@ Layout:
     runs/part-*.parquet  one row per run: run_id, point, seed, parameters, status, error,
                          duration, outcomes
     series/part-*.parquet  time series, every k-th month, long form (if asked for)
+    municipalities/part-*.parquet  one row per run and municipality: run_id, municipality, the
+                         per-municipality outcomes (if the spec's outputs.municipalities asks)
+
+A batch's parts share one file name in each folder; a batch one of whose recorded parts is
+missing is incomplete, and is run again (its other parts removed) on `--resume`.
 
 **What is the sweep's** is what it recorded: the manifest's files, and the parts in its ledger
 (sim/io/ownership.py's rule reads both). Only recorded parts are read, and only recorded files
@@ -44,8 +49,19 @@ LOG_LIMIT = 1 << 30  # bytes a status log or ledger may have: 10 million runs' l
 MOST_SHOWN = 8  # problems named in one message; the rest counted
 
 
+PARTS = ("runs", "series", "municipalities")
+"""The folders of parts: the runs (a batch's commit) and what a batch writes beside them."""
+
+
 class SweepDamaged(ConfigError):
     """A sweep folder holds something a kill cannot explain (exit status 2)."""
+
+
+def companions(spec: Spec | None) -> list[str]:
+    """The folders of parts a sweep of `spec` has: runs and series, and the per-municipality
+    table's if the spec keeps one (a sweep made before it could has none)."""
+    kept = spec is not None and bool(spec.outputs.municipalities)
+    return ["runs", "series", *(["municipalities"] if kept else [])]
 
 
 def is_sweep(folder: Path) -> bool:
@@ -61,7 +77,7 @@ class Check:
 
     folder: Path
     spec: Spec | None = None
-    parts: dict[str, list[str]] = field(default_factory=lambda: {"runs": [], "series": []})
+    parts: dict[str, list[str]] = field(default_factory=lambda: {s: [] for s in PARTS})
     repairs: list[str] = field(default_factory=list)
     damage: list[str] = field(default_factory=list)
     strays: list[str] = field(default_factory=list)
@@ -71,7 +87,8 @@ class Check:
     pending: list[tuple[str, str]] = field(default_factory=list)  # (part, temporary) unrecorded
     unlogged: list[str] = field(default_factory=list)  # runs parts with runs not in the log
     logged: set[int] = field(default_factory=set)  # run ids in the status log
-    orphans: list[str] = field(default_factory=list)  # series parts without their runs part
+    orphans: list[str] = field(default_factory=list)  # parts of batches that are not whole
+    gone: list[str] = field(default_factory=list)  # recorded parts that are missing
 
     def refuse(self, command: str) -> None:
         """SweepDamaged naming the damage (at most MOST_SHOWN lines), if there is any."""
@@ -159,13 +176,18 @@ def _read_spec(check: Check, data: dict) -> None:
         check.damage.append("spec.toml: not the spec the sweep started with; restore it")
 
 
+def _foreign(check: Check, part: str) -> bool:
+    """Whether a ledger's part is in none of the sweep's folders of parts."""
+    return part.split("/")[0] not in companions(check.spec) or part.count("/") != 1
+
+
 def _check_part(check: Check, part: str, recorded: dict) -> None:
     path = check.folder / part
-    if not (path.exists() or path.is_symlink()):
-        if part.startswith("runs/"):
-            check.repairs.append(f"{part}: recorded but missing; its runs are run again")
-        return
-    if path.is_symlink() or not path.is_file():
+    if _foreign(check, part):
+        check.damage.append(f"{LEDGER}: {part} is not a part of this sweep; remove its line")
+    elif not (path.exists() or path.is_symlink()):
+        check.gone.append(part)
+    elif path.is_symlink() or not path.is_file():
         check.damage.append(f"{part}: should be a file samenspel wrote; it is not")
     elif file_digest(path) != (recorded["size"], recorded["sha256"]):
         check.damage.append(
@@ -177,7 +199,7 @@ def _check_part(check: Check, part: str, recorded: dict) -> None:
 
 
 def _read_parts(check: Check, recorded: dict[str, dict]) -> None:
-    for sub in ("runs", "series"):
+    for sub in companions(check.spec):
         where = check.folder / sub
         if where.is_symlink() or not where.is_dir():
             check.damage.append(f"{sub}/: should be the sweep's folder of parts; it is not")
@@ -185,17 +207,17 @@ def _read_parts(check: Check, recorded: dict[str, dict]) -> None:
         return
     for part, entry in sorted(recorded.items()):
         _check_part(check, part, entry)
-    runs = {p.split("/", 1)[1] for p in check.parts["runs"]}
-    runs |= {  # renamed into place by a batch killed before it recorded them: whole, kept
-        part.split("/", 1)[1]
-        for part, _ in check.pending
-        if part.startswith("runs/") and (check.folder / part).is_file()
-    }
-    check.orphans = [p for p in check.parts["series"] if p.split("/", 1)[1] not in runs]
-    check.parts["series"] = [p for p in check.parts["series"] if p not in check.orphans]
-    check.repairs += [
-        f"{p}: its batch never committed; removed, the batch is run again" for p in check.orphans
-    ]
+    for part, _ in check.pending:
+        if _foreign(check, part):
+            check.damage.append(f"{LEDGER}: {part} is not a part of this sweep; remove its line")
+    if check.damage:
+        return
+    _whole_batches(check)
+    _run_ids(check)
+
+
+def _run_ids(check: Check) -> None:
+    """The runs the runs parts hold, each once and each of the design, or damage."""
     seen: dict[int, str] = {}
     for part in check.parts["runs"]:
         try:
@@ -210,6 +232,45 @@ def _read_parts(check: Check, recorded: dict[str, dict]) -> None:
                 check.damage.append(f"{part}: run {run_id} is in {seen[run_id]} too")
             seen[run_id] = part
     check.done = set(seen)
+
+
+def _name(part: str) -> str:
+    return part.split("/", 1)[1]
+
+
+def _whole_batches(check: Check) -> None:
+    """Only whole batches are read: a batch with a recorded part missing (removed by hand) is
+    run again, and parts whose runs part is not there (never committed, or of such a batch) are
+    removed on `--resume`."""
+    broken = {_name(p) for p in check.gone}
+    for part in check.gone:
+        whose = "its runs are" if part.startswith("runs/") else "its batch is"
+        check.repairs.append(f"{part}: recorded but missing; {whose} run again")
+    undone = [p for p in check.parts["runs"] if _name(p) in broken]
+    undone += [  # renamed into place by a killed batch, never recorded: of a batch not whole
+        part
+        for part, _ in check.pending
+        if part.startswith("runs/") and _name(part) in broken and (check.folder / part).is_file()
+    ]
+    check.parts["runs"] = [p for p in check.parts["runs"] if p not in undone]
+    runs = {_name(p) for p in check.parts["runs"]}
+    runs |= {  # renamed into place by a batch killed before it recorded them: whole, kept
+        _name(part)
+        for part, _ in check.pending
+        if part.startswith("runs/") and part not in undone and (check.folder / part).is_file()
+    }
+    loose = [
+        p for sub in companions(check.spec)[1:] for p in check.parts[sub] if _name(p) not in runs
+    ]
+    for sub in companions(check.spec)[1:]:
+        check.parts[sub] = [p for p in check.parts[sub] if p not in loose]
+    check.repairs += [
+        f"{p}: a part of its batch is missing; removed"
+        if _name(p) in broken
+        else f"{p}: its batch never committed; removed, the batch is run again"
+        for p in [*undone, *loose]
+    ]
+    check.orphans = [*undone, *loose, *check.gone]
 
 
 def _status_run(line: str) -> int | None:
@@ -325,3 +386,38 @@ def _concat(folder: Path, parts: list[str], columns: list[str]) -> pd.DataFrame:
     if not parts:
         return pd.DataFrame(columns=columns)
     return pd.concat([pd.read_parquet(folder / p) for p in sorted(parts)], ignore_index=True)
+
+
+def load_municipalities(folder: str | Path, check: Check | None = None) -> pd.DataFrame:
+    r"""A sweep's per-municipality table, as a pandas DataFrame, from its recorded parts only
+    (SweepDamaged if the folder is damaged; ConfigError if the spec kept none: set
+    `[outputs] municipalities = true` or list the columns).
+
+    One row per finished run and municipality, in the order of `load_results`' runs and, within
+    a run, of the run's own per-municipality table: run_id, municipality, and the columns a
+    run writes per municipality (`simulate(...).municipalities`) that the spec keeps.
+
+    Example: one point run twice for a year, every per-municipality column kept.
+        >>> import tempfile
+        >>> from pathlib import Path
+        >>> from sim import load_municipalities, load_spec, sweep
+        >>> folder = Path(tempfile.mkdtemp())
+        >>> _ = (folder / "one.toml").write_text(
+        ...     'name = "one"\nbase = "split-2022"\nyears = 1\nreplicates = 2\n'
+        ...     '[design]\nkind = "list"\npoints = [{}]\n[outputs]\nmunicipalities = true\n'
+        ... )
+        >>> done = sweep(load_spec(folder / "one.toml"), folder / "one",
+        ...              executor="inprocess", progress=False)
+        >>> local = load_municipalities(done)
+        >>> len(local), local["run_id"].tolist()[6:8], list(local.columns[:3])
+        (14, [0, 1], ['run_id', 'municipality', 'population'])
+    """
+    check = check or verify(Path(folder))
+    check.refuse(str(folder))
+    if "municipalities" not in companions(check.spec):
+        raise ConfigError(
+            f"{folder}: this sweep kept no per-municipality table; its spec needs "
+            "[outputs] municipalities = true (or a list of columns), in a new sweep"
+        )
+    table = _concat(Path(folder), check.parts["municipalities"], ["run_id", "municipality"])
+    return table.sort_values("run_id", kind="stable").reset_index(drop=True)

@@ -4,11 +4,11 @@ The folder's layout, what is the sweep's, and how it is checked before use are
 sim/study/sweepcheck.py (its names are importable from here too).
 
 **A batch is committed** as one unit: the ledger notes the parts it is about to write, the
-series part is written aside and renamed into place, then the runs part (the commit), each
-recorded in the ledger with its size and hash, then the batch's lines in the status log. After
-a kill between any two of these steps, opening the folder again (:meth:`Store.open`) finishes
-the batch's record or undoes it, so the parts are the record and `--resume` runs exactly the
-runs no recorded part holds.
+series part and the per-municipality part (if the spec keeps them) are written aside and renamed
+into place, then the runs part (the commit), each recorded in the ledger with its size and hash,
+then the batch's lines in the status log. After a kill between any two of these steps, opening
+the folder again (:meth:`Store.open`) finishes the batch's record or undoes it, so the parts are
+the record and `--resume` runs exactly the runs no recorded part holds.
 """
 
 from __future__ import annotations
@@ -35,8 +35,10 @@ from sim.study.sweepcheck import (
     STATUS,
     Check,
     SweepDamaged,
+    companions,
     done_in,
     is_sweep,
+    load_municipalities,
     load_results,
     verify,
 )
@@ -52,6 +54,7 @@ __all__ = [
     "SweepDamaged",
     "done_in",
     "is_sweep",
+    "load_municipalities",
     "load_results",
     "verify",
 ]
@@ -140,8 +143,8 @@ class Store:
             write_toml(tmp / "base.toml", base_scenario(spec))  # the resolved base scenario
             grows = [STATUS, LEDGER, LOCK]
             write_json(tmp / "manifest.json", {**info, "grows": grows, "ledger": LEDGER})
-            (tmp / "runs").mkdir()
-            (tmp / "series").mkdir()
+            for sub in companions(spec):
+                (tmp / sub).mkdir()
             (tmp / STATUS).touch()
             (tmp / LEDGER).touch()
 
@@ -194,9 +197,9 @@ class Store:
         for part, temporary in sorted(check.pending, key=lambda p: not p[0].startswith("runs/")):
             (self.folder / temporary).unlink(missing_ok=True)  # a write whose rename never came
             sub, name = part.split("/", 1)
-            if not (self.folder / part).is_file():
-                continue
-            if sub == "series" and name not in runs:  # its batch never committed
+            if not (self.folder / part).is_file() or part in check.orphans:
+                continue  # never renamed into place, or of a batch that is run again
+            if sub != "runs" and name not in runs:  # its batch never committed
                 (self.folder / part).unlink()
                 continue
             self._record(part)  # renamed into place, never recorded: it is whole
@@ -216,10 +219,11 @@ class Store:
         """Run ids held by a recorded part: the record of what is finished."""
         return set(self.check.done) if self.check is not None else set()
 
-    def write(self, rows: list[dict], series: list[dict]) -> None:
+    def write(self, rows: list[dict], series: list[dict], municipalities: list[dict]) -> None:
         """One batch, committed as one unit (see the module's docstring)."""
         name = f"part-{time.time_ns()}-{os.getpid()}-{rows[0]['run_id']}.parquet"
-        for sub, table in (("series", series), ("runs", rows)):
+        tables = (("series", series), ("municipalities", municipalities), ("runs", rows))
+        for sub, table in tables:
             if table:
                 part = f"{sub}/{name}"
                 temporary = f"{sub}/.{name}.partial"

@@ -9,6 +9,7 @@
     samenspel sweep SPEC [--workers N | --scheduler ADDRESS | --in-process] [--resume] [--large]
     samenspel analyze RESULTS
     samenspel design SPEC [--workers N] [--lang nl|en] [--out DIR] [--force] [--large]
+    samenspel rerun SWEEP RUN_ID [--out DIR] [--lang nl|en]
     samenspel validate [--scenario FILE] [--set PATH=VALUE ...] [--checks KEY,...] [--seeds N]
                        [--worlds W [--seed N]] [--large]
     samenspel animate SCENARIO [--vs OTHER] [--seed N] [--lang nl|en] [--out FILE] [--projector]
@@ -27,7 +28,8 @@ status.
 
 Exit status: 0 on success, 2 on bad input (a usage error or a scenario that does not validate)
 or on a job estimated beyond the thresholds of sim/study/estimate.py without `--large`, with nothing
-written; `validate` exits 1 when a check fails, and any command 1 when its Dask cluster or a
+written; `validate` exits 1 when a check fails, `rerun` when the run does not reproduce its
+sweep's row, and any command 1 when its Dask cluster or a
 worker process is lost or unusable; 143 on SIGTERM and 130 on Ctrl-C, at any moment, with one
 line on stderr (sim/study/signals.py).
 
@@ -41,6 +43,7 @@ The package, a module per group of commands:
     runs.py       run, compare, whatif
     sweeps.py     sweep, analyze, calibrate, posterior
     design.py     design (many-objective search over rule sets)
+    rerun.py      rerun (one run of a sweep, checked against its row)
     validate.py   validate
     shows.py      animate, app
     lists.py      scenarios, arrangements, rules

@@ -7,6 +7,7 @@ from __future__ import annotations
 from sim.present.cli.design import DESIGN
 from sim.present.cli.lists import LISTS
 from sim.present.cli.parser import Command
+from sim.present.cli.rerun import RERUN
 from sim.present.cli.robustness import ROBUSTNESS
 from sim.present.cli.runs import COMPARE, RUN, WHATIF
 from sim.present.cli.shows import ANIMATE, APP
@@ -22,6 +23,7 @@ COMMANDS: tuple[Command, ...] = (
     ANALYZE,
     DESIGN,
     ROBUSTNESS,
+    RERUN,
     VALIDATE,
     ANIMATE,
     APP,

@@ -20,6 +20,15 @@ PAWN_SLICES = 10
 """Conditioning slices per parameter (SALib's default; Pianosi & Wagener 2018 use 10)."""
 
 
+RBD_HARMONICS = 10
+"""RBD-FAST's harmonics (SALib's default, Tarantola et al. 2006)."""
+
+RBD_MIN = 8 * RBD_HARMONICS
+"""Fewer samples than this give no RBD-FAST index: its bias correction (Tissot & Prieur 2012)
+needs the samples, and the half-samples of its bootstrap, well above twice the harmonics (an
+ASSUMPTION: four times, in the half-samples)."""
+
+
 def indices(
     resp: Responses, points: np.ndarray, spec: Spec, x: np.ndarray
 ) -> tuple[pd.DataFrame, int]:
@@ -35,7 +44,12 @@ def indices(
         return pd.DataFrame(), len(ys)
     problem, seed = spec.problem(), salib_seed(spec.master_seed)
     d = _delta(problem, xs, ys, seed)
-    fast = rbd_fast.analyze(problem, xs, ys, num_resamples=RESAMPLES, seed=seed)
+    nan = np.full(len(spec.sampled), np.nan)
+    fast = {"S1": nan, "S1_conf": nan}  # too few samples: its bias correction divides by zero
+    if len(ys) >= RBD_MIN:
+        fast = rbd_fast.analyze(
+            problem, xs, ys, M=RBD_HARMONICS, num_resamples=RESAMPLES, seed=seed
+        )
     low, median, high = _pawn(problem, xs, ys, seed)
     table = pd.DataFrame(
         {
