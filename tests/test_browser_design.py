@@ -1,5 +1,6 @@
 """The design page (design.html), opened offline in a real chromium in both languages: the
-answer first, three drawn figures, the tables whole, no text clipped or overlapping.
+answer first, three drawn figures, the tables whole, no text clipped or overlapping (an
+epsilon-NSGA-II search in English with its epsilon-progress, an NSGA-II search in Dutch).
 
 ``SAMENSPEL_SCREENSHOTS=1`` (``make screenshots``) refreshes docs/img/design.png.
 """
@@ -40,16 +41,23 @@ meeting_hours = "min"
 """
 
 
+NSGA2 = {'kind = "eps-nsga2"': 'kind = "nsga2"', "epsilons = {": "# epsilons = {"}
+
+
 @pytest.fixture(scope="module")
 def pages(tmp_path_factory):
+    """The page of an epsilon-NSGA-II search in English, of an NSGA-II search in Dutch."""
     folder = tmp_path_factory.mktemp("design")
-    (folder / "page.toml").write_text(SPEC)
-    d = design(load_design(folder / "page.toml"), workers=1)
     out = {}
-    for lang in ("en", "nl"):
+    for lang, changes in (("en", {}), ("nl", NSGA2)):
+        text = SPEC
+        for old, new in changes.items():
+            text = text.replace(old, new)
+        (folder / f"{lang}.toml").write_text(text)
+        d = design(load_design(folder / f"{lang}.toml"), workers=1)
         (folder / lang).mkdir()
-        out[lang] = design_page.write(d, folder / lang, lang)
-    return d, out
+        out[lang] = (d, design_page.write(d, folder / lang, lang))
+    return out
 
 
 OVERFLOWING = """() => [...document.querySelectorAll('h1, h2, p, th, td')]
@@ -92,8 +100,8 @@ def inside(inner, outer, slack: float = 1.0) -> bool:
 def test_the_design_page_reads_answer_first_offline_and_nothing_is_clipped(
     page, pages, lang, screenshot
 ):
-    d, files = pages
-    page.goto(files[lang].as_uri(), wait_until="load")
+    d, file = pages[lang]
+    page.goto(file.as_uri(), wait_until="load")
     title = (
         "Rule sets designed by search: page"
         if lang == "en"
@@ -109,7 +117,9 @@ def test_the_design_page_reads_answer_first_offline_and_nothing_is_clipped(
     assert page.evaluate(OVERFLOWING) == []
     assert page.evaluate(OVERLAPPING) == []
     assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
-    for plot in page.evaluate(BOXES):
+    plots = page.evaluate(BOXES)
+    assert (plots[2]["y2title"] is not None) == (d.spec.algorithm.kind == "eps-nsga2")
+    for plot in plots:
         parts = {k: v for k, v in plot.items() if v is not None and k != "plot"}
         for name, b in parts.items():
             assert inside(b, plot["plot"]), (name, b, plot["plot"])
