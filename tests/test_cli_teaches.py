@@ -31,6 +31,7 @@ COMMANDS = [
     "sweep",
     "calibrate",
     "analyze",
+    "design",
     "validate",
     "animate",
     "app",

@@ -8,6 +8,7 @@
     samenspel posterior [--lang nl|en] [--out DIR]
     samenspel sweep SPEC [--workers N | --scheduler ADDRESS | --in-process] [--resume] [--large]
     samenspel analyze RESULTS
+    samenspel design SPEC [--workers N] [--lang nl|en] [--out DIR] [--force] [--large]
     samenspel rerun SWEEP RUN_ID [--out DIR] [--lang nl|en]
     samenspel validate [--scenario FILE] [--set PATH=VALUE ...] [--checks KEY,...] [--seeds N]
                        [--worlds W [--seed N]] [--large]
@@ -41,6 +42,7 @@ The package, a module per group of commands:
     common.py     warnings, loading a scenario, the range of seeds
     runs.py       run, compare, whatif
     sweeps.py     sweep, analyze, calibrate, posterior
+    design.py     design (many-objective search over rule sets)
     rerun.py      rerun (one run of a sweep, checked against its row)
     validate.py   validate
     shows.py      animate, app
