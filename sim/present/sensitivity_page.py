@@ -67,25 +67,22 @@ def _convergence(part: pd.DataFrame, lang: str) -> go.Figure:
 
 
 def _s2(part: pd.DataFrame, lang: str) -> go.Figure:
+    """The pairs' second-order indices as a lower triangle; the columns by their short names
+    (the rows give them in full)."""
     names = list(dict.fromkeys([*part["parameter"], *part["parameter_2"]]))
     grid = pd.DataFrame(index=names, columns=names, dtype=float)
     for _, r in part.iterrows():
         grid.loc[r["parameter_2"], r["parameter"]] = r["S2"]
-    labels = [name_of(n, lang) for n in names]
-    fig = go.Figure(
-        go.Heatmap(
-            z=grid.to_numpy(),
-            x=labels,
-            y=labels,
-            colorscale="Blues",
-            zmin=0,
-            texttemplate="%{z:.2f}",
-        )
+    rows = [name_of(n, lang) for n in names]
+    columns = [n.rsplit(".", 1)[-1] for n in names]
+    heat = go.Heatmap(
+        z=grid.to_numpy(), x=columns, y=rows, colorscale="Blues", zmin=0, texttemplate="%{z:.2f}"
     )
+    fig = go.Figure(heat)
     fig.update_layout(
-        height=120 + 60 * len(names), font=FONT, margin={"l": 10, "r": 10, "t": 30, "b": 10}
+        height=220 + 60 * len(names), font=FONT, margin={"l": 10, "r": 10, "t": 30, "b": 10}
     )
-    fig.update_xaxes(automargin=True)
+    fig.update_xaxes(automargin=True, tickangle=0)
     fig.update_yaxes(automargin=True)
     return fig
 
