@@ -203,3 +203,11 @@ def test_an_outcome_no_parameter_moves_is_not_called_fixed():
     runs["seed_only"] = runs["seed"] % 97 / 97
     result = compute(runs, spec)
     assert result.insensitive == ["seed_only"] and result.constant == []
+
+
+def test_noise_alone_is_said_without_a_count_of_replicates():
+    """An outcome of pure noise (1,000 points, 4 replicates: the shares' own error about 4%)."""
+    spec = design("latin_hypercube", 1000, replicates=4)
+    runs = runs_of(spec, lambda p: 0.0, noise=1.0)
+    codes = {w.code: w for w in compute(runs, spec).warnings}
+    assert "noise_only" in codes and "seed_noise" not in codes

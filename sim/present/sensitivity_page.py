@@ -13,7 +13,15 @@ import pandas as pd
 import plotly.graph_objects as go
 from plotly.offline import get_plotlyjs
 
-from sim.present.sensitivity_words import _w, answers, method, name_of, outcome_words, trust
+from sim.present.sensitivity_words import (
+    _w,
+    answers,
+    caution,
+    method,
+    name_of,
+    outcome_words,
+    trust,
+)
 from sim.study.sensitivity import Analysis
 
 CONFIG = {"displayModeBar": False, "responsive": True}
@@ -160,6 +168,7 @@ def page(result: Analysis, sweep: str, lang: str) -> str:
         divs = "".join(f"<h3>{e(sub)}</h3>{_div(fig)}" for sub, fig in figs)
         blocks.append(f"<h2>{e(heading)}</h2>" + (f"<p>{e(note)}</p>" if note else "") + divs)
     answer = "".join(f"<li>{e(a)}</li>" for a in answers(result, lang))
+    care = "".join(f"<p class='caution'>{e(c)}</p>" for c in caution(result, lang))
     warns = "".join(f"<li>{e(w)}</li>" for w in trust(result, lang))
     title = _w("title", lang, sweep=sweep)
     return f"""<!DOCTYPE html>
@@ -167,7 +176,7 @@ def page(result: Analysis, sweep: str, lang: str) -> str:
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <style>{STYLE}</style><script type="text/javascript">{get_plotlyjs()}</script></head><body>
 <h1>{e(title)}</h1>
-<ul class="answer">{answer}</ul>
+<ul class="answer">{answer}</ul>{care}
 <h2>{e(_w("trust_heading", lang))}</h2><ul class="trust">{warns}</ul>
 {"".join(blocks)}
 <h2>{e(_w("method_heading", lang))}</h2><p>{e(method(result, lang))}</p>
@@ -180,6 +189,7 @@ body { font-family: system-ui, sans-serif; margin: 1.5em auto; max-width: 1100px
   padding: 0 1em; font-size: 16px; line-height: 1.45; }
 ul.answer { font-size: 1.1em; }
 ul.trust li { margin-bottom: 0.3em; }
+p.caution { font-weight: bold; }
 h3 { font-size: 1em; margin: 1.2em 0 0 0; }
 """
 

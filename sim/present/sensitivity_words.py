@@ -141,10 +141,29 @@ def method(result: Analysis, lang: str) -> str:
     return text + (" " + _w("partial", lang, runs=result.runs) if result.partial else "")
 
 
+UNTRUSTED = {
+    "negative_s1",
+    "st_sum",
+    "wide",
+    "few_base",
+    "seed_noise",
+    "noise_only",
+    "one_replicate",
+    "too_few",
+}
+"""The warnings that make the answers above them provisional."""
+
+
+def caution(result: Analysis, lang: str) -> list[str]:
+    """One line after the answers when a warning makes them provisional."""
+    return [_w("caution", lang)] if any(w.code in UNTRUSTED for w in result.warnings) else []
+
+
 def summary(result: Analysis, lang: str) -> list[str]:
     """The printed summary: the answers, how far to trust them, the method."""
     return [
         *answers(result, lang),
+        *caution(result, lang),
         "",
         _w("trust_heading", lang) + ":",
         *(f"- {t}" for t in trust(result, lang)),

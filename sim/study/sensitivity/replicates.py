@@ -71,7 +71,9 @@ class Responses:
             return Noise(r, None, None)
         within = self._within(enough)
         share = min(1.0, within / r / spread)
-        signal = max(spread - within / r, spread * 1e-6)
+        signal = spread - within / r
+        if signal <= NOISE_SHARE * spread:  # hardly any spread beyond the noise: no count helps
+            return Noise(r, share, None)
         needed = math.ceil(within / (NOISE_SHARE * signal))
         return Noise(r, share, max(needed, r) if share > NOISE_SHARE else None)
 
