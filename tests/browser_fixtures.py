@@ -232,3 +232,41 @@ def screenshot(page, tmp_path_factory: pytest.TempPathFactory) -> Callable[..., 
         return path
 
     return take
+
+
+# --- geometry: what a page's text and figures must not do -------------------------------
+
+OVERFLOWING = """() => [...document.querySelectorAll('h1, h2, p, th, td')]
+  .filter((e) => e.scrollWidth > e.clientWidth + 1)
+  .map((e) => `${e.tagName} ${e.textContent.slice(0, 40)} ${e.scrollWidth}>${e.clientWidth}`)"""
+
+OVERLAPPING = """() => {
+  const blocks = [...document.body.children].filter((e) => e.tagName !== 'SCRIPT'
+    && getComputedStyle(e).position === 'static');  // plotly's off-screen text tester is not
+  const out = [];
+  for (let i = 1; i < blocks.length; i++) {
+    const a = blocks[i - 1].getBoundingClientRect(), b = blocks[i].getBoundingClientRect();
+    if (b.top < a.bottom - 0.5) out.push(blocks[i - 1].tagName + ' / ' + blocks[i].tagName);
+  }
+  return out;
+}"""
+
+BOXES = """(sel) => [...document.querySelectorAll('.js-plotly-plot')].map((plot) => {
+  const box = (q) => { const e = plot.querySelector(q); if (!e) return null;
+    const r = e.getBoundingClientRect(); return [r.left, r.top, r.right, r.bottom]; };
+  const r = plot.getBoundingClientRect();
+  return {plot: [r.left, r.top, r.right, r.bottom], legend: box('.legend'), xtitle: box('.xtitle'),
+          ytitle: box('.ytitle'), y2title: box('.y2title'), colorbar: box('.colorbar'),
+          xticks: box('.xaxislayer-above')};
+})"""
+
+
+def apart(a, b) -> bool:
+    return a[2] <= b[0] or b[2] <= a[0] or a[3] <= b[1] or b[3] <= a[1]
+
+
+def inside(inner, outer, slack: float = 1.0) -> bool:
+    return all(
+        (inner[i] >= outer[i] - slack) if i < 2 else (inner[i] <= outer[i] + slack)
+        for i in range(4)
+    )

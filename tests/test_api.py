@@ -132,7 +132,7 @@ def test_the_notebook_runs_top_to_bottom_and_writes_its_plot(monkeypatch, tmp_pa
     assert plot.parent.parent == tmp_path and plot.suffix == ".html"
     page = plot.read_text(encoding="utf-8")
     assert "Mean trust under two rates of trust loss" in page and "plotly" in page
-    assert (ns["analysis"] / "main_effects.html").is_file()
+    assert (ns["analysis"] / "main_effects.csv").is_file()
     assert len(ns["runs"]) == 6 and set(ns["runs"]["status"]) == {"ok"}
     assert list(tmp_path.iterdir()) == [plot.parent]  # nothing written beside it
     assert "open" in capsys.readouterr().out

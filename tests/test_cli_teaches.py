@@ -32,6 +32,7 @@ COMMANDS = [
     "calibrate",
     "analyze",
     "discover",
+    "design",
     "validate",
     "animate",
     "app",

@@ -231,7 +231,8 @@ def test_the_bundled_example_runs_each_world_with_both_arrangements_on_the_same_
 def test_the_readme_recipe_runs_as_written_and_prints_what_it_quotes(tmp_path):
     readme = (ROOT / "README.md").read_text()
     start = readme.index("### Scenario discovery")
-    section = readme[start : readme.index("\n## ", start)]
+    end = re.compile(r"\n##+ ").search(readme, start + 1)
+    section = readme[start : end.start() if end else None]
     commands, quoted = (m.group(1) for m in re.finditer(r"```(?:sh)?\n(.*?)```", section, re.S))
     (tmp_path / "experiments").symlink_to(ROOT / "experiments", target_is_directory=True)
     env = {**os.environ, "PYTHONPATH": str(ROOT)}

@@ -68,11 +68,12 @@ def test_an_upward_import_breaks_the_contract(tmp_path, module, upward, where):
 
 def test_a_sweep_worker_imports_no_presentation():
     """What a worker process imports to run batches, validation checks or a calibration: the
-    model and study layers, never plotly, dash or sim.present."""
+    model and study layers, never plotly, dash, platypus or sim.present."""
     code = (
         "import sys, sim.study.sweep, sim.study.executors, sim.study.run, "
-        "sim.study.validation, sim.study.calibration.smc\n"
-        "print(sorted(m for m in sys.modules if m.split('.')[0] in ('plotly', 'dash', 'flask') "
+        "sim.study.validation, sim.study.calibration.smc, sim.study.search.evaluate\n"
+        "print(sorted(m for m in sys.modules if m.split('.')[0] in "
+        "('plotly', 'dash', 'flask', 'platypus') "
         "or m.startswith('sim.present')))"
     )
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT)

@@ -193,3 +193,21 @@ def test_a_crossed_factor_gets_indices_per_level():
     s = compute(runs, spec).tables["sobol"].set_index(["g", "parameter"])
     assert s.loc[("a", "x1"), "ST"] > 0.9 and s.loc[("a", "x2"), "ST"] < 0.05
     assert s.loc[("b", "x2"), "ST"] > 0.9 and s.loc[("b", "x1"), "ST"] < 0.05
+
+
+def test_an_outcome_no_parameter_moves_is_not_called_fixed():
+    """Under common random numbers an outcome that depends on the seed alone has the same mean
+    at every point; the rules do not fix it (its runs vary), the parameters just do not move it."""
+    spec = design("latin_hypercube", 32, replicates=3, seeds="common")
+    runs = runs_of(spec, ishigami)
+    runs["seed_only"] = runs["seed"] % 97 / 97
+    result = compute(runs, spec)
+    assert result.insensitive == ["seed_only"] and result.constant == []
+
+
+def test_noise_alone_is_said_without_a_count_of_replicates():
+    """An outcome of pure noise (1,000 points, 4 replicates: the shares' own error about 4%)."""
+    spec = design("latin_hypercube", 1000, replicates=4)
+    runs = runs_of(spec, lambda p: 0.0, noise=1.0)
+    codes = {w.code: w for w in compute(runs, spec).warnings}
+    assert "noise_only" in codes and "seed_noise" not in codes

@@ -134,7 +134,7 @@ def test_a_sweep_without_the_option_keeps_no_table_and_says_so(tmp_path):
 # 736183f): a sweep folder records its spec's digest, and --resume and rerun check it.
 DIGESTS = {
     "trust-and-monitoring": "5579c8507181d39a",
-    "sobol-behaviour": "2a006131f05e587d",
+    "benchmark-1000": "728bc15c72b2d6a0",
     "culture-levers": "af785f92461fad89",
 }
 

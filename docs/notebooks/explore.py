@@ -185,7 +185,9 @@ runs, series = sim.load_results(folder)
 runs.groupby("behaviour.trust_loss")[["commitment", "trust_mean"]].mean().round(3)
 
 # %% [markdown]
-# samenspel's own analysis writes each outcome against each parameter beside the sweep.
+# samenspel's own analysis writes each outcome against each parameter beside the sweep (the
+# tables; `sim.present.sensitivity_page.analyze(folder)` adds the pages `samenspel analyze`
+# writes).
 
 # %%
 analysis = sim.analyze(folder)

@@ -6,9 +6,9 @@ escaped" state), so that a label `<!--<script>` swallows the rest of the page in
 :func:`script_json` writes every `<`, `>` and `&` as a JSON escape (`\\u003c`, ...), which JSON
 reads back as the same character; with U+2028 and U+2029 escaped too (a line end to some JavaScript
 parsers), no string in the data can change how the page is read. Every page that carries data (the
-animation, sim/present/animate.py) embeds it through here; plotly's figures (sim/present/report.py,
-sim/study/analysis.py) escape the same characters themselves, and text in a page's body goes through
-`html.escape`.
+animation, sim/present/animate.py) embeds it through here; plotly's figures
+(sim/present/report.py, sim/present/sensitivity_page.py) escape the same characters themselves,
+and text in a page's body goes through `html.escape`.
 """
 
 from __future__ import annotations

@@ -13,7 +13,15 @@ import pandas as pd
 import plotly.graph_objects as go
 from plotly.offline import get_plotlyjs
 
-from sim.present.sensitivity_words import _w, answers, method, name_of, outcome_words, trust
+from sim.present.sensitivity_words import (
+    _w,
+    answers,
+    caution,
+    method,
+    name_of,
+    outcome_words,
+    trust,
+)
 from sim.study.sensitivity import Analysis
 
 CONFIG = {"displayModeBar": False, "responsive": True}
@@ -67,25 +75,22 @@ def _convergence(part: pd.DataFrame, lang: str) -> go.Figure:
 
 
 def _s2(part: pd.DataFrame, lang: str) -> go.Figure:
+    """The pairs' second-order indices as a lower triangle; the columns by their short names
+    (the rows give them in full)."""
     names = list(dict.fromkeys([*part["parameter"], *part["parameter_2"]]))
     grid = pd.DataFrame(index=names, columns=names, dtype=float)
     for _, r in part.iterrows():
         grid.loc[r["parameter_2"], r["parameter"]] = r["S2"]
-    labels = [name_of(n, lang) for n in names]
-    fig = go.Figure(
-        go.Heatmap(
-            z=grid.to_numpy(),
-            x=labels,
-            y=labels,
-            colorscale="Blues",
-            zmin=0,
-            texttemplate="%{z:.2f}",
-        )
+    rows = [name_of(n, lang) for n in names]
+    columns = [n.rsplit(".", 1)[-1] for n in names]
+    heat = go.Heatmap(
+        z=grid.to_numpy(), x=columns, y=rows, colorscale="Blues", zmin=0, texttemplate="%{z:.2f}"
     )
+    fig = go.Figure(heat)
     fig.update_layout(
-        height=120 + 60 * len(names), font=FONT, margin={"l": 10, "r": 10, "t": 30, "b": 10}
+        height=220 + 60 * len(names), font=FONT, margin={"l": 10, "r": 10, "t": 30, "b": 10}
     )
-    fig.update_xaxes(automargin=True)
+    fig.update_xaxes(automargin=True, tickangle=0)
     fig.update_yaxes(automargin=True)
     return fig
 
@@ -163,6 +168,7 @@ def page(result: Analysis, sweep: str, lang: str) -> str:
         divs = "".join(f"<h3>{e(sub)}</h3>{_div(fig)}" for sub, fig in figs)
         blocks.append(f"<h2>{e(heading)}</h2>" + (f"<p>{e(note)}</p>" if note else "") + divs)
     answer = "".join(f"<li>{e(a)}</li>" for a in answers(result, lang))
+    care = "".join(f"<p class='caution'>{e(c)}</p>" for c in caution(result, lang))
     warns = "".join(f"<li>{e(w)}</li>" for w in trust(result, lang))
     title = _w("title", lang, sweep=sweep)
     return f"""<!DOCTYPE html>
@@ -170,7 +176,7 @@ def page(result: Analysis, sweep: str, lang: str) -> str:
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <style>{STYLE}</style><script type="text/javascript">{get_plotlyjs()}</script></head><body>
 <h1>{e(title)}</h1>
-<ul class="answer">{answer}</ul>
+<ul class="answer">{answer}</ul>{care}
 <h2>{e(_w("trust_heading", lang))}</h2><ul class="trust">{warns}</ul>
 {"".join(blocks)}
 <h2>{e(_w("method_heading", lang))}</h2><p>{e(method(result, lang))}</p>
@@ -183,6 +189,7 @@ body { font-family: system-ui, sans-serif; margin: 1.5em auto; max-width: 1100px
   padding: 0 1em; font-size: 16px; line-height: 1.45; }
 ul.answer { font-size: 1.1em; }
 ul.trust li { margin-bottom: 0.3em; }
+p.caution { font-weight: bold; }
 h3 { font-size: 1em; margin: 1.2em 0 0 0; }
 """
 
@@ -231,3 +238,29 @@ def write(folder: Path, result: Analysis, sweep: str, lang: str) -> None:
     (folder / "sensitivity.html").write_text(page(result, sweep, lang), encoding="utf-8")
     if "main_effects" in result.tables and len(result.tables["main_effects"]):
         main_effects_html(result.tables["main_effects"], folder / "main_effects.html", lang)
+
+
+def analyze(
+    folder: str | Path,
+    out: Path | None = None,
+    *,
+    force: bool = False,
+    partial: bool = False,
+    say=None,
+    lang: str = "en",
+    progress: bool = False,
+) -> Path:
+    """`sim.study.sensitivity.analyze` with its pages (sensitivity.html, main_effects.html) in
+    `lang`: what `samenspel analyze` writes, from Python."""
+    from sim.study.sensitivity import analyze as tables
+
+    name = Path(folder).name
+    return tables(
+        folder,
+        out,
+        force=force,
+        partial=partial,
+        say=say,
+        pages=lambda tmp, result: write(tmp, result, name, lang),
+        progress=progress,
+    )

@@ -56,6 +56,9 @@ def answers(result: Analysis, lang: str) -> list[str]:
             levels = ", ".join(f"{c} = {v}" for c, v in zip(cross, keys[1:], strict=True))
             sentence = f"{_w('under_level', lang, levels=levels)} {sentence}"
         lines.append(sentence)
+    if result.insensitive:
+        names = ", ".join(outcome_words(o, lang) for o in result.insensitive)
+        lines.append(_w("insensitive", lang, outcomes=names))
     if result.constant:
         names = ", ".join(outcome_words(o, lang) for o in result.constant)
         lines.append(_w("constant", lang, outcomes=names))
@@ -83,7 +86,7 @@ def _sentence(kind: str, ranked: pd.DataFrame, index: str, lang: str) -> str:
     }
     if kind == "sobol":
         conf = top.get("ST_seeds_conf")
-        seeds = "" if conf is None else _w("seeds_part", lang, conf=n(conf))
+        seeds = "" if conf is None else _w("seeds_part", lang, conf=i18n.number(conf, lang, 2))
         return _w(
             "answer_sobol",
             lang,
@@ -138,10 +141,29 @@ def method(result: Analysis, lang: str) -> str:
     return text + (" " + _w("partial", lang, runs=result.runs) if result.partial else "")
 
 
+UNTRUSTED = {
+    "negative_s1",
+    "st_sum",
+    "wide",
+    "few_base",
+    "seed_noise",
+    "noise_only",
+    "one_replicate",
+    "too_few",
+}
+"""The warnings that make the answers above them provisional."""
+
+
+def caution(result: Analysis, lang: str) -> list[str]:
+    """One line after the answers when a warning makes them provisional."""
+    return [_w("caution", lang)] if any(w.code in UNTRUSTED for w in result.warnings) else []
+
+
 def summary(result: Analysis, lang: str) -> list[str]:
     """The printed summary: the answers, how far to trust them, the method."""
     return [
         *answers(result, lang),
+        *caution(result, lang),
         "",
         _w("trust_heading", lang) + ":",
         *(f"- {t}" for t in trust(result, lang)),

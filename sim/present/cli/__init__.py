@@ -11,6 +11,7 @@
     samenspel discover SWEEP --outcome NAME (--below X | --above X | --beats A --over B
                        --factor PARAM) [--method prim|cart] [--coverage C] [--lang nl|en]
                        [--out DIR] [--partial]
+    samenspel design SPEC [--workers N] [--lang nl|en] [--out DIR] [--force] [--large]
     samenspel rerun SWEEP RUN_ID [--out DIR] [--lang nl|en]
     samenspel validate [--scenario FILE] [--set PATH=VALUE ...] [--checks KEY,...] [--seeds N]
                        [--worlds W [--seed N]] [--large]
@@ -45,6 +46,7 @@ The package, a module per group of commands:
     runs.py       run, compare, whatif
     sweeps.py     sweep, analyze, calibrate, posterior
     discover.py   discover (scenario discovery on a sweep)
+    design.py     design (many-objective search over rule sets)
     rerun.py      rerun (one run of a sweep, checked against its row)
     validate.py   validate
     shows.py      animate, app

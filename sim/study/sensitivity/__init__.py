@@ -41,6 +41,7 @@ class Analysis:
     tables: dict[str, pd.DataFrame] = field(default_factory=dict)
     warnings: list[diagnostics.Warning] = field(default_factory=list)
     constant: list[str] = field(default_factory=list)  # outcomes the rules fix over the design
+    insensitive: list[str] = field(default_factory=list)  # the same mean at every point
 
 
 def compute(
@@ -67,6 +68,9 @@ def _compute(runs, spec: Spec, outcomes: list[str], partial: bool, update) -> An
         resp = responses(runs, spec, outcome)
         if resp.constant():
             result.constant.append(outcome)
+            continue
+        if resp.insensitive():
+            result.insensitive.append(outcome)
             continue
         n = resp.noise()
         noise.append(
@@ -180,6 +184,7 @@ def analyze(
                 "runs": len(runs),
                 "partial": partial,
                 "constant": result.constant,
+                "insensitive": result.insensitive,
                 **provenance(),
             },
         )

@@ -76,6 +76,8 @@ def of_noise(outcome: str, noise: Noise) -> list[Warning]:
     replicate, where seed noise cannot be told apart from the parameters' effects."""
     if noise.replicates < 2:
         return [Warning("one_replicate", outcome)]
+    if noise.share is not None and noise.share > NOISE_SHARE and noise.needed is None:
+        return [Warning("noise_only", outcome, {"share": noise.share})]
     if noise.share is not None and noise.share > NOISE_SHARE:
         return [
             Warning(

@@ -50,9 +50,16 @@ class Responses:
         return int(np.isnan(self.reps).sum())
 
     def constant(self) -> bool:
-        """Whether the rules fix the outcome over the whole design (no spread at all)."""
+        """Whether the rules fix the outcome over the whole design: every run of every point
+        gives the same value."""
+        values = self.reps[~np.isnan(self.reps)]
+        return len(values) > 0 and bool(np.all(values == values[0]))
+
+    def insensitive(self) -> bool:
+        """Whether every point has the same mean though the runs vary: under common random
+        numbers, an outcome none of the parameters moves."""
         y = self.y[~np.isnan(self.y)]
-        return len(y) > 0 and bool(np.all(y == y[0]))
+        return len(y) > 0 and bool(np.all(y == y[0])) and not self.constant()
 
     def noise(self) -> Noise:
         """The seed noise in the points' means against their spread over the design."""
@@ -64,7 +71,9 @@ class Responses:
             return Noise(r, None, None)
         within = self._within(enough)
         share = min(1.0, within / r / spread)
-        signal = max(spread - within / r, spread * 1e-6)
+        signal = spread - within / r
+        if signal <= NOISE_SHARE * spread:  # hardly any spread beyond the noise: no count helps
+            return Noise(r, share, None)
         needed = math.ceil(within / (NOISE_SHARE * signal))
         return Noise(r, share, max(needed, r) if share > NOISE_SHARE else None)
 
