@@ -4,8 +4,8 @@ signal handlers are in place (sim/present/cli/program.py)."""
 
 from __future__ import annotations
 
-from sim.present.cli.discover import DISCOVER
 from sim.present.cli.design import DESIGN
+from sim.present.cli.discover import DISCOVER
 from sim.present.cli.lists import LISTS
 from sim.present.cli.parser import Command
 from sim.present.cli.rerun import RERUN
