@@ -123,6 +123,7 @@ def test_the_arrangement_for_all_themes_is_one_value(arrangement):
         ({"cross": ["nope"]}, "'nope' is not one of the parameters"),
         ({"cross": ["governance", "governance"]}, "named twice"),
         ({"cross": [], "kind": "morris", "levels": 2}, "reaches only 2 of its 3 values"),
+        ({"cross": [], "second_order": "true"}, "only a sobol design samples second-order"),
     ],
 )
 def test_a_bad_cross_is_refused_in_words(tmp_path, design, says):
@@ -130,6 +131,7 @@ def test_a_bad_cross_is_refused_in_words(tmp_path, design, says):
     cross = ", ".join(f'"{c}"' for c in design["cross"])
     kind = design.get("kind", "latin_hypercube")
     levels = f"levels = {design['levels']}\n" if "levels" in design else ""
+    levels += f"second_order = {design['second_order']}\n" if "second_order" in design else ""
     path.write_text(
         f'name = "x"\nbase = "grd"\n[design]\nkind = "{kind}"\nsamples = 4\n{levels}'
         f"cross = [{cross}]\n[parameters]\n"

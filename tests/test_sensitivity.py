@@ -125,7 +125,8 @@ def test_a_missing_point_drops_its_saltelli_group_and_says_so():
     runs.loc[runs["point"].isin(lost), "y"] = np.nan
     result = compute(runs, spec)
     dropped = [w for w in result.warnings if w.code == "dropped"]
-    assert dropped and dropped[0].fields == {"n": 61, "planned": 64}
+    assert dropped and dropped[0].fields == {"n": 61, "planned": 64, "kind": "sobol"}
+    assert not [w for w in result.warnings if w.code == "unfinished"]
     assert len(result.tables["sobol"]) == 3
 
 
@@ -211,3 +212,48 @@ def test_noise_alone_is_said_without_a_count_of_replicates():
     runs = runs_of(spec, lambda p: 0.0, noise=1.0)
     codes = {w.code: w for w in compute(runs, spec).warnings}
     assert "noise_only" in codes and "seed_noise" not in codes
+
+
+def test_runs_not_made_yet_are_unfinished_not_missing():
+    """An unfinished sweep (--partial): the groups it has not made are said to wait, not to
+    lack a value."""
+    spec = design("sobol", 64)
+    runs = runs_of(spec, ishigami)
+    runs = runs[runs["point"] < 5 * 40]  # the first 40 Saltelli groups made
+    codes = {w.code: w.fields for w in compute(runs, spec, partial=True).warnings}
+    assert codes["unfinished"] == {"n": 40, "planned": 64, "kind": "sobol"}
+    assert "dropped" not in codes
+
+
+@pytest.mark.parametrize("kind", ["latin_hypercube", "morris"])
+def test_a_crossed_design_is_analysed_per_level(kind):
+    spec = Spec.model_validate(
+        {
+            "name": "t",
+            "base": "grd",
+            "design": {"kind": kind, "samples": 100, "cross": ["g"]},
+            "parameters": {
+                "x1": {"low": 0, "high": 1},
+                "x2": {"low": 0, "high": 1},
+                "g": {"values": ["a", "b"]},
+            },
+        }
+    )
+    runs = runs_of(spec, lambda p: p["x1"] if p["g"] == "a" else p["x2"])
+    result = compute(runs, spec)
+    name, index = ("delta", "delta") if kind == "latin_hypercube" else ("morris", "mu_star")
+    t = result.tables[name].set_index(["g", "parameter"])[index]
+    assert t[("a", "x1")] > t[("a", "x2")] and t[("b", "x2")] > t[("b", "x1")]
+
+
+def test_wide_intervals_are_counted_over_every_index_that_matters():
+    spec = design("sobol", 16, replicates=2, second_order=True)
+    result = compute(runs_of(spec, ishigami, noise=2.0), spec)
+    wide = [w for w in result.warnings if w.code == "wide"]
+    first = result.tables["sobol"]
+    second = result.tables["sobol_s2"]
+    expected = sum(
+        int(((t[k] > 0.05) & (t[f"{k}_conf"] > t[k])).sum())
+        for t, k in ((first, "S1"), (first, "ST"), (second, "S2"))
+    )
+    assert expected > 0 and wide[0].fields["count"] == expected

@@ -13,6 +13,7 @@ import pandas as pd
 import plotly.graph_objects as go
 from plotly.offline import get_plotlyjs
 
+from sim.present.report import SEPARATORS
 from sim.present.sensitivity_words import (
     _w,
     answers,
@@ -25,7 +26,7 @@ from sim.present.sensitivity_words import (
 from sim.study.sensitivity import Analysis
 
 CONFIG = {"displayModeBar": False, "responsive": True}
-BLUE, ORANGE, GREY = "#0072B2", "#E69F00", "#777777"  # Okabe & Ito
+BLUE, ORANGE, GREEN = "#0072B2", "#E69F00", "#009E73"  # Okabe & Ito
 FONT = {"size": 14}
 
 
@@ -137,7 +138,14 @@ def figures(result: Analysis, lang: str) -> list[tuple[str, str, list[tuple[str,
         ("S1", _w("index_s1", lang), "S1_conf", ORANGE),
         ("ST", _w("index_st", lang), "ST_conf", BLUE),
     ]
-    given = [("delta", _w("index_delta", lang), "delta_conf", BLUE)]
+    given = [
+        ("delta", _w("index_delta", lang), "delta_conf", BLUE),
+        ("pawn_median", _w("index_pawn", lang), "pawn_conf", ORANGE),
+        ("rbd_fast_S1", _w("index_rbd", lang), "rbd_fast_S1_conf", GREEN),
+    ]
+    if "delta" in t and "pawn" in t and "rbd_fast" in t:  # the three on one plot per outcome
+        keys = ["outcome", *cross, "parameter"]
+        t = {**t, "delta": t["delta"].merge(t["pawn"], on=keys).merge(t["rbd_fast"], on=keys)}
     plots = [
         ("sobol", "fig_sobol", "fig_sobol_note", lambda p: _bars(p, sobol, lang)),
         ("sobol_s2", "fig_s2", None, lambda p: _s2(p, lang)),
@@ -157,7 +165,8 @@ def figures(result: Analysis, lang: str) -> list[tuple[str, str, list[tuple[str,
     return out
 
 
-def _div(fig: go.Figure) -> str:
+def _div(fig: go.Figure, lang: str) -> str:
+    fig.update_layout(separators=SEPARATORS[lang])  # "0,5" in Dutch
     return fig.to_html(full_html=False, include_plotlyjs=False, config=CONFIG)
 
 
@@ -165,7 +174,7 @@ def page(result: Analysis, sweep: str, lang: str) -> str:
     e = html.escape
     blocks = []
     for heading, note, figs in figures(result, lang):
-        divs = "".join(f"<h3>{e(sub)}</h3>{_div(fig)}" for sub, fig in figs)
+        divs = "".join(f"<h3>{e(sub)}</h3>{_div(fig, lang)}" for sub, fig in figs)
         blocks.append(f"<h2>{e(heading)}</h2>" + (f"<p>{e(note)}</p>" if note else "") + divs)
     answer = "".join(f"<li>{e(a)}</li>" for a in answers(result, lang))
     care = "".join(f"<p class='caution'>{e(c)}</p>" for c in caution(result, lang))
@@ -177,7 +186,7 @@ def page(result: Analysis, sweep: str, lang: str) -> str:
 <style>{STYLE}</style><script type="text/javascript">{get_plotlyjs()}</script></head><body>
 <h1>{e(title)}</h1>
 <ul class="answer">{answer}</ul>{care}
-<h2>{e(_w("trust_heading", lang))}</h2><ul class="trust">{warns}</ul>
+{f'<h2>{e(_w("trust_heading", lang))}</h2><ul class="trust">{warns}</ul>' if warns else ""}
 {"".join(blocks)}
 <h2>{e(_w("method_heading", lang))}</h2><p>{e(method(result, lang))}</p>
 </body></html>
@@ -223,7 +232,11 @@ def main_effects_html(effects: pd.DataFrame, path: Path, lang: str) -> None:
                 row=i + 1,
                 col=j + 1,
             )
-    fig.update_layout(height=220 * len(outcomes) + 80, margin={"l": 40, "r": 80, "t": 60, "b": 30})
+    fig.update_layout(
+        height=220 * len(outcomes) + 80,
+        margin={"l": 40, "r": 80, "t": 60, "b": 30},
+        separators=SEPARATORS[lang],
+    )
     body = fig.to_html(full_html=False, include_plotlyjs=False)
     title = html.escape(_w("fig_effects", lang))
     path.write_text(

@@ -43,11 +43,9 @@ def outcome_words(key: str, lang: str) -> str:
 def answers(result: Analysis, lang: str) -> list[str]:
     """One sentence per outcome (and crossed level): what matters most, what hardly matters."""
     kind = result.spec.design.kind
-    if kind not in METHOD_OF:
-        return [_w("no_indices", lang, kind=kind)]
-    name, index = METHOD_OF[kind]
+    lines = [] if kind in METHOD_OF else [_w("no_indices", lang, kind=kind)]
+    name, index = METHOD_OF.get(kind, ("", ""))
     table = result.tables.get(name, pd.DataFrame())
-    lines = []
     cross = result.spec.design.cross
     for keys, part in table.groupby(["outcome", *cross], sort=False) if len(table) else []:
         keys = keys if isinstance(keys, tuple) else (keys,)
@@ -111,16 +109,21 @@ def warning_words(w: Warning, lang: str) -> str:
             fields[key] = i18n.percent(float(value), lang)
         elif key == "parameter":
             fields[key] = name_of(str(value), lang)
+        elif key == "kind":
+            fields["unit"] = _w(f"unit_{value}" if value in METHOD_OF else "unit_other", lang)
         elif isinstance(value, float):
             fields[key] = i18n.readable(value, lang, 2)
         else:
             fields[key] = value
+    fields.pop("kind", None)
     return _w(f"warn.{w.code}", lang, **fields)
 
 
 def trust(result: Analysis, lang: str) -> list[str]:
-    """How far to trust the indices: each warning in words, or that there is none."""
-    return [warning_words(w, lang) for w in result.warnings] or [_w("trust_fine", lang)]
+    """How far to trust the indices: each warning in words, or that there is none (nothing
+    where the design gives no indices)."""
+    words = [warning_words(w, lang) for w in result.warnings]
+    return words or ([_w("trust_fine", lang)] if result.spec.design.kind in METHOD_OF else [])
 
 
 def method(result: Analysis, lang: str) -> str:
@@ -128,17 +131,19 @@ def method(result: Analysis, lang: str) -> str:
     kind = spec.design.kind
     unit = _w(f"unit_{kind}" if kind in METHOD_OF else "unit_other", lang)
     samples = spec.design.samples if kind in METHOD_OF else spec.point_count()
+    r = spec.replicates
     text = _w(
-        "method",
+        "method" if kind in METHOD_OF else "method_effects",
         lang,
         kind=kind,
-        samples=samples,
+        samples=i18n.number(samples or 0, lang, 0),
         unit=unit,
-        replicates=spec.replicates,
+        replicates=_w("replicates_one", lang) if r == 1 else _w("replicates_many", lang, n=r),
         seeds=_w(f"seeds_{spec.design.seeds}", lang),
         runs=i18n.number(result.runs, lang, 0),
     )
-    return text + (" " + _w("partial", lang, runs=result.runs) if result.partial else "")
+    runs = i18n.number(result.runs, lang, 0)
+    return text + (" " + _w("partial", lang, runs=runs) if result.partial else "")
 
 
 UNTRUSTED = {
@@ -161,12 +166,11 @@ def caution(result: Analysis, lang: str) -> list[str]:
 
 def summary(result: Analysis, lang: str) -> list[str]:
     """The printed summary: the answers, how far to trust them, the method."""
+    told = trust(result, lang)
     return [
         *answers(result, lang),
         *caution(result, lang),
-        "",
-        _w("trust_heading", lang) + ":",
-        *(f"- {t}" for t in trust(result, lang)),
+        *([""] + [_w("trust_heading", lang) + ":"] + [f"- {t}" for t in told] if told else []),
         "",
         method(result, lang),
     ]

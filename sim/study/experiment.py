@@ -320,7 +320,7 @@ def _sampled(spec: Spec) -> Iterator[str]:
             yield (
                 f"parameters.{name}: a Morris grid of {spec.design.levels} levels reaches only "
                 f"{spec.design.levels} of its {len(p.values)} values; set design.levels to "
-                f"{len(p.values) + len(p.values) % 2} or more"
+                f"{len(p.values)} or more (an even number is best: SALib advises it)"
             )
 
 
@@ -350,6 +350,8 @@ def _listed(spec: Spec) -> Iterator[str]:
         yield "design.points: a list design needs at least one point"
     if kind != "list" and spec.design.points is not None:
         yield f"design.points: only a list design takes points, not {kind}"
+    if kind != "sobol" and spec.design.second_order:
+        yield f"design.second_order: only a sobol design samples second-order indices, not {kind}"
 
 
 def apply(base: dict, params: dict[str, Any]) -> dict:

@@ -286,7 +286,10 @@ CALIBRATE = Command(
 ANALYZE = Command(
     "analyze",
     "sensitivity indices and main effects of a sweep",
-    "Sobol or Morris indices (by the sweep's design) and main effects, as CSV and HTML.",
+    "Every index the sweep's design supports (Sobol S1, ST and S2 with convergence; Morris mu*, "
+    "sigma; delta, PAWN and RBD-FAST on a Latin hypercube), with 95% intervals over the samples "
+    "and the seeds, warnings when they are not to be trusted, and main effects; a summary in "
+    "words, a page and CSV tables.",
     ("samenspel analyze results/sobol-behaviour",),
     analyze_options,
     cmd_analyze,

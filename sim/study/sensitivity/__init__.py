@@ -22,6 +22,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 from sim.model.config import ConfigError
@@ -58,9 +59,11 @@ def compute(
 
 
 def _compute(runs, spec: Spec, outcomes: list[str], partial: bool, update) -> Analysis:
-    result = Analysis(spec, len(runs), partial)
+    result = Analysis(spec, len(runs), partial and len(runs) < spec.run_count())
     result.warnings += diagnostics.of_design(spec.design.kind, spec.design.samples)
-    x = morris.design_x(spec) if spec.design.kind in ("morris", "latin_hypercube") else None
+    x = None
+    if spec.design.kind in ("morris", "latin_hypercube"):  # a row per point, crossed or not
+        x = np.repeat(morris.design_x(spec), spec.crossed_levels(), axis=0)
     found: dict[str, list[pd.DataFrame]] = {}
     noise = []
     for outcome in outcomes:
@@ -106,26 +109,30 @@ def _indices(resp, points, spec: Spec, x, warns: list) -> list[tuple[str, pd.Dat
     kind, outcome = spec.design.kind, resp.outcome
     if kind == "sobol":
         first, second, n = sobol.indices(resp, points, spec)
+        made = resp.made_groups(points, sobol.group_size(spec))
+        warns += diagnostics.of_groups(outcome, n, made, spec.design.samples or 0, kind)
         if first.empty:
             warns.append(diagnostics.Warning("too_few", outcome, {"n": n}))
             return []
-        warns += diagnostics.of_sobol(outcome, first, n, spec.design.samples or 0)
+        warns += diagnostics.of_sobol(outcome, first, second)
         out = [("sobol", first), ("sobol_convergence", sobol.convergence(resp, points, spec))]
         return out + ([("sobol_s2", second)] if not second.empty else [])
     if kind == "morris":
         table, n = morris.indices(resp, points, spec, x)
-        planned = spec.design.samples or 0
-        if n < planned:
-            warns.append(diagnostics.Warning("dropped", outcome, {"n": n, "planned": planned}))
+        made = resp.made_groups(points, len(spec.sampled) + 1)
+        warns += diagnostics.of_groups(outcome, n, made, spec.design.samples or 0, kind)
         return [("morris", table)] if not table.empty else []
     if kind == "latin_hypercube":
         table, n = given_data.indices(resp, points, spec, x)
+        made = resp.made_groups(points, 1)
+        warns += diagnostics.of_groups(outcome, n, made, spec.design.samples or 0, kind)
         if table.empty:
             warns.append(diagnostics.Warning("too_few", outcome, {"n": n}))
             return []
+        warns += diagnostics.of_given(outcome, table, n)
         keys = {
             "delta": ["delta", "delta_conf", "delta_S1"],
-            "pawn": ["pawn_median", "pawn_low", "pawn_high"],
+            "pawn": ["pawn_median", "pawn_conf"],
             "rbd_fast": ["rbd_fast_S1", "rbd_fast_S1_conf"],
         }
         return [(name, table[["parameter", *cols]]) for name, cols in keys.items()]

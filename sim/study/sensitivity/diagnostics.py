@@ -19,6 +19,11 @@ ST_SUM = 1.5
 """Total indices summing above this are called far above 1 (an ASSUMPTION: interactions can lift
 the sum above 1, but much above it, with small S1, points at too few samples more often)."""
 
+FEW_SAMPLES = 200
+"""Below this many samples the given-data indices (delta's density estimates, PAWN's slices) are
+called few (an ASSUMPTION; Pianosi & Wagener 2018 and Plischke et al. 2013 work with hundreds to
+thousands)."""
+
 NEGLIGIBLE = 0.05
 """An index below this is called negligible in words, and an interval is only called wider
 than an index above it (an ASSUMPTION, the usual screening threshold; Zhang et al. 2015)."""
@@ -31,33 +36,56 @@ class Warning:
     fields: dict = field(default_factory=dict)
 
 
-def of_sobol(outcome: str, first: pd.DataFrame, n: int, planned: int) -> list[Warning]:
-    """Negative first-order indices beyond their interval, total indices summing far above 1,
-    intervals wider than the index, too few base samples (or not a power of two)."""
+def of_sobol(outcome: str, first: pd.DataFrame, second: pd.DataFrame) -> list[Warning]:
+    """Negative first-order indices beyond their interval, a first-order index above the total
+    beyond both intervals, total indices summing far above 1, intervals wider than an index that
+    matters (S1, ST or S2 above NEGLIGIBLE)."""
     out = []
     below = first[first["S1"] + first["S1_conf"] < 0]
     if len(below):
         worst = below.loc[below["S1"].idxmin()]
-        out.append(
-            Warning(
-                "negative_s1",
-                outcome,
-                {
-                    "parameter": worst["parameter"],
-                    "s1": worst["S1"],
-                    "conf": worst["S1_conf"],
-                    "count": len(below),
-                },
-            )
-        )
+        fields = {"parameter": worst["parameter"], "s1": worst["S1"], "conf": worst["S1_conf"]}
+        out.append(Warning("negative_s1", outcome, {**fields, "count": len(below)}))
+    above = first[first["S1"] - first["S1_conf"] > first["ST"] + first["ST_conf"]]
+    if len(above):
+        out.append(Warning("s1_above_st", outcome, {"parameter": above.iloc[0]["parameter"]}))
     total = float(first["ST"].sum())
     if total > ST_SUM:
         out.append(Warning("st_sum", outcome, {"sum": total}))
-    wide = first[(first["ST"] > NEGLIGIBLE) & (first["ST_conf"] > first["ST"])]
-    if len(wide):
-        out.append(Warning("wide", outcome, {"count": len(wide), "of": len(first)}))
-    if n < planned:
-        out.append(Warning("dropped", outcome, {"n": n, "planned": planned}))
+    pairs = [(first, "S1"), (first, "ST")] + ([(second, "S2")] if len(second) else [])
+    return out + wide(outcome, pairs)
+
+
+def wide(outcome: str, pairs: list[tuple[pd.DataFrame, str]]) -> list[Warning]:
+    """Indices that matter (above NEGLIGIBLE) whose 95% interval is wider than the index."""
+    count = total = 0
+    for table, key in pairs:
+        matter = table[table[key] > NEGLIGIBLE]
+        count += int((matter[f"{key}_conf"] > matter[key]).sum())
+        total += len(matter)
+    return [Warning("wide", outcome, {"count": count, "of": total})] if count else []
+
+
+def of_given(outcome: str, table: pd.DataFrame, n: int) -> list[Warning]:
+    """Few samples for the given-data methods, RBD-FAST left out, intervals wider than the
+    index."""
+    out = []
+    if n < FEW_SAMPLES:
+        out.append(Warning("few_samples", outcome, {"n": n, "advised": FEW_SAMPLES}))
+    if table["rbd_fast_S1"].isna().all():
+        out.append(Warning("no_rbd_fast", outcome, {"n": n}))
+    renamed = table.rename(columns={"pawn_median": "pawn", "rbd_fast_S1": "rbd"})
+    renamed = renamed.rename(columns={"rbd_fast_S1_conf": "rbd_conf"})
+    return out + wide(outcome, [(renamed, "delta"), (renamed, "pawn"), (renamed, "rbd")])
+
+
+def of_groups(outcome: str, used: int, made: int, planned: int, kind: str) -> list[Warning]:
+    """What an unfinished sweep has not made yet, and what missing values took away."""
+    out = []
+    if made < planned:
+        out.append(Warning("unfinished", outcome, {"n": made, "planned": planned, "kind": kind}))
+    if used < made:
+        out.append(Warning("dropped", outcome, {"n": used, "planned": made, "kind": kind}))
     return out
 
 

@@ -34,7 +34,7 @@ def indices(
     rows = np.repeat(keep, size)
     si = morris.analyze(
         spec.problem(),
-        x[rows],
+        x[points][rows],
         y[rows],
         num_levels=spec.design.levels,
         num_resamples=RESAMPLES,

@@ -36,6 +36,12 @@ class Responses:
     outcome: str
     reps: np.ndarray
     common: bool  # common random numbers: replicate r of every point ran on the same seed
+    made: np.ndarray  # per point: whether any of its runs was made (an unfinished sweep's not)
+
+    def made_groups(self, points: np.ndarray, size: int) -> int:
+        """How many consecutive groups of `size` of these points (Saltelli groups, Morris
+        trajectories, samples) have every point made."""
+        return int(self.made[points].reshape(-1, size).all(axis=1).sum())
 
     @property
     def y(self) -> np.ndarray:
@@ -117,12 +123,14 @@ def responses(runs: pd.DataFrame, spec: Spec, outcome: str) -> Responses:
     """The outcome's replicates per design point, in design order (runs not made or failed,
     and values the run does not define, are NaN)."""
     reps = np.full((spec.point_count(), spec.replicates), np.nan)
+    made = np.zeros(spec.point_count(), dtype=bool)
+    made[runs["point"].to_numpy(int)] = True
     ok = runs[runs["status"] == "ok"]
     point = ok["point"].to_numpy(int)
     rep = ok["run_id"].to_numpy(int) - point * spec.replicates
     values = pd.to_numeric(ok[outcome], errors="coerce").to_numpy(float)
     reps[point, rep] = values
-    return Responses(outcome, reps, spec.design.seeds == "common")
+    return Responses(outcome, reps, spec.design.seeds == "common", made)
 
 
 def complete_groups(y: np.ndarray, size: int) -> np.ndarray:
