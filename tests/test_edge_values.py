@@ -17,6 +17,7 @@ from __future__ import annotations
 import contextlib
 import datetime
 import math
+import re
 import tempfile
 import tomllib
 import warnings
@@ -197,7 +198,7 @@ def test_any_value_at_any_key_is_accepted_or_refused_by_field(where, value):
     try:
         scenario_from_dict(replaced(SCENARIO, where, value), source="s.toml")
     except ConfigError as exc:
-        assert str(exc).startswith("s.toml: ") and "problem(s)\n  " in str(exc)
+        assert str(exc).startswith("s.toml: ") and re.search(r"\d problems?\n  ", str(exc))
 
 
 @FAMILY
@@ -311,7 +312,7 @@ def test_long_error_lists_are_capped(n):
     with pytest.raises(ConfigError) as caught:
         scenario_from_dict(data, source="s.toml")
     lines = str(caught.value).splitlines()
-    assert lines[0] == f"s.toml: {n:,} problem(s)"
+    assert lines[0] == (f"s.toml: {n:,} problems" if n > 1 else "s.toml: 1 problem")
     if n <= SHOWN_PROBLEMS:
         assert len(lines) == 1 + n
     else:

@@ -106,4 +106,5 @@ def format_validation_error(
 ) -> str:
     lines = error_lines(err, model)
     shown = capped(lines)
-    return "\n".join([f"{source}: {len(lines):,} problem(s)", *(f"  {line}" for line in shown)])
+    count = "1 problem" if len(lines) == 1 else f"{len(lines):,} problems"
+    return "\n".join([f"{source}: {count}", *(f"  {line}" for line in shown)])

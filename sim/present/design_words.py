@@ -228,7 +228,9 @@ def describe(d: Design, i: int) -> tuple[str, str]:
 
 def _wrapped(text: str, indent: str = "") -> str:
     hanging = indent + "  " if indent else ""
-    return textwrap.fill(text, WIDTH, initial_indent=indent, subsequent_indent=hanging)
+    return textwrap.fill(
+        text, WIDTH, initial_indent=indent, subsequent_indent=hanging, break_on_hyphens=False
+    )
 
 
 def _columns(rows: list[list[str]]) -> list[str]:

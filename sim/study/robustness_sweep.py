@@ -176,7 +176,8 @@ def robustness(
             "(full_factorial, or design.cross) so that each level runs in the same worlds"
         )
     if dropped and say is not None:
-        say(f"{dropped:,} of {len(counts):,} worlds lack a finished run of some level: left out")
+        lack = "lacks" if dropped == 1 else "lack"
+        say(f"{dropped:,} of {len(counts):,} worlds {lack} a finished run of some level: left out")
     ok = ok[ok["world"].isin(complete)]
     ok["world"] = ok["world"].map({w: i for i, w in enumerate(complete)})
     needed = list(dict.fromkeys([*keys, *(t.outcome for t in thresholds)]))
