@@ -23,8 +23,10 @@ from hypothesis import strategies as st
 
 from sim.model.config import ConfigError
 from sim.study.boxes import Discovery, choose_step, find
-from sim.study.discovery import Cases, Question, Sweep, cases, prepare_x, wilson
+from sim.study.discovery import Cases, Question, cases, prepare_x
 from sim.study.experiment import Spec
+from sim.study.finished import FinishedSweep as Sweep
+from sim.study.stats import wilson
 
 N = 1000
 TOLERANCE = 0.08

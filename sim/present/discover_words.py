@@ -14,7 +14,8 @@ import math
 from sim.present import i18n
 from sim.present.whatif_words import join
 from sim.study.boxes import Box, Discovery, Limit
-from sim.study.discovery import Cases, Question, wilson
+from sim.study.discovery import Cases, Question
+from sim.study.stats import wilson
 
 
 def w(key: str, lang: str, **fields: object) -> str:

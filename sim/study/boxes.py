@@ -38,7 +38,8 @@ import numpy as np
 import pandas as pd
 
 from sim.model.config import ConfigError
-from sim.study.discovery import Cases, prepare_x, wilson
+from sim.study.discovery import Cases, prepare_x
+from sim.study.stats import wilson
 
 PEEL_ALPHA = 0.05
 PASTE_ALPHA = 0.05
@@ -302,7 +303,7 @@ def choose_step(trajectory: pd.DataFrame, min_coverage: float) -> int:
     if candidates.empty:  # a coverage above what any box reaches: the first box (everything)
         return 0
     best = candidates.loc[candidates["density"].idxmax()]
-    low, _ = wilson(float(best["k"]), float(best["n"]))
+    low, _ = wilson(int(best["k"]), int(best["n"]))
     near = candidates[candidates["density"] >= min(low, float(best["density"]))]
     order = near.assign(step=near.index).sort_values(
         ["coverage", "res_dim", "step"], ascending=[False, True, True]
@@ -460,8 +461,9 @@ def find(cases: Cases, method: str = "prim", min_coverage: float | None = None) 
     (`min_coverage`: PRIM's least coverage of the box it reports, default 0.5).
 
     Example (after `samenspel sweep experiments/sweeps/discover-example.toml`):
-        from sim.study.discovery import Question, cases, read_sweep
-        sweep = read_sweep("results/discover-example")
+        from sim.study.discovery import Question, cases
+        from sim.study.finished import read_sweep
+        sweep = read_sweep("results/discover-example", "discover")
         q = Question("commitment", "below", threshold=0.6)  # or "beats", factor=, option=, rival=
         found = find(cases(sweep, q))
         print(found.box.coverage, found.box.density, found.box.limits)

@@ -21,7 +21,6 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Literal
 
 import numpy as np
@@ -29,7 +28,7 @@ import pandas as pd
 
 from sim.model.config import ConfigError
 from sim.model.outcomes import outcome as catalogue_entry
-from sim.study.experiment import Spec
+from sim.study.finished import FinishedSweep
 
 Kind = Literal["below", "above", "beats"]
 
@@ -77,53 +76,6 @@ class Cases:
         return self.interest / self.worlds if self.worlds else math.nan
 
 
-@dataclass(frozen=True)
-class Sweep:
-    """A sweep's runs as discovery reads them, and how far it got."""
-
-    folder: Path
-    spec: Spec
-    runs: pd.DataFrame
-    total: int  # runs in the design
-    holder: str | None  # who holds the writer lock, if the sweep is being written
-
-    @property
-    def parameters(self) -> list[str]:
-        return [p for p in self.spec.names if p in self.runs.columns]
-
-    @property
-    def finished(self) -> int:
-        return len(self.runs)
-
-    @property
-    def outcomes(self) -> list[str]:
-        ids = {"run_id", "point", "seed", "status", "error", "duration", *self.spec.parameters}
-        return [
-            c
-            for c in self.runs.columns
-            if c not in ids and pd.api.types.is_numeric_dtype(self.runs[c])
-        ]
-
-    def levels(self, factor: str) -> list[str]:
-        return sorted(str(v) for v in self.runs[factor].dropna().unique())
-
-
-def read_sweep(folder: Path) -> Sweep:
-    """A sweep's runs, checked as `analyze` checks them (SweepDamaged for a damaged folder,
-    ConfigError for one that is not a sweep's)."""
-    from sim.io.store import writer
-    from sim.study.sweep import is_sweep, load_results, verify
-
-    folder = Path(folder)
-    if not is_sweep(folder):
-        raise ConfigError(f"{folder}: not a sweep's results folder (no sweep manifest)")
-    check = verify(folder)
-    check.refuse("discover")
-    assert check.spec is not None, "verify() reads the spec of every sweep it finds undamaged"
-    runs, _ = load_results(folder, check)
-    return Sweep(folder, check.spec, runs, check.runs, writer(folder))
-
-
 def direction(key: str) -> str | None:
     """Which way is better for an outcome: "higher", "lower", or None where neither is."""
     try:
@@ -132,7 +84,7 @@ def direction(key: str) -> str | None:
         return None
 
 
-def cases(sweep: Sweep, q: Question) -> Cases:
+def cases(sweep: FinishedSweep, q: Question) -> Cases:
     """The worlds of `sweep` as cases of question `q`."""
     varied = [p for p in sweep.parameters if p != q.factor]
     if not varied:
@@ -255,13 +207,3 @@ def prepare_x(x: pd.DataFrame) -> tuple[pd.DataFrame, list[str]]:
         else:
             out[name] = col.astype("float64")
     return pd.DataFrame(out, index=x.index), left_out
-
-
-def wilson(k: float, n: float, z: float = 1.959964) -> tuple[float, float]:
-    """Wilson's score interval for k cases of interest in n (95% by default)."""
-    if n <= 0:
-        return math.nan, math.nan
-    p = k / n
-    centre = (p + z * z / (2 * n)) / (1 + z * z / n)
-    half = z * math.sqrt(p * (1 - p) / n + z * z / (4 * n * n)) / (1 + z * z / n)
-    return max(0.0, centre - half), min(1.0, centre + half)

@@ -27,6 +27,7 @@ import pandas as pd
 
 from sim.model.config import ConfigError
 from sim.study.experiment import Spec
+from sim.study.finished import outcomes_of, read_sweep
 from sim.study.robustness import (
     Threshold,
     Undirected,
@@ -39,9 +40,7 @@ from sim.study.robustness import (
     satisficing,
     world_means,
 )
-from sim.study.sweep import is_sweep, load_results, verify
 
-ID_COLUMNS = ("run_id", "point", "seed", "status", "error", "duration")
 MOST_OPTIONS = 50
 """A factor has a few levels; a parameter with more distinct values is a range, not options."""
 
@@ -72,21 +71,13 @@ def read(
 ) -> tuple[Spec, pd.DataFrame]:
     """A sweep's spec and runs, checked: not a sweep, damaged, or (unless `partial`)
     unfinished or still running, a ConfigError."""
-    from sim.io.store import writer
-
-    folder = Path(folder)
-    if not is_sweep(folder):
-        raise ConfigError(f"{folder}: not a sweep's results folder (no sweep manifest)")
-    check = verify(folder)
-    check.refuse("robustness")
-    assert check.spec is not None, "verify() reads the spec of every sweep it finds undamaged"
-    runs, _ = load_results(folder, check)
+    sweep = read_sweep(folder, "robustness")
+    runs = sweep.runs
     if len(runs) == 0 or (runs["status"] != "ok").all():
         raise ConfigError(f"{folder}: no finished run to compare options on; run the sweep")
-    holder = writer(folder)
-    state = "is still being written" if holder else "was interrupted"
-    if holder or len(runs) < check.runs:
-        what = f"{len(runs):,} of its {check.runs:,} runs are finished: the sweep {state}"
+    if sweep.unfinished:
+        state = "is still being written" if sweep.holder else "was interrupted"
+        what = f"{len(runs):,} of its {sweep.total:,} runs are finished: the sweep {state}"
         if not partial:
             raise ConfigError(
                 f"{folder}: {what}; worlds with some options missing would drop out, so "
@@ -94,18 +85,7 @@ def read(
             )
         if say is not None:
             say(f"{folder}: {what} (--partial)")
-    return check.spec, runs
-
-
-def outcome_columns(runs: pd.DataFrame, spec: Spec) -> list[str]:
-    """The runs table's outcomes: its numeric columns that are not ids or parameters."""
-    return [
-        c
-        for c in runs.columns
-        if c not in ID_COLUMNS
-        and c not in spec.parameters
-        and pd.api.types.is_numeric_dtype(runs[c])
-    ]
+    return sweep.spec, runs
 
 
 def chosen_outcomes(available: list[str], chosen: Sequence[str] | None) -> list[str]:
@@ -162,7 +142,7 @@ def robustness(
     worlds of a sweep's `runs` (read with `read`). The bootstrap is seeded with the spec's
     master seed."""
     options = options_of(spec, runs, factor)
-    keys = chosen_outcomes(outcome_columns(runs, spec), outcomes)
+    keys = chosen_outcomes(outcomes_of(runs, spec), outcomes)
     others = [n for n in spec.names if n != factor]
     ok = runs[(runs["status"] == "ok") & runs[factor].isin(options)].copy()
     ok["world"] = _worlds(ok, others)

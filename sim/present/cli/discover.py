@@ -146,9 +146,10 @@ def _check_complete(sweep, args: argparse.Namespace) -> None:
 
 
 def _target(folder: Path, args: argparse.Namespace) -> Path:
+    from sim.study.finished import around
+
     target = args.out if args.out is not None else folder.with_name(folder.name + "-discover")
-    sweep, there = folder.resolve(), Path(target).resolve()
-    if there == sweep or sweep in there.parents or there in sweep.parents:
+    if around(folder, Path(target)):
         raise _fail("around", args.lang, target=target, default=f"{folder.name}-discover")
     return Path(target)
 
@@ -158,10 +159,11 @@ def cmd_discover(args: argparse.Namespace) -> int:
     from sim.present import discover_words
     from sim.present.i18n import text
     from sim.study.boxes import find
-    from sim.study.discovery import cases, read_sweep
+    from sim.study.discovery import cases
+    from sim.study.finished import read_sweep
 
     q = question(args)
-    sweep = read_sweep(args.sweep)
+    sweep = read_sweep(args.sweep, "discover")
     check_against(sweep, q, args)
     target = _target(sweep.folder, args)
     found_cases = cases(sweep, q)

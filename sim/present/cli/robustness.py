@@ -109,17 +109,22 @@ def cmd_robustness(args: argparse.Namespace) -> int:
     from sim.present.i18n import text
     from sim.present.robustness_view import sweep_text
     from sim.study import robustness_sweep as rs
+    from sim.study.finished import around, outcomes_of
 
     spec, runs = rs.read(args.results, args.partial, warn)
     try:
-        chosen = thresholds(args.satisfice, rs.outcome_columns(runs, spec), args.lang)
+        chosen = thresholds(args.satisfice, outcomes_of(runs, spec), args.lang)
         result = rs.robustness(spec, runs, args.factor, args.outcome, chosen, warn)
     except ConfigError as exc:
         raise said(exc, args.lang) from None
     result.folder, result.partial = args.results, args.partial
     folder = Path(args.results)
     target = args.out if args.out is not None else folder.with_name(folder.name + "-robustness")
-    _not_around(folder, Path(target))
+    if around(folder, Path(target)):
+        raise ConfigError(
+            f"--out: {target} is the sweep folder, inside it or around it; robustness is "
+            f"written beside the sweep (default {folder.name}-robustness)"
+        )
     dest = destination(args.out, target, force=args.force)
     settings = {"lang": args.lang, "outcomes_asked": list(args.outcome)}
     rs.save(result, dest, settings)
@@ -127,16 +132,6 @@ def cmd_robustness(args: argparse.Namespace) -> int:
     files = text("robustness.files_satisficing" if chosen else "robustness.files", args.lang)
     print(closing_line(dest, args.lang, files))
     return 0
-
-
-def _not_around(folder: Path, target: Path) -> None:
-    """The result never goes into, onto or around the sweep it reads."""
-    sweep, there = folder.resolve(), target.resolve()
-    if there == sweep or sweep in there.parents or there in sweep.parents:
-        raise ConfigError(
-            f"--out: {target} is the sweep folder, inside it or around it; robustness is "
-            f"written beside the sweep (default {folder.name}-robustness)"
-        )
 
 
 ROBUSTNESS = Command(

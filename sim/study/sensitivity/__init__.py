@@ -27,8 +27,9 @@ import pandas as pd
 
 from sim.model.config import ConfigError
 from sim.study.experiment import Spec
+from sim.study.finished import FinishedSweep, around, outcomes_of, read_sweep
 from sim.study.sensitivity import diagnostics, given_data, morris, sobol
-from sim.study.sensitivity.effects import main_effects, outcomes_of
+from sim.study.sensitivity.effects import main_effects
 from sim.study.sensitivity.replicates import crossed, responses
 
 
@@ -160,19 +161,12 @@ def analyze(
         folder = analyze("results/trust-and-monitoring")  # results/trust-and-monitoring-analysis
         print(folder / "main_effects.csv")
     """
-    from sim.io.store import destination, write_atomically, write_json, writer
+    from sim.io.store import destination, write_atomically, write_json
     from sim.study.run import provenance
-    from sim.study.sweep import is_sweep, load_results, verify
 
-    folder = Path(folder)
-    if not is_sweep(folder):
-        raise ConfigError(f"{folder}: not a sweep's results folder (no sweep manifest)")
-    check = verify(folder)
-    check.refuse("analyze")
-    spec = check.spec
-    assert spec is not None, "verify() reads the spec of every sweep it finds undamaged"
-    runs, _ = load_results(folder, check)
-    _check_complete(folder, check, len(runs), partial, writer(folder), say)
+    sweep = read_sweep(folder, "analyze")
+    folder, spec, runs = sweep.folder, sweep.spec, sweep.runs
+    _check_complete(sweep, partial, say)
     if (runs["status"] != "ok").all():
         raise ConfigError(
             f"{folder}: all {len(runs):,} runs failed, nothing to analyse; their errors are in "
@@ -207,25 +201,18 @@ def analyze(
     return write_atomically(dest, fill)
 
 
-def _check_complete(
-    folder: Path,
-    check,
-    finished: int,
-    partial: bool,
-    holder: str | None,
-    say: Callable[[str], None] | None,
-) -> None:
+def _check_complete(sweep: FinishedSweep, partial: bool, say: Callable[[str], None] | None) -> None:
     """Refuse an unfinished or running sweep unless `partial` (then say what is analysed)."""
-    if finished == 0:
+    folder = sweep.folder
+    if sweep.finished == 0:
         raise ConfigError(f"{folder}: no finished runs to analyse yet; run or --resume the sweep")
-    state = None
-    if holder is not None:
-        state = f"is still being written ({holder})"
-    elif finished < check.runs:
-        state = "was interrupted; `samenspel sweep SPEC --out FOLDER --resume` completes it"
-    if state is None:
+    if not sweep.unfinished:
         return
-    what = f"{finished:,} of its {check.runs:,} runs are finished"
+    if sweep.holder is not None:
+        state = f"is still being written ({sweep.holder})"
+    else:
+        state = "was interrupted; `samenspel sweep SPEC --out FOLDER --resume` completes it"
+    what = f"{sweep.finished:,} of its {sweep.total:,} runs are finished"
     if not partial:
         raise ConfigError(
             f"{folder}: {what}: the sweep {state}; indices from unequal numbers of runs per "
@@ -238,8 +225,7 @@ def _check_complete(
 
 def _not_around(folder: Path, target: Path) -> None:
     """The analysis never goes into, onto or around the sweep it reads."""
-    sweep, there = folder.resolve(), target.resolve()
-    if there == sweep or sweep in there.parents or there in sweep.parents:
+    if around(folder, target):
         raise ConfigError(
             f"--out: {target} is the sweep folder, inside it or around it; an analysis is "
             f"written beside the sweep (default {folder.name}-analysis)"

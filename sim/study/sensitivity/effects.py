@@ -6,17 +6,8 @@ from __future__ import annotations
 import pandas as pd
 
 from sim.study.experiment import Spec
+from sim.study.finished import outcomes_of
 from sim.study.stats import half_widths
-
-
-def outcomes_of(runs: pd.DataFrame, spec: Spec) -> list[str]:
-    """The numeric outcome columns of a sweep's runs."""
-    ids = ("run_id", "point", "seed", "status", "error", "duration")
-    return [
-        c
-        for c in runs.columns
-        if c not in ids and c not in spec.parameters and pd.api.types.is_numeric_dtype(runs[c])
-    ]
 
 
 def main_effects(runs: pd.DataFrame, spec: Spec, bins: int = 8) -> pd.DataFrame:
