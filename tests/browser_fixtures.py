@@ -270,3 +270,20 @@ def inside(inner, outer, slack: float = 1.0) -> bool:
         (inner[i] >= outer[i] - slack) if i < 2 else (inner[i] <= outer[i] + slack)
         for i in range(4)
     )
+
+
+def misplaced(plots: list[dict]) -> list[tuple]:
+    """What BOXES found out of place: a plot's part (legend, axis titles, ticks, colour bar)
+    outside its plot, or two parts on top of each other. Empty when all is well."""
+    out: list[tuple] = []
+    for plot in plots:
+        parts = {k: v for k, v in plot.items() if v is not None and k != "plot"}
+        out += [(name, "outside") for name, b in parts.items() if not inside(b, plot["plot"])]
+        names = sorted(parts)
+        out += [
+            (a, b)
+            for i, a in enumerate(names)
+            for b in names[i + 1 :]
+            if not apart(parts[a], parts[b])
+        ]
+    return out

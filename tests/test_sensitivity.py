@@ -214,14 +214,16 @@ def test_noise_alone_is_said_without_a_count_of_replicates():
     assert "noise_only" in codes and "seed_noise" not in codes
 
 
-def test_runs_not_made_yet_are_unfinished_not_missing():
-    """An unfinished sweep (--partial): the groups it has not made are said to wait, not to
-    lack a value."""
-    spec = design("sobol", 64)
+@pytest.mark.parametrize(("kind", "size"), [("sobol", 5), ("morris", 4), ("latin_hypercube", 1)])
+def test_runs_not_made_yet_are_unfinished_not_missing(kind, size):
+    """An unfinished sweep (--partial): the groups it has not made (Saltelli groups, Morris
+    trajectories, samples) are said to wait, not to lack a value."""
+    spec = design(kind, 64 if kind != "morris" else 50, levels=4)
     runs = runs_of(spec, ishigami)
-    runs = runs[runs["point"] < 5 * 40]  # the first 40 Saltelli groups made
+    runs = runs[runs["point"] < size * 40]  # the first 40 groups made
+    planned = spec.design.samples
     codes = {w.code: w.fields for w in compute(runs, spec, partial=True).warnings}
-    assert codes["unfinished"] == {"n": 40, "planned": 64, "kind": "sobol"}
+    assert codes["unfinished"] == {"n": 40, "planned": planned, "kind": kind}
     assert "dropped" not in codes
 
 
