@@ -70,7 +70,7 @@ def test_the_design_page_reads_answer_first_offline_and_nothing_is_clipped(
     title = (
         "Rule sets designed by search: page"
         if lang == "en"
-        else "Regelsets ontworpen door zoeken: page"
+        else "Regelpakketten ontworpen door zoeken: page"
     )
     assert page.locator("h1").inner_text() == title
     first = page.locator("h1 + p")

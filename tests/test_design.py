@@ -322,7 +322,7 @@ def test_a_written_rule_set_is_a_scenario_every_command_accepts(tmp_path):
     scenario = load_scenario(str(written))
     assert scenario.name == "tiny-front-01" and scenario.years == 2
     assert scenario.description.startswith("Rule set front-01 of the design tiny")
-    assert scenario.description_nl.startswith("Regelset front-01 van het ontwerp tiny")
+    assert scenario.description_nl.startswith("Regelpakket front-01 van het ontwerp tiny")
     for args in (
         ["run", "--scenario", str(written), "--out", "r"],
         ["compare", "--scenarios", f"{written},network-2024", "--replicates", "2", "--out", "c"],
@@ -418,7 +418,7 @@ def test_levers_and_their_values_are_named_in_words_in_both_languages():
     from sim.present.design_words import lever_label, lever_value, rules_words
 
     assert lever_label("governance", "en") == "the arrangement for every theme"
-    assert lever_label("governance.mobility", "nl") == "het arrangement voor bereikbaarheid"
+    assert lever_label("governance.mobility", "nl") == "het arrangement voor mobiliteit"
     assert lever_value("governance", "network", "en") == "network model"
     assert lever_label("arrangements.mine.monitoring", "en") == "monitoring"
     assert (

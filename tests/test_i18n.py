@@ -66,8 +66,8 @@ def test_number(x, lang, decimals, expected):
 
 def test_not_a_number_is_not_available():
     assert i18n.number(float("nan"), "en") == "n/a"
-    assert i18n.number(float("nan"), "nl") == "n.b."
-    assert i18n.percent(float("nan"), "nl") == "n.b."
+    assert i18n.number(float("nan"), "nl") == "n.v.t."
+    assert i18n.percent(float("nan"), "nl") == "n.v.t."
 
 
 @pytest.mark.parametrize(

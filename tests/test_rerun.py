@@ -224,8 +224,8 @@ def test_a_value_that_differs_is_named_exit_1(sweeps, tmp_path, capsys):
     assert check.loc[~check["same"], "outcome"].tolist() == ["grip_mean"]
     assert rerun(folder, 1, tmp_path / "nl", "--lang", "nl") == 1  # run 1: a municipality's row
     said = capsys.readouterr().out
-    assert said.startswith(f"Run 1 van de sweep {folder} is NIET gereproduceerd: 1 van de 24")
-    assert "  net_cost van " in said and ": sweep 1.5, herhaling " in said
+    assert said.startswith(f"Simulatie 1 van de sweep {folder} is NIET gereproduceerd: 1 van de 24")
+    assert "  net_cost van " in said and ": sweep 1.5, opnieuw " in said
     assert rerun(folder, 2, tmp_path / "two") == 0  # the other runs are as they were
 
 
@@ -315,7 +315,10 @@ def test_what_cannot_be_rerun_is_refused_in_one_line(sweeps, tmp_path, capsys, c
 
 def test_refusals_are_said_in_dutch(sweeps, tmp_path, capsys):
     assert rerun(sweeps["list"], 9, tmp_path / "out", "--lang", "nl") == 2
-    assert "heeft geen run 9; de runs zijn 0 tot en met 3" in capsys.readouterr().err
+    assert (
+        "heeft geen simulatie 9; de simulaties zijn genummerd 0 tot en met 3"
+        in capsys.readouterr().err
+    )
 
 
 def test_a_folder_samenspel_did_not_write_is_never_written_into(sweeps, tmp_path, capsys):
