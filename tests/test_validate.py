@@ -170,7 +170,8 @@ def test_validate_speaks_dutch(tmp_path, monkeypatch, capsys):
     args = ["validate", "--checks", "p5-lowest-transition", "--lang", "nl", "--workers", "1"]
     assert main([*args, "--no-progress"]) == 0
     out = capsys.readouterr().out
-    assert "GESLAAGD" in out and "toetsen geslaagd" in out and "geschreven naar" in out
+    assert "GESLAAGD" in out and "1 van 1 toets geslaagd" in out and "geschreven naar" in out
+    assert "1 toets;" in out and re.search(r"\[\d+,\d+; \d+,\d+\]", out)  # decimal comma
     assert "GESLAAGD" in (tmp_path / "results" / "validate" / "report.html").read_text()
 
 

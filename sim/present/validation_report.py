@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import html
 import math
+import re
 from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
@@ -62,7 +63,8 @@ def statistic_text(c: Check, lang: str = "en") -> str:
 
 def target_text(c: Check, lang: str = "en") -> str:
     """The target as a person reads it in `lang` (the key's text is English)."""
-    return c.target.replace("(every seed)", f"({words(lang)['every_seed']})")
+    shown = c.target.replace("(every seed)", f"({words(lang)['every_seed']})")
+    return shown if lang == "en" else re.sub(r"(\d)\.(\d)", r"\1,\2", shown)
 
 
 def table_words(results: Results) -> dict[str, dict[str, str]]:
@@ -78,13 +80,21 @@ def table_words(results: Results) -> dict[str, dict[str, str]]:
     }
 
 
-def number(x: float) -> str:
-    """A number as the table shows it: about four significant digits; n/a and +-inf kept."""
+def number(x: float, lang: str = "en") -> str:
+    """A number as the table shows it: about four significant digits; +-inf kept; in Dutch
+    with a decimal comma and the catalogue's "not available"."""
     if math.isnan(x):
-        return "n/a"
+        return i18n.text("common.not_available", lang)
     if math.isinf(x):
-        return "inf" if x > 0 else "-inf"
-    return f"{x:,.0f}" if abs(x) >= 10_000 else f"{x:.4g}"
+        return ("inf" if lang == "en" else "∞") if x > 0 else ("-inf" if lang == "en" else "-∞")
+    shown = f"{x:,.0f}" if abs(x) >= 10_000 else f"{x:.4g}"
+    return shown if lang == "en" else shown.translate(str.maketrans(",.", ".,"))
+
+
+def interval(low: float, high: float, lang: str = "en") -> str:
+    """A 95% interval as the table shows it: "[1.5, 2.5]", in Dutch "[1,5; 2,5]"."""
+    gap = ", " if lang == "en" else "; "
+    return f"[{number(low, lang)}{gap}{number(high, lang)}]"
 
 
 def format_table(results: Results, lang: str = "en") -> str:
@@ -92,13 +102,13 @@ def format_table(results: Results, lang: str = "en") -> str:
     summary line."""
     w = words(lang)
     width = max(len(c.key) for c, _ in results)
-    lines = [w["header"].format(total=len(results))]
+    lines = [w["header_one" if len(results) == 1 else "header"].format(total=len(results))]
     for c, s in results:
         verdict = w[outcome(c, s)]
-        interval = f"[{number(s.ci_low)}, {number(s.ci_high)}]"
+        spread = interval(s.ci_low, s.ci_high, lang)
         lines.append(
-            f"  {c.key:<{width}}  {verdict:<8}  {number(s.estimate):>10} {interval:<24} "
-            f"{w['target']} {target_text(c, lang):<16} {w['n']} {s.n:<4} t {number(s.t):<6}  "
+            f"  {c.key:<{width}}  {verdict:<8}  {number(s.estimate, lang):>10} {spread:<24} "
+            f"{w['target']} {target_text(c, lang):<16} {w['n']} {s.n:<4} t {number(s.t, lang):<6}  "
             f"{claim(c, lang)}"
         )
     lines.append(summary_line(results, lang))
@@ -115,7 +125,9 @@ def summary_line(results: Results, lang: str = "en") -> str:
     """How many checks pass, which fail, and which are known gaps."""
     w = words(lang)
     passed = sum(s.passed for _, s in results)
-    line = w["summary"].format(passed=passed, total=len(results))
+    line = w["summary_one" if len(results) == 1 else "summary"].format(
+        passed=passed, total=len(results)
+    )
     for kind in ("fail", "gap"):
         keys = [c.key for c, s in results if outcome(c, s) == kind]
         if keys:
@@ -209,10 +221,10 @@ def _report_row(c: Check, s: Statistic, lang: str) -> str:
         f"<tr><td><code>{esc(c.key)}</code></td>"
         f"<td>{c.pattern if c.pattern is not None else esc(w['other_claim'])}</td>"
         f"<td>{esc(claim(c, lang))}<br><small>{esc(statistic_text(c, lang))}</small></td>"
-        f'<td class="num">{esc(number(s.estimate))}</td>'
-        f'<td class="num">[{esc(number(s.ci_low))}, {esc(number(s.ci_high))}]</td>'
+        f'<td class="num">{esc(number(s.estimate, lang))}</td>'
+        f'<td class="num">{esc(interval(s.ci_low, s.ci_high, lang))}</td>'
         f"<td>{esc(target_text(c, lang))}</td>"
-        f'<td class="num">{esc(number(s.t))}</td><td class="num">{s.n}</td>'
+        f'<td class="num">{esc(number(s.t, lang))}</td><td class="num">{s.n}</td>'
         f'<td class="{kind}">{mark} {esc(verdict)}</td></tr>'
     )
 
