@@ -45,30 +45,80 @@ class Calque(NamedTuple):
 
 CALQUES: tuple[Calque, ...] = (
     Calque(r"\bcommitment\b", "English word left in Dutch text", "nakoming"),
-    Calque(r"seeds?\b", "English; a reader does not know what a seed is", "startgetal; in prose: herhalingen"),
+    Calque(
+        r"seeds?\b",
+        "English; a reader does not know what a seed is",
+        "startgetal; in prose: herhalingen",
+    ),
     Calque(r"\bruns?\b", "English word left in Dutch text", "simulatie (per simulatie)"),
     Calque(r"\bpresets?\b", "English word left in Dutch text", "standaardscenario"),
     Calque(r"\bvoorinstelling", "calque of 'preset'", "standaardscenario"),
     Calque(r"\bregelsets?\b", "calque of 'rule set'", "regelpakket"),
-    Calque(r"(?<![\w.])n\.b\.", "reads as 'nota bene'", "n.v.t. (not applicable) or ontbreekt (missing)"),
+    Calque(
+        r"(?<![\w.])n\.b\.",
+        "reads as 'nota bene'",
+        "n.v.t. (not applicable) or ontbreekt (missing)",
+    ),
     Calque(r"\bn/a\b", "English abbreviation", "n.v.t."),
     Calque(r"\d+\s*uren\b", "after a number Dutch counts in the singular", "576 uur"),
     Calque(r"\(uren\)", "a unit is singular", "(uur)"),
     Calque(r"\bkleur naar\b", "calque of 'colour by'", "Kleur volgens"),
-    Calque(r"\bdrempel voor aanname\b", "'aanname' is an assumption, not an adoption", "drempel om aan te nemen"),
-    Calque(r"maatwerk-passing", "invented term for 'tailoring fit'", "aansluiting op lokale wensen"),
-    Calque(r"\bhelling van voorwaardelijke\b", "invented term (a slope)", "hoe sterk voorwaardelijke samenwerkers de anderen volgen"),
-    Calque(r"\bvoltooiing die als geleverd telt\b", "invented term", "deel van een project dat af moet zijn om als geleverd te tellen"),
+    Calque(
+        r"\bdrempel voor aanname\b",
+        "'aanname' is an assumption, not an adoption",
+        "drempel om aan te nemen",
+    ),
+    Calque(
+        r"maatwerk-passing", "invented term for 'tailoring fit'", "aansluiting op lokale wensen"
+    ),
+    Calque(
+        r"\bhelling van voorwaardelijke\b",
+        "invented term (a slope)",
+        "hoe sterk voorwaardelijke samenwerkers de anderen volgen",
+    ),
+    Calque(
+        r"\bvoltooiing die als geleverd telt\b",
+        "invented term",
+        "deel van een project dat af moet zijn om als geleverd te tellen",
+    ),
     Calque(r"\bfree[- ]?rid", "English word left in Dutch text", "meeliften"),
-    Calque(r"\btailoring\b", "English word left in Dutch text", "maatwerk; tailoring fit: aansluiting op lokale wensen"),
-    Calque(r"\bbereikbaarheid\b", "a second name for the mobility theme", "mobiliteit (sim/data/themes.toml)"),
-    Calque(r"\b(?:mobility|housing|social domain|business operations|energy transition|youth)\b", "English theme name in Dutch text", "the theme's label_nl (sim/data/themes.toml)"),
-    Calque(r"\bdienstverlenende gemeente was\b", "an unreal condition takes 'zou zijn'", "Wat als Dordrecht ... dienstverlenende gemeente zou zijn?"),
-    Calque(r"^meervoudig lokaal (?:zakt|daalt|neemt|stijgt)", "a bare arrangement name is no adverb", "Onder meervoudig lokaal daalt de nakoming"),
-    Calque(r"\bgeeft \w+ geen (?:duidelijk )?verschil\b", "calque of 'gives no clear difference'", "maakt ... geen duidelijk verschil"),
+    Calque(
+        r"\btailoring\b",
+        "English word left in Dutch text",
+        "maatwerk; tailoring fit: aansluiting op lokale wensen",
+    ),
+    Calque(
+        r"\bbereikbaarheid\b",
+        "a second name for the mobility theme",
+        "mobiliteit (sim/data/themes.toml)",
+    ),
+    Calque(
+        r"\b(?:mobility|housing|social domain|business operations|energy transition|youth)\b",
+        "English theme name in Dutch text",
+        "the theme's label_nl (sim/data/themes.toml)",
+    ),
+    Calque(
+        r"\bdienstverlenende gemeente was\b",
+        "an unreal condition takes 'zou zijn'",
+        "Wat als Dordrecht ... dienstverlenende gemeente zou zijn?",
+    ),
+    Calque(
+        r"^meervoudig lokaal (?:zakt|daalt|neemt|stijgt)",
+        "a bare arrangement name is no adverb",
+        "Onder meervoudig lokaal daalt de nakoming",
+    ),
+    Calque(
+        r"\bgeeft \w+ geen (?:duidelijk )?verschil\b",
+        "calque of 'gives no clear difference'",
+        "maakt ... geen duidelijk verschil",
+    ),
     Calque(r"\bsnor\b", "calque of 'whisker'", "foutbalk"),
-    Calque(r"\bapply\b|\breset\b|\bbaseline\b", "English word left in Dutch text", "toepassen; opnieuw beginnen; basislijn"),
-)  # fmt: skip
+    Calque(
+        r"\bapply\b|\breset\b|\bbaseline\b",
+        "English word left in Dutch text",
+        "toepassen; opnieuw beginnen; basislijn",
+    ),
+)
 
 
 # --- code is not prose ----------------------------------------------------------------------
