@@ -280,7 +280,7 @@ def test_the_cli_writes_a_result_folder_and_replaces_it_only_with_force(tmp_path
     manifest = json.loads((res / "manifest.json").read_text())
     assert manifest["samenspel"] and manifest["checks"] == ["p6-commitment"]
     report = (res / "report.md").read_text()
-    assert "Accepted ranges" in report and "Geaccepteerde bereiken" in report
+    assert "Accepted ranges" in report and "Aanvaarde bereiken" in report
     before = (res / "particles.csv").read_bytes()
     stamp = (res / "manifest.json").stat().st_mtime_ns
 

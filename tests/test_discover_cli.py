@@ -71,7 +71,9 @@ def test_network_against_steered_in_dutch(swept, tmp_path, capsys):
         first.startswith("Network doet het beter dan steered op commitment") and "werelden" in first
     )
     assert (
-        "Onderbouwing" in printed and "dekking" in printed and "gepaard, seed voor seed" in printed
+        "Onderbouwing" in printed
+        and "dekking" in printed
+        and "gepaard, herhaling voor herhaling" in printed
     )
     assert FILES | {"discover.txt"} <= {p.name for p in out.iterdir()}
     manifest = json.loads((out / "manifest.json").read_text())

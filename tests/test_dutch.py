@@ -352,3 +352,17 @@ def test_each_theme_has_one_dutch_name():
             if key not in named and re.search(short, words, re.I):
                 found.append(f"{where}: a list of themes calls {key} by a short name: {short}")
     assert not found, "\n".join(found)
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [
+        ["analyze", "{tmp}"],
+        ["robustness", "{tmp}", "--factor", "governance"],
+        ["discover", "{tmp}", "--below", "0.5", "--outcome", "progress"],
+    ],
+)
+def test_a_sweep_command_refuses_in_dutch(argv, tmp_path):
+    """The refusals the shared study code says in English are said in the command's language."""
+    code, said = _printed([*(a.replace("{tmp}", str(tmp_path)) for a in argv), "--lang", "nl"])
+    assert code == 2 and "geen map met resultaten van een sweep" in said, said

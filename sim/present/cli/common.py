@@ -1,15 +1,18 @@
 """What the commands share as they run: warnings on stderr, loading a scenario with a warning of
-each override in it that changes nothing, and the range of seeds a command may take."""
+each override in it that changes nothing, the range of seeds a command may take, and a sweep's
+finished runs read with the refusals in the command's language."""
 
 from __future__ import annotations
 
 import sys
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 from sim.model.config import ConfigError, Scenario, load_scenario, unchanged_overrides
 from sim.present.cli.parser import MAX_SEED
 
 if TYPE_CHECKING:
+    from sim.study.finished import FinishedSweep
     from sim.study.worlds import Worlds
 
 _warned: set[str] = set()
@@ -80,3 +83,51 @@ def chosen_worlds(given: int | None, replicates: int, seed: int) -> Worlds | Non
             "its meaning"
         )
     return worlds.draw(count, seed)
+
+
+def read_checked(folder: Path, command: str, lang: str) -> FinishedSweep:
+    """A sweep's runs for `command` (analyze, robustness, discover), refused in `lang`
+    (catalogue table `[sweeps]`) where the folder is not a sweep's or is damaged (the damage
+    itself as sweepcheck names it)."""
+    from sim.present.i18n import text
+    from sim.study.finished import read_sweep
+    from sim.study.sweepcheck import SweepDamaged, is_sweep
+
+    if not is_sweep(Path(folder)):
+        raise ConfigError(text("sweeps.not_a_sweep", lang, folder=folder))
+    try:
+        return read_sweep(folder, command)
+    except SweepDamaged as exc:
+        damage = str(exc).split("\n", 1)[1:]
+        head = text("sweeps.damaged", lang, command=command, folder=folder)
+        raise ConfigError("\n".join([head, *damage])) from None
+
+
+def read_finished(folder: Path, command: str, lang: str, partial: bool) -> FinishedSweep:
+    """A sweep's finished runs for analyze or robustness, refused in `lang` as `read_checked`
+    does and where no run is finished, or, unless `partial` (then a note), the sweep is
+    unfinished or still running."""
+    from sim.present.i18n import number, text
+
+    sweep = read_checked(folder, command, lang)
+    # robustness counts the runs that came back (ok or failed), analyze the finished batches
+    robust = command == "robustness"
+    done = int((sweep.runs["status"] == "ok").sum()) if robust else sweep.finished
+    if done == 0:
+        raise ConfigError(text(f"sweeps.{command}_no_runs", lang, folder=sweep.folder))
+    if sweep.unfinished:
+        state = (
+            text("sweeps.running", lang, holder=sweep.holder)
+            if sweep.holder is not None
+            else text("sweeps.interrupted", lang)
+        )
+        fields = {
+            "folder": sweep.folder,
+            "finished": number(len(sweep.runs) if robust else sweep.finished, lang, 0),
+            "total": number(sweep.total, lang, 0),
+            "state": state,
+        }
+        if not partial:
+            raise ConfigError(text(f"sweeps.{command}_unfinished", lang, **fields))
+        warn(text(f"sweeps.{command}_partial", lang, **fields))
+    return sweep

@@ -18,7 +18,7 @@ import math
 from pathlib import Path
 
 from sim.model.config import ConfigError
-from sim.present.cli.common import warn
+from sim.present.cli.common import read_checked, warn
 from sim.present.cli.parser import Command, lang_option, output_options
 from sim.present.printed import closing_line
 
@@ -160,10 +160,9 @@ def cmd_discover(args: argparse.Namespace) -> int:
     from sim.present.i18n import text
     from sim.study.boxes import find
     from sim.study.discovery import cases
-    from sim.study.finished import read_sweep
 
     q = question(args)
-    sweep = read_sweep(args.sweep, "discover")
+    sweep = read_checked(args.sweep, "discover", args.lang)
     check_against(sweep, q, args)
     target = _target(sweep.folder, args)
     found_cases = cases(sweep, q)

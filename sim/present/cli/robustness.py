@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from sim.model.config import ConfigError
-from sim.present.cli.common import warn
+from sim.present.cli.common import read_finished, warn
 from sim.present.cli.parser import Command, lang_option, output_options
 from sim.present.printed import closing_line
 
@@ -111,7 +111,8 @@ def cmd_robustness(args: argparse.Namespace) -> int:
     from sim.study import robustness_sweep as rs
     from sim.study.finished import around, outcomes_of
 
-    spec, runs = rs.read(args.results, args.partial, warn)
+    sweep = read_finished(args.results, "robustness", args.lang, args.partial)
+    spec, runs = sweep.spec, sweep.runs
     try:
         chosen = thresholds(args.satisfice, outcomes_of(runs, spec), args.lang)
         result = rs.robustness(spec, runs, args.factor, args.outcome, chosen, warn)
@@ -121,9 +122,9 @@ def cmd_robustness(args: argparse.Namespace) -> int:
     folder = Path(args.results)
     target = args.out if args.out is not None else folder.with_name(folder.name + "-robustness")
     if around(folder, Path(target)):
+        default = f"{folder.name}-robustness"
         raise ConfigError(
-            f"--out: {target} is the sweep folder, inside it or around it; robustness is "
-            f"written beside the sweep (default {folder.name}-robustness)"
+            text("sweeps.robustness_around", args.lang, target=target, default=default)
         )
     dest = destination(args.out, target, force=args.force)
     settings = {"lang": args.lang, "outcomes_asked": list(args.outcome)}

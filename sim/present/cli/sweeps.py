@@ -9,7 +9,7 @@ import sys
 from pathlib import Path
 
 from sim.model.config import ConfigError
-from sim.present.cli.common import warn
+from sim.present.cli.common import read_finished, warn
 from sim.present.cli.parser import (
     Command,
     lang_option,
@@ -231,12 +231,13 @@ def cmd_analyze(args: argparse.Namespace) -> int:
         found.append(result)
         sensitivity_page.write(folder, result, args.results.name, args.lang)
 
+    _analyze_refusals(args)
     out = analyze(
         args.results,
         args.out,
         force=args.force,
         partial=args.partial,
-        say=warn,
+        say=None,  # said above, in the command's language
         pages=pages,
         progress=not args.no_progress,
     )
@@ -248,6 +249,25 @@ def cmd_analyze(args: argparse.Namespace) -> int:
     if args.out is None and out != default:
         print(text("cli.out.kept", args.lang, taken=default))
     return 0
+
+
+def _analyze_refusals(args: argparse.Namespace) -> None:
+    """What analyze refuses, said in the command's language before the study code would say
+    it in English: no sweep, a damaged or unfinished one, every run failed, --out around it."""
+    from sim.present.i18n import number, text
+    from sim.study.finished import around
+
+    sweep = read_finished(args.results, "analyze", args.lang, args.partial)
+    runs = sweep.runs
+    if (runs["status"] != "ok").all():
+        count = number(len(runs), args.lang, 0)
+        raise ConfigError(
+            text("sweeps.analyze_all_failed", args.lang, folder=sweep.folder, runs=count)
+        )
+    default = sweep.folder.name + "-analysis"
+    target = Path(args.out) if args.out is not None else sweep.folder.with_name(default)
+    if around(sweep.folder, target):
+        raise ConfigError(text("sweeps.analyze_around", args.lang, target=target, default=default))
 
 
 # --- the commands ----------------------------------------------------------------------------
