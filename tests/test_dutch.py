@@ -354,15 +354,20 @@ def test_each_theme_has_one_dutch_name():
     assert not found, "\n".join(found)
 
 
+SWEEP_REFUSED = "geen map met resultaten van een sweep"
+
+
 @pytest.mark.parametrize(
-    "argv",
+    ("argv", "dutch"),
     [
-        ["analyze", "{tmp}"],
-        ["robustness", "{tmp}", "--factor", "governance"],
-        ["discover", "{tmp}", "--below", "0.5", "--outcome", "progress"],
+        (["analyze", "{tmp}"], SWEEP_REFUSED),
+        (["robustness", "{tmp}", "--factor", "governance"], SWEEP_REFUSED),
+        (["discover", "{tmp}", "--below", "0.5", "--outcome", "progress"], SWEEP_REFUSED),
+        (["validate", "--checks", "p5-lowst"], "onbekende toets 'p5-lowst'"),
+        (["validate", "--checks", ","], "noemt geen toets"),
     ],
 )
-def test_a_sweep_command_refuses_in_dutch(argv, tmp_path):
-    """The refusals the shared study code says in English are said in the command's language."""
+def test_refusals_in_dutch(argv, dutch, tmp_path):
+    """Refusals the shared code said in English are said in the command's language."""
     code, said = _printed([*(a.replace("{tmp}", str(tmp_path)) for a in argv), "--lang", "nl"])
-    assert code == 2 and "geen map met resultaten van een sweep" in said, said
+    assert code == 2 and dutch in said, said

@@ -182,7 +182,7 @@ def cmd_posterior(args: argparse.Namespace) -> int:
     from sim.study.worlds import available, load_posterior, posterior_folder
 
     if not available():
-        raise ConfigError("this installation carries no posterior (sim/data/posterior)")
+        raise ConfigError(text("posterior.no_posterior", args.lang))
     dest = destination(args.out, Path("results") / "posterior", force=args.force)
     folder = posterior_folder()
 

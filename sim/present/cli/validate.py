@@ -77,20 +77,34 @@ def _scenario_overrides(scenario: str | None) -> dict[str, object]:
     return dict(validation.overrides_from_scenario(scenario))
 
 
-def _chosen_checks(text: str | None) -> list[str] | None:
-    """The checks `--checks` names (None: every check); ConfigError naming the keys there are."""
+def _chosen_checks(given: str | None, lang: str) -> list[str] | None:
+    """The checks `--checks` names (None: every check); ConfigError, in `lang`, naming the
+    keys there are."""
+    import difflib
+
+    from sim.present.i18n import text
     from sim.study import validation
 
-    if text is None:
+    if given is None:
         return None
-    keys = [k.strip() for k in text.split(",") if k.strip()]
+    keys = [k.strip() for k in given.split(",") if k.strip()]
+    known = [c.key for c in validation.CHECKS]
     if not keys:
-        raise ConfigError(
-            f"--checks: no check named in {text!r}; give comma-separated keys, "
-            f"e.g. {','.join(c.key for c in validation.CHECKS[:2])}"
-        )
+        example = ",".join(known[:2])
+        raise ConfigError(text("validate.no_checks", lang, given=repr(given), example=example))
     for key in keys:
-        validation.check(key)  # raises naming the keys there are
+        if key not in known:
+            guess = difflib.get_close_matches(key, known, n=1)
+            hint = text("validate.did_you_mean", lang, name=repr(guess[0])) if guess else ""
+            raise ConfigError(
+                text(
+                    "validate.unknown_check",
+                    lang,
+                    check=repr(key),
+                    hint=hint,
+                    known=", ".join(known),
+                )
+            )
     return keys
 
 
@@ -104,7 +118,7 @@ def cmd_validate(args: argparse.Namespace) -> int:
     given = dict(overrides)
     sets = validation.parse_set(args.overrides)
     overrides.update(sets)
-    keys = _chosen_checks(args.checks)
+    keys = _chosen_checks(args.checks, args.lang)
     chosen = keys or [c.key for c in validation.CHECKS]
     # every scenario built, every override checked and the work estimated before anything runs
     work = validation.workload(overrides, chosen, args.seeds)
@@ -154,12 +168,9 @@ def _across_worlds(
     from sim.study.run import provenance
 
     if not worlds.available():
-        raise ConfigError("--worlds: this installation carries no posterior (sim/data/posterior)")
+        raise ConfigError(text("validate.no_posterior", args.lang))
     if args.worlds < worlds.FEW:
-        warn(
-            f"{args.worlds} worlds: 'robust' (in at least 90% of the worlds) then means in all "
-            f"or all but one of them; {worlds.WORLDS} give it its meaning"
-        )
+        warn(text("validate.few_worlds", args.lang, worlds=args.worlds, enough=worlds.WORLDS))
     drawn = worlds.draw(args.worlds, args.seed)
     with bar(args.worlds, "validate", "world", enabled=not args.no_progress) as update:
         per_world = predictive.across_worlds(
