@@ -129,7 +129,7 @@ def _ids() -> list[str]:
     ...), arrangement keys, the checks' keys. Not the themes' keys: in Dutch text "mobility" is
     English, not code."""
     data = Path(str(resources.files("sim.data")))
-    names = {p.stem for p in data.rglob("*.toml")}
+    names = {p.stem for p in data.rglob("*.toml") if "i18n" not in p.parts}  # not "en", "nl"
     names |= set(load_arrangement_presets()) | {c.key for c in CHECKS}
     return sorted(names, key=len, reverse=True)
 
