@@ -154,7 +154,7 @@ def test_compare_report_reads_in_dutch_in_the_order_given(tmp_path, page):
     # A criterion that cannot be scored says so, with the reason, instead of a number.
     na = page.locator("td.na", has_text="niet van toepassing")
     assert na.count() == 2  # tailoring and integration of the scenario without services
-    assert page.get_by_text("geen gedeelde diensten").first.is_visible()
+    assert page.get_by_text("geen gedeelde uitvoering").first.is_visible()
     # Decimal commas, no scientific notation anywhere in the tables.
     cells = page.locator("td").all_inner_texts()
     assert any(re.search(r"\d,\d", c) for c in cells)
@@ -179,7 +179,16 @@ def test_compare_report_leads_with_who_is_first_across_plausible_worlds(tmp_path
     ranks = pd.read_csv(out / "ranks.csv")
     first = ranks[ranks["rank"] == 1]
     rows = table.locator("tr")
-    assert rows.count() == 1 + first["outcome"].nunique()
+    # multiple-local-status-quo has no shared services: its recorded service cost of 0 would
+    # come first, so that outcome is not ranked, and the page says so under the table
+    led_by_zero = first[
+        (first["outcome"] == "service_cost_per_inhabitant") & (first["probability"] > 0)
+    ]
+    assert set(led_by_zero["scenario"]) == {"multiple-local-status-quo"}
+    assert rows.count() == 1 + first["outcome"].nunique() - 1
+    note = page.locator("table.ranks + p.method")
+    assert "service cost per inhabitant" in note.inner_text()
+    assert "multiple-local-status-quo" in note.inner_text()
     head = rows.first.locator("th").all_inner_texts()
     assert head[1:4] == ["split-2022", "network-2024", "multiple-local-status-quo"]
     commitment = rows.nth(1).locator("td").all_inner_texts()  # commitment leads the table
