@@ -188,7 +188,7 @@ def scorecard_figure(c: Comparison, lang: str = "en") -> go.Figure:
             texttemplate="%{text}",
             textfont={"size": 14},
             hovertemplate="%{y}<br>%{x}: %{text}<extra></extra>",
-            colorbar={"title": {"text": _w("score", lang)}, "thickness": 14},
+            colorbar={"title": {"text": _w("score", lang), "side": "right"}, "thickness": 14},
             xgap=2,
             ygap=2,
         )
