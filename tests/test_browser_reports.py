@@ -317,7 +317,7 @@ def test_ten_scenarios_text_stays_apart_inside_and_readable(ten, page, lang, siz
     assert min(sizes) >= (20 if presenting else 14)
 
 
-def test_ten_scenarios_have_ten_looks_and_swatches_that_match(ten, page, screenshot):
+def test_ten_scenarios_have_ten_looks_and_swatches_that_match(ten, page):
     """Each of ten scenarios has its own colour, marker and dash in every figure, and its
     swatch in the legends draws the same line (colour, dash) with its own marker."""
     _open(page, ten["en"], (1366, 768), False)
@@ -356,7 +356,6 @@ def test_ten_scenarios_have_ten_looks_and_swatches_that_match(ten, page, screens
                 assert s["dash"] == (
                     "" if line["dash"] == "solid" else line["dash"].replace("px", "")
                 )
-    screenshot("report-ten")
 
 
 def test_a_scenario_without_shared_services_has_no_service_cost(ten, page):
