@@ -287,3 +287,36 @@ def misplaced(plots: list[dict]) -> list[tuple]:
             if not apart(parts[a], parts[b])
         ]
     return out
+
+
+PLOT_TEXTS = """() => [...document.querySelectorAll('.js-plotly-plot')].map((plot) => {
+  const r = plot.getBoundingClientRect(), right = document.documentElement.clientWidth;
+  const boxes = (q) => [...plot.querySelectorAll(q)].map((e) => {
+    const b = e.getBoundingClientRect(); return [e.textContent, [b.left, b.top, b.right, b.bottom]];
+  }).filter(([t, b]) => t.trim() && b[2] > b[0]);
+  return {plot: [Math.max(r.left, 0), r.top, Math.min(r.right, right), r.bottom],
+          texts: [...boxes('.annotation-text'), ...boxes('.xtick text'), ...boxes('.ytick text'),
+                  ...boxes('.colorbar text')]};
+})"""
+
+
+def crowded(plots: list[dict]) -> list[tuple]:
+    """What PLOT_TEXTS found out of place: a figure's text (subplot titles, tick labels, colour
+    bar) outside its figure or the window, or two of its texts on top of each other. Empty when
+    all is well."""
+    out: list[tuple] = []
+    for plot in plots:
+        texts = plot["texts"]
+        out += [(t, "outside") for t, b in texts if not inside(b, plot["plot"])]
+        out += [
+            (a, b)
+            for i, (a, ba) in enumerate(texts)
+            for b, bb in texts[i + 1 :]
+            if not apart(shrunk(ba), shrunk(bb))
+        ]
+    return out
+
+
+def shrunk(box, by: float = 0.5) -> list[float]:
+    """A box less `by` px on every side: texts that only touch are apart."""
+    return [box[0] + by, box[1] + by, box[2] - by, box[3] - by]

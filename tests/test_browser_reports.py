@@ -17,7 +17,17 @@ from functools import partial
 import pandas as pd
 import pytest
 
-from tests.browser_fixtures import ConsoleProblems, missing_chromium, stays_on_machine
+from tests.browser_fixtures import (
+    BOXES,
+    OVERFLOWING,
+    OVERLAPPING,
+    PLOT_TEXTS,
+    ConsoleProblems,
+    crowded,
+    misplaced,
+    missing_chromium,
+    stays_on_machine,
+)
 from tests.conftest import samenspel
 
 # -- the fixtures themselves ----------------------------------------------------------------
@@ -154,7 +164,7 @@ def test_compare_report_reads_in_dutch_in_the_order_given(tmp_path, page):
     # A criterion that cannot be scored says so, with the reason, instead of a number.
     na = page.locator("td.na", has_text="niet van toepassing")
     assert na.count() == 2  # tailoring and integration of the scenario without services
-    assert page.get_by_text("geen gedeelde diensten").first.is_visible()
+    assert page.get_by_text("geen gedeelde uitvoering").first.is_visible()
     # Decimal commas, no scientific notation anywhere in the tables.
     cells = page.locator("td").all_inner_texts()
     assert any(re.search(r"\d,\d", c) for c in cells)
@@ -179,7 +189,16 @@ def test_compare_report_leads_with_who_is_first_across_plausible_worlds(tmp_path
     ranks = pd.read_csv(out / "ranks.csv")
     first = ranks[ranks["rank"] == 1]
     rows = table.locator("tr")
-    assert rows.count() == 1 + first["outcome"].nunique()
+    # multiple-local-status-quo has no shared services: its recorded service cost of 0 would
+    # come first, so that outcome is not ranked, and the page says so under the table
+    led_by_zero = first[
+        (first["outcome"] == "service_cost_per_inhabitant") & (first["probability"] > 0)
+    ]
+    assert set(led_by_zero["scenario"]) == {"multiple-local-status-quo"}
+    assert rows.count() == 1 + first["outcome"].nunique() - 1
+    note = page.locator("table.ranks + p.method")
+    assert "service cost per inhabitant" in note.inner_text()
+    assert "multiple-local-status-quo" in note.inner_text()
     head = rows.first.locator("th").all_inner_texts()
     assert head[1:4] == ["split-2022", "network-2024", "multiple-local-status-quo"]
     commitment = rows.nth(1).locator("td").all_inner_texts()  # commitment leads the table
@@ -241,6 +260,125 @@ def test_compare_report_presentation_mode_enlarges_type(tmp_path, page, screensh
     page.keyboard.press("p")
     page.wait_for_function(f"({plot_font})() == {before_plot}")
     assert page.evaluate(size) == before
+
+
+# -- ten scenarios side by side: geometry, looks, what is missing -------------------------------
+
+TEN = (
+    "classic-gr,dordrecht-service,grd,grd-2004,multiple-local,multiple-local-status-quo,"
+    "network,network-2024,service-municipality,split-2022"
+)
+SIZES = [(1366, 768), (1920, 1080)]
+
+
+@pytest.fixture(scope="module")
+def ten(tmp_path_factory):
+    """A comparison of ten presets (one from 2004, one without shared services) over two
+    plausible worlds, written by the command line in English and in Dutch."""
+    out = {}
+    for lang in ("en", "nl"):
+        where = tmp_path_factory.mktemp(f"ten-{lang}")
+        args = ["compare", "--scenarios", TEN, "--replicates", "4", "--worlds", "2"]
+        r = samenspel([*args, "--lang", lang, "--out", str(where / "c")], cwd=where)
+        assert r.returncode == 0, r.stderr
+        out[lang] = where / "c" / "report.html"
+    return out
+
+
+def _open(page, path, size, presenting: bool) -> None:
+    page.set_viewport_size({"width": size[0], "height": size[1]})
+    page.goto(path.as_uri(), wait_until="load")
+    page.locator(".js-plotly-plot").nth(2).locator("svg.main-svg").first.wait_for()
+    if presenting:
+        page.keyboard.press("p")
+        page.wait_for_function(
+            "() => [...document.querySelectorAll('.js-plotly-plot')]"
+            ".every((p) => p._fullLayout.font.size >= 18)"
+        )
+
+
+@pytest.mark.parametrize("presenting", [False, True], ids=["normal", "presentation"])
+@pytest.mark.parametrize("size", SIZES, ids=["1366", "1920"])
+@pytest.mark.parametrize("lang", ["en", "nl"])
+def test_ten_scenarios_text_stays_apart_inside_and_readable(ten, page, lang, size, presenting):
+    """No title, tick label or table cell of the report runs into another or off the page, at
+    a laptop's and a projector's size, in both languages, in normal and presentation type; the
+    heat map's numbers stay at 14 px at least (20 px in presentation type)."""
+    _open(page, ten[lang], size, presenting)
+    assert page.evaluate(OVERFLOWING) == []
+    assert page.evaluate(OVERLAPPING) == []
+    assert page.evaluate("() => document.documentElement.scrollWidth") <= size[0]
+    assert misplaced(page.evaluate(BOXES)) == []
+    assert crowded(page.evaluate(PLOT_TEXTS)) == []
+    sizes = page.locator(".js-plotly-plot .heatmaplayer text").evaluate_all(
+        "ts => ts.map((t) => parseFloat(getComputedStyle(t).fontSize))"
+    )
+    assert len(sizes) == 70  # ten scenarios x seven criteria, each cell written in
+    assert min(sizes) >= (20 if presenting else 14)
+
+
+def test_ten_scenarios_have_ten_looks_and_swatches_that_match(ten, page):
+    """Each of ten scenarios has its own colour, marker and dash in every figure, and its
+    swatch in the legends draws the same line (colour, dash) with its own marker."""
+    _open(page, ten["en"], (1366, 768), False)
+    dots, lines = page.evaluate(
+        """() => {
+      const [, outcomes, trajectories] = [...document.querySelectorAll('.js-plotly-plot')];
+      const d = outcomes.data.find((t) => t.mode === 'markers');
+      const dots = d.y.map((name, i) => ({name, colour: d.marker.color[i].toLowerCase(),
+                                         symbol: d.marker.symbol[i]}));
+      const lines = {};
+      for (const t of trajectories.data.filter((t) => t.mode === 'lines' && t.name))
+        lines[t.name] = {colour: t.line.color.toLowerCase(), dash: t.line.dash};
+      return [dots, lines];
+    }"""
+    )
+    names = TEN.split(",")
+    assert [d["name"] for d in dots] == names
+    assert len({d["colour"] for d in dots}) == len({d["symbol"] for d in dots}) == 10
+    assert len(lines) == 9  # grd-2004 ended in 2014, before the common start (2024)
+    for legend in ("ul.scenarios", "ul.legend"):
+        swatches = page.locator(f"{legend} svg.swatch").evaluate_all(
+            """ss => ss.slice(0, 10).map((s) => ({name: s.getAttribute('aria-label'),
+              stroke: s.querySelector('line').getAttribute('stroke').toLowerCase(),
+              dash: s.querySelector('line').getAttribute('stroke-dasharray') || '',
+              fill: s.lastElementChild.getAttribute('stroke'),
+              marker: s.lastElementChild.outerHTML.replace(/ (fill|stroke)="[^"]*"/g, '')}))"""
+        )
+        assert [s["name"] for s in swatches] == names
+        assert len({s["dash"] for s in swatches}) == 10
+        assert len({s["marker"] for s in swatches}) == 10  # ten shapes
+        for s, dot in zip(swatches, dots, strict=True):
+            assert s["stroke"] == dot["colour"] == s["fill"].lower()
+            if s["name"] in lines:
+                line = lines[s["name"]]
+                assert s["stroke"] == line["colour"]
+                assert s["dash"] == (
+                    "" if line["dash"] == "solid" else line["dash"].replace("px", "")
+                )
+
+
+def test_a_scenario_without_shared_services_has_no_service_cost(ten, page):
+    """multiple-local-status-quo has no shared services: the service cost is written as
+    missing, in words, never drawn as a 0 that would look the cheapest."""
+    _open(page, ten["nl"], (1920, 1080), False)
+    panel = page.evaluate(
+        """() => {
+      const p = document.querySelectorAll('.js-plotly-plot')[1];
+      const i = p.layout.annotations.findIndex((a) => a.text.startsWith('uitvoeringskosten'));
+      const axis = i === 0 ? 'x' : 'x' + (i + 1);
+      return p.data.filter((t) => (t.xaxis || 'x') === axis)
+        .map((t) => ({mode: t.mode, y: Array.from(t.y), text: t.text}));
+    }"""
+    )
+    dots = next(t for t in panel if t.get("mode") == "markers")
+    words = next(t for t in panel if t.get("mode") == "text")
+    assert "multiple-local-status-quo" not in dots["y"]
+    assert words["y"] == ["multiple-local-status-quo"]
+    assert "geen gedeelde uitvoering" in words["text"][0]
+    row = page.locator("table.outcomes tr", has_text="uitvoeringskosten per inwoner")
+    column = TEN.split(",").index("multiple-local-status-quo")
+    assert row.locator("td").nth(column).inner_text() == "geen gedeelde uitvoering"
 
 
 # -- the validation report ------------------------------------------------------------------

@@ -129,3 +129,95 @@ def test_outcomes_are_shown_in_the_catalogue_scale(tmp_path):
     write_report(result, tmp_path / "report.html", {"replicates": 4, "base_seed": 0, "years": 2})
     page = (tmp_path / "report.html").read_text()
     assert f"{mean * 1000:.3g}" in page
+
+
+# -- the report of ten scenarios: one calendar, light, nothing shown that does not exist -------
+
+TEN = [
+    "classic-gr",
+    "dordrecht-service",
+    "grd",
+    "grd-2004",
+    "multiple-local",
+    "multiple-local-status-quo",
+    "network",
+    "network-2024",
+    "service-municipality",
+    "split-2022",
+]
+
+
+@pytest.fixture(scope="module")
+def ten():
+    return compare([load_scenario(n) for n in TEN], 2, workers=1)
+
+
+def _figures(page: str) -> dict:
+    start = page.index('id="plotly-figures">') + len('id="plotly-figures">')
+    return json.loads(page[start : page.index("</script>", start)])
+
+
+def _settings(**more) -> dict:
+    return {"replicates": 2, "base_seed": 0, "years": 10, **more}
+
+
+def test_the_trajectories_start_where_every_scenario_runs_and_earlier_on_request(ten):
+    """Nine presets start in 2022 or 2024, grd-2004 in 2004: the month-by-month figures start
+    in 2024 and say that grd-2004 is left out and how to see it; --from-year 2004 shows it."""
+    from sim.present.report import render
+
+    page = render(ten, _settings(), "en")
+    axis = _figures(page)["figures"][2]["layout"]["xaxis"]
+    assert axis["range"][0] == pytest.approx(2024 - 0.1)
+    assert "ended before 2024: grd-2004" in page and "--from-year 2004" in page
+    drawn = {t.get("name") for t in _figures(page)["figures"][2]["data"]}
+    assert "grd-2004" not in drawn and "split-2022" in drawn
+    earlier = render(ten, _settings(from_year=2004), "nl")
+    figure = _figures(earlier)["figures"][2]
+    assert figure["layout"]["xaxis"]["range"][0] == pytest.approx(2004 - 0.1)
+    assert "grd-2004" in {t.get("name") for t in figure["data"]}
+    assert "Vanaf 2004" in earlier and "Niet getekend" not in earlier
+
+
+def test_the_report_of_ten_scenarios_is_light(ten):
+    """plotly.js once, the figures' shared template once, the trajectories averaged to at most
+    about sixty points a line and written in binary: the rest of the page stays under 0.6 MB
+    (it was 1.4 MB, with monthly points written out in decimals)."""
+    from plotly.offline import get_plotlyjs
+
+    from sim.present.report import render
+
+    page = render(ten, _settings(), "en")
+    js = get_plotlyjs()
+    assert page.count(js[:300]) == 1
+    spec = _figures(page)
+    assert spec["template"] and all("template" not in f["layout"] for f in spec["figures"])
+    assert len(page.encode()) - len(js.encode()) < 600_000
+    lines = [t for t in spec["figures"][2]["data"] if t.get("mode") == "lines"]
+    assert lines and all(isinstance(t["y"], dict) and t["y"]["dtype"] == "f4" for t in lines)
+
+
+def test_a_service_cost_that_does_not_exist_is_said_not_shown_as_zero(ten):
+    """multiple-local-status-quo has no shared services: its runs record a service cost of 0,
+    which the report writes as 'no shared services' in the table and the figure and leaves
+    out of every ranking it would lead."""
+    from sim.present.report import outcome_table, render
+
+    runs = ten.runs[ten.runs["scenario"] == "multiple-local-status-quo"]
+    assert (runs["service_cost_per_inhabitant"] == 0).all()  # what the model records
+    table = outcome_table(ten, "en")
+    row = next(r for r in table.split("<tr>") if "service cost per inhabitant" in r)
+    cells = row.split("<td")[1:]
+    assert "no shared services" in cells[TEN.index("multiple-local-status-quo")]
+    assert sum("no shared services" in c for c in cells) == 1
+    outcomes = _figures(render(ten, _settings(), "en"))["figures"][1]["data"]
+    said = [t for t in outcomes if t.get("mode") == "text"]
+    assert [t["y"] for t in said] == [["multiple-local-status-quo"]]
+
+
+def test_from_year_after_every_scenario_ended_exits_2_before_running(tmp_path, capsys):
+    out = tmp_path / "o"
+    args = ["compare", "--scenarios", "grd,split-2022", "--from-year", "2040", "--out", str(out)]
+    assert main([*args, "--lang", "nl"]) == 2
+    err = capsys.readouterr().err
+    assert "--from-year 2040" in err and "2032" in err and not out.exists()

@@ -12,256 +12,28 @@ from __future__ import annotations
 
 import html
 import json
-import math
-import textwrap
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-import plotly.graph_objects as go
-from plotly.offline import get_plotlyjs
-from plotly.subplots import make_subplots
-
 from sim.model.outcomes import CRITERIA, MUNICIPAL, Outcome, outcome, shown_in
 from sim.present import i18n
+from sim.present.absent import NEEDS_SERVICES, without_services
+from sim.present.embed import plotly_figures, plotly_js
+from sim.present.report_charts import SEPARATORS, legend, outcome_figure, scorecard_figure
+from sim.present.report_trajectories import trajectory_figure, window
 from sim.present.robustness_view import compare_section
+from sim.present.styles import styles, swatch
 from sim.present.worlds_view import per_world_counts, ranks_section
 
 if TYPE_CHECKING:
-    import pandas as pd
-
     from sim.study.compare import Comparison
 
-FIGURE_OUTCOMES = [o.key for o in shown_in("figure")]
-
-# Okabe & Ito (2008), "Color universal design": distinguishable with every common colour-vision
-# deficiency; the yellow is left out (too faint on white). Beyond seven scenarios the colours
-# repeat with another marker and line style.
-PALETTE = ("#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#000000")
-SYMBOLS = ("circle", "square", "diamond", "triangle-up", "x", "star", "hexagon", "cross")
-DASHES = ("solid", "dash", "dot", "dashdot", "longdash", "longdashdot")
-# plotly's separators: decimal mark, then thousands mark.
-SEPARATORS = {"en": ".,", "nl": ",."}
 PLOT_CONFIG = {"displayModeBar": False, "responsive": True}
-
-
-def styles(names: list[str]) -> dict[str, dict[str, str]]:
-    """Each scenario's colour, marker symbol and line dash, in the order given."""
-    return {
-        n: {
-            "colour": PALETTE[i % len(PALETTE)],
-            "symbol": SYMBOLS[i % len(SYMBOLS)],
-            "dash": DASHES[i % len(DASHES)],
-        }
-        for i, n in enumerate(names)
-    }
-
-
-def _rgba(hex_colour: str, alpha: float) -> str:
-    h = hex_colour.lstrip("#")
-    r, g, b = (int(h[i : i + 2], 16) for i in (0, 2, 4))
-    return f"rgba({r},{g},{b},{alpha})"
+__all__ = ["PLOT_CONFIG", "SEPARATORS", "render", "styles", "write_report"]
 
 
 def _w(key: str, lang: str, **fields: object) -> str:
     return i18n.text(f"report.{key}", lang, **fields)
-
-
-def _d3_format(entry: Outcome) -> str:
-    """A d3 format for hover labels with the catalogue's decimals (never an exponent)."""
-    return f",.{entry.decimals}f"
-
-
-def outcome_figure(c: Comparison, lang: str = "en") -> go.Figure:
-    """Each outcome's mean with its 95% interval, one row per scenario in the order given."""
-    names = [sc.name for sc in c.scenarios]
-    style = styles(names)
-    present = set(c.outcomes["outcome"])
-    keys = [k for k in FIGURE_OUTCOMES if k in present]
-    cols = 3
-    rows = math.ceil(len(keys) / cols)
-    fig = make_subplots(
-        rows=rows,
-        cols=cols,
-        subplot_titles=[i18n.outcome_heading(outcome(k), lang) for k in keys],
-        shared_yaxes=True,
-        vertical_spacing=0.5 / rows,
-        horizontal_spacing=0.04,
-    )
-    by = c.outcomes.set_index(["outcome", "scenario"])
-    for i, key in enumerate(keys):
-        entry = outcome(key)
-        for name in names:
-            if (key, name) in by.index:
-                fig.add_trace(
-                    _interval_trace(by.loc[(key, name)], entry, name, style[name]),
-                    row=i // cols + 1,
-                    col=i % cols + 1,
-                )
-    fig.update_yaxes(
-        autorange="reversed",
-        categoryorder="array",
-        categoryarray=names,
-        automargin=True,
-    )
-    fig.update_xaxes(tickformat=",~r", automargin=True, zeroline=False)
-    fig.update_annotations(font={"size": 12})
-    fig.update_layout(
-        height=120 + (60 + 26 * len(names)) * rows,
-        margin={"l": 10, "r": 10, "t": 40, "b": 20},
-        separators=SEPARATORS[lang],
-    )
-    return fig
-
-
-def _interval_trace(r: pd.Series, entry: Outcome, name: str, s: dict[str, str]) -> go.Scatter:
-    """A scenario's mean of one outcome as a marker, its 95% interval as error bars."""
-    fmt = _d3_format(entry)
-    return go.Scatter(
-        x=[r["mean"] * entry.scale],
-        y=[name],
-        mode="markers",
-        marker={"color": s["colour"], "symbol": s["symbol"], "size": 10},
-        error_x={
-            "type": "data",
-            "symmetric": False,
-            "array": [(r["ci_high"] - r["mean"]) * entry.scale],
-            "arrayminus": [(r["mean"] - r["ci_low"]) * entry.scale],
-            "color": s["colour"],
-            "thickness": 1.6,
-        },
-        name=name,
-        legendgroup=name,
-        showlegend=False,
-        customdata=[[r["ci_low"] * entry.scale, r["ci_high"] * entry.scale]],
-        hovertemplate=f"%{{y}}: %{{x:{fmt}}} [%{{customdata[0]:{fmt}}}, "
-        f"%{{customdata[1]:{fmt}}}]<extra></extra>",
-    )
-
-
-def trajectory_figure(c: Comparison, lang: str = "en") -> go.Figure:
-    """Monthly trajectories: the mean over seeds with a 95% band, per scenario, on a calendar
-    axis (a tick per year; the month's name in the hover label)."""
-    names = [sc.name for sc in c.scenarios]
-    style = styles(names)
-    start = {sc.name: sc.start_year for sc in c.scenarios}
-    t = c.trajectories
-    # A month is drawn where at least half the seeds have a value: a series "so far" has none
-    # before anything is due, and a mean over one or two early seeds would swing wildly.
-    t = t[t["n"] >= c.runs.groupby("scenario")["seed"].count().min() / 2]
-    keys = list(dict.fromkeys(t["outcome"]))
-    cols = 2
-    rows = math.ceil(len(keys) / cols)
-    fig = make_subplots(
-        rows=rows,
-        cols=cols,
-        subplot_titles=[i18n.outcome_heading(outcome(k), lang) for k in keys],
-        vertical_spacing=0.35 / rows,
-        horizontal_spacing=0.08,
-    )
-    for i, key in enumerate(keys):
-        fmt = _d3_format(outcome(key))
-        for name in names:
-            d = t[(t["outcome"] == key) & (t["scenario"] == name)].sort_values("month")
-            if d.empty:
-                continue
-            row, col = i // cols + 1, i % cols + 1
-            fig.add_trace(_band_trace(d, start[name], name, style[name]), row=row, col=col)
-            trace = _mean_trace(d, start[name], name, style[name], fmt, lang, legend=i == 0)
-            fig.add_trace(trace, row=row, col=col)
-    fig.update_xaxes(**_calendar_ticks(c), automargin=True)
-    fig.update_yaxes(tickformat=",~r", automargin=True)
-    fig.update_annotations(font={"size": 12})
-    fig.update_layout(
-        height=300 * rows,
-        margin={"l": 10, "r": 10, "t": 40 + 22 * math.ceil(len(names) / 4), "b": 20},
-        legend={"orientation": "h", "x": 0, "y": 1, "yanchor": "top", "yref": "container"},
-        separators=SEPARATORS[lang],
-    )
-    return fig
-
-
-def _band_trace(d: pd.DataFrame, start: int, name: str, s: dict[str, str]) -> go.Scatter:
-    """A scenario's 95% band of one outcome, month by month, as a filled outline."""
-    band = d.dropna(subset=["ci_low", "ci_high"])
-    bx = [start + m / 12 for m in band["month"]]
-    return go.Scatter(
-        x=bx + bx[::-1],
-        y=list(band["ci_high"]) + list(band["ci_low"])[::-1],
-        fill="toself",
-        fillcolor=_rgba(s["colour"], 0.13),
-        line={"width": 0},
-        hoverinfo="skip",
-        showlegend=False,
-        legendgroup=name,
-    )
-
-
-def _mean_trace(
-    d: pd.DataFrame, start: int, name: str, s: dict[str, str], fmt: str, lang: str, legend: bool
-) -> go.Scatter:
-    """A scenario's mean of one outcome, month by month, the month named in the hover label;
-    in the legend once (`legend`)."""
-    when = [i18n.month_label(start, int(m), lang) for m in d["month"]]
-    return go.Scatter(
-        x=[start + m / 12 for m in d["month"]],
-        y=d["mean"],
-        name=name,
-        legendgroup=name,
-        showlegend=legend,
-        line={"color": s["colour"], "width": 1.8, "dash": s["dash"]},
-        customdata=when,
-        hovertemplate=f"{html.escape(name)}, %{{customdata}}: %{{y:{fmt}}}<extra></extra>",
-    )
-
-
-def _calendar_ticks(c: Comparison) -> dict[str, list]:
-    """Year ticks from the earliest start to the latest end, at most about eight of them."""
-    first = min(sc.start_year for sc in c.scenarios) if c.scenarios else 0
-    last = max(sc.start_year + sc.months / 12 for sc in c.scenarios) if c.scenarios else 1
-    years = list(range(first, math.ceil(last) + 1))
-    step = max(1, math.ceil(len(years) / 8))
-    return {"tickvals": years[::step], "ticktext": [str(y) for y in years[::step]]}
-
-
-def scorecard_figure(c: Comparison, lang: str = "en") -> go.Figure:
-    """The seven criteria (0-10) per scenario as a heat map on a colour-blind-safe scale, the
-    values written in; criteria that cannot be scored for a scenario left blank and marked."""
-    names = [sc.name for sc in c.scenarios]
-    keys = list(CRITERIA)
-    o = c.outcomes.set_index(["scenario", "outcome"])["mean"]
-    unscored = {n: c.unscored(n) for n in names}
-    z = [[math.nan if k in unscored[n] else o.get((n, k), math.nan) for k in keys] for n in names]
-    na = _w("not_applicable", lang)
-    text = [[na if v != v else i18n.number(v, lang, 1) for v in row] for row in z]
-    labels = [
-        "<br>".join(textwrap.wrap(f"{i + 1}. {outcome(k).label(lang)}", 16))
-        for i, k in enumerate(keys)
-    ]
-    fig = go.Figure(
-        go.Heatmap(
-            z=z,
-            x=labels,
-            y=names,
-            zmin=0,
-            zmax=10,
-            colorscale="Cividis",
-            text=text,
-            texttemplate="%{text}",
-            hovertemplate="%{y}<br>%{x}: %{text}<extra></extra>",
-            colorbar={"title": {"text": _w("score", lang)}},
-            xgap=2,
-            ygap=2,
-        )
-    )
-    fig.update_yaxes(autorange="reversed", automargin=True, showgrid=False)
-    fig.update_xaxes(side="top", automargin=True, tickangle=0, showgrid=False)
-    fig.update_layout(
-        height=170 + 36 * len(names),
-        margin={"l": 10, "r": 10, "t": 10, "b": 10},
-        plot_bgcolor="#f2f2f2",
-        separators=SEPARATORS[lang],
-    )
-    return fig
 
 
 def _cell(o, scenario: str, entry: Outcome, lang: str, note: str = "") -> str:
@@ -273,6 +45,12 @@ def _cell(o, scenario: str, entry: Outcome, lang: str, note: str = "") -> str:
     r = o.loc[(scenario, entry.key)]
     mean, spread = i18n.quantity(entry, r["mean"], lang), i18n.spread(entry, r, lang)
     return f"<td>{mean}<br><small>{html.escape(spread)}</small></td>"
+
+
+def _no_services(lang: str) -> str:
+    """The cell of a service outcome in a scenario without shared services: no number, the
+    reason (a cost of 0 there would read as the best)."""
+    return f'<td class="na no-services">{html.escape(_w("no_services", lang))}</td>'
 
 
 def _head(entry: Outcome, lang: str) -> str:
@@ -317,11 +95,17 @@ def outcome_table(c: Comparison, lang: str = "en") -> str:
     o = c.outcomes.set_index(["scenario", "outcome"])
     present = set(c.outcomes["outcome"])
     head = "".join(f"<th>{html.escape(n)}</th>" for n in names)
+    lacking = without_services(c)
     body = []
     for entry in shown_in("compare"):
         if entry.key not in present:
             continue
-        cells = "".join(_cell(o, n, entry, lang) for n in names)
+        cells = "".join(
+            _no_services(lang)
+            if entry.key in NEEDS_SERVICES and n in lacking
+            else _cell(o, n, entry, lang)
+            for n in names
+        )
         body.append(f"<tr>{_head(entry, lang)}{cells}</tr>")
     label = html.escape(_w("outcome", lang))
     return f"<table class='outcomes'><tr><th>{label}</th>{head}</tr>{''.join(body)}</table>"
@@ -338,12 +122,15 @@ def municipality_tables(c: Comparison, lang: str = "en") -> str:
     places = list(dict.fromkeys(m["municipality"]))
     head = "".join(f"<th>{html.escape(n)}</th>" for n in names)
     label = html.escape(_w("municipality", lang))
-    parts = []
+    parts, lacking = [], without_services(c)
     for i, entry in enumerate(MUNICIPAL.values()):
         rows = []
         for place in places:
             cells = []
             for n in names:
+                if entry.key in NEEDS_SERVICES and n in lacking:
+                    cells.append(_no_services(lang))
+                    continue
                 if (place, n, entry.key) not in o.index:
                     cells.append(f"<td>{html.escape(i18n.text('common.not_available', lang))}</td>")
                     continue
@@ -368,6 +155,7 @@ table { border-collapse: collapse; font-size: 0.85em; margin: 1em 0; }
 th, td { border: 1px solid #bbb; padding: 4px 6px; text-align: right; vertical-align: top; }
 th { background: #f0f0f0; text-align: left; }
 td.na { color: #555; font-style: italic; }
+td.no-services { text-align: left; }
 small { color: #555; }
 details summary { cursor: pointer; font-weight: 600; margin-top: 0.8em; }
 ol.notes { font-size: 0.85em; color: #333; }
@@ -375,29 +163,44 @@ td.robust, td.depends { text-align: left; }
 td.robust { font-weight: 600; } td.depends { font-style: italic; }
 td.least { text-align: left; } p.method { font-size: 0.85em; color: #333; }
 td.na-robustness { color: #555; font-style: italic; }
-.scenarios li { margin: 0.2em 0; }
-.swatch { display: inline-block; width: 1.6em; margin-right: 0.3em; font-weight: bold; }
+.scenarios { list-style: none; padding-left: 0; }
+.scenarios li { margin: 0.25em 0; }
+svg.swatch { width: 3em; height: 1em; vertical-align: -0.1em; margin-right: 0.4em; }
+ul.legend { list-style: none; padding: 0; margin: 0.6em 0; display: flex; flex-wrap: wrap;
+  gap: 0.2em 1.4em; font-size: 0.9em; }
+ul.legend li { white-space: nowrap; }
 body.presenting { max-width: none; font-size: 24px; color: #000; }
-body.presenting table { font-size: 0.8em; }
+body.presenting table { font-size: 0.72em; }
+body.presenting th { overflow-wrap: anywhere; }
 body.presenting small { color: #222; }
 @media print { button { display: none; } details { display: block; } body { max-width: none; } }
 """
 
 # Presentation mode: larger type in the page and in every figure, toggled with the button or P.
+# The figures grow by HEIGHT, their type by at most that factor, so the room the figures keep
+# for titles and tick labels (sim/present/report_charts.py) still holds them.
 SCRIPT = """
 (function () {
-  const body = document.body;
+  const body = document.body, HEIGHT = 1.6, TYPE = 1.5;
   const plots = () => Array.from(document.querySelectorAll(".js-plotly-plot"));
   const base = new Map();
   function apply() {
-    const on = body.classList.contains("presenting");
+    const on = body.classList.contains("presenting"), k = on ? TYPE : 1;
     for (const p of plots()) {
-      if (!base.has(p)) base.set(p, p.layout.height);
-      Plotly.relayout(p, {"font.size": on ? 18 : 12, "height": base.get(p) * (on ? 1.5 : 1)});
-      const n = (p.layout.annotations || []).length;
-      const upd = {};
-      for (let i = 0; i < n; i++) upd["annotations[" + i + "].font.size"] = on ? 20 : 12;
-      if (n) Plotly.relayout(p, upd);
+      if (!base.has(p)) base.set(p, {
+        height: p.layout.height, font: (p.layout.font || {}).size || 12,
+        titles: (p.layout.annotations || []).map((a) => (a.font || {}).size || 12),
+        text: p.data.map((t) => (t.textfont || {}).size)});
+      const b = base.get(p);
+      const upd = {"font.size": b.font * k, "height": b.height * (on ? HEIGHT : 1)};
+      b.titles.forEach((size, i) => { upd["annotations[" + i + "].font.size"] = size * k; });
+      const texts = b.text.map((size, i) => [size, i]).filter(([size]) => size);
+      if (texts.length) Plotly.restyle(p, {"textfont.size": texts.map(([size]) => size * k)},
+                                       texts.map(([, i]) => i));
+      // the page's width changes with the mode: the figure takes its box's new width (a
+      // relayout of the height ends plotly's own sizing, so the width is set here too)
+      upd.width = p.getBoundingClientRect().width;
+      Plotly.relayout(p, upd);
     }
     document.getElementById("presentation").setAttribute("aria-pressed", on);
   }
@@ -407,25 +210,41 @@ SCRIPT = """
     if ((e.key === "p" || e.key === "P") && !e.ctrlKey && !e.metaKey && !e.altKey) toggle();
   });
   window.addEventListener("load", () => { if (body.classList.contains("presenting")) apply(); });
+  window.addEventListener("resize", () => { if (base.size) apply(); });
 })();
 """
 
 
-def render(c: Comparison, settings: dict, lang: str = "en", presentation: bool = False) -> str:
-    """The report page, in `lang`; `presentation` starts it in large type."""
-    i18n.check_language(lang)
-    figures = [scorecard_figure(c, lang), outcome_figure(c, lang), trajectory_figure(c, lang)]
-    divs = [f.to_html(full_html=False, include_plotlyjs=False, config=PLOT_CONFIG) for f in figures]
+def _scenario_list(c: Comparison, lang: str) -> str:
+    """The scenarios in the order given, each with its look (the swatch of its line and marker
+    in every figure) and what it is."""
     style = styles([sc.name for sc in c.scenarios])
-    scen = "".join(
-        f'<li><span class="swatch" style="color:{style[sc.name]["colour"]}">'
-        f"{'━' if style[sc.name]['dash'] == 'solid' else '╌'}</span>"
+    items = "".join(
+        f"<li>{swatch(style[sc.name], sc.name)}"
         f"<b>{html.escape(sc.name)}</b>: {html.escape(i18n.description(sc, lang))}</li>"
         for sc in c.scenarios
     )
+    return f'<ul class="scenarios">{items}</ul>'
+
+
+def _trajectories_note(c: Comparison, lang: str, from_year: int | None) -> str:
+    """What the month-by-month figure shows: from which year, how many months a point averages,
+    which scenarios ended before it, and how to see earlier years."""
+    w = window(c, from_year)
+    earliest = min((sc.start_year for sc in c.scenarios), default=w.first)
+    points = _w("points_many", lang, every=w.every) if w.every > 1 else _w("points_one", lang)
+    parts = [_w("trajectories_note", lang, first=w.first, points=points)]
+    if w.before:
+        parts.append(_w("trajectories_before", lang, names=", ".join(w.before), first=w.first))
+    if earliest < w.first:
+        parts.append(_w("trajectories_earlier", lang, year=earliest))
+    return " ".join(parts)
+
+
+def _intro(c: Comparison, settings: dict, lang: str) -> str:
     years = settings["years"]
     worlds, per = per_world_counts(c) if c.worlds is not None else (0, 0)
-    intro = _w(
+    return _w(
         "intro_worlds" if worlds else "intro",
         lang,
         replicates=i18n.number(settings["replicates"], lang, 0),
@@ -434,20 +253,34 @@ def render(c: Comparison, settings: dict, lang: str = "en", presentation: bool =
         worlds=worlds,
         per=per,
     )
+
+
+def render(c: Comparison, settings: dict, lang: str = "en", presentation: bool = False) -> str:
+    """The report page, in `lang`; `presentation` starts it in large type; the trajectories
+    from `settings["from_year"]` when it is set (else from the comparison's common start)."""
+    i18n.check_language(lang)
+    from_year = settings.get("from_year")
+    figures = [
+        scorecard_figure(c, lang),
+        outcome_figure(c, lang),
+        trajectory_figure(c, lang, from_year),
+    ]
+    divs, plots = plotly_figures(figures, ["scorecard", "outcomes", "trajectories"], PLOT_CONFIG)
+    key = legend(c)
     page_title = html.escape(_w("page_title", lang))
     klass = ' class="presenting"' if presentation else ""
     return f"""<!DOCTYPE html>
 <html lang="{lang}"><head><meta charset="utf-8"><title>{page_title}</title>
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <style>{STYLE}</style>
-<script type="text/javascript">{get_plotlyjs()}</script></head><body{klass}>
+{plotly_js()}</head><body{klass}>
 <header><h1>{html.escape(_w("heading", lang))}</h1>
 <button id="presentation" type="button" aria-pressed="{json.dumps(presentation)}"
  title="{html.escape(_w("presentation_hint", lang))}">
 {html.escape(_w("presentation", lang))}</button>
 </header>
-<p>{html.escape(intro)}</p>
-<ul class="scenarios">{scen}</ul>
+<p>{html.escape(_intro(c, settings, lang))}</p>
+{_scenario_list(c, lang)}
 {ranks_section(c, lang)}
 {compare_section(c, lang)}
 <h2>{html.escape(_w("scorecard_heading", lang))}</h2>
@@ -455,14 +288,17 @@ def render(c: Comparison, settings: dict, lang: str = "en", presentation: bool =
 {divs[0]}
 {scorecard_table(c, lang)}
 <h2>{html.escape(_w("outcomes_heading", lang))}</h2>
+{key}
 {divs[1]}
 {outcome_table(c, lang)}
 <h2>{html.escape(_w("municipalities_heading", lang))}</h2>
 <p>{html.escape(_w("municipalities_note", lang))}</p>
 {municipality_tables(c, lang)}
 <h2>{html.escape(_w("trajectories_heading", lang))}</h2>
-<p>{html.escape(_w("trajectories_note", lang))}</p>
+<p>{html.escape(_trajectories_note(c, lang, from_year))}</p>
+{key}
 {divs[2]}
+{plots}
 <script>{SCRIPT}</script>
 </body></html>
 """

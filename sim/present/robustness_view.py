@@ -19,6 +19,7 @@ import pandas as pd
 
 from sim.model.outcomes import CRITERIA, outcome
 from sim.present import i18n
+from sim.present.absent import absent, unrankable, unranked_note, without_services
 from sim.study.robustness import Threshold, least_regret
 
 if TYPE_CHECKING:
@@ -224,10 +225,16 @@ def _label(key: str, lang: str) -> str:
 
 
 def regret_table_html(
-    table: pd.DataFrame, option: str, names: list[str], lang: str, keys: Sequence[str]
+    table: pd.DataFrame,
+    option: str,
+    names: list[str],
+    lang: str,
+    keys: Sequence[str],
+    lacking: set[str] = frozenset(),  # type: ignore[assignment]
 ) -> str:
     """Outcomes `keys` as rows, options as columns: the largest regret (the least in bold), the
-    mean with its interval below; a last column naming the least."""
+    mean with its interval below; a last column naming the least. Options `lacking` shared
+    services say so where a service outcome would be (sim/present/absent.py)."""
     e = html.escape
     least = least_regret(table, option).set_index("outcome")
     by = table.set_index(["outcome", option])
@@ -235,7 +242,12 @@ def regret_table_html(
     rows = []
     for key in keys:
         leaders = str(least.loc[key, "least"]).split(", ")
-        cells = "".join(_cell(by.loc[(key, n)], key, n in leaders, lang) for n in names)
+        cells = "".join(
+            f'<td class="na-robustness">{e(i18n.text("report.no_services", lang))}</td>'
+            if absent(key, n, lacking)
+            else _cell(by.loc[(key, n)], key, n in leaders, lang)
+            for n in names
+        )
         rows.append(
             f"<tr><th>{e(_label(key, lang))}</th>{cells}"
             f"<td class='least'>{e(_names(', '.join(leaders), lang))}</td></tr>"
@@ -283,19 +295,25 @@ def compare_section(c: Comparison, lang: str) -> str:
     names = [sc.name for sc in c.scenarios]
     worlds = len(c.worlds)
     over = _w("over_worlds", lang, worlds=worlds)
-    said = words(least_regret(c.robustness, "scenario"), over, lang)
-    keys = ordered(list(least_regret(c.robustness, "scenario")["outcome"]))
+    least = least_regret(c.robustness, "scenario")
+    said = words(least, over, lang)
+    lacking = without_services(c)
+    leaders = {str(r["outcome"]): str(r["least"]).split(", ") for _, r in least.iterrows()}
+    keys = ordered(list(least["outcome"]))
+    unranked = [k for k in keys if unrankable(k, leaders[k], lacking)]
+    keys = [k for k in keys if k not in unranked]
     main = [k for k in keys if k in (*HEADLINE, *CRITERIA)]
     rest = [k for k in keys if k not in main]
     out = (
         f"<h2>{e(_w('heading', lang))}</h2><p class='robustness-answer'>{e(said)}</p>"
-        f"{regret_table_html(c.robustness, 'scenario', names, lang, main)}"
+        f"{regret_table_html(c.robustness, 'scenario', names, lang, main, lacking)}"
         f"<p class='method'>{e(_w('note', lang, worlds=worlds))}</p>"
+        f"{unranked_note(unranked, lacking, lang)}"
     )
     if rest:
         out += (
             f"<details><summary>{e(_w('rest_summary', lang))}</summary>"
-            f"{regret_table_html(c.robustness, 'scenario', names, lang, rest)}</details>"
+            f"{regret_table_html(c.robustness, 'scenario', names, lang, rest, lacking)}</details>"
         )
     if c.thresholds:
         text, chosen = criteria(c.thresholds)[-1]

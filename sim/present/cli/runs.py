@@ -4,6 +4,7 @@ in English or Dutch and written to a result folder with their pages."""
 from __future__ import annotations
 
 import argparse
+import math
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -70,6 +71,8 @@ def cmd_run(args: argparse.Namespace) -> int:
 
 
 def compare_options(cmp: argparse.ArgumentParser) -> None:
+    from sim.present.i18n import text
+
     cmp.add_argument(
         "--scenarios",
         default=None,
@@ -86,6 +89,13 @@ def compare_options(cmp: argparse.ArgumentParser) -> None:
         "--presentation",
         action="store_true",
         help="start the report in presentation mode: large type",
+    )
+    cmp.add_argument(
+        "--from-year",
+        type=int,
+        default=None,
+        metavar="YEAR",
+        help=text("cli.compare.from_year_help", "en"),
     )
     progress_option(cmp)
     large_option(cmp)
@@ -133,6 +143,19 @@ def warn_calendars(scenarios: list[Scenario]) -> None:
         )
 
 
+def check_from_year(year: int | None, scenarios: list[Scenario], lang: str) -> None:
+    """--from-year must leave something to draw: a ConfigError (before anything runs) when
+    every scenario has ended by then."""
+    from sim.present.i18n import text
+
+    if year is None:
+        return
+    end = max(sc.start_year + math.ceil(sc.months / 12) for sc in scenarios)
+    if year >= end:
+        start = max(sc.start_year for sc in scenarios)
+        raise ConfigError(text("cli.compare.from_year_late", lang, year=year, end=end, start=start))
+
+
 def _worlds_and_thresholds(args: argparse.Namespace) -> tuple[Worlds | None, list[Threshold]]:
     """The plausible worlds of a comparison and its --satisfice thresholds, which count worlds
     (a ConfigError in the user's language without them)."""
@@ -161,6 +184,7 @@ def cmd_compare(args: argparse.Namespace) -> int:
     check_seeds(args.seed, args.replicates)
     worlds, satisfice = _worlds_and_thresholds(args)
     scenarios = _loaded(names, args.years)
+    check_from_year(args.from_year, scenarios, args.lang)
     if args.scenarios:
         warn_calendars(scenarios)
     work = of_runs([(sc, args.replicates) for sc in scenarios], "--replicates or --scenarios")
@@ -181,6 +205,7 @@ def cmd_compare(args: argparse.Namespace) -> int:
         "years": years[0] if len(years) == 1 else years,
         "lang": args.lang,
         "satisfice": [str(t) for t in satisfice],
+        "from_year": args.from_year,
     }
 
     def report(folder: Path) -> None:
