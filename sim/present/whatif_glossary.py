@@ -48,12 +48,33 @@ def of_outcome(key: str, lang: str) -> Term | None:
     return Term(outcome_words(key, lang, MUNICIPAL.get(key) if key not in OUTCOMES else None), said)
 
 
+JARGON = (
+    "commitment",
+    "free_riding",
+    "grip_mean",
+    "tailoring_fit",
+    "service_efficiency_gain",
+    "legitimacy_mean",
+    "energy_mean",
+)
+"""Outcomes whose names are words of the model's own (commitment, felt grip, an efficiency gain
+that may be negative, ...): explained wherever a text uses them, not only where they are
+named in the answer."""
+
+
 def used(lang: str, outcomes: list[str], where: str) -> list[Term]:
-    """The terms a text uses: the named outcomes' definitions, then every general term that
-    appears in `where` (case aside) and that no outcome's name already holds."""
+    """The terms a text uses: the named outcomes' definitions, the model's own words (JARGON)
+    that `where` uses, then every general term that appears in `where` (case aside); a word
+    that an earlier term's name holds is not listed twice."""
     found = [t for t in (of_outcome(k, lang) for k in dict.fromkeys(outcomes)) if t is not None]
-    named = " ".join(t.term.lower() for t in found)
     low = where.lower()
+    for key in JARGON:
+        term = of_outcome(key, lang)
+        stem = term.term.split(" (")[0] if term else ""
+        named = " ".join(t.term.lower() for t in found)
+        if term and stem.lower() in low and stem.lower() not in named:
+            found.append(Term(stem, term.define))
+    named = " ".join(t.term.lower() for t in found)
     found += [t for t in general(lang) if _in(t.term, where, low) and t.term.lower() not in named]
     return found
 

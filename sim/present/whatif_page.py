@@ -337,7 +337,10 @@ def format_text(w: WhatIf, lang: str) -> str:
         lines += _text_table(_table_rows(part, lang, True), lang)[1:]
     said = "\n".join(lines)
     glossary = whatif_glossary.as_text(glossary_terms(w, lang, said), lang)
-    return "\n".join([*lines, "", glossary[0]] + [_fill(g, "  ") for g in glossary[1:]])
+    terms = [
+        textwrap.fill(g, 99, initial_indent="  ", subsequent_indent="    ") for g in glossary[1:]
+    ]
+    return "\n".join([*lines, "", glossary[0], *terms])
 
 
 STYLE = """
