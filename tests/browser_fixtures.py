@@ -320,3 +320,19 @@ def crowded(plots: list[dict]) -> list[tuple]:
 def shrunk(box, by: float = 0.5) -> list[float]:
     """A box less `by` px on every side: texts that only touch are apart."""
     return [box[0] + by, box[1] + by, box[2] - by, box[3] - by]
+WORDS = """(sel) => { const root = document.querySelector(sel || 'body'); if (!root) return -1;
+  const walk = document.createTreeWalker(root, NodeFilter.SHOW_TEXT); let n = 0, node;
+  while ((node = walk.nextNode())) { const p = node.parentElement;
+    if (!p || ['TITLE', 'STYLE', 'SCRIPT'].includes(p.tagName) || p.closest('svg')) continue;
+    const r = document.createRange(); r.selectNodeContents(node);
+    if (![...r.getClientRects()].some((b) => b.width > 0 && b.height > 0
+      && b.top < innerHeight && b.bottom > 0)) continue;
+    n += node.textContent.split(/\\s+/).filter((t) => /[\\p{L}\\p{N}]/u.test(t)).length; }
+  return n; }"""
+"""Words of an element (a selector; the body by default) a reader sees on the first screen:
+every word of a text node with a box inside the viewport, a token with a letter or digit."""
+
+
+def pdf_pages(pdf: bytes) -> int:
+    """How many pages a PDF (as chromium's ``page.pdf()`` writes it) has."""
+    return len(re.findall(rb"/Type\s*/Page(?![s\w])", pdf))

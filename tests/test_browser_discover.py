@@ -22,7 +22,7 @@ PAGES = {  # name: the question and method, and how the answer starts
     "en": (BEATS, "Steered beats network on commitment (paid / pledged) in "),
     "nl": (
         [*BEATS, "--lang", "nl"],
-        "Steered doet het beter dan network op commitment (betaald / toegezegd) in ",
+        "Steered doet het beter dan network op nakoming (betaald / toegezegd) in ",
     ),
     "en-cart": (  # a box on a number and on the arrangement: bars and levels
         ["--outcome", "commitment", "--below", "0.6", "--method", "cart"],

@@ -190,7 +190,7 @@ def test_a_dutch_run_summary(tmp_path, capsys):
     )
     assert code == 0
     assert "voortgang per 1.000 vergaderuren (mln EUR)" in out
-    assert re.search(r"commitment \(betaald / toegezegd\)\s+\d,\d\d\n", out)
+    assert re.search(r"nakoming \(betaald / toegezegd\)\s+\d,\d\d\n", out)
     assert "sociaal domein" in out and "mobiliteit" in out  # theme labels
     assert "gemeenteraadsverkiezingen: 1 (maart 2022" in out
     assert "geschreven naar" in out

@@ -3,7 +3,9 @@ data, both languages, and the command line's refusals (public interfaces only)."
 
 from __future__ import annotations
 
+import dataclasses
 import math
+import re
 
 import pandas as pd
 import pytest
@@ -11,10 +13,10 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from sim.model.config import Arrangement, load_scenario, scenario_from_dict
-from sim.model.outcomes import MUNICIPAL, outcome
-from sim.present import whatif_page
-from sim.present.i18n import catalogue, label, text
-from sim.study import whatif
+from sim.model.outcomes import MUNICIPAL, definition, outcome
+from sim.present import whatif_answer, whatif_glossary, whatif_page
+from sim.present.i18n import catalogue, description, label, text
+from sim.study import whatif, whatif_rank
 from sim.study.stats import interval_columns
 from tests.conftest import samenspel
 
@@ -134,8 +136,8 @@ def test_every_rule_has_words_in_both_languages():
 
 def test_both_languages_render_and_dutch_has_decimal_commas(service):
     en, nl = whatif_page.format_text(service, "en"), whatif_page.format_text(service, "nl")
-    assert "What if dordrecht-service instead of split-2022?" in en
-    assert "Wat als dordrecht-service in plaats van split-2022?" in nl
+    for lang, printed in (("en", en), ("nl", nl)):  # the question in words comes first
+        assert printed.splitlines()[0] == description(service.alternative, lang)
     commitment = service.outcomes.set_index("outcome").loc["commitment", "base"]
     assert f"{commitment:.2f}".replace(".", ",") in nl
     assert f"{commitment:.2f}" in en
@@ -167,7 +169,9 @@ def test_the_command_writes_the_page_the_text_and_the_tables(tmp_path):
         cwd=tmp_path,
     )
     assert r.returncode == 0, r.stderr
-    assert "Wat als dordrecht-service" in r.stdout
+    assert r.stdout.startswith(
+        "Wat als Dordrecht voor alle taken dienstverlenende gemeente zou zijn"
+    )
     for name in ("whatif.html", "whatif.txt", "differences.parquet", "municipal_differences.csv"):
         assert (out / name).is_file(), name
     diffs = pd.read_parquet(out / "differences.parquet")
@@ -260,3 +264,120 @@ def test_a_quantity_is_fixed_exactly_when_every_seed_gives_it(value, n, noise):
     step = noise * max(1.0, abs(value))  # well above FIXED, relative to the value
     varied = pd.DataFrame({"g": ["a"] * n, "value": [value + step * (i % 2) for i in range(n)]})
     assert not bool(interval_columns(varied, ["g"])["fixed"].iloc[0])
+
+
+# --- the answer first (issue 23) -------------------------------------------------------------
+
+
+def test_the_printed_answer_comes_first_in_at_most_150_words(service):
+    for lang in ("en", "nl"):
+        first = whatif_answer.text_lines(service, lang)
+        words = [t for t in " ".join(first).split() if any(c.isalnum() for c in t)]
+        assert len(words) <= 150, (lang, len(words))
+        printed = whatif_page.format_text(service, lang)
+        said = " ".join(printed.split())
+        assert said.startswith(" ".join(" ".join(first).split()))  # before anything else
+        method = " ".join(whatif_page.intro(service, lang)[-1].split())
+        assert said.index(method) > said.index(whatif_answer.verdict(service, lang))
+
+
+def test_differences_rank_by_their_size_against_the_spread(service):
+    ranked = whatif_rank.importance(service)
+    runs = service.comparison.runs
+    for _, r in ranked.iterrows():
+        b = runs.loc[runs["scenario"] == service.base.name, r["outcome"]].astype(float)
+        a = runs.loc[runs["scenario"] == service.alternative.name, r["outcome"]].astype(float)
+        sd = math.sqrt((b.var() + a.var()) / 2)
+        scale = max(sd, 0.05 * max(abs(b.mean()), abs(a.mean())))
+        expected = abs(a.mean() - b.mean()) / scale if scale > 0 else 0.0
+        assert r["importance"] == pytest.approx(expected, rel=1e-6, abs=1e-9), r["outcome"]
+    assert list(ranked["importance"]) == sorted(ranked["importance"], reverse=True)
+    assert set(ranked["outcome"]).isdisjoint(whatif.CRITERIA)  # scores of the others, not ranked
+    order = list(ranked["outcome"])
+    # both fixed by the rules: a 93% cut in meeting hours outranks a 0.15% rise in service cost
+    assert order.index("meeting_hours") < order.index("service_cost_per_inhabitant")
+
+
+def test_the_answer_names_the_largest_loss_among_its_differences(service):
+    chosen = whatif_rank.top(service)
+    assert 1 <= len(chosen) <= whatif_rank.TOP
+    assert set(chosen["verdict"]) <= set(whatif_rank.CLEAR)
+    ranked = whatif_rank.importance(service)
+    losses = ranked[ranked["verdict"] == "worse"]
+    assert len(losses), "dordrecht-service loses on something (its transition, at least)"
+    assert losses["outcome"].iloc[0] in set(chosen["outcome"])
+
+
+def test_a_planted_loss_is_named_even_behind_five_larger_gains(service):
+    """Turn every clear difference but the smallest loss into a gain: the answer keeps that
+    one loss in place of its last gain."""
+    ranked = whatif_rank.importance(service)
+    clear = ranked[ranked["verdict"].isin(whatif_rank.CLEAR)]
+    smallest = clear[clear["verdict"] == "worse"]["outcome"].iloc[-1]
+    planted = service.outcomes.copy()
+    others = planted["verdict"].isin(whatif_rank.CLEAR) & (planted["outcome"] != smallest)
+    planted.loc[others, "verdict"] = "better"
+    chosen = whatif_rank.top(dataclasses.replace(service, outcomes=planted))
+    assert chosen["outcome"].iloc[-1] == smallest
+    assert (chosen["verdict"] == "better").sum() == len(chosen) - 1
+
+
+def test_what_the_rules_fix_is_a_fact_in_the_answer_and_an_estimate_has_its_interval(service):
+    rows = service.outcomes.set_index("outcome")
+    for lang in ("en", "nl"):
+        found = whatif_answer.items(service, lang)
+        assert any(it.fixed for it in found) and any(not it.fixed for it in found)
+        for it in found:
+            assert it.fixed == bool(rows.loc[it.key, "fixed"])
+            if it.fixed:
+                assert it.certainty == text("common.fixed_by_rules", lang)
+                assert "±" not in it.certainty and "[" not in it.certainty
+            else:
+                assert "±" in it.certainty
+            assert whatif_rank.fixed(service, it.key) or not it.fixed
+
+
+def test_each_reason_names_rules_that_differ_along_the_models_channels(service):
+    differing = {d.field for d in service.rules}
+    reason = whatif_rank.reason(service, "meeting_hours")
+    assert reason is not None and reason.via is None
+    assert {d.field for d in reason.rules} <= differing
+    assert "meeting_interval_months" in {d.field for d in reason.rules}
+    energy = whatif_rank.reason(service, "energy_mean")
+    if energy is not None:  # energy moved: through meeting hours, the channel says
+        assert energy.via is not None and energy.via["outcome"] == "meeting_hours"
+    words = {it.key: it.why for it in whatif_answer.items(service, "en")}
+    if "meeting_hours" in words:
+        assert "months between meetings" in words["meeting_hours"]
+
+
+def test_every_outcome_the_page_shows_is_defined_in_both_languages():
+    keys = [*whatif.RESULTS, *whatif.INTERMEDIATE, *MUNICIPAL]
+    for key in keys:
+        en, nl = definition(key, "en"), definition(key, "nl")
+        assert en and nl and en != nl, key
+    assert "negative" in (definition("service_efficiency_gain", "en") or "")
+    assert "negatieve" in (definition("service_efficiency_gain", "nl") or "")
+
+
+@pytest.mark.parametrize("lang", ["en", "nl"])
+def test_the_glossary_lists_the_words_the_answer_uses_and_only_those(service, lang):
+    printed = whatif_page.format_text(service, lang)
+    head = text("whatif_answer.glossary_head", lang)
+    body, _, listed = printed.rpartition("\n" + head + "\n")
+    terms = [line.strip().split(": ")[0] for line in listed.splitlines() if line.startswith("  ")]
+    terms = [t for t in terms if t]
+    for it in whatif_answer.items(service, lang):
+        assert it.label in terms  # every difference the answer names is explained
+    for term in whatif_glossary.general(lang):
+        shown = term.term in terms
+        appears = any(p.lower() in body.lower() for p in term.term.split(", ") if len(p) > 2)
+        assert shown == appears or term.term == "A, B" or term.term.lower() in " ".join(terms)
+    assert ("MEUR" if lang == "en" else "mln EUR") in terms
+    assert ("commitment" if lang == "en" else "nakoming") in " ".join(terms)
+
+
+def test_dutch_says_it_in_dutch(service):
+    printed = whatif_page.format_text(service, "nl")
+    for word in ("commitment", "seed", "seeds", "run", "runs", "maatwerk-passing", "uren)"):
+        assert not re.search(rf"(?<![\w-]){re.escape(word)}(?![\w-])", printed), word

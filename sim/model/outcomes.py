@@ -69,7 +69,7 @@ CATALOGUE: tuple[Outcome, ...] = (
     _(
         "commitment",
         "commitment (paid / pledged)",
-        "commitment (betaald / toegezegd)",
+        "nakoming (betaald / toegezegd)",
         better="higher",
         kind="both",
         shown=("run", "compare", "figure"),
@@ -77,7 +77,7 @@ CATALOGUE: tuple[Outcome, ...] = (
     _(
         "commitment_cum",
         "commitment so far (paid / pledged)",
-        "commitment tot nu toe (betaald / toegezegd)",
+        "nakoming tot nu toe (betaald / toegezegd)",
         better="higher",
         kind="series",
         shown=("trajectory",),
@@ -85,14 +85,14 @@ CATALOGUE: tuple[Outcome, ...] = (
     _(
         "commitment_first_2y",
         "commitment in the first two years",
-        "commitment in de eerste twee jaar",
+        "nakoming in de eerste twee jaar",
         better="higher",
         shown=("run",),
     ),
     _(
         "commitment_last_2y",
         "commitment in the last two years",
-        "commitment in de laatste twee jaar",
+        "nakoming in de laatste twee jaar",
         better="higher",
         shown=("run",),
     ),
@@ -149,7 +149,7 @@ CATALOGUE: tuple[Outcome, ...] = (
         "meeting hours",
         "vergaderuren",
         "hours",
-        "uren",
+        "uur",
         decimals=0,
         better="lower",
         kind="both",
@@ -283,11 +283,17 @@ CATALOGUE: tuple[Outcome, ...] = (
     _(
         "service_efficiency_gain",
         "efficiency gain of shared services",
-        "efficiencywinst gedeelde uitvoering",
+        "efficiëntiewinst van gedeelde uitvoering",
         better="higher",
         shown=("compare",),
     ),
-    _("tailoring_fit", "tailoring fit", "maatwerk-passing", better="higher", shown=("compare",)),
+    _(
+        "tailoring_fit",
+        "tailoring fit",
+        "aansluiting op lokale wensen",
+        better="higher",
+        shown=("compare",),
+    ),
     _("service_pooled_share", "share in shared services", "aandeel in gedeelde uitvoering"),
     _(
         "service_quality",
@@ -327,8 +333,8 @@ CATALOGUE: tuple[Outcome, ...] = (
         "c1_tailoring",
         "room for tailoring",
         "ruimte voor maatwerk",
-        "score 0-10",
-        "score 0-10",
+        "score out of 10",
+        "cijfer 0-10",
         decimals=1,
         better="higher",
         shown=("scorecard",),
@@ -337,8 +343,8 @@ CATALOGUE: tuple[Outcome, ...] = (
         "c2_integration",
         "integrated task execution",
         "integrale taakuitvoering",
-        "score 0-10",
-        "score 0-10",
+        "score out of 10",
+        "cijfer 0-10",
         decimals=1,
         better="higher",
         shown=("scorecard",),
@@ -347,8 +353,8 @@ CATALOGUE: tuple[Outcome, ...] = (
         "c3_flexibility",
         "variety of scale, flexibility",
         "schaalvariatie, flexibiliteit",
-        "score 0-10",
-        "score 0-10",
+        "score out of 10",
+        "cijfer 0-10",
         decimals=1,
         better="higher",
         shown=("scorecard",),
@@ -357,8 +363,8 @@ CATALOGUE: tuple[Outcome, ...] = (
         "c4_grip",
         "grip of local councils",
         "grip van de gemeenteraden",
-        "score 0-10",
-        "score 0-10",
+        "score out of 10",
+        "cijfer 0-10",
         decimals=1,
         better="higher",
         shown=("scorecard",),
@@ -367,8 +373,8 @@ CATALOGUE: tuple[Outcome, ...] = (
         "c5_execution",
         "strong execution",
         "sterke uitvoering",
-        "score 0-10",
-        "score 0-10",
+        "score out of 10",
+        "cijfer 0-10",
         decimals=1,
         better="higher",
         shown=("scorecard",),
@@ -377,8 +383,8 @@ CATALOGUE: tuple[Outcome, ...] = (
         "c6_simplicity",
         "simplicity, less busyness",
         "eenvoud, minder drukte",
-        "score 0-10",
-        "score 0-10",
+        "score out of 10",
+        "cijfer 0-10",
         decimals=1,
         better="higher",
         shown=("scorecard",),
@@ -387,8 +393,8 @@ CATALOGUE: tuple[Outcome, ...] = (
         "c7_transition",
         "low transition impact",
         "geringe transitie-impact",
-        "score 0-10",
-        "score 0-10",
+        "score out of 10",
+        "cijfer 0-10",
         decimals=1,
         better="higher",
         shown=("scorecard",),
@@ -398,7 +404,7 @@ CATALOGUE: tuple[Outcome, ...] = (
 PER_THEME = _(
     "commitment_{theme}",
     "commitment, {theme}",
-    "commitment, {theme}",
+    "nakoming, {theme}",
     better="higher",
     shown=("run",),
 )
@@ -585,3 +591,174 @@ EVENTS: dict[str, Event] = {
     )
 }
 """Every event the recorder logs (sim/model/recorder.py, EVENT_COLUMNS)."""
+
+
+DEFINITIONS: dict[str, tuple[str, str]] = {
+    "commitment": (
+        "the share of the instalments municipalities pledged to joint projects that they actually "
+        "paid (0 to 1; higher is better)",
+        "het deel van de termijnen die gemeenten voor gezamenlijke projecten toezegden dat ze ook "
+        "echt betaalden (0 tot 1; hoger is beter)",
+    ),
+    "free_riding": (
+        "the share of the value of joint projects that went to municipalities that had not paid "
+        "their part (0 to 1; lower is better)",
+        "het deel van de waarde van gezamenlijke projecten dat terechtkwam bij gemeenten die hun "
+        "deel niet betaalden (0 tot 1; lager is beter)",
+    ),
+    "progress": (
+        "the value the joint projects delivered over the whole period, in millions of euros",
+        "de waarde die de gezamenlijke projecten over de hele periode opleverden, in mln euro",
+    ),
+    "meeting_hours": (
+        "the hours council members and officials spent in regional meetings over the whole period",
+        "de uren die bestuurders en ambtenaren over de hele periode in regionaal overleg zaten",
+    ),
+    "progress_per_meeting_hour": (
+        "delivered value for every 1,000 hours of meetings: what the meetings yield",
+        "geleverde waarde per 1.000 uur overleg: wat het vergaderen oplevert",
+    ),
+    "trust_mean": (
+        "how much the municipalities trust each other at the end, on average (0 to 1)",
+        "hoeveel de gemeenten elkaar aan het eind vertrouwen, gemiddeld (0 tot 1)",
+    ),
+    "trust_centre_others": (
+        "trust between Dordrecht, the centre city, and the other six (0 to 1)",
+        "vertrouwen tussen Dordrecht, de centrumgemeente, en de andere zes (0 tot 1)",
+    ),
+    "trust_among_others": (
+        "trust among the six municipalities other than the centre city (0 to 1)",
+        "vertrouwen tussen de zes gemeenten naast de centrumgemeente (0 tot 1)",
+    ),
+    "energy_mean": (
+        "how much time and will officials have left for regional work (0 to 1); meetings that "
+        "do not concern them drain it",
+        "hoeveel tijd en zin ambtenaren overhouden voor regionaal werk (0 tot 1); overleg dat "
+        "hen niet aangaat put het uit",
+    ),
+    "legitimacy_mean": (
+        "how far councils accept the regional cooperation, given grip and results (0 to 1)",
+        "hoe ver de raden de regionale samenwerking aanvaarden, door grip en resultaat (0 tot 1)",
+    ),
+    "grip_mean": (
+        "how much say a council feels it had in what it is bound to: it agreed, its side set the "
+        "agenda, and what it pays lands with it (0 to 1)",
+        "hoeveel zeggenschap een raad ervaart over waaraan hij vastzit: hij stemde in, zijn kant "
+        "zette de agenda en wat hij betaalt komt bij hem terecht (0 tot 1)",
+    ),
+    "ownership_mean": (
+        "how much the municipalities feel the regional agenda is theirs (0 to 1)",
+        "hoeveel de gemeenten de regionale agenda als de hunne voelen (0 tot 1)",
+    ),
+    "decision_lag_mean": (
+        "how long a proposal takes, on average, before it is decided",
+        "hoe lang een voorstel gemiddeld duurt voordat erover besloten is",
+    ),
+    "coalition_size_mean": (
+        "how many municipalities take part in a joint project, on average (of seven)",
+        "hoeveel gemeenten gemiddeld meedoen aan een gezamenlijk project (van de zeven)",
+    ),
+    "exits": (
+        "how many times a municipality left the cooperation on a theme",
+        "hoe vaak een gemeente uit de samenwerking op een thema stapte",
+    ),
+    "service_cost_per_inhabitant": (
+        "what running the shared services (such as ICT, tax collection, youth care) costs per "
+        "inhabitant per year",
+        "wat de gedeelde uitvoering (zoals ICT, belastingen, jeugdzorg) per inwoner per jaar kost",
+    ),
+    "service_efficiency_gain": (
+        "how much cheaper the shared services are than if each municipality ran them alone "
+        "(0.03 = 3% cheaper; a negative value means dearer than alone)",
+        "hoeveel goedkoper de gedeelde uitvoering is dan wanneer elke gemeente alles zelf deed "
+        "(0,03 = 3% goedkoper; een negatieve waarde betekent duurder dan alleen)",
+    ),
+    "tailoring_fit": (
+        "how well the services match what each municipality wants locally (0 to 1)",
+        "hoe goed de uitvoering aansluit op wat elke gemeente lokaal wil (0 tot 1)",
+    ),
+    "transition_cost": (
+        "the one-off cost of moving to new arrangements at the start: agreements, staff, systems",
+        "de eenmalige kosten van de overstap naar nieuwe arrangementen bij de start: afspraken, "
+        "personeel, systemen",
+    ),
+    "binding_share": (
+        "the share of joint projects that bind every member, whether it wants the project or not",
+        "het deel van de gezamenlijke projecten dat alle leden bindt, of ze het willen of niet",
+    ),
+    "adopted": (
+        "joint projects the municipalities decided to carry out",
+        "gezamenlijke projecten waartoe de gemeenten besloten",
+    ),
+    "renegotiations": (
+        "times a proposal went back to the table to be changed before a vote",
+        "keren dat een voorstel terugging naar tafel om aangepast te worden voor een stemming",
+    ),
+    "defections": (
+        "pledged payments a municipality did not make",
+        "toegezegde betalingen die een gemeente niet deed",
+    ),
+    "defections_detected": (
+        "withheld payments the others noticed",
+        "ingehouden betalingen die de anderen opmerkten",
+    ),
+    "defections_recovered": (
+        "withheld payments that were paid after all once the matter was escalated",
+        "ingehouden betalingen die alsnog betaald werden nadat de zaak was opgeschaald",
+    ),
+    "c1_tailoring": (
+        "criterion 1 of the 2020 assessment framework: services fit local wishes, projects "
+        "involve those who want them",
+        "criterium 1 van het afwegingskader van 2020: uitvoering past bij lokale wensen, "
+        "projecten met wie ze wil",
+    ),
+    "c2_integration": (
+        "criterion 2: municipalities carry out tasks together rather than apart",
+        "criterium 2: gemeenten voeren taken samen uit in plaats van apart",
+    ),
+    "c3_flexibility": (
+        "criterion 3: the share of projects not binding every member (scale fitted to the task)",
+        "criterium 3: het deel van de projecten dat niet alle leden bindt (schaal naar de taak)",
+    ),
+    "c4_grip": (
+        "criterion 4: felt grip and legitimacy of the councils together",
+        "criterium 4: ervaren grip en legitimiteit bij de raden samen",
+    ),
+    "c5_execution": (
+        "criterion 5: what was pledged is delivered, at the services' quality",
+        "criterium 5: wat is toegezegd wordt geleverd, met de kwaliteit van de uitvoering",
+    ),
+    "c6_simplicity": (
+        "criterion 6: few meeting hours per month against the busiest conceivable cycle",
+        "criterium 6: weinig vergaderuren per maand tegenover de drukst denkbare cyclus",
+    ),
+    "c7_transition": (
+        "criterion 7: a cheap transition per inhabitant against a fixed dear reference",
+        "criterium 7: een goedkope overstap per inwoner tegenover een vaste dure maatstaf",
+    ),
+    "energy": (
+        "time and will left for regional work at the end of the period (0 to 1)",
+        "tijd en zin voor regionaal werk aan het eind van de periode (0 tot 1)",
+    ),
+    "legitimacy": (
+        "how far its council accepts the regional cooperation at the end (0 to 1)",
+        "hoe ver de eigen raad de regionale samenwerking aan het eind aanvaardt (0 tot 1)",
+    ),
+    "trust_in": (
+        "how much the other six trust this municipality at the end (0 to 1)",
+        "hoeveel de andere zes deze gemeente aan het eind vertrouwen (0 tot 1)",
+    ),
+    "net_cost": (
+        "what a municipality paid into joint projects minus the value it received from them",
+        "wat een gemeente in gezamenlijke projecten stopte min de waarde die ze eruit kreeg",
+    ),
+}
+"""What an outcome means, in a sentence a newcomer reads (English, Dutch): the glossary of the
+what-if page (sim/present/whatif_glossary.py) and its tooltips. Keys are outcome keys; the
+per-municipality outcomes that share a key with a regional one share its definition."""
+
+
+def definition(key: str, lang: str) -> str | None:
+    """An outcome's definition in `lang` ("en" or "nl"), or None where the catalogue has none."""
+    found = DEFINITIONS.get(key)
+    return None if found is None else found[1 if lang == "nl" else 0]
