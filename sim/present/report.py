@@ -1,11 +1,14 @@
 """A self-contained HTML report of a comparison: plotly figures and tables, no network needed.
 
-plotly.js is embedded once, inline in the head, so the file opens offline (a town-hall workshop has
-no internet to fetch it from a CDN). Every word comes from the catalogues (sim/data/i18n/,
-`[report]`) and the outcome catalogue (sim/model/outcomes.py): labels, units, which direction is
-better; numbers and months follow the language (sim/present/i18n.py). Scenarios appear in the order
-they were given, each with one colour, one marker and one line style, from a colour-blind-safe
-palette, so no difference is carried by colour alone.
+plotly.js is embedded once, inline at the end of the body (the text shows while the browser
+reads its 4.8 MB), so the file opens offline (a town-hall workshop has no internet to fetch it
+from a CDN); the figures' data are written once too (sim/present/embed.py). Every word comes
+from the catalogues (sim/data/i18n/, `[report]`) and the outcome catalogue
+(sim/model/outcomes.py): labels, units, which direction is better; numbers and months follow
+the language (sim/present/i18n.py). Scenarios appear in the order they were given, each with one
+look in every figure and legend (sim/present/styles.py: colour, marker and dash), so no
+difference is carried by colour alone; the figures are in sim/present/report_charts.py and
+sim/present/report_trajectories.py, what a scenario does not have in sim/present/absent.py.
 """
 
 from __future__ import annotations
@@ -272,8 +275,7 @@ def render(c: Comparison, settings: dict, lang: str = "en", presentation: bool =
     return f"""<!DOCTYPE html>
 <html lang="{lang}"><head><meta charset="utf-8"><title>{page_title}</title>
 <meta name="viewport" content="width=device-width, initial-scale=1">
-<style>{STYLE}</style>
-{plotly_js()}</head><body{klass}>
+<style>{STYLE}</style></head><body{klass}>
 <header><h1>{html.escape(_w("heading", lang))}</h1>
 <button id="presentation" type="button" aria-pressed="{json.dumps(presentation)}"
  title="{html.escape(_w("presentation_hint", lang))}">
@@ -298,6 +300,7 @@ def render(c: Comparison, settings: dict, lang: str = "en", presentation: bool =
 <p>{html.escape(_trajectories_note(c, lang, from_year))}</p>
 {key}
 {divs[2]}
+{plotly_js()}
 {plots}
 <script>{SCRIPT}</script>
 </body></html>
