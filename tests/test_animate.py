@@ -69,7 +69,7 @@ def test_the_page_is_small(pages):
 
 def test_every_label_is_in_the_chosen_language(pages):
     nl = pages["vs-nl"]
-    assert '<html lang="nl">' in nl and "Afspelen" in nl and "Kleur naar" in nl
+    assert '<html lang="nl">' in nl and "Afspelen" in nl and "Kleur volgens" in nl
     data = data_of(nl)
     assert data["calendar"][0] == "januari 2022" and data["calendar"][50] == "maart 2026"
     assert data["states"][0]["label"] == "energie voor regionaal werk"
@@ -150,7 +150,12 @@ def test_the_strip_shows_the_others_image_of_the_centre(culture):
     assert tuple(k for k in STRIP if k != "ownership_mean") == animate.SHOWN  # the ring has it
     q = animate.SHOWN.index("image_of_centre")
     invested, kept = data["runs"]
-    assert invested["strip"][q] == {"label": "beeld van het centrum (vertekening)", "unit": ""}
+    assert invested["strip"][q] == {
+        "label": "beeld van het centrum (vertekening)",
+        "unit": "",
+        "when": "nu",  # a level as it stands, not added up
+        "short": "beeld centrum",
+    }
     image = Culture().image_of_centre
     assert kept["frames"][-1]["s"][q] == image  # no meeting of all: the image stays
     first, last = invested["frames"][0]["s"][q], invested["frames"][-1]["s"][q]
