@@ -217,7 +217,7 @@ def _run_data(
         i18n.month_label(meta["start_year"], 0, lang),
         i18n.month_label(meta["start_year"], meta["months"] - 1, lang),
     )
-    last_index = max(t for t, row in enumerate(rows) if row[k] == meta["months"] - 1)
+    last_index = min(t for t, row in enumerate(rows) if row[k] == meta["months"] - 1)
     return {
         "title": meta["scenario"],
         "subtitle": i18n.text(

@@ -168,8 +168,9 @@ def layout(
 ) -> dict:
     """The labels at type size `size` (map units) beside `circles` (x, y, r in map units),
     the circles' distances from the map's middle times `spread`: `at`, each circle's centre;
-    `labels`, per label [x of the name, its first baseline, the widths of its `lines`..., x
-    of ✓, x of ✗, ✓'s room, ✗'s room] (the marks on the first line); `view`, the frame
+    `labels`, per label [its first baseline, x of ✓, x of ✗, ✓'s room, ✗'s room, then x and
+    width of each of its `lines`] (the marks on the first line, on the side away from the
+    circle); `leads`, a line from circle to name where they stand apart; `view`, the frame
     around circles and labels (x, y, width, height); `line`, from one baseline to the next."""
     mx = (min(c[0] for c in circles) + max(c[0] for c in circles)) / 2
     my = (min(c[1] for c in circles) + max(c[1] for c in circles)) / 2
@@ -186,13 +187,20 @@ def layout(
         for wl, wp, ww in rows
     ]
     boxes = place(circles, sizes, g)
-    out = []
-    for (wl, wp, ww), b in zip(rows, boxes, strict=True):
-        xp = b[0] + wl[0] + g
+    out, names = [], []
+    for (wl, wp, ww), b, c in zip(rows, boxes, circles, strict=True):
+        marks = (g + wp if wp else 0) + (g + ww if ww else 0)
+        if (b[0] + b[2]) / 2 < c[0]:  # left of its circle: the name next to it, marks outside
+            xs = [b[2] - w for w in wl]
+            xp = b[2] - wl[0] - marks
+        else:
+            xs = [b[0]] * len(wl)
+            xp = b[0] + wl[0] + g
         xw = xp + (wp + g if wp else 0)
-        row = (b[0], b[1] + BASELINE * size, *wl, xp, xw, wp, ww)
+        row = (b[1] + BASELINE * size, xp, xw, wp, ww, *(v for x, w in zip(xs, wl) for v in (x, w)))
         out.append([round(v, 1) for v in row])
-    leads = [_lead(c, b, size) for c, b in zip(circles, boxes, strict=True)]
+        names.append((min(xs), b[1], max(x + w for x, w in zip(xs, wl)), b[3]))
+    leads = [_lead(c, b, size) for c, b in zip(circles, names, strict=True)]
     every = [(c[0] - c[2], c[1] - c[2], c[0] + c[2], c[1] + c[2]) for c in circles] + boxes
     pad = 2 * g
     x0, y0 = min(b[0] for b in every) - pad, min(b[1] for b in every) - pad

@@ -157,14 +157,14 @@
       map.style.setProperty("--label", layout.size + "px");
       layout.labels.forEach((b, i) => {
         const c = circles[i];
-        const k = c.parts.length; // b: x, baseline, the lines' widths, x of ✓, x of ✗, their rooms
+        // b: baseline, x of ✓, x of ✗, their rooms, then x and width of each line of the name
         c.parts.forEach((part, q) => {
-          part.setAttribute("x", b[0]); part.setAttribute("y", b[1] + q * layout.line);
-          part.setAttribute("textLength", b[2 + q]);
+          part.setAttribute("x", b[5 + 2 * q]); part.setAttribute("y", b[0] + q * layout.line);
+          part.setAttribute("textLength", b[6 + 2 * q]);
         });
-        c.paid.setAttribute("x", b[2 + k]); c.paid.setAttribute("y", b[1]);
-        c.withheld.setAttribute("x", b[3 + k]); c.withheld.setAttribute("y", b[1]);
-        c.room = [b[4 + k], b[5 + k]];
+        c.paid.setAttribute("x", b[1]); c.paid.setAttribute("y", b[0]);
+        c.withheld.setAttribute("x", b[2]); c.withheld.setAttribute("y", b[0]);
+        c.room = [b[3], b[4]];
         const lead = layout.leads[i]; // a line to a label that stands off its circle
         c.lead.style.display = lead ? "" : "none";
         if (lead) ["x1", "y1", "x2", "y2"].forEach((a, q) => c.lead.setAttribute(a, lead[q]));
