@@ -201,6 +201,7 @@ def page_data(
             {"key": s, "label": i18n.text(f"animate.{STATE_WORDS[s]}", lang)} for s in STATES
         ],
         "ownership": OWNERSHIP,
+        "legend": animate_legend.items(_shorts(runs), SHOWN, lang),
         "runs": [_run_data(run, k, rows, lang, frames) for k, run in enumerate(runs)],
     }
 
@@ -321,6 +322,15 @@ def write_html(out: TextIO, runs: Sequence[Run], lang: str, projector: bool = Fa
     out.write(rest + tail)
 
 
+def _shorts(runs: Sequence[Run]) -> list[dict[str, str]]:
+    """Each municipality's name and the short form the project chips use."""
+    return [
+        {"name": m["name"], "short": short_name(m["name"])}
+        for r in runs
+        for m in r.meta["municipalities"]
+    ]
+
+
 def _page(runs: Sequence[Run], lang: str) -> str:
     """The page around its JSON block, which `_slot(-1)` stands in for."""
 
@@ -328,12 +338,7 @@ def _page(runs: Sequence[Run], lang: str) -> str:
         return html.escape(i18n.text(f"animate.{key}", lang, **fields))
 
     head = html.escape(title(runs, lang))
-    munis = [
-        {"name": m["name"], "short": short_name(m["name"])}
-        for r in runs
-        for m in r.meta["municipalities"]
-    ]
-    footer = animate_legend.footer(munis, SHOWN, lang)
+    footer = animate_legend.footer(_shorts(runs), SHOWN, lang)
     return f"""<!doctype html>
 <html lang="{lang}">
 <head>

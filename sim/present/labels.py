@@ -75,6 +75,13 @@ def _hits_circle(box: Box, circle: tuple[float, float, float], margin: float) ->
     return math.hypot(x - nx, y - ny) < r + margin
 
 
+def _distance(box: Box, circle: tuple[float, float, float]) -> float:
+    """From a box to a circle's edge (0 where they touch or overlap)."""
+    x, y, r = circle
+    nx, ny = min(max(x, box[0]), box[2]), min(max(y, box[1]), box[3])
+    return max(math.hypot(x - nx, y - ny) - r, 0.0)
+
+
 def _hits_box(a: Box, b: Box, margin: float) -> bool:
     return not (
         a[2] + margin <= b[0]
@@ -113,8 +120,8 @@ def place(
 ) -> list[Box]:
     """A box for each label (`sizes[i]`: its width and height) beside circle i: on no circle
     and no other label, each at least `gap` from them. Of the free spots nearest its circle,
-    the one that least enlarges the map drawn on a screen `aspect` times as wide as tall (the
-    ladder's order breaks ties)."""
+    one nearer its own circle than any other, and of those the one that least enlarges the map
+    drawn on a screen `aspect` times as wide as tall (the ladder's order breaks ties)."""
     placed: dict[int, Box] = {}
     frame: list[Box] = [(x - r, y - r, x + r, y + r) for x, y, r in circles]
     order = sorted(range(len(circles)), key=lambda i: (-sizes[i][0], i))
@@ -130,8 +137,14 @@ def place(
                 if not any(_hits_circle(box, c, gap) for c in circles)
                 and not any(_hits_box(box, b, gap) for b in taken)
             ]
-            if free:  # min keeps the first of equals: the ladder's order
-                placed[i] = min(free, key=lambda b: round(_extent([*frame, *taken, b], aspect), 6))
+            if free:  # nearest its own circle first; min keeps the first of equals
+                placed[i] = min(
+                    free,
+                    key=lambda b: (
+                        _distance(b, circles[i]) > min(_distance(b, c) for c in circles),
+                        round(_extent([*frame, *taken, b], aspect), 6),
+                    ),
+                )
             d += step if d < reach else reach  # far enough out, a spot is always free
     return [placed[i] for i in range(len(circles))]
 
