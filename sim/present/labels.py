@@ -210,9 +210,16 @@ def layout(
             xs = [b[0]] * len(wl)
             xp = b[0] + wl[0] + g
         xw = xp + (wp + g if wp else 0)
-        row = (b[1] + BASELINE * size, xp, xw, wp, ww, *(v for x, w in zip(xs, wl) for v in (x, w)))
+        row = (
+            b[1] + BASELINE * size,
+            xp,
+            xw,
+            wp,
+            ww,
+            *(v for x, w in zip(xs, wl, strict=True) for v in (x, w)),
+        )
         out.append([round(v, 1) for v in row])
-        names.append((min(xs), b[1], max(x + w for x, w in zip(xs, wl)), b[3]))
+        names.append((min(xs), b[1], max(x + w for x, w in zip(xs, wl, strict=True)), b[3]))
     leads = [_lead(c, b, size) for c, b in zip(circles, names, strict=True)]
     every = [(c[0] - c[2], c[1] - c[2], c[0] + c[2], c[1] + c[2]) for c in circles] + boxes
     pad = 2 * g
