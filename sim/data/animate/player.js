@@ -338,6 +338,7 @@
         more.textContent = W.projects_more.replace("{count}", hidden);
         if (more.getBoundingClientRect().bottom <= box.bottom + 0.5) break;
       }
+      if (more.getBoundingClientRect().bottom > box.bottom + 0.5) more.style.display = "none"; // no room at all
       more.title = items.map((li) => li.textContent).join("\n");
     }
     return { root, show, marked: run.marked, frameMap };
