@@ -261,8 +261,11 @@ BOXES = """(sel) => [...document.querySelectorAll('.js-plotly-plot')].map((plot)
 })"""
 
 
-def apart(a, b) -> bool:
-    return a[2] <= b[0] or b[2] <= a[0] or a[3] <= b[1] or b[3] <= a[1]
+def apart(a, b, slack: float = 0.0) -> bool:
+    """Two boxes (left, top, right, bottom) that do not overlap (by more than `slack`)."""
+    return (
+        a[2] <= b[0] + slack or b[2] <= a[0] + slack or a[3] <= b[1] + slack or b[3] <= a[1] + slack
+    )
 
 
 def inside(inner, outer, slack: float = 1.0) -> bool:
@@ -320,6 +323,8 @@ def crowded(plots: list[dict]) -> list[tuple]:
 def shrunk(box, by: float = 0.5) -> list[float]:
     """A box less `by` px on every side: texts that only touch are apart."""
     return [box[0] + by, box[1] + by, box[2] - by, box[3] - by]
+
+
 WORDS = """(sel) => { const root = document.querySelector(sel || 'body'); if (!root) return -1;
   const walk = document.createTreeWalker(root, NodeFilter.SHOW_TEXT); let n = 0, node;
   while ((node = walk.nextNode())) { const p = node.parentElement;
@@ -336,3 +341,63 @@ every word of a text node with a box inside the viewport, a token with a letter 
 def pdf_pages(pdf: bytes) -> int:
     """How many pages a PDF (as chromium's ``page.pdf()`` writes it) has."""
     return len(re.findall(rb"/Type\s*/Page(?![s\w])", pdf))
+
+
+# --- text on a page: where each visible text is, how large, inside what -------------------
+
+TEXTS = """(scope) => {
+  // Each visible text: its own lines' boxes (not its children's), its type size in pixels
+  // on screen (an SVG text's scaled by its map), and the box of the `scope` element it is in.
+  const out = [];
+  for (const e of document.querySelectorAll('body *')) {
+    if (['SCRIPT', 'STYLE', 'OPTION', 'TITLE'].includes(e.tagName)) continue;
+    const own = [...e.childNodes].filter((n) => n.nodeType === 3 && n.textContent.trim());
+    if (!own.length || !e.checkVisibility({visibilityProperty: true})) continue;
+    let lines = [];
+    if (e instanceof SVGElement) {
+      const r = e.getBoundingClientRect();
+      lines = [[r.left, r.top, r.right, r.bottom]];
+    } else {
+      for (const t of own) {
+        const range = document.createRange();
+        range.selectNode(t);
+        for (const q of range.getClientRects()) lines.push([q.left, q.top, q.right, q.bottom]);
+      }
+    }
+    lines = lines.filter((b) => b[2] - b[0] >= 0.5 && b[3] - b[1] >= 0.5);
+    if (!lines.length) continue;
+    let px = parseFloat(getComputedStyle(e).fontSize);
+    if (e instanceof SVGTextContentElement) px *= Math.abs(e.getScreenCTM().a);
+    const box = scope ? e.closest(scope) : null;
+    const b = box && box.getBoundingClientRect();
+    out.push({text: e.textContent.trim().slice(0, 40), px, lines,
+              scope: b ? [b.left, b.top, b.right, b.bottom] : null});
+  }
+  for (const e of document.querySelectorAll('select, button')) {  // their text is their own
+    if (!e.checkVisibility({visibilityProperty: true})) continue;
+    const r = e.getBoundingClientRect();
+    out.push({text: e.tagName + ' ' + (e.value || e.textContent).slice(0, 30),
+              px: parseFloat(getComputedStyle(e).fontSize), lines: [], scope: null,
+              control: [r.left, r.top, r.right, r.bottom]});
+  }
+  return out;
+}"""
+
+
+def text_problems(texts: list[dict], width: float, height: float) -> list[tuple]:
+    """What TEXTS found out of place: a text outside the screen or outside its scope (its
+    panel), or two texts on top of each other (line by line). Empty when all is well."""
+    out: list[tuple] = []
+    screen = (0, 0, width, height)
+    for t in texts:
+        for line in t["lines"]:
+            if not inside(line, screen):
+                out.append(("off screen", t["text"]))
+            if t["scope"] and not inside(line, t["scope"]):
+                out.append(("outside its panel", t["text"]))
+    lined = [t for t in texts if t["lines"]]
+    for k, a in enumerate(lined):
+        for b in lined[k + 1 :]:
+            if any(not apart(x, y, 0.5) for x in a["lines"] for y in b["lines"]):
+                out.append(("overlap", a["text"], b["text"]))
+    return out

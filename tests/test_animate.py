@@ -69,7 +69,7 @@ def test_the_page_is_small(pages):
 
 def test_every_label_is_in_the_chosen_language(pages):
     nl = pages["vs-nl"]
-    assert '<html lang="nl">' in nl and "Afspelen" in nl and "Kleur naar" in nl
+    assert '<html lang="nl">' in nl and "Afspelen" in nl and "Kleur volgens" in nl
     data = data_of(nl)
     assert data["calendar"][0] == "januari 2022" and data["calendar"][50] == "maart 2026"
     assert data["states"][0]["label"] == "energie voor regionaal werk"
@@ -150,7 +150,12 @@ def test_the_strip_shows_the_others_image_of_the_centre(culture):
     assert tuple(k for k in STRIP if k != "ownership_mean") == animate.SHOWN  # the ring has it
     q = animate.SHOWN.index("image_of_centre")
     invested, kept = data["runs"]
-    assert invested["strip"][q] == {"label": "beeld van het centrum (vertekening)", "unit": ""}
+    assert invested["strip"][q] == {
+        "label": "beeld van het centrum (vertekening)",
+        "unit": "",
+        "when": "nu",  # a level as it stands, not added up
+        "short": "beeld centrum",
+    }
     image = Culture().image_of_centre
     assert kept["frames"][-1]["s"][q] == image  # no meeting of all: the image stays
     first, last = invested["frames"][0]["s"][q], invested["frames"][-1]["s"][q]
@@ -325,7 +330,7 @@ def test_video(fmt, tmp_path, monkeypatch, capsys):
     assert path.is_file() and journal.wrote_file(path)
     frames = iio.mimread(path, memtest=False)
     assert len(frames) == 12
-    assert frames[0].shape[:2] == ((540, 960) if fmt == "gif" else (720, 1280))
+    assert frames[0].shape[:2] == (1080, 1920)  # a projector's 1080p, GIF and MP4 alike
     assert main([*args, "--out", str(path)]) == 2  # its own file, but no --force
 
 
@@ -351,3 +356,78 @@ def test_the_model_side_loads_no_drawing_or_web_code():
         env={**os.environ, "PYTHONPATH": str(ROOT)},
     )
     assert out.stdout.strip() == "[]"
+
+
+# --- names, legend, the end of a run ------------------------------------------------------------
+
+
+def test_the_page_and_the_video_place_the_names_alike(pages):
+    """Both draw from `page_data`: the layouts in the page's JSON are sim/present/labels.py's
+    for the run's circles, and a video is drawn from that same data."""
+    from sim.present.labels import UNIT, Label, layouts
+    from sim.present.view import snapshots as runs_of
+
+    run = runs_of(load_scenario("split-2022"), 0)
+    munis = run.meta["municipalities"]
+    spots = [(m["x"] * UNIT, m["y"] * UNIT, m["r"] * UNIT) for m in munis]
+    expected = layouts(spots, [Label(m["name"], "✓9", "✗9") for m in munis])
+    assert data_of(pages["one-en"])["runs"][0]["layouts"] == expected
+    assert animate.page_data([run], "en")["runs"][0]["layouts"] == expected
+    assert data_of(pages["one-en"])["runs"][0]["munis"][3]["lines"] == ["Hendrik-", "Ido-Ambacht"]
+
+
+@pytest.mark.parametrize("lang", ["en", "nl"])
+def test_the_legend_names_every_symbol_and_short_name(pages, lang):
+    page = pages["one-en" if lang == "en" else "vs-nl"]
+    footer = re.search(r"<footer.*?</footer>", page, re.S)
+    assert footer
+    text = re.sub(r"<[^>]+>", " ", footer.group(0))
+    for short, name in (
+        ("Dordr.", "Dordrecht"),
+        ("HIA", "Hendrik-Ido-Ambacht"),
+        ("HG", "Hardinxveld-Giessendam"),
+    ):
+        assert f"{short} {name}" in text
+    words = {
+        "en": [
+            "● 7",
+            "○",
+            "✓",
+            "✗",
+            "free-riding",
+            "this month",
+            "from the start",
+            "ring",
+            "dashed",
+        ],
+        "nl": [
+            "● 7",
+            "○",
+            "✓",
+            "✗",
+            "meeliften",
+            "deze maand",
+            "vanaf het begin",
+            "ring",
+            "gestreept",
+        ],
+    }[lang]
+    for word in words:
+        assert word in text, word
+    data = data_of(page)
+    assert [d["kind"] if isinstance(d, dict) else d[0] for d in data["legend"]][:5] == [
+        "own",
+        "trust",
+        "tables",
+        "paid",
+        "withheld",
+    ]  # what a video draws at its foot: the same items
+
+
+def test_a_run_that_ended_says_when(pages):
+    data = data_of(pages["vs-nl"])
+    split, network = data["runs"]
+    assert split["ended"] == "afgelopen in december 2031"
+    assert data["calendar"][split["lastCalendar"]] == "december 2031"
+    assert data["calendar"][network["lastCalendar"]] == "december 2033"
+    assert data["words"]["caption_more"] == "… en nog {count}"

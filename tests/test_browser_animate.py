@@ -14,6 +14,7 @@ from pathlib import Path
 
 import pytest
 
+from tests.browser_fixtures import TEXTS, text_problems
 from tests.conftest import samenspel
 
 pytestmark = pytest.mark.browser
@@ -40,6 +41,8 @@ def pages(tmp_path_factory) -> dict[str, Path]:
     folder = tmp_path_factory.mktemp("animate")
     wanted = {
         "one-en": ["split-2022", "--lang", "en"],
+        "one-nl": ["split-2022", "--lang", "nl"],
+        "vs-en": ["split-2022", "--vs", "network-2024", "--lang", "en"],
         "vs-nl": ["split-2022", "--vs", "network-2024", "--lang", "nl"],
         "vs-nl-projector": ["split-2022", "--vs", "network-2024", "--lang", "nl", "--projector"],
         "vs-en-projector": ["split-2022", "--vs", "network-2024", "--lang", "en", "--projector"],
@@ -152,7 +155,7 @@ def test_strip_labels_fit_their_boxes_in_projector_mode_side_by_side(page, pages
     for month in (0, 60, 130):  # the values' widths change with the month
         go_to(page, month)
         assert page.evaluate(OVERFLOWING) == [], month
-        for label in page.locator(".strip figcaption .what").all():
+        for label in page.locator(".strip figcaption .what:visible").all():
             assert label.inner_text().strip()  # shown, not emptied to make it fit
 
 
@@ -239,7 +242,7 @@ def test_a_forum_month_is_marked_on_the_timeline_beside_the_runs_name(page, page
     now = timeline.locator("rect.tl-now")
     marks = timeline.locator("rect.tl-forum")
     assert abs(box(now)[0] + box(now)[2] - box(marks.nth(1))[0] - box(marks.nth(1))[2]) < 3
-    caption = first.locator(".caption").inner_text()
+    caption = first.locator(".caption").get_attribute("title")  # the whole sentence
     assert ("forum on the cooperation" if name == "culture-en" else "overleg over de") in caption
     if page.locator(".panel").count() == 2:  # split-2022 holds neither: no timeline
         assert not page.locator(".panel").nth(1).locator("svg.timeline").is_visible()
@@ -257,7 +260,8 @@ def test_no_timeline_legend_where_no_run_has_one(page, pages):
 @pytest.mark.parametrize("lang", ["nl", "en"])
 def test_the_culture_pages_fit_the_projector(page, pages, lang):
     """Beside a run without, in projector mode: the map keeps its room, the five strip
-    figures fit their boxes, the footer's legends do not overlap."""
+    figures fit their boxes, the footer's legends do not overlap (at a projector's 1080p)."""
+    page.set_viewport_size({"width": 1920, "height": 1080})
     open_page(page, pages[f"culture-{lang}-projector"])
     for month in (0, 60, 119):
         go_to(page, month)
@@ -268,17 +272,22 @@ def test_the_culture_pages_fit_the_projector(page, pages, lang):
     legends = page.locator("footer > span:visible").all()
     boxes = [box(x) for x in legends]
     assert all(apart(a, b) for k, a in enumerate(boxes) for b in boxes[k + 1 :])
-    assert all(inside(b, (0, 0, 1280, 720)) for b in boxes)
+    assert all(inside(b, (0, 0, 1920, 1080)) for b in boxes)
     q = page.locator(".panel").first.locator(".strip figure").nth(4)
     label = "image of the centre (bias)" if lang == "en" else "beeld van het centrum (vertekening)"
-    assert q.locator(".what").inner_text() == label
+    assert q.locator("figcaption").get_attribute("title") == label  # in full, on demand
+    assert q.locator(".what:visible").inner_text() == (
+        "image of centre" if lang == "en" else "beeld centrum"
+    )
 
 
 def test_screenshots(page, pages, screenshot):
+    page.set_viewport_size({"width": 1366, "height": 768})  # a laptop
     open_page(page, pages["vs-nl"])
     go_to(page, 52)  # May 2026: two years into network-2024, after the 2026 elections
     shot = screenshot("animate")
     assert shot.stat().st_size > 10_000
+    page.set_viewport_size({"width": 1920, "height": 1080})  # a projector's 1080p
     open_page(page, pages["vs-nl-projector"])
     assert "projector" in (page.locator("body").get_attribute("class") or "")
     go_to(page, 52)
@@ -306,3 +315,137 @@ def test_a_label_that_opens_a_comment_and_a_script_still_plays(page, tmp_path):
     assert page.locator("#month-label").inner_text() == "February 2022"
     assert "<!--<script>" in page.locator(".panel .arr").all_inner_texts()
     assert page.locator("script").count() == 2
+
+
+# --- geometry: every text whole, inside its panel, on no other; large on a projector -----------
+
+SIZES = [(1920, 1080), (1366, 768)]
+
+
+def months_to_check(page) -> list[int]:
+    """The first month, one in the middle, the one with the longest caption, the last."""
+    data = page.evaluate(DATA)
+    longest = max(
+        range(len(data["rows"])),
+        key=lambda t: max(
+            len(run["frames"][row]["caption"]) if row >= 0 else 0
+            for run, row in zip(data["runs"], data["rows"][t], strict=True)
+        ),
+    )
+    return sorted({0, 52, longest, len(data["rows"]) - 1})
+
+
+def set_projector(page, on: bool) -> None:
+    if page.is_checked("#projector") != on:
+        page.click("#projector")
+
+
+@pytest.mark.parametrize("size", SIZES, ids=["1920x1080", "1366x768"])
+@pytest.mark.parametrize("name", ["one-en", "one-nl", "vs-en", "vs-nl"])
+def test_every_text_is_whole_inside_its_panel_and_on_no_other(page, pages, name, size):
+    """At a projector's and a laptop's size, alone and side by side, in both languages, with
+    and without projector mode: no text off screen or out of its panel (a name cut off at the
+    map's edge), none on another (a name on a circle's label, a mark on a name)."""
+    page.set_viewport_size({"width": size[0], "height": size[1]})
+    open_page(page, pages[name])
+    for projector in (False, True):
+        set_projector(page, projector)
+        for month in months_to_check(page):
+            go_to(page, month)
+            texts = page.evaluate(TEXTS, ".panel")
+            assert text_problems(texts, *size) == [], (projector, month)
+            names = [t for t in texts if t["text"] in NAMES]
+            assert len({t["text"] for t in names}) == len(NAMES)  # every name on the map
+
+
+NAMES = {
+    "Dordrecht",
+    "Zwijndrecht",
+    "Papendrecht",
+    "Hendrik-",
+    "Ido-Ambacht",
+    "Sliedrecht",
+    "Alblasserdam",
+    "Hardinxveld-",
+    "Giessendam",
+}
+
+
+@pytest.mark.parametrize("name", ["one-nl", "vs-nl", "vs-en"])
+def test_on_a_projector_every_text_is_at_least_28_pixels(page, pages, name):
+    """Readable from five metres on a three-metre image: 28 px at 1080p, names on the map,
+    marks, lists, chips, caption, strip, legend and controls alike."""
+    page.set_viewport_size({"width": 1920, "height": 1080})
+    open_page(page, pages[name])
+    set_projector(page, True)
+    for month in months_to_check(page):
+        go_to(page, month)
+        texts = page.evaluate(TEXTS, ".panel")
+        small = [(t["text"], round(t["px"], 1)) for t in texts if t["px"] < 28]
+        assert small == [], month
+        marks = page.locator("svg.map text.mark-paid, svg.map text.mark-withheld")
+        assert marks.count() == 14 * page.locator(".panel").count()
+
+
+def test_a_finished_run_says_so_and_clears_its_marks(page, pages):
+    page.set_viewport_size({"width": 1366, "height": 768})
+    open_page(page, pages["vs-nl"])
+    data = page.evaluate(DATA)
+    go_to(page, len(data["rows"]) - 1)  # December 2033: split-2022 ended two years before
+    split = page.locator(".panel").first
+    assert split.locator(".status").inner_text() == "afgelopen in december 2031"
+    assert split.locator(".panel-month").inner_text() == ""  # it does not count on
+    assert split.locator("svg.map text.mark-paid").all_text_contents() == [""] * 7
+    assert split.locator("svg.map text.mark-withheld").all_text_contents() == [""] * 7
+    assert split.locator(".tables li.met").count() == 0  # no table met: nothing happens
+    assert split.locator(".caption summary").inner_text() == "afgelopen in december 2031"
+    other = page.locator(".panel").nth(1)
+    assert other.locator(".panel-month").inner_text() == "december 2033"
+    assert other.locator(".status").inner_text() == ""
+    go_to(page, data["runs"][0]["lastCalendar"])  # its last month: still running
+    assert split.locator(".panel-month").inner_text() == "december 2031"
+    assert split.locator(".status").inner_text() == ""
+
+
+def test_a_long_caption_is_cut_to_what_fits_and_shown_whole_on_a_click(page, pages):
+    page.set_viewport_size({"width": 1920, "height": 1080})
+    open_page(page, pages["vs-nl-projector"])
+    data = page.evaluate(DATA)
+    month = max(months_to_check(page)[1:-1], key=lambda t: t)  # the longest caption's month
+    go_to(page, month)
+    captions = page.locator(".panel .caption")
+    whole = [
+        run["frames"][row]["caption"] if row >= 0 else run["initial"]["caption"]
+        for run, row in zip(data["runs"], data["rows"][month], strict=True)
+    ]
+    cut = [k for k, text in enumerate(whole) if len(text) > 200]
+    assert cut  # a caption far longer than two lines
+    k = cut[0]
+    summary = captions.nth(k).locator("summary")
+    shown = summary.inner_text()
+    assert len(shown) < len(whole[k]) and "… en nog " in shown
+    assert summary.evaluate("e => e.scrollHeight <= e.clientHeight + 1")  # no line cut off
+    assert captions.nth(k).get_attribute("title") == whole[k]
+    summary.click()
+    full = captions.nth(k).locator(".full")
+    assert full.is_visible() and full.inner_text() == whole[k]
+
+
+@pytest.mark.parametrize("lang", ["en", "nl"])
+def test_the_legend_names_free_riding_and_the_short_names(page, pages, lang):
+    page.set_viewport_size({"width": 1920, "height": 1080})
+    open_page(page, pages[f"vs-{lang}-projector"])
+    footer = page.locator("footer")
+    text = footer.inner_text()
+    assert ("free-riding" if lang == "en" else "meeliften") in page.locator(
+        "#free-riding-legend"
+    ).inner_text()
+    assert "HIA Hendrik-Ido-Ambacht" in text and "Dordr. Dordrecht" in text
+    assert "● 7" in text
+    assert inside(box(footer), (0, 0, 1920, 1080))
+    whens = page.locator(".panel").first.locator(".strip .when").all_inner_texts()
+    assert whens == (
+        ["from the start", "from the start", "this month", "now", "now"]
+        if lang == "en"
+        else ["vanaf het begin", "vanaf het begin", "deze maand", "nu", "nu"]
+    )

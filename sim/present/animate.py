@@ -30,7 +30,7 @@ from typing import TYPE_CHECKING, Any, TextIO
 
 from sim.io.inputs import check_name
 from sim.model.config import ConfigError, Scenario
-from sim.present import i18n
+from sim.present import animate_legend, i18n
 from sim.present.embed import script_json
 
 if TYPE_CHECKING:  # the command line builds its parser from this module: keep it light
@@ -73,6 +73,22 @@ def short_name(name: str) -> str:
     if len(parts) > 1:
         return "".join(p[0].upper() for p in parts)
     return name if len(name) <= 7 else name[:5] + "."
+
+
+LABELLED = 40
+"""Up to this many municipalities a map names each beside its circle; beyond, a name is in
+its circle's tooltip (placing hundreds of names is neither fast nor legible)."""
+
+
+def map_labels(municipalities: Sequence[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Where the map puts each name and its marks, for each type size (sim/present/labels.py):
+    room beside each name for a one-digit ✓ and ✗ (more is squeezed into it)."""
+    from sim.present.labels import UNIT, Label, layouts
+
+    if len(municipalities) > LABELLED:
+        return []
+    circles = [(m["x"] * UNIT, m["y"] * UNIT, m["r"] * UNIT) for m in municipalities]
+    return layouts(circles, [Label(m["name"], "✓9", "✗9") for m in municipalities])
 
 
 def _fmt(key: str, value: float | None, lang: str) -> str:
@@ -153,6 +169,7 @@ def words(lang: str) -> dict[str, Any]:
         if key.startswith("animate.")
     }
     out["not_available"] = i18n.text("common.not_available", lang)
+    out["separator"] = i18n.text("caption.separator", lang)
     out["speeds"] = {
         str(s): i18n.text(
             "animate.speed_value", lang, speed=i18n.number(s, lang, 1 if s < 1 else 0)
@@ -184,6 +201,7 @@ def page_data(
             {"key": s, "label": i18n.text(f"animate.{STATE_WORDS[s]}", lang)} for s in STATES
         ],
         "ownership": OWNERSHIP,
+        "legend": animate_legend.items(_shorts(runs), SHOWN, lang),
         "runs": [_run_data(run, k, rows, lang, frames) for k, run in enumerate(runs)],
     }
 
@@ -193,12 +211,14 @@ def _run_data(
 ) -> dict[str, Any]:
     """Run `k` as the player shows it: its titles, when it starts and ends on the shared
     calendar (`rows`), its municipalities, themes and strip in `lang`, and its frames."""
+    from sim.present.labels import lines
+
     meta = run.meta
     first, last = (
         i18n.month_label(meta["start_year"], 0, lang),
         i18n.month_label(meta["start_year"], meta["months"] - 1, lang),
     )
-    last_index = max(t for t, row in enumerate(rows) if row[k] == meta["months"] - 1)
+    last_index = min(t for t, row in enumerate(rows) if row[k] == meta["months"] - 1)
     return {
         "title": meta["scenario"],
         "subtitle": i18n.text(
@@ -212,10 +232,12 @@ def _run_data(
         "notStarted": i18n.text("animate.not_started", lang, month=first),
         "ended": i18n.text("animate.ended", lang, month=last),
         "lastCalendar": last_index,
+        "layouts": map_labels(meta["municipalities"]),
         "munis": [
             {
                 "name": m["name"],
                 "short": short_name(m["name"]),
+                "lines": lines(m["name"]),
                 "popText": i18n.number(m["population"], lang, 0),
                 "centre": m["centre"],
                 "x": m["x"],
@@ -229,7 +251,12 @@ def _run_data(
             for t in meta["themes"]
         ],
         "strip": [
-            {"label": s["label"][lang], "unit": s["unit"][lang]}
+            {
+                "label": s["label"][lang],
+                "unit": s["unit"][lang],
+                "when": animate_legend.when(s["key"], lang),
+                "short": i18n.text(f"animate.short_{s['key']}", lang),
+            }
             for s in meta["strip"]
             if s["key"] in SHOWN
         ],
@@ -252,14 +279,6 @@ def _version() -> str:
     except metadata.PackageNotFoundError:
         return "unknown"
 
-
-OWN_SWATCH = (
-    '<svg class="own-swatch" viewBox="0 0 20 20" aria-hidden="true">'
-    '<path class="own-track" d="M 10 3 a 7 7 0 1 1 0 14 a 7 7 0 1 1 0 -14"/>'
-    '<path class="own-arc" d="M 10 3 a 7 7 0 1 1 0 14 a 7 7 0 1 1 0 -14" pathLength="100"'
-    ' stroke-dasharray="70 100"/></svg>'
-)
-"""The ownership ring's legend: a ring filled to 70%, as the map draws one."""
 
 CSP = "default-src 'none'; style-src 'unsafe-inline'; script-src 'unsafe-inline'; img-src data:"
 """The page's Content-Security-Policy: nothing may be fetched, from anywhere."""
@@ -303,6 +322,15 @@ def write_html(out: TextIO, runs: Sequence[Run], lang: str, projector: bool = Fa
     out.write(rest + tail)
 
 
+def _shorts(runs: Sequence[Run]) -> list[dict[str, str]]:
+    """Each municipality's name and the short form the project chips use."""
+    return [
+        {"name": m["name"], "short": short_name(m["name"])}
+        for r in runs
+        for m in r.meta["municipalities"]
+    ]
+
+
 def _page(runs: Sequence[Run], lang: str) -> str:
     """The page around its JSON block, which `_slot(-1)` stands in for."""
 
@@ -310,6 +338,7 @@ def _page(runs: Sequence[Run], lang: str) -> str:
         return html.escape(i18n.text(f"animate.{key}", lang, **fields))
 
     head = html.escape(title(runs, lang))
+    footer = animate_legend.footer(_shorts(runs), SHOWN, lang)
     return f"""<!doctype html>
 <html lang="{lang}">
 <head>
@@ -338,20 +367,7 @@ def _page(runs: Sequence[Run], lang: str) -> str:
 </div>
 </header>
 <main id="panels"></main>
-<footer>
-<span><span id="state-legend"></span> <span id="state-scale" class="legend-scale"></span>
-{w("low")} &ndash; {w("high")}</span>
-<span id="timeline-legend">{w("timeline_legend")} <span class="tl-forum">▮</span>
-{w("forum_mark")} <span class="tl-conversation">▮</span> {w("conversation_mark")}</span>
-<span>{w("trust_legend")} <span id="trust-scale" class="legend-scale"></span></span>
-<span id="own-legend">{OWN_SWATCH} {w("own_legend")}</span>
-<span class="mark-paid">{w("paid_legend")}</span>
-<span class="mark-withheld">{w("withheld_legend")}</span>
-<span class="note">{w("map_note")}</span>
-<span class="note">{w("image_note")}</span>
-<span class="hint">{w("keys_hint")}</span>
-<span class="hint">{w("offline_note")}</span>
-</footer>
+{footer}
 <script type="application/json" id="samenspel-data">{_slot(-1)}</script>
 <script>
 {_asset("player.js")}

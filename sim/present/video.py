@@ -19,10 +19,12 @@ from typing import Any
 
 from sim.model.config import ConfigError
 
-SIZE = {"gif": (960, 540), "mp4": (1280, 720)}  # pixels; mp4 wants multiples of 16
+SIZE = {"gif": (1920, 1080), "mp4": (1920, 1080)}  # pixels: a projector's 1080p
 MONTH_SECONDS = {"gif": 0.5, "mp4": 0.5}
 PAID, WITHHELD = "#009e73", "#d55e00"  # Okabe-Ito bluish green and vermillion
 OWN = {False: "#a8447f", True: "#6a1f55"}  # the ownership ring (player.css's --own)
+DPI = 100
+LEGEND_TOP = 0.16  # the legend's share of the frame, at its foot
 
 
 def check(fmt: str) -> None:
@@ -61,7 +63,7 @@ def _style(projector: bool, width: int, ownership: int, states: int) -> _Style:
 
     return _Style(
         projector=projector,
-        base=11 if projector else 9,
+        base=17 if projector else 14,  # points: 24 and 19 pixels at 1080p
         cmap=colormaps["cividis" if projector else "viridis"],
         trust_to=np.array([0, 0, 0] if projector else [0, 0x72, 0xB2]) / 255,
         grey=np.array([0xD4, 0xD4, 0xD4]) / 255,
@@ -80,8 +82,7 @@ def _frames(data: dict[str, Any], width: int, height: int, title: str) -> Iterat
     import numpy as np
 
     style = _style(data["projector"], width, data["ownership"], len(data["states"]))
-    dpi = 100
-    fig = plt.figure(figsize=(width / dpi, height / dpi), dpi=dpi)
+    fig = plt.figure(figsize=(width / DPI, height / DPI), dpi=DPI)
     try:
         for t, label in enumerate(data["calendar"]):
             _draw_month(fig, data, t, label, title, style)
@@ -96,17 +97,18 @@ def _frames(data: dict[str, Any], width: int, height: int, title: str) -> Iterat
 def _draw_month(
     fig: Any, data: dict[str, Any], t: int, label: str, title: str, style: _Style
 ) -> None:
-    """Calendar month `t`: the title and the month, then each run in its column."""
+    """Calendar month `t`: the title and the month, each run in its column, the legend."""
     base = style.base
     fig.clear()
     fig.patch.set_facecolor("white")
-    fig.text(0.01, 0.97, title, fontsize=base + 4, weight="bold", va="top")
-    fig.text(0.99, 0.97, label, fontsize=base + 4, weight="bold", va="top", ha="right")
+    fig.text(0.01, 0.985, title, fontsize=base + 2, weight="bold", va="top")
+    fig.text(0.99, 0.985, label, fontsize=base + 2, weight="bold", va="top", ha="right")
     runs = data["runs"]
     for k, run in enumerate(runs):
         index = data["rows"][t][k]
         column = _Column(left=k / len(runs), w=1 / len(runs), n=len(runs))
-        _draw_run(fig, run, index, column, data["words"], style)
+        _draw_run(fig, run, index, t > run["lastCalendar"], column, data["words"], style)
+    _draw_legend(fig, data["legend"], style)
 
 
 @dataclass(frozen=True)
@@ -119,118 +121,227 @@ class _Column:
     n: int
 
 
+def _line(points: float, height: int) -> float:
+    """A line of text of `points`, as a share of a frame `height` pixels tall."""
+    return points * 1.35 / 72 * DPI / height
+
+
 def _draw_run(
-    fig: Any, run: dict[str, Any], index: int, col: _Column, words: dict, style: _Style
+    fig: Any,
+    run: dict[str, Any],
+    index: int,
+    ended: bool,
+    col: _Column,
+    words: dict,
+    style: _Style,
 ) -> None:
-    """One run's column: its title, the map of trust and municipalities, the tables and
-    projects as text, the month's caption, and the strip of running series."""
+    """One run's column: its title (and, once it has ended, that it has), the map of trust
+    and municipalities, the tables and projects as text, the month's caption, and the strip
+    of running series."""
     frame = run["initial"] if index < 0 else run["frames"][index]
     left, w, base = col.left, col.w, style.base
-    fig.text(left + 0.01, 0.91, run["title"], fontsize=base + 2, weight="bold")
-    if index < 0:
-        fig.text(
-            left + w - 0.01, 0.91, run["notStarted"], fontsize=base, ha="right", color=WITHHELD
-        )
+    height = round(style.width * 9 / 16)
+    fig.text(left + 0.01, 0.93, run["title"], fontsize=base + 1, weight="bold", va="top")
+    status = run["notStarted"] if index < 0 else run["ended"] if ended else ""
+    fig.text(left + w - 0.01, 0.93, status, fontsize=base, ha="right", va="top", color=WITHHELD)
     small = base - (2 if col.n > 1 else 0)  # side by side: smaller side text
-    ax = fig.add_axes((left + 0.005, 0.36, w * 0.56, 0.54))
+    box = (left + 0.005, 0.395, w * 0.6, 0.5)
+    ax = fig.add_axes(box)
     ax.set_axis_off()
     ax.set_aspect("equal")
-    _draw_map(ax, run["munis"], frame, style)
-    fits = int(w * 0.40 * style.width / (0.8 * small))  # characters the column holds
-    y = 0.88
-    for text_, weight, colour in _side_lines(run, frame, words)[:22]:
+    _draw_map(ax, run, frame, ended, (box[2] * style.width, box[3] * height), style)
+    fits = int(w * 0.38 * style.width / (0.62 * small / 72 * DPI))  # characters a line holds
+    y, step = 0.88, _line(small, height)
+    for text_, weight, colour in _side_lines(run, frame, words, ended):
+        if y < 0.40:
+            break
         shown = text_ if len(text_) <= fits else text_[: fits - 1] + "…"
-        fig.text(
-            left + w * 0.58, y, shown, fontsize=small - 1, weight=weight, color=colour, va="top"
-        )
-        y -= 0.028 if style.projector else 0.024
-    # The caption, wrapped, and the strip.
-    chars = int(110 * w * (9 / base))
-    caption = "\n".join(textwrap.wrap(frame["caption"], chars)[:3])
-    fig.text(left + 0.01, 0.33, caption, fontsize=base, va="top")
+        fig.text(left + w * 0.62, y, shown, fontsize=small, weight=weight, color=colour, va="top")
+        y -= step
+    # The caption: as many of its events as fit two lines, then "and n more".
+    chars = int(w * 0.97 * style.width / (0.55 * base / 72 * DPI))
+    caption = _fitted(run["ended"] if ended else frame["caption"], chars, words)
+    fig.text(left + 0.01, 0.385, caption, fontsize=base, va="top", linespacing=1.2)
     for q, series in enumerate(run["strip"]):
         _draw_series(fig, run, frame, index, q, series, col, small, style)
 
 
-def _draw_map(ax: Any, munis: list[dict], frame: dict[str, Any], style: _Style) -> None:
+def _fitted(caption: str, chars: int, words: dict) -> str:
+    """A caption's events, as many as two lines of `chars` hold, and how many more there are
+    (the page's player does the same)."""
+    cut = caption.find(": ")
+    events = (caption[cut + 2 :] if 0 < cut < 40 else caption).split(words["separator"])
+    for k in range(len(events), 0, -1):
+        rest = len(events) - k
+        text_ = words["separator"].join(events[:k])
+        if rest:
+            text_ += " " + words["caption_more"].replace("{count}", str(rest))
+        wrapped = textwrap.wrap(text_, chars)
+        if len(wrapped) <= 2:
+            return "\n".join(wrapped)
+    more = " " + words["caption_more"].replace("{count}", str(max(len(events) - 1, 1)))
+    return "\n".join(textwrap.wrap(events[0], chars - len(more) // 2)[:2]) + "…" + more
+
+
+def _draw_legend(fig: Any, items: list, style: _Style) -> None:
+    """The page's legend (sim/present/animate_legend.py, the same words), at the frame's
+    foot: its items one after another, wrapped to the frame's width."""
+    size = style.base - 5
+    colours = {"paid": PAID, "withheld": WITHHELD}
+    chars = int(0.98 * style.width / (0.62 * size / 72 * DPI))
+    lines: list[list[tuple[str, str]]] = [[]]
+    used = 0
+    for kind, text_ in items:
+        for piece in textwrap.wrap(text_, chars):
+            if used and used + len(piece) + 3 > chars:
+                lines.append([])
+                used = 0
+            lines[-1].append((piece, colours.get(kind, "#333333")))
+            used += len(piece) + 3
+    height = round(style.width * 9 / 16)
+    y, step = LEGEND_TOP - 0.01, _line(size, height)
+    fig.add_artist(_rule(LEGEND_TOP))
+    for line in lines:
+        x = 0.01
+        for piece, colour in line:
+            t = fig.text(x, y, piece, fontsize=size, color=colour, va="top")
+            x += (len(piece) + 3) * 0.62 * size / 72 * DPI / style.width
+            del t
+        y -= step
+
+
+def _rule(y: float) -> Any:
+    from matplotlib.lines import Line2D
+
+    return Line2D([0.0, 1.0], [y, y], color="#999999", lw=1)
+
+
+def _draw_map(
+    ax: Any,
+    run: dict[str, Any],
+    frame: dict[str, Any],
+    ended: bool,
+    size: tuple[float, float],
+    style: _Style,
+) -> None:
     """Trust as wedges between municipalities (wider and darker with more trust), then each
     municipality as a circle coloured by its state, with its ownership as a ring inside the
-    edge (filled clockwise from the top), named, with its instalments paid (✓, right) and
-    withheld (✗, left) this month."""
+    edge (filled clockwise from the top), named where the page names it (the same layouts,
+    sim/present/labels.py, chosen for this map's size in pixels), with its instalments paid
+    (✓) and withheld (✗) this month beside the name."""
     from matplotlib.collections import PolyCollection
     from matplotlib.patches import Arc, Circle
 
-    wedges, colours = _trust_wedges(munis, frame["t"], style)
+    from sim.present.labels import UNIT, choose
+
+    munis = run["munis"]
+    layout = (
+        choose(run["layouts"], size[0], size[1], style.base / 72 * DPI) if run["layouts"] else None
+    )
+    at = layout["at"] if layout else [[m["x"] * UNIT, m["y"] * UNIT] for m in munis]
+    spots = [(x, y, m["r"] * UNIT) for (x, y), m in zip(at, munis, strict=True)]
+    wedges, colours = _trust_wedges(spots, frame["t"], style)
     ax.add_collection(PolyCollection(wedges, facecolors=colours, alpha=0.85, lw=0))
-    base = style.base
-    for i, m in enumerate(munis):
+    for i, (m, (x, y, r)) in enumerate(zip(munis, spots, strict=True)):
         row = frame["m"][i]
         fill = style.cmap(row[0]) if row[0] is not None else "#bdbdbd"
-        ax.add_patch(
-            Circle(
-                (m["x"], m["y"]),
-                m["r"],
-                facecolor=fill,
-                edgecolor="black",
-                lw=2 if m["centre"] else 1,
-            )
-        )
-        ring = (m["x"], m["y"]), 2 * m["r"] * 0.8, 2 * m["r"] * 0.8
-        ax.add_patch(Circle(ring[0], m["r"] * 0.8, fill=False, edgecolor="white", lw=4))
+        lw = 2 if m["centre"] else 1
+        ax.add_patch(Circle((x, y), r, facecolor=fill, edgecolor="black", lw=lw))
+        ax.add_patch(Circle((x, y), r * 0.8, fill=False, edgecolor="white", lw=4))
         own = row[style.ownership] or 0.0
         if own > 0:  # y points down: angles run clockwise from the top (-90)
             ax.add_patch(
-                Arc(*ring, theta1=-90, theta2=-90 + 360 * own, color=OWN[style.projector], lw=2.5)
+                Arc(
+                    (x, y),
+                    1.6 * r,
+                    1.6 * r,
+                    theta1=-90,
+                    theta2=-90 + 360 * own,
+                    color=OWN[style.projector],
+                    lw=2.5,
+                )
             )
-        ax.text(
-            m["x"],
-            m["y"] + m["r"] + 0.03,
-            m["name"],
-            ha="center",
-            va="top",
-            fontsize=base - 1,
-            weight="bold",
-        )
-        paid, withheld = row[style.states], row[style.states + 1]
-        marks = ((paid, "✓", PAID, 1), (withheld, "✗", WITHHELD, -1))
-        for count, sign, colour, side in marks:  # paid right, withheld left
+    if layout is None:
+        xs, ys = [p[0] for p in spots], [p[1] for p in spots]
+        ax.set_xlim(min(xs) - 40, max(xs) + 40)
+        ax.set_ylim(max(ys) + 40, min(ys) - 40)
+        return
+    _draw_labels(ax, run, frame, ended, layout, size, style)
+
+
+def _draw_labels(
+    ax: Any,
+    run: dict[str, Any],
+    frame: dict[str, Any],
+    ended: bool,
+    layout: dict[str, Any],
+    size: tuple[float, float],
+    style: _Style,
+) -> None:
+    """The names, their marks and their leader lines, as the layout places them; the map
+    framed around them (y pointing down, as on the page)."""
+    from matplotlib import patheffects
+
+    vx, vy, vw, vh = layout["view"]
+    scale = min(size[0] / vw, size[1] / vh)  # pixels per map unit
+    points = layout["size"] * scale * 72 / DPI
+    halo = [patheffects.withStroke(linewidth=points * 0.25, foreground="white")]
+    for i, (m, b) in enumerate(zip(run["munis"], layout["labels"], strict=True)):
+        lead = layout["leads"][i]
+        if lead:
+            ax.plot([lead[0], lead[2]], [lead[1], lead[3]], color="black", lw=1)
+        for q, line in enumerate(m["lines"]):
+            ax.text(
+                b[5 + 2 * q],
+                b[0] + q * layout["line"],
+                line,
+                fontsize=points,
+                weight="bold",
+                va="baseline",
+                ha="left",
+                path_effects=halo,
+            )
+        row = frame["m"][i]
+        paid, withheld = (0, 0) if ended else (row[style.states], row[style.states + 1])
+        for count, sign, colour, x in ((paid, "✓", PAID, b[1]), (withheld, "✗", WITHHELD, b[2])):
             if count:
                 ax.text(
-                    m["x"] + side * m["r"] * 0.8,
-                    m["y"] - m["r"] * 0.8,
+                    x,
+                    b[0],
                     sign + (str(count) if count > 1 else ""),
                     color=colour,
-                    fontsize=base + 3,
+                    fontsize=points,
                     weight="bold",
-                    ha="center",
+                    va="baseline",
+                    ha="left",
+                    path_effects=halo,
                 )
-    xs = [m["x"] for m in munis]
-    ys = [m["y"] for m in munis]
-    ax.set_xlim(min(xs) - 0.12, max(xs) + 0.12)
-    ax.set_ylim(max(ys) + 0.14, min(ys) - 0.1)  # y points down, as on the page
+    ax.set_xlim(vx, vx + vw)
+    ax.set_ylim(vy + vh, vy)
 
 
-def _trust_wedges(munis: list[dict], trust: list[list], style: _Style) -> tuple[list, list]:
+def _trust_wedges(spots: list[tuple], trust: list[list], style: _Style) -> tuple[list, list]:
     """For each ordered pair (i, j), a wedge from i toward j on i's side of the line between
-    them, as wide as i's trust in j, and its colour from grey (none) to full trust."""
+    them, as wide as i's trust in j, and its colour from grey (none) to full trust (`spots`:
+    each circle's x, y and radius in map units)."""
     wedges, colours = [], []
-    for i, a in enumerate(munis):
-        for j, b in enumerate(munis):
+    for i, (ax_, ay, ar) in enumerate(spots):
+        for j, (bx, by, br) in enumerate(spots):
             if i == j:
                 continue
             v = trust[i][j] or 0.0
-            dx, dy = b["x"] - a["x"], b["y"] - a["y"]
+            dx, dy = bx - ax_, by - ay
             d = math.hypot(dx, dy) or 1.0
             ux, uy = dx / d, dy / d
             px, py = uy, -ux
-            off, wd = 0.006, 0.002 + 0.014 * v
-            sx, sy = a["x"] + ux * a["r"], a["y"] + uy * a["r"]
-            ex, ey = b["x"] - ux * b["r"], b["y"] - uy * b["r"]
+            off, wd = 6.0, 2.0 + 14.0 * v
+            sx, sy = ax_ + ux * ar, ay + uy * ar
+            ex, ey = bx - ux * br, by - uy * br
             wedges.append(
                 [
                     (sx + px * off, sy + py * off),
                     (sx + px * (off + wd), sy + py * (off + wd)),
-                    (ex + px * (off + 0.002), ey + py * (off + 0.002)),
+                    (ex + px * (off + 2), ey + py * (off + 2)),
                     (ex + px * off, ey + py * off),
                 ]
             )
@@ -238,14 +349,18 @@ def _trust_wedges(munis: list[dict], trust: list[list], style: _Style) -> tuple[
     return wedges, colours
 
 
-def _side_lines(run: dict[str, Any], frame: dict[str, Any], words: dict) -> list[tuple]:
-    """The tables (● met this month, ○ not) and the running and closed projects, as lines of
-    (text, weight, colour)."""
+def _side_lines(
+    run: dict[str, Any], frame: dict[str, Any], words: dict, ended: bool = False
+) -> list[tuple]:
+    """The tables (● met this month, ○ not; none once the run has ended) and the running and
+    closed projects, as lines of (text, weight, colour)."""
     themes, munis = run["themes"], run["munis"]
     lines = [(words["tables"].upper(), "bold", "black")]
     for q, tb in enumerate(frame["tb"]):
-        mark = "● " if tb[0] else "○ "
-        lines.append((mark + themes[q]["label"], "bold" if tb[0] else "normal", "black"))
+        met = tb[0] and not ended
+        mark = "● " if met else "○ "
+        count = f" {tb[1] + tb[2]}"
+        lines.append((mark + themes[q]["label"] + count, "bold" if met else "normal", "black"))
     lines.append(("", "normal", "black"))
     lines.append((words["coalitions"].upper(), "bold", "black"))
     if not frame["p"] and not frame["c"]:
@@ -279,7 +394,7 @@ def _draw_series(
     left, w = col.left, col.w
     upto = max(index, -1)
     each = w / len(run["strip"])
-    sx = fig.add_axes((left + 0.01 + q * each, 0.05, each - 0.02, 0.1))
+    sx = fig.add_axes((left + 0.01 + q * each, LEGEND_TOP + 0.01, each - 0.02, 0.05))
     vals = [f["s"][q] for f in run["frames"][: upto + 1]]
     every = [f["s"][q] for f in run["frames"] if f["s"][q] is not None]
     sx.plot(
@@ -296,13 +411,9 @@ def _draw_series(
     for spine in ("top", "right"):
         sx.spines[spine].set_visible(False)
     value = frame["st"][q] + (" " + series["unit"] if series["unit"] else "")
-    label_fits = int(160 / len(run["strip"]) / col.n)
-    name = (
-        series["label"]
-        if len(series["label"]) <= label_fits
-        else series["label"][: label_fits - 1] + "…"
-    )
-    sx.set_title(f"{name}\n{value}", fontsize=small - 2, loc="left")
+    label_fits = int(each * 0.95 * style.width / (0.56 * (small - 2) / 72 * DPI))
+    name = series["label"] if len(series["label"]) <= label_fits else series["short"]
+    sx.set_title(f"{name}\n{value}\n{series['when']}", fontsize=small - 2, loc="left")
 
 
 def write(
@@ -357,7 +468,7 @@ def _write(frames: Iterator[Any], path: Path, fmt: str, mark: str) -> None:
         fps=1 / seconds,
         codec="libx264",
         quality=7,
-        macro_block_size=16,
+        macro_block_size=8,  # 1080 is a multiple of 8, not of 16
         ffmpeg_log_level="error",  # not its notes on a short input's frame rate
         output_params=["-metadata", f"comment={mark}", "-movflags", "+faststart"],
     )

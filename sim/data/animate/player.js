@@ -69,23 +69,21 @@
     projBox.append(projects);
     side.append(tablesBox, projBox);
     body.append(map, side);
-    const caption = el("p", { class: "caption", "aria-live": "polite" });
+    // The month's events: as many as fit, the whole sentence on a click (and as its title).
+    const caption = el("details", { class: "caption" });
+    const summary = el("summary", { "aria-live": "polite" });
+    const full = el("p", { class: "full" });
+    caption.append(summary, full);
     const strip = el("div", { class: "strip" });
     root.append(body, caption, strip);
 
-    // The map: a view box around the circles and their labels.
+    // The map: circles at their places, each name beside its circle where the layout for the
+    // chosen type size put it (sim/present/labels.py), the map framed around them all.
     const U = 1000;
     const ms = run.munis;
-    let x0 = Infinity, x1 = -Infinity, y0 = Infinity, y1 = -Infinity;
-    for (const m of ms) {
-      x0 = Math.min(x0, (m.x - m.r) * U); x1 = Math.max(x1, (m.x + m.r) * U);
-      y0 = Math.min(y0, (m.y - m.r) * U); y1 = Math.max(y1, (m.y + m.r) * U + 40);
-    }
-    const pad = 70;
-    map.setAttribute("viewBox", [x0 - pad, y0 - pad / 2, x1 - x0 + 2 * pad, y1 - y0 + pad].join(" "));
     map.setAttribute("preserveAspectRatio", "xMidYMid meet");
-    const gLines = el("svg:g"), gNodes = el("svg:g"), gMarks = el("svg:g");
-    map.append(gLines, gNodes, gMarks);
+    const gLines = el("svg:g"), gNodes = el("svg:g"), gLabels = el("svg:g");
+    map.append(gLines, gNodes, gLabels);
     const n = ms.length;
     const wedges = [];
     for (let i = 0; i < n; i++) {
@@ -100,26 +98,83 @@
     }
     const circles = ms.map((m) => {
       const g = el("svg:g");
-      const c = el("svg:circle", { cx: m.x * U, cy: m.y * U, r: m.r * U, stroke: "#000", "stroke-width": m.centre ? 4 : 2 });
+      m.px = m.x * U; m.py = m.y * U;
+      const c = el("svg:circle", { r: m.r * U, stroke: "#000", "stroke-width": m.centre ? 4 : 2 });
       const tip = el("svg:title");
       c.append(tip);
       // ownership: a ring just inside the circle's edge, a third of its radius wide, filled
       // clockwise from the top; on a white track, so that the state's colour stays inside it
       const band = Math.max(0.3 * m.r * U, 10);
       const rr = m.r * U - (m.centre ? 2 : 1) - band / 2;
-      const d = "M " + m.x * U + " " + (m.y * U - rr) + " a " + rr + " " + rr + " 0 1 1 0 " + 2 * rr +
-        " a " + rr + " " + rr + " 0 1 1 0 " + -2 * rr; // a circle, clockwise from the top
-      const ring = { d, fill: "none", "pointer-events": "none" };
+      const ring = { fill: "none", "pointer-events": "none" };
       const track = el("svg:path", { ...ring, class: "own-track", "stroke-width": band });
       const own = el("svg:path", { ...ring, class: "own-arc", "stroke-width": band - 4, pathLength: 100 });
-      const label = el("svg:text", { x: m.x * U, y: (m.y + m.r) * U + 26, "text-anchor": "middle", class: "mlabel" }, m.name);
-      g.append(c, track, own, label);
+      g.append(c, track, own);
       gNodes.append(g);
-      const paid = el("svg:text", { x: (m.x + m.r * 0.75) * U, y: (m.y - m.r * 0.75) * U, "text-anchor": "middle", class: "mark-paid" });
-      const withheld = el("svg:text", { x: (m.x - m.r * 0.75) * U, y: (m.y - m.r * 0.75) * U, "text-anchor": "middle", class: "mark-withheld" });
-      gMarks.append(paid, withheld);
-      return { c, tip, own, label, paid, withheld };
+      const label = el("svg:text", { class: "mlabel" });
+      const parts = (m.lines || [m.name]).map((line) => el("svg:tspan", { lengthAdjust: "spacingAndGlyphs" }, line));
+      label.append(...parts);
+      const paid = el("svg:text", { class: "mark-paid", lengthAdjust: "spacingAndGlyphs" });
+      const withheld = el("svg:text", { class: "mark-withheld", lengthAdjust: "spacingAndGlyphs" });
+      const lead = el("svg:line", { class: "lead" });
+      if (run.layouts.length) gLabels.append(lead, label, paid, withheld);
+      return { c, tip, own, track, rr, label, parts, paid, withheld, lead };
     });
+    // circle i where the layout puts it, its ring with it
+    function place(i) {
+      const m = ms[i], q = circles[i], rr = q.rr;
+      q.c.setAttribute("cx", m.px); q.c.setAttribute("cy", m.py);
+      const d = "M " + m.px + " " + (m.py - rr) + " a " + rr + " " + rr + " 0 1 1 0 " + 2 * rr +
+        " a " + rr + " " + rr + " 0 1 1 0 " + -2 * rr; // a circle, clockwise from the top
+      q.track.setAttribute("d", d); q.own.setAttribute("d", d);
+    }
+    ms.forEach((m, i) => place(i));
+    let layout = null;
+    // The smallest layout whose names come out at least `wanted` pixels on the map as drawn
+    // (the same rule as sim/present/labels.py, `choose`).
+    function chooseLayout() {
+      const W = map.clientWidth || 1, H = map.clientHeight || 1;
+      const scale = (o) => Math.min(W / o.view[2], H / o.view[3]);
+      const wanted = parseFloat(getComputedStyle(document.body).fontSize) * (projector() ? 1 : 1.1);
+      const fit = run.layouts.filter((o) => o.size * scale(o) >= wanted);
+      const key = fit.length ? scale : (o) => o.size * scale(o);
+      // the largest by `key`, the least spread of equals (as labels.choose's max)
+      return (fit.length ? fit : run.layouts).reduce((a, b) => (key(b) > key(a) || (key(b) === key(a) && b.spread < a.spread) ? b : a));
+    }
+    function frameMap() {
+      if (!run.layouts.length) {
+        let x0 = Infinity, x1 = -Infinity, y0 = Infinity, y1 = -Infinity;
+        for (const m of ms) {
+          x0 = Math.min(x0, (m.x - m.r) * U); x1 = Math.max(x1, (m.x + m.r) * U);
+          y0 = Math.min(y0, (m.y - m.r) * U); y1 = Math.max(y1, (m.y + m.r) * U);
+        }
+        map.setAttribute("viewBox", [x0 - 20, y0 - 20, x1 - x0 + 40, y1 - y0 + 40].join(" "));
+        return;
+      }
+      layout = chooseLayout();
+      map.setAttribute("viewBox", layout.view.join(" "));
+      layout.at.forEach((p, i) => { ms[i].px = p[0]; ms[i].py = p[1]; place(i); });
+      map.style.setProperty("--label", layout.size + "px");
+      layout.labels.forEach((b, i) => {
+        const c = circles[i];
+        // b: baseline, x of ✓, x of ✗, their rooms, then x and width of each line of the name
+        c.parts.forEach((part, q) => {
+          part.setAttribute("x", b[5 + 2 * q]); part.setAttribute("y", b[0] + q * layout.line);
+          part.setAttribute("textLength", b[6 + 2 * q]);
+        });
+        c.paid.setAttribute("x", b[1]); c.paid.setAttribute("y", b[0]);
+        c.withheld.setAttribute("x", b[2]); c.withheld.setAttribute("y", b[0]);
+        c.room = [b[3], b[4]];
+        const lead = layout.leads[i]; // a line to a label that stands off its circle
+        c.lead.style.display = lead ? "" : "none";
+        if (lead) ["x1", "y1", "x2", "y2"].forEach((a, q) => c.lead.setAttribute(a, lead[q]));
+      });
+    }
+    // A mark's text, squeezed into the room its label keeps for it when it has more to say.
+    function mark(node, sign, count, room) {
+      node.textContent = count ? sign + (count > 1 ? count : "") : "";
+      if (count > 9) node.setAttribute("textLength", room); else node.removeAttribute("textLength");
+    }
 
     function drawTrust(trust) {
       const P = projector();
@@ -127,12 +182,12 @@
         if (i === j) continue;
         const v = trust[i][j];
         const a = ms[i], b = ms[j];
-        const dx = (b.x - a.x) * U, dy = (b.y - a.y) * U, d = Math.hypot(dx, dy) || 1;
+        const dx = b.px - a.px, dy = b.py - a.py, d = Math.hypot(dx, dy) || 1;
         const ux = dx / d, uy = dy / d, px = uy, py = -ux; // to the right of i -> j... mirrored by SVG's y
         const off = P ? 9 : 7;
         const w = (P ? 3 : 2) + (P ? 22 : 16) * (v || 0); // wide at the one who trusts
-        const sx = a.x * U + ux * a.r * U, sy = a.y * U + uy * a.r * U;
-        const ex = b.x * U - ux * b.r * U, ey = b.y * U - uy * b.r * U;
+        const sx = a.px + ux * a.r * U, sy = a.py + uy * a.r * U;
+        const ex = b.px - ux * b.r * U, ey = b.py - uy * b.r * U;
         const pts = [
           [sx + px * off, sy + py * off], [sx + px * (off + w), sy + py * (off + w)],
           [ex + px * (off + 2), ey + py * (off + 2)], [ex + px * off, ey + py * off],
@@ -158,7 +213,7 @@
       const vals = run.frames.map((f) => f.s[q]).filter((v) => v !== null);
       let lo = Math.min(...vals, 0), hi = Math.max(...vals, 1e-9);
       if (hi - lo < 1e-9) hi = lo + 1;
-      return { cap, path, dot, lo, hi, label: s.label, unit: s.unit };
+      return { cap, path, dot, lo, hi, label: s.label, unit: s.unit, when: s.when, short: s.short };
     });
     function drawStrip(upto) {
       const N = Math.max(run.frames.length - 1, 1);
@@ -181,7 +236,8 @@
         // never inside the unit
         const value = el("b", {}, f.st[q]);
         if (sp.unit) value.append(" ", el("span", { class: "unit" }, sp.unit.replace(/ /g, "\u00a0")));
-        sp.cap.append(el("span", { class: "what" }, sp.label), value);
+        sp.cap.append(el("span", { class: "what long" }, sp.label), el("span", { class: "what short" }, sp.short), value);
+        value.append(" ", el("span", { class: "when" }, sp.when));
         sp.cap.title = sp.label;
       });
     }
@@ -201,9 +257,11 @@
 
     function show(index) {
       const f = index < 0 ? run.initial : run.frames[index];
-      month.textContent = DATA.calendar[t];
-      status.textContent = index < 0 ? run.notStarted : (t > run.lastCalendar ? run.ended : "");
+      const over = t > run.lastCalendar; // ended: its last month stays, nothing happens any more
+      month.textContent = over ? "" : DATA.calendar[t];
+      status.textContent = index < 0 ? run.notStarted : (over ? run.ended : "");
       root.classList.toggle("waiting", index < 0);
+      root.classList.toggle("ended", over);
       drawTrust(f.t);
       f.m.forEach((m, i) => {
         const c = circles[i];
@@ -211,22 +269,23 @@
         c.tip.textContent = run.tooltip(i, m);
         const own = m[OWN] === null ? 0 : Math.min(Math.max(m[OWN], 0), 1);
         c.own.setAttribute("stroke-dasharray", (own * 100).toFixed(1) + " 100");
-        c.paid.textContent = m[S] ? "✓" + (m[S] > 1 ? m[S] : "") : "";
-        c.withheld.textContent = m[S + 1] ? "✗" + (m[S + 1] > 1 ? m[S + 1] : "") : "";
+        mark(c.paid, "✓", over ? 0 : m[S], c.room ? c.room[0] : 0);
+        mark(c.withheld, "✗", over ? 0 : m[S + 1], c.room ? c.room[1] : 0);
       });
       tables.textContent = "";
       f.tb.forEach((tb, q) => {
-        const li = el("li", { class: tb[0] ? "met" : "" });
+        const met = tb[0] && !over;
+        const li = el("li", { class: met ? "met" : "" });
         const left = el("span");
         left.append(run.themes[q].label + " ", el("span", { class: "arr" }, run.themes[q].arrangement));
-        const right = el("span", { class: "count" }, (tb[0] ? "● " : "○ ") + (tb[1] + tb[2]));
-        li.title = run.themes[q].label + " (" + run.themes[q].arrangement + "): " + (tb[0] ? W.met : W.not_met) + "; " + tb[3];
+        const right = el("span", { class: "count" }, (met ? "● " : "○ ") + (tb[1] + tb[2]));
+        li.title = run.themes[q].label + " (" + run.themes[q].arrangement + "): " + (met ? W.met : W.not_met) + "; " + tb[3];
         li.append(left, right);
         tables.append(li);
       });
       projects.textContent = "";
       const rows = f.p.map((p) => [p, "run"]).concat(f.c.map((c) => [c, "closed"]));
-      if (!rows.length) projects.append(el("li", { class: "closed none" }, W.no_projects));
+      if (!rows.length) projects.append(el("li", { class: "none" }, W.no_projects));
       for (const [p, kind] of rows) {
         const li = el("li", { class: kind === "closed" ? "closed" : (p[2] ? "new" : "") });
         const head = W.project.replace("{pid}", p[0]).replace("{theme}", run.themes[p[1]].label);
@@ -239,12 +298,50 @@
         }
         projects.append(li);
       }
-      caption.textContent = f.caption;
+      tell(over ? run.ended : f.caption);
+      fitList(tables);
+      fitList(projects);
       cursor.setAttribute("x", tx(Math.max(index, 0)) - 1.5);
       cursor.style.display = index < 0 ? "none" : "";
       drawStrip(Math.min(index, run.frames.length - 1));
     }
-    return { root, show, marked: run.marked };
+    // The caption's events, as many as fit its lines, then "and n more"; all of them on a click.
+    function tell(text) {
+      full.textContent = text;
+      caption.title = text;
+      const cut = text.indexOf(": ");
+      const events = (cut > 0 && cut < 40 ? text.slice(cut + 2) : text).split(W.separator);
+      for (let k = events.length; k >= 1; k--) {
+        const rest = events.length - k;
+        summary.textContent = events.slice(0, k).join(W.separator) + (rest ? " " + W.caption_more.replace("{count}", rest) : "");
+        if (summary.scrollHeight <= summary.clientHeight + 1) { caption.classList.toggle("cut", rest > 0); return; }
+      }
+      let words = events[0].split(" "); // one event longer than the lines: as many words as fit
+      while (words.length > 1 && summary.scrollHeight > summary.clientHeight + 1) {
+        words = words.slice(0, -1);
+        summary.textContent = words.join(" ") + "… " + W.caption_more.replace("{count}", events.length - 1 || 1);
+      }
+      caption.classList.add("cut");
+    }
+    // The items of a list that fit its box, then "and n more" (all of them in its title).
+    function fitList(list) {
+      const items = [...list.children];
+      const box = list.getBoundingClientRect();
+      const out = items.filter((li) => li.getBoundingClientRect().bottom > box.bottom + 0.5);
+      if (!out.length) return;
+      const more = el("li", { class: "more" });
+      list.append(more);
+      let hidden = out.length;
+      for (let k = items.length - out.length; k >= 0; k--) {
+        hidden = items.length - k;
+        items.forEach((li, q) => { li.style.display = q < k ? "" : "none"; });
+        more.textContent = W.projects_more.replace("{count}", hidden);
+        if (more.getBoundingClientRect().bottom <= box.bottom + 0.5) break;
+      }
+      if (more.getBoundingClientRect().bottom > box.bottom + 0.5) more.style.display = "none"; // no room at all
+      more.title = items.map((li) => li.textContent).join("\n");
+    }
+    return { root, show, marked: run.marked, frameMap };
   }
 
   // --- the page -----------------------------------------------------------------------------
@@ -267,6 +364,8 @@
   const proj = document.getElementById("projector");
   slider.max = String(DATA.calendar.length - 1);
 
+  function reframe() { panels.forEach((p) => p.frameMap()); }
+  window.addEventListener("resize", () => { reframe(); render(); });
   function render() {
     slider.value = String(t);
     label.textContent = DATA.calendar[t];
@@ -286,7 +385,7 @@
   slider.addEventListener("input", () => { t = Number(slider.value); render(); });
   speedSel.addEventListener("change", () => { speed = Number(speedSel.value); if (timer !== null) start(); });
   stateSel.addEventListener("change", () => { state = Number(stateSel.value); legend(); render(); });
-  proj.addEventListener("change", () => { document.body.classList.toggle("projector", proj.checked); legend(); render(); });
+  proj.addEventListener("change", () => { document.body.classList.toggle("projector", proj.checked); legend(); reframe(); render(); });
   document.addEventListener("keydown", (e) => {
     if (e.target && (e.target.tagName === "SELECT" || e.target.tagName === "INPUT") && e.key !== " ") return;
     if (e.key === " ") { e.preventDefault(); timer === null ? start() : stop(); }
@@ -306,6 +405,7 @@
   document.body.classList.toggle("projector", DATA.projector);
   document.getElementById("timeline-legend").style.display = panels.some((p) => p.marked) ? "" : "none";
   legend();
+  reframe();
   render();
   document.body.setAttribute("data-ready", "1");
 })();
