@@ -261,6 +261,61 @@ BOXES = """(sel) => [...document.querySelectorAll('.js-plotly-plot')].map((plot)
 })"""
 
 
+TEXTS = """() => {
+  // Every visible piece of text on the page (HTML and SVG): its box, its font size, whether a
+  // box that clips (overflow not visible) cuts it, and whether it sits in a fixed bar.
+  const out = [];
+  const walk = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
+  while (walk.nextNode()) {
+    const node = walk.currentNode;
+    if (!node.textContent.trim()) continue;
+    const el = node.parentElement, style = getComputedStyle(el);
+    if (style.visibility === 'hidden' || style.display === 'none' || el.closest('style, script'))
+      continue;
+    if (el.checkVisibility && !el.checkVisibility({visibilityProperty: true, contentVisibilityAuto: true}))
+      continue;  // folded away (a closed <details>)
+    const range = document.createRange(); range.selectNodeContents(node);
+    const r = range.getBoundingClientRect();
+    if (r.width <= 1 || r.height <= 1 || r.right < 0 || r.bottom < -5000) continue;
+    let clipped = false, fixed = false;
+    for (let a = el; a && a !== document.body; a = a.parentElement) {
+      const s = getComputedStyle(a);
+      if (s.position === 'fixed') fixed = true;
+      if (s.overflowX !== 'visible' || s.overflowY !== 'visible') {
+        const c = a.getBoundingClientRect();
+        if (r.left < c.left - 1 || r.right > c.right + 1 || r.top < c.top - 1 || r.bottom > c.bottom + 1)
+          clipped = clipped || String(a.getAttribute('class') || a.tagName).slice(0, 60);
+      }
+    }
+    const lines = [...range.getClientRects()].filter((q) => q.width > 1 && q.height > 1)
+      .map((q) => [q.left, q.top, q.right, q.bottom]);
+    out.push({text: node.textContent.trim().slice(0, 40), box: [r.left, r.top, r.right, r.bottom], lines,
+              size: parseFloat(style.fontSize), clipped, fixed, svg: !!el.closest('svg'),
+              plot: el.closest('.js-plotly-plot') ? el.closest('.js-plotly-plot').parentElement.id : ''});
+  }
+  return out;
+}"""
+
+
+def _cover(a, b) -> float:
+    """How far two boxes lie on top of each other: the smaller of their overlaps each way."""
+    return min(min(a[2], b[2]) - max(a[0], b[0]), min(a[3], b[3]) - max(a[1], b[1]))
+
+
+def overlapping_texts(texts: list[dict], slack: float = 1.0) -> list[tuple[str, str]]:
+    """Pairs of TEXTS' pieces on top of each other (a line of one over a line of the other, by
+    more than `slack` px each way), among those laid out together: a fixed bar's text is not
+    compared with the page's that scrolls under it."""
+    out = []
+    for i, a in enumerate(texts):
+        for b in texts[i + 1 :]:
+            if a["fixed"] != b["fixed"] or _cover(a["box"], b["box"]) <= slack:
+                continue
+            if any(_cover(p, q) > slack for p in a["lines"] for q in b["lines"]):
+                out.append((a["text"], b["text"]))
+    return out
+
+
 def apart(a, b) -> bool:
     return a[2] <= b[0] or b[2] <= a[0] or a[3] <= b[1] or b[3] <= a[1]
 

@@ -114,14 +114,22 @@ def test_a_stricter_rule_moves_the_commitment_line_away_from_the_baseline(
     assert thumb.get_attribute("aria-valuenow") == "1"
     page.click("#b-apply")
     page.wait_for_selector("#apply-message .ok")
-    assert "December 2022" in page.inner_text("#apply-message")
+    assert page.inner_text("#apply-message") == (
+        "Applied from January 2023 on; the months before keep the rules they ran under."
+    )
+    assert page.inner_text("#change-note").startswith("Rules changed from January 2023 on")
     _step(page, 24)
     ghost, live = (t["y"] for t in _chart_data(page)[:2])
     assert len(live) == 36
-    assert live[:12] != before or live[11] != ghost[11]
+    assert live[:12] == before  # the months before the change, as they ran
     assert max(abs(a - b) for a, b in zip(live[12:], ghost[12:36], strict=True)) > 0.01
     assert live[-1] > ghost[35]  # noticed and recovered: more of what was pledged is paid
     assert "own arrangement" in page.inner_text("#theme-arrangement")
+    bands = page.evaluate(
+        "() => document.querySelector('#charts .js-plotly-plot').layout.shapes"
+        ".map(s => [s.type, s.x0, s.x1])"
+    )
+    assert ["rect", -0.5, 11.5] in bands and ["line", 11.5, 11.5] in bands
     screenshot("app")
 
 
@@ -132,7 +140,9 @@ def test_switching_the_language_relabels_the_page(page, app_server, screenshot):
     assert page.inner_text("#h-rules") == "Rules per theme"
     page.click("#b-apply")  # messages said before the switch are said again after it
     page.wait_for_selector("#apply-message .ok")
-    assert page.inner_text("#apply-message") == "Applied; the run is back at February 2023."
+    assert page.inner_text("#apply-message") == (
+        "Applied from March 2023 on; the months before keep the rules they ran under."
+    )
     page.fill("#path", "no-such-scenario.toml")
     page.click("#b-load")
     page.wait_for_function(
@@ -146,7 +156,7 @@ def test_switching_the_language_relabels_the_page(page, app_server, screenshot):
     page.wait_for_function("() => document.getElementById('month').textContent === 'februari 2023'")
     page.wait_for_function(
         "() => document.getElementById('apply-message').textContent"
-        " === 'Toegepast; de run staat weer op februari 2023.'"
+        " === 'Toegepast vanaf maart 2023; de maanden ervoor houden de regels waaronder ze liepen.'"
     )
     load = page.inner_text("#load-message")
     assert load.startswith("Dit scenario kan niet worden gebruikt.")
@@ -168,7 +178,7 @@ def test_switching_the_language_relabels_the_page(page, app_server, screenshot):
         == ",."
     )
     legend = [t["name"] for t in _chart_data(page)[:2]]
-    assert legend == ["scenario zoals gekozen", "deze run"]
+    assert legend == ["scenario zoals gekozen", "deze simulatie"]
     screenshot("app-nl")
     _step(page)
     assert _month(page) == "maart 2023"
@@ -258,9 +268,11 @@ def test_a_culture_change_reaches_the_run_and_the_controls_fit_their_box(page, a
     page.wait_for_function(
         "sel => document.querySelector(sel).textContent === '3'", arg=f"[id='{shown}']"
     )
-    page.click("#b-apply")
+    page.click("#b-rerun")  # the change from the first month: the run built again
     page.wait_for_selector("#apply-message .ok")
-    assert page.inner_text("#apply-message") == "Applied; the run is back at June 2022."
+    assert page.inner_text("#apply-message") == (
+        "Run again from the start under these rules; back at June 2022."
+    )
     _step(page, 12)
     data = _chart_data(page)
     ghost, live = data[10], data[11]  # the sixth chart: the others' image of the centre

@@ -21,8 +21,6 @@ from sim.present.app.display import (
 from sim.present.app.session import Session, edges
 from sim.present.view import STRIP, strip_outcome
 
-CHART_ROWS = -(-len(STRIP) // 2)  # the charts, two to a row
-
 
 @dataclass(frozen=True)
 class Sizes:
@@ -35,20 +33,43 @@ class Sizes:
     title: int  # the charts' titles
     row: int  # a row of charts with its title
     title_width: int  # characters of a chart title on one line
+    columns: int  # charts side by side
+    ticks: int  # year ticks on a chart's axis (at most)
+
+    @property
+    def rows(self) -> int:
+        return -(-len(STRIP) // self.columns)
+
+    @property
+    def tick_gap(self) -> int:
+        """Between a chart's axis and its year labels: room for the bottom value's label."""
+        return round(0.6 * self.font)
 
     @property
     def charts_height(self) -> int:
         """The charts' height: each row's chart and title, and the legend below."""
-        return self.row * CHART_ROWS + self.bottom
+        return self.row * self.rows + self.bottom
 
     @property
     def bottom(self) -> int:
         """The margin below the last row: its ticks, then the legend."""
-        return round(3.6 * self.font) + 12
+        return round(3.6 * self.font) + self.tick_gap + 12
+
+    @property
+    def top(self) -> int:
+        """The margin above the first row: its title, on two lines."""
+        return round(2.7 * self.title + 0.6 * self.font) + 4
+
+    @property
+    def between(self) -> float:
+        """Between two rows, as a share of the plotting area: a two-line title above, the
+        year labels below."""
+        space = self.top + 1.9 * self.font + self.tick_gap + 4
+        return space / (self.charts_height - self.top - self.bottom)
 
 
-NORMAL = Sizes(map_height=470, label=14, font=14, title=15, row=175, title_width=30)
-PRESENT = Sizes(map_height=760, label=28, font=28, title=28, row=330, title_width=26)
+NORMAL = Sizes(470, label=14, font=14, title=15, row=190, title_width=22, columns=2, ticks=3)
+PRESENT = Sizes(760, label=28, font=28, title=28, row=340, title_width=30, columns=1, ticks=4)
 
 
 def sizes(big: bool) -> Sizes:
@@ -71,18 +92,18 @@ def chart(session: Session, lang: str, big: bool = False) -> go.Figure:
     size = sizes(big)
     titles = [_chart_title(key, lang, size.title_width) for key in STRIP]
     fig = make_subplots(
-        rows=CHART_ROWS,
-        cols=2,
+        rows=size.rows,
+        cols=size.columns,
         subplot_titles=titles,
-        vertical_spacing=(2.6 * size.title + 2 * size.font) / size.charts_height,
-        horizontal_spacing=0.06 + 0.004 * size.font,
+        vertical_spacing=size.between,
+        horizontal_spacing=0.12,
     )
     lines = (
         (session.baseline(), GHOST, 2.0, "app.baseline"),
         (session.series, LIVE, 2.5, "app.this_run"),
     )
     for k, key in enumerate(STRIP):
-        row, col = divmod(k, 2)
+        row, col = divmod(k, size.columns)
         for series, colour, width, word in lines:  # trace 2k: the ghost, 2k + 1: this run
             values = [scaled(key, v) for v in series[key]]
             fig.add_trace(
@@ -133,17 +154,24 @@ def _chart_layout(fig: go.Figure, session: Session, lang: str, size: Sizes) -> N
     for k in range(len(STRIP)):
         axis = "xaxis" if k == 0 else f"xaxis{k + 1}"
         fig.layout[axis].update(
-            range=[-0.5, months - 0.5], tickvals=ticks[0], ticktext=ticks[1], tickangle=0
+            range=[-0.5, months - 0.5],
+            tickvals=ticks[0],
+            ticktext=ticks[1],
+            tickangle=0,
+            ticks="outside",
+            ticklen=size.tick_gap,
+            tickcolor="rgba(0,0,0,0)",
         )
     fig.update_layout(
         height=size.charts_height,
-        margin={"l": 3 * size.font, "r": size.font, "t": 3 * size.title, "b": size.bottom},
+        margin={"l": 3 * size.font, "r": size.font, "t": size.top, "b": size.bottom},
         separators=_separators(lang),
         legend={
             "orientation": "h",
             "x": 0,
             "yanchor": "top",
-            "y": -(1.6 * size.font + 6) / (size.charts_height - 3 * size.title - size.bottom),
+            "y": -(1.6 * size.font + size.tick_gap + 6)
+            / (size.charts_height - size.top - size.bottom),
         },
         font={"size": size.font},
         plot_bgcolor="#fff",
@@ -152,7 +180,7 @@ def _chart_layout(fig: go.Figure, session: Session, lang: str, size: Sizes) -> N
     )
     fig.update_xaxes(showgrid=True, gridcolor="#eee")
     fig.update_yaxes(showgrid=True, gridcolor="#eee")
-    fig.update_annotations(font_size=size.title)
+    fig.update_annotations(font_size=size.title, yshift=round(0.6 * size.font))
 
 
 def _chart_title(key: str, lang: str, width: int = NORMAL.title_width) -> str:
@@ -172,8 +200,7 @@ def _separators(lang: str) -> str:
 
 def _ticks(session: Session, lang: str, size: Sizes = NORMAL) -> tuple[list[int], list[str]]:
     months = session.viewer.months
-    most = 3 if size.font > NORMAL.font else 4  # three or four ticks: the charts are narrow
-    every = 12 * max(1, -(-months // (12 * most)))
+    every = 12 * max(1, -(-months // (12 * size.ticks)))  # a few: the charts are narrow
     start = session.viewer.meta["start_year"]
     vals = list(range(0, months, every))
     return vals, [i18n.month_label(start, m, lang, form="short") for m in vals]

@@ -302,7 +302,7 @@ def _run_box(lang: str) -> html.Div:
                     value=1.0,
                     clearable=False,
                     searchable=False,
-                    style={"width": "90px", "flexShrink": 0, "fontSize": "12px"},
+                    style={"width": "90px", "flexShrink": 0},
                 ),
             ],
             className="runbar",
@@ -316,19 +316,20 @@ def _run_box(lang: str) -> html.Div:
 def _network_box(lang: str) -> html.Div:
     """The network view, what its circles are coloured by, its legend, who paid and withheld."""
     return _box(
+        _said("h-network", lang, html.H2),
         html.Div(
             [
-                _said("h-network", lang, html.H2, style={"display": "inline"}),
-                _said("l-colour", lang, html.Label, htmlFor="colour", style={"marginLeft": "12px"}),
+                _said("l-colour", lang, html.Label, htmlFor="colour"),
                 dcc.Dropdown(
                     id="colour",
                     options=state_options(lang),
                     value=STATES[0],
                     clearable=False,
                     searchable=False,
-                    style={"width": "240px", "display": "inline-block", "verticalAlign": "middle"},
+                    className="grow",
                 ),
-            ]
+            ],
+            className="pick",
         ),
         dcc.Graph(
             id="map",

@@ -309,6 +309,8 @@ class Session:
     def _take(self, scenario: Scenario, from_start: bool) -> None:
         """`scenario` in force: from the next month on, or from the start (ConfigError, and
         nothing changed, where the run cannot take it mid-way)."""
+        if scenario == self.scenario and not from_start:
+            return  # nothing changed: no mark in the charts
         if from_start or self.month == 0:
             self.start, self.amendments = scenario, []
             self.scenario = scenario

@@ -25,7 +25,7 @@ body { font-family: "DejaVu Sans", Arial, sans-serif; margin: 0; color: #222; ba
 .control { margin: 8px 0 2px 0; font-size: 14px; }
 .control .name { display: flex; justify-content: space-between; gap: 8px; }
 .control .value { font-weight: bold; }
-.control .dash-slider-container { padding: 0 4px; box-sizing: border-box; } /* an end mark fits */
+.control .dash-slider-container { padding: 0 10px; box-sizing: border-box; } /* an end mark fits */
 .rc-slider-mark-text, .dash-slider-mark { font-size: 14px !important; }
 .hint { font-size: 14px; color: #444; }
 .error { color: #a40000; font-size: 14px; white-space: pre-wrap; }
@@ -43,6 +43,8 @@ button { font-size: 14px; margin: 2px 3px 2px 0; padding: 4px 9px; cursor: point
 .list ul { margin: 0; padding-left: 18px; } .list li { margin: 0 0 3px 0; } .list p { margin: 0; }
 .met { color: #245c1f; } .notmet { color: #777; }
 .dash-dropdown, .Select, .Select-value-label, .Select-option { font-size: 14px; }
+.dash-dropdown-value, .dash-dropdown-value * { white-space: normal !important;
+  overflow: visible !important; text-overflow: clip !important; }
 #tabs { height: auto; } #tabs .tab { padding: 4px 12px !important; line-height: 26px; }
 .info { max-width: 900px; padding: 8px 24px 90px 24px; font-size: 16px; line-height: 1.45; }
 .scale { display: flex; align-items: center; gap: 8px; flex-wrap: wrap; font-size: 14px;
@@ -57,6 +59,8 @@ button { font-size: 14px; margin: 2px 3px 2px 0; padding: 4px 9px; cursor: point
 .actions #apply-message { flex: 1 1 300px; }
 #b-apply { background: #1f3b57; color: #fff; border: 1px solid #1f3b57; border-radius: 4px; }
 .note { font-size: 14px; color: #444; }
+.pick { display: flex; align-items: center; gap: 8px; margin-bottom: 4px; }
+.pick .grow { flex: 1 1 auto; min-width: 0; }
 .present { font-size: 28px; }
 .present *:not(text):not(tspan) { font-size: 28px !important; line-height: 1.3; }
 .present .top h1 { font-size: 36px !important; }
@@ -67,11 +71,12 @@ button { font-size: 14px; margin: 2px 3px 2px 0; padding: 4px 9px; cursor: point
 .present .cols > .c-run { grid-area: run; } .present .cols > .c-info { grid-area: info; }
 .present .cols > .controls { grid-area: controls; display: grid; gap: 10px;
   grid-template-columns: repeat(auto-fill, minmax(600px, 1fr)); align-items: start; }
+.present .control { margin-bottom: 40px; }
 .present .strip { grid-template-columns: repeat(2, minmax(0, 1fr)); }
 .present .scale .bar { flex-basis: 240px; height: 26px; }
 .present .scale .missing { width: 26px; height: 26px; }
 .present input[type=checkbox], .present input[type=radio] { width: 24px; height: 24px; }
 .present .info { max-width: 1500px; }
 .present .top .sub { display: none; }
-.present #speed { width: 150px !important; } .present #colour { width: 460px !important; }
+.present #speed { width: 150px !important; }
 """
