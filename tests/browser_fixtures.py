@@ -272,8 +272,8 @@ TEXTS = """() => {
     const el = node.parentElement, style = getComputedStyle(el);
     if (style.visibility === 'hidden' || style.display === 'none' || el.closest('style, script'))
       continue;
-    if (el.checkVisibility && !el.checkVisibility({visibilityProperty: true, contentVisibilityAuto: true}))
-      continue;  // folded away (a closed <details>)
+    const seen = {visibilityProperty: true, contentVisibilityAuto: true};
+    if (el.checkVisibility && !el.checkVisibility(seen)) continue;  // folded away (<details>)
     const range = document.createRange(); range.selectNodeContents(node);
     const r = range.getBoundingClientRect();
     if (r.width <= 1 || r.height <= 1 || r.right < 0 || r.bottom < -5000) continue;
@@ -283,15 +283,16 @@ TEXTS = """() => {
       if (s.position === 'fixed') fixed = true;
       if (s.overflowX !== 'visible' || s.overflowY !== 'visible') {
         const c = a.getBoundingClientRect();
-        if (r.left < c.left - 1 || r.right > c.right + 1 || r.top < c.top - 1 || r.bottom > c.bottom + 1)
+        if (r.left < c.left - 1 || r.right > c.right + 1
+            || r.top < c.top - 1 || r.bottom > c.bottom + 1)
           clipped = clipped || String(a.getAttribute('class') || a.tagName).slice(0, 60);
       }
     }
     const lines = [...range.getClientRects()].filter((q) => q.width > 1 && q.height > 1)
       .map((q) => [q.left, q.top, q.right, q.bottom]);
-    out.push({text: node.textContent.trim().slice(0, 40), box: [r.left, r.top, r.right, r.bottom], lines,
-              size: parseFloat(style.fontSize), clipped, fixed, svg: !!el.closest('svg'),
-              plot: el.closest('.js-plotly-plot') ? el.closest('.js-plotly-plot').parentElement.id : ''});
+    out.push({text: node.textContent.trim().slice(0, 40), lines, clipped, fixed,
+              box: [r.left, r.top, r.right, r.bottom], size: parseFloat(style.fontSize),
+              svg: !!el.closest('svg')});
   }
   return out;
 }"""
