@@ -263,7 +263,8 @@ BOXES = """(sel) => [...document.querySelectorAll('.js-plotly-plot')].map((plot)
 
 TEXTS = """() => {
   // Every visible piece of text on the page (HTML and SVG): its box, its font size, whether a
-  // box that clips (overflow not visible) cuts it, and whether it sits in a fixed bar.
+  // box that clips (overflow not visible) cuts it, and whether it sits in a fixed (or sticky)
+  // bar.
   const out = [];
   const walk = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
   while (walk.nextNode()) {
@@ -280,7 +281,7 @@ TEXTS = """() => {
     let clipped = false, fixed = false;
     for (let a = el; a && a !== document.body; a = a.parentElement) {
       const s = getComputedStyle(a);
-      if (s.position === 'fixed') fixed = true;
+      if (s.position === 'fixed' || s.position === 'sticky') fixed = true;
       if (s.overflowX !== 'visible' || s.overflowY !== 'visible') {
         const c = a.getBoundingClientRect();
         if (r.left < c.left - 1 || r.right > c.right + 1

@@ -192,7 +192,7 @@ def _model_tab(lang: str) -> html.Div:
 
 
 def _actions(lang: str) -> html.Div:
-    """The changes' buttons, fixed at the foot of the window (never scrolled out of sight):
+    """The changes' buttons, in a bar at the foot of the window (never scrolled out of sight):
     apply from the next month on, run again from the start with them, or go back to the
     scenario as chosen; and how that went."""
     return html.Div(
@@ -283,7 +283,11 @@ def _behaviour_box(lang: str) -> html.Div:
     behaviour = [
         control_component(BEHAVIOUR[n], None, lang, behaviour_label(n, lang)) for n in BEHAVIOUR
     ]
-    return _box(html.Details([html.Summary(_said("h-behaviour", lang, html.B)), *behaviour]))
+    return _box(
+        html.Details(
+            [html.Summary(_said("h-behaviour", lang, html.B)), *behaviour], id="behaviour-box"
+        )
+    )
 
 
 # --- the second column: the run and the network view -----------------------------------------

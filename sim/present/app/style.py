@@ -1,12 +1,13 @@
 """The workshop app's own style, inlined in its page (sim/present/app/server.py): nothing is
 loaded from anywhere else.
 
-Normal type is at least 14 px. The changes' buttons sit in a bar fixed at the foot of the window
-(`.actions`), so that no control is hidden in a scroll box or scrolled out of sight. In
-presentation mode (`.present` on the page, the toggle in the top bar) every text is at least
-28 px, for a room (about 28-30 px at 1080p reads from five metres on a three-metre image); the
-run and the map come first, the charts beside them, the controls below. The figures' own type
-and size follow the mode in sim/present/app/figures.py (`Sizes`).
+Normal type is at least 14 px. The changes' buttons sit in a bar at the foot of the window
+(`.actions`: sticky, the page's last part, so that at the page's end it covers nothing), so
+that no control is hidden in a scroll box or scrolled out of sight. In presentation mode
+(`.present` on the page, the toggle in the top bar) every text is at least 28 px, for a room
+(about 28-30 px at 1080p reads from five metres on a three-metre image); the run and the map
+come first, the charts beside them, the controls below. The figures' own type and size follow
+the mode in sim/present/app/figures.py (`Sizes`).
 """
 
 STYLE = """
@@ -18,7 +19,7 @@ body { font-family: "DejaVu Sans", Arial, sans-serif; margin: 0; color: #222; ba
 .top .sub { font-size: 14px; opacity: .9; flex: 1 1 200px; }
 .top label { color: #fff; margin-left: 6px; }
 .cols { display: grid; grid-template-columns: 320px minmax(0, 1fr) minmax(0, 1fr); gap: 10px;
-  padding: 8px 10px 90px 10px; align-items: start; }
+  padding: 8px 10px; align-items: start; }
 .box { background: #fff; border: 1px solid #ddd; border-radius: 6px; padding: 8px 10px;
   margin-bottom: 8px; }
 .box h2 { font-size: 16px; margin: 0 0 6px 0; }
@@ -46,13 +47,15 @@ button { font-size: 14px; margin: 2px 3px 2px 0; padding: 4px 9px; cursor: point
 .dash-dropdown-value, .dash-dropdown-value * { white-space: normal !important;
   overflow: visible !important; text-overflow: clip !important; }
 #tabs { height: auto; } #tabs .tab { padding: 4px 12px !important; line-height: 26px; }
-.info { max-width: 900px; padding: 8px 24px 90px 24px; font-size: 16px; line-height: 1.45; }
+.info { max-width: 900px; padding: 8px 24px; font-size: 16px; line-height: 1.45; }
 .scale { display: flex; align-items: center; gap: 8px; flex-wrap: wrap; font-size: 14px;
   margin: 4px 0; }
 .scale .bar { flex: 0 0 160px; height: 16px; border: 1px solid #999; }
 .scale .missing { display: inline-block; width: 16px; height: 16px; border: 1px solid #999;
   vertical-align: middle; margin-right: 4px; }
-.actions { position: fixed; left: 0; right: 0; bottom: 0; z-index: 10; background: #eef3f7;
+html { scroll-padding-bottom: 80px; }  /* what is scrolled into view stays clear of the bar */
+html:has(.present) { scroll-padding-bottom: 160px; }
+.actions { position: sticky; bottom: 0; z-index: 10; background: #eef3f7;
   border-top: 2px solid #1f3b57; padding: 6px 14px; display: flex; align-items: center;
   gap: 8px; flex-wrap: wrap; }
 .actions button { font-weight: bold; }
@@ -67,7 +70,7 @@ button { font-size: 14px; margin: 2px 3px 2px 0; padding: 4px 9px; cursor: point
 .present .month, .present .strip b { font-size: 36px !important; }
 .present .box h2 { font-size: 32px !important; }
 .present .cols { grid-template-columns: minmax(0, 5fr) minmax(0, 6fr);
-  grid-template-areas: "run info" "controls controls"; padding-bottom: 120px; }
+  grid-template-areas: "run info" "controls controls"; }
 .present .cols > .c-run { grid-area: run; } .present .cols > .c-info { grid-area: info; }
 .present .cols > .controls { grid-area: controls; display: grid; gap: 10px;
   grid-template-columns: repeat(auto-fill, minmax(600px, 1fr)); align-items: start; }
