@@ -131,6 +131,7 @@ def test_a_stricter_rule_moves_the_commitment_line_away_from_the_baseline(
         ".map(s => [s.type, s.x0, s.x1])"
     )
     assert ["rect", -0.5, 11.5] in bands and ["line", 11.5, 11.5] in bands
+    page.evaluate("window.scrollTo(0, 0)")
     screenshot("app")
 
 
@@ -180,6 +181,7 @@ def test_switching_the_language_relabels_the_page(page, app_server, screenshot):
     )
     legend = [t["name"] for t in _chart_data(page)[:2]]
     assert legend == ["scenario zoals gekozen", "deze simulatie"]
+    page.evaluate("window.scrollTo(0, 0)")
     screenshot("app-nl")
     _step(page)
     assert _month(page) == "maart 2023"
@@ -371,9 +373,9 @@ def test_for_a_room_no_text_is_cut_or_covered_and_apply_is_always_in_sight(
     page.evaluate("window.scrollTo(0, document.body.scrollHeight)")
     sight = page.evaluate(IN_SIGHT)  # at the foot of the page too
     assert sight["shown"] and sight["bottom"] <= sight["height"], sight
-    if size == SIZES[0] and present:
+    if size == SIZES[0] and present and lang == "en":
         page.evaluate("window.scrollTo(0, 0)")
-        screenshot(f"app-present{'-nl' if lang == 'nl' else ''}")
+        screenshot("app-present")
 
 
 def test_a_dutch_page_says_what_is_wrong_with_a_file_in_dutch(page, app_server):
