@@ -268,6 +268,25 @@ def apart(a, b, slack: float = 0.0) -> bool:
     )
 
 
+def _cover(a, b) -> float:
+    """How far two boxes lie on top of each other: the smaller of their overlaps each way."""
+    return min(min(a[2], b[2]) - max(a[0], b[0]), min(a[3], b[3]) - max(a[1], b[1]))
+
+
+def overlapping_texts(texts: list[dict], slack: float = 1.0) -> list[tuple[str, str]]:
+    """Pairs of TEXTS' pieces on top of each other (a line of one over a line of the other, by
+    more than `slack` px each way), among those laid out together: a fixed bar's text is not
+    compared with the page's that scrolls under it."""
+    out = []
+    for i, a in enumerate(texts):
+        for b in texts[i + 1 :]:
+            if a["fixed"] != b["fixed"] or _cover(a["box"], b["box"]) <= slack:
+                continue
+            if any(_cover(p, q) > slack for p in a["lines"] for q in b["lines"]):
+                out.append((a["text"], b["text"]))
+    return out
+
+
 def inside(inner, outer, slack: float = 1.0) -> bool:
     return all(
         (inner[i] >= outer[i] - slack) if i < 2 else (inner[i] <= outer[i] + slack)
@@ -346,39 +365,49 @@ def pdf_pages(pdf: bytes) -> int:
 # --- text on a page: where each visible text is, how large, inside what -------------------
 
 TEXTS = """(scope) => {
-  // Each visible text: its own lines' boxes (not its children's), its type size in pixels
-  // on screen (an SVG text's scaled by its map), and the box of the `scope` element it is in.
+  // Every visible piece of text on the page (HTML and SVG), one per text node: its lines'
+  // boxes and its whole box, its type size in pixels on screen (an SVG text's scaled by its
+  // map), whether a box that clips (overflow not visible) cuts it, whether it sits in a fixed
+  // (or sticky) bar, and the box of the `scope` element (a selector) it is in. Then each
+  // <select>, whose shown value is no text node: its size, box and no lines.
   const out = [];
-  for (const e of document.querySelectorAll('body *')) {
-    if (['SCRIPT', 'STYLE', 'OPTION', 'TITLE'].includes(e.tagName)) continue;
-    const own = [...e.childNodes].filter((n) => n.nodeType === 3 && n.textContent.trim());
-    if (!own.length || !e.checkVisibility({visibilityProperty: true})) continue;
-    let lines = [];
-    if (e instanceof SVGElement) {
-      const r = e.getBoundingClientRect();
-      lines = [[r.left, r.top, r.right, r.bottom]];
-    } else {
-      for (const t of own) {
-        const range = document.createRange();
-        range.selectNode(t);
-        for (const q of range.getClientRects()) lines.push([q.left, q.top, q.right, q.bottom]);
+  const walk = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
+  while (walk.nextNode()) {
+    const node = walk.currentNode;
+    if (!node.textContent.trim()) continue;
+    const el = node.parentElement, style = getComputedStyle(el);
+    if (el.closest('style, script, option, title')) continue;
+    const seen = {visibilityProperty: true, contentVisibilityAuto: true};
+    if (!el.checkVisibility(seen)) continue;  // hidden, or folded away (<details>)
+    const range = document.createRange(); range.selectNodeContents(node);
+    const r = range.getBoundingClientRect();
+    if (r.width <= 1 || r.height <= 1 || r.right < 0 || r.bottom < -5000) continue;
+    let clipped = false, fixed = false;
+    for (let a = el; a && a !== document.body; a = a.parentElement) {
+      const s = getComputedStyle(a);
+      if (s.position === 'fixed' || s.position === 'sticky') fixed = true;
+      if (s.overflowX !== 'visible' || s.overflowY !== 'visible') {
+        const c = a.getBoundingClientRect();
+        if (r.left < c.left - 1 || r.right > c.right + 1
+            || r.top < c.top - 1 || r.bottom > c.bottom + 1)
+          clipped = clipped || String(a.getAttribute('class') || a.tagName).slice(0, 60);
       }
     }
-    lines = lines.filter((b) => b[2] - b[0] >= 0.5 && b[3] - b[1] >= 0.5);
-    if (!lines.length) continue;
-    let px = parseFloat(getComputedStyle(e).fontSize);
-    if (e instanceof SVGTextContentElement) px *= Math.abs(e.getScreenCTM().a);
-    const box = scope ? e.closest(scope) : null;
-    const b = box && box.getBoundingClientRect();
-    out.push({text: e.textContent.trim().slice(0, 40), px, lines,
-              scope: b ? [b.left, b.top, b.right, b.bottom] : null});
+    const lines = [...range.getClientRects()].filter((q) => q.width > 1 && q.height > 1)
+      .map((q) => [q.left, q.top, q.right, q.bottom]);
+    let px = parseFloat(style.fontSize);
+    if (el instanceof SVGTextContentElement) px *= Math.abs(el.getScreenCTM().a);
+    const around = scope ? el.closest(scope) : null, sb = around && around.getBoundingClientRect();
+    out.push({text: node.textContent.trim().slice(0, 40), lines, clipped, fixed, px,
+              box: [r.left, r.top, r.right, r.bottom], svg: !!el.closest('svg'),
+              scope: sb ? [sb.left, sb.top, sb.right, sb.bottom] : null});
   }
-  for (const e of document.querySelectorAll('select, button')) {  // their text is their own
+  for (const e of document.querySelectorAll('select')) {
     if (!e.checkVisibility({visibilityProperty: true})) continue;
     const r = e.getBoundingClientRect();
-    out.push({text: e.tagName + ' ' + (e.value || e.textContent).slice(0, 30),
-              px: parseFloat(getComputedStyle(e).fontSize), lines: [], scope: null,
-              control: [r.left, r.top, r.right, r.bottom]});
+    out.push({text: 'SELECT ' + e.value.slice(0, 30), lines: [], clipped: false, fixed: false,
+              px: parseFloat(getComputedStyle(e).fontSize), box: [r.left, r.top, r.right, r.bottom],
+              svg: false, scope: null});
   }
   return out;
 }"""

@@ -24,6 +24,7 @@ from sim.model.config import (
     scenario_from_dict,
 )
 from sim.present import i18n
+from sim.present.app.fields import control
 from sim.present.app.session import (
     BEHAVIOUR,
     CULTURE,
@@ -31,7 +32,6 @@ from sim.present.app.session import (
     Session,
     SessionStore,
     build_scenario,
-    control,
     own_name,
     preset_description,
     rule_values,
@@ -204,16 +204,22 @@ def test_a_changed_culture_goes_into_the_culture_table_as_a_scenario_file_would(
     ("rules", "behaviour", "named"),
     [
         ({"mobility": {"approval_threshold": 1.5}}, None, "arrangements.own-mobility"),
-        ({"mobility": {"decision": "lottery"}}, None, "arrangements.own-mobility"),
+        ({"mobility": {"decision": "lottery"}}, None, "arrangements.own-mobility.decision"),
         ({"mobility": {"modes": ["full", "sometimes"]}}, None, "modes"),
         ({"youth": {"monitoring": 0.5}}, None, "governance.youth"),
         (None, {"trust_loss": 2.0}, "behaviour.trust_loss"),
-        (None, {"type_shares": {"conditional": 0.5}}, "type_shares must sum to 1"),
+        (None, {"type_shares": {"conditional": 0.5}}, "- behaviour: "),
     ],
 )
 def test_an_invalid_combination_gives_a_message_naming_the_field(rules, behaviour, named):
-    with pytest.raises(ConfigError, match=named.replace(".", r"\.")):
+    """Named by the field's place, and said in the page's language (the words of a Dutch
+    page are Dutch: no English sentence from the validation leaks into it)."""
+    with pytest.raises(ConfigError, match=named.replace(".", r"\.")) as caught:
         build_scenario(load_scenario("split-2022"), rules, behaviour)
+    dutch = caught.value.words("nl")  # type: ignore[attr-defined]
+    assert named in dutch
+    assert "een waarde die niet is toegestaan" in dutch or "opnieuw" in dutch
+    assert not any(w in dutch for w in ("allowed", "Input should", "problem(s)", "must"))
 
 
 # --- sessions --------------------------------------------------------------------------------

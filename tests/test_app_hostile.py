@@ -29,10 +29,11 @@ from sim.io.inputs import TEXT_LIMIT, InputError, read_text
 from sim.model.config import PRESETS, list_scenarios, load_scenario
 from sim.present import i18n
 from sim.present.animate import STATES
+from sim.present.app.fields import control_of
 from sim.present.app.inputs import CONTROL_IDS, control_fits, host_allowed, shown, signature
 from sim.present.app.layout import SPEEDS
 from sim.present.app.server import create_app, page_values
-from sim.present.app.session import Session, SessionStore, control_of
+from sim.present.app.session import Session, SessionStore
 from tests.conftest import start_samenspel
 
 pytestmark = pytest.mark.slow  # end to end: whole commands, processes of their own

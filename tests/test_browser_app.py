@@ -17,6 +17,7 @@ from werkzeug.serving import make_server
 from benchmarks.bench_app import TIMED_STEP, CallbackTimes  # the benchmark's, the same here
 from sim.model.config import Behaviour
 from sim.present.app.server import create_app
+from tests.browser_fixtures import BOXES, TEXTS, misplaced, overlapping_texts
 
 pytestmark = pytest.mark.browser
 
@@ -114,14 +115,23 @@ def test_a_stricter_rule_moves_the_commitment_line_away_from_the_baseline(
     assert thumb.get_attribute("aria-valuenow") == "1"
     page.click("#b-apply")
     page.wait_for_selector("#apply-message .ok")
-    assert "December 2022" in page.inner_text("#apply-message")
+    assert page.inner_text("#apply-message") == (
+        "Applied from January 2023 on; the months before keep the rules they ran under."
+    )
+    assert page.inner_text("#change-note").startswith("Rules changed from January 2023 on")
     _step(page, 24)
     ghost, live = (t["y"] for t in _chart_data(page)[:2])
     assert len(live) == 36
-    assert live[:12] != before or live[11] != ghost[11]
+    assert live[:12] == before  # the months before the change, as they ran
     assert max(abs(a - b) for a, b in zip(live[12:], ghost[12:36], strict=True)) > 0.01
     assert live[-1] > ghost[35]  # noticed and recovered: more of what was pledged is paid
     assert "own arrangement" in page.inner_text("#theme-arrangement")
+    bands = page.evaluate(
+        "() => document.querySelector('#charts .js-plotly-plot').layout.shapes"
+        ".map(s => [s.type, s.x0, s.x1])"
+    )
+    assert ["rect", -0.5, 11.5] in bands and ["line", 11.5, 11.5] in bands
+    page.evaluate("window.scrollTo(0, 0)")
     screenshot("app")
 
 
@@ -132,7 +142,9 @@ def test_switching_the_language_relabels_the_page(page, app_server, screenshot):
     assert page.inner_text("#h-rules") == "Rules per theme"
     page.click("#b-apply")  # messages said before the switch are said again after it
     page.wait_for_selector("#apply-message .ok")
-    assert page.inner_text("#apply-message") == "Applied; the run is back at February 2023."
+    assert page.inner_text("#apply-message") == (
+        "Applied from March 2023 on; the months before keep the rules they ran under."
+    )
     page.fill("#path", "no-such-scenario.toml")
     page.click("#b-load")
     page.wait_for_function(
@@ -146,7 +158,7 @@ def test_switching_the_language_relabels_the_page(page, app_server, screenshot):
     page.wait_for_function("() => document.getElementById('month').textContent === 'februari 2023'")
     page.wait_for_function(
         "() => document.getElementById('apply-message').textContent"
-        " === 'Toegepast; de run staat weer op februari 2023.'"
+        " === 'Toegepast vanaf maart 2023; de maanden ervoor houden de regels waaronder ze liepen.'"
     )
     load = page.inner_text("#load-message")
     assert load.startswith("Dit scenario kan niet worden gebruikt.")
@@ -168,7 +180,8 @@ def test_switching_the_language_relabels_the_page(page, app_server, screenshot):
         == ",."
     )
     legend = [t["name"] for t in _chart_data(page)[:2]]
-    assert legend == ["scenario zoals gekozen", "deze run"]
+    assert legend == ["scenario zoals gekozen", "deze simulatie"]
+    page.evaluate("window.scrollTo(0, 0)")
     screenshot("app-nl")
     _step(page)
     assert _month(page) == "maart 2023"
@@ -258,9 +271,11 @@ def test_a_culture_change_reaches_the_run_and_the_controls_fit_their_box(page, a
     page.wait_for_function(
         "sel => document.querySelector(sel).textContent === '3'", arg=f"[id='{shown}']"
     )
-    page.click("#b-apply")
+    page.click("#b-rerun")  # the change from the first month: the run built again
     page.wait_for_selector("#apply-message .ok")
-    assert page.inner_text("#apply-message") == "Applied; the run is back at June 2022."
+    assert page.inner_text("#apply-message") == (
+        "Run again from the start under these rules; back at June 2022."
+    )
     _step(page, 12)
     data = _chart_data(page)
     ghost, live = data[10], data[11]  # the sixth chart: the others' image of the centre
@@ -281,3 +296,119 @@ def test_a_culture_change_reaches_the_run_and_the_controls_fit_their_box(page, a
         arg=f"[id='{label}']",
     )
     assert page.inner_text("#h-culture") == "Cultuur: hoe de partners samenwerken"
+
+
+# --- for a room: geometry, large type, Apply in sight ----------------------------------------
+
+SIZES = ((1920, 1080), (1366, 768))
+
+IN_SIGHT = """() => {
+  // Apply: inside the window, on top where it is drawn, and in no box that scrolls.
+  const b = document.getElementById('b-apply'), r = b.getBoundingClientRect();
+  const top = document.elementFromPoint((r.left + r.right) / 2, (r.top + r.bottom) / 2);
+  const scrolls = (e) => { const s = getComputedStyle(e);
+    return /(auto|scroll)/.test(s.overflowY + s.overflowX)
+      && (e.scrollHeight > e.clientHeight + 1 || e.scrollWidth > e.clientWidth + 1); };
+  const boxes = [];
+  for (const c of [b, ...document.querySelectorAll('.control')])
+    for (let a = c.parentElement; a && a !== document.body; a = a.parentElement)
+      if (scrolls(a)) boxes.push(a.id || a.className);
+  return {top: r.top, bottom: r.bottom, height: innerHeight, shown: b.contains(top),
+          boxes: [...new Set(boxes)]};
+}"""
+
+
+def _apply_a_change(page, at: int) -> None:
+    """A rule changed at month `at` (its month on the page), applied from the next."""
+    _step(page, at)
+    _slide_to_end(page, "rule", "monitoring")
+    page.click("#b-apply")
+    page.wait_for_selector("#apply-message .ok")
+    page.wait_for_function("() => document.getElementById('change-note').textContent !== ''")
+
+
+@pytest.mark.parametrize("present", [False, True], ids=["normal", "presentation"])
+@pytest.mark.parametrize("lang", ["en", "nl"])
+@pytest.mark.parametrize("size", SIZES, ids=lambda s: f"{s[0]}x{s[1]}")
+def test_for_a_room_no_text_is_cut_or_covered_and_apply_is_always_in_sight(
+    page, app_server, screenshot, size, lang, present
+):
+    """At a projector's and a laptop's size, in both languages and both modes: every text
+    whole (no box cuts it) and on no other text, with the folded boxes open and a change
+    marked in the charts; Apply in the window without scrolling any box, and no control in a
+    box that scrolls; the tables list clear of the next heading; plots' parts in place; type
+    at least 14 px, and at least 28 px in presentation mode, where the map is larger."""
+    url, _ = app_server
+    page.set_viewport_size({"width": size[0], "height": size[1]})
+    _open(page, url + ("?present=1" if present else ""))
+    if present:
+        page.wait_for_function(
+            "() => document.getElementById('page').className.includes('present')"
+        )
+    if lang == "nl":
+        page.locator("#lang input[value=nl]").check()
+        page.wait_for_function(
+            "() => document.getElementById('b-apply').textContent"
+            " === 'Toepassen vanaf volgende maand'"
+        )
+    sight = page.evaluate(IN_SIGHT)
+    assert sight["shown"] and sight["top"] >= 0 and sight["bottom"] <= sight["height"], sight
+    assert sight["boxes"] == []
+    _apply_a_change(page, 14)
+    for box in ("#culture-box", "#behaviour-box"):  # in the middle: clear of the foot's bar
+        page.locator(f"{box} summary").evaluate("e => e.scrollIntoView({block: 'center'})")
+        page.click(f"{box} summary")
+    page.wait_for_timeout(500)  # plotly lays the charts out anew after the change
+    texts = page.evaluate(TEXTS)
+    assert len(texts) > 300  # the controls, the strip, the charts' and the map's words
+    assert [t["text"] for t in texts if t["clipped"]] == []
+    assert overlapping_texts(texts) == []
+    least = 28 if present else 14
+    assert [(t["text"], t["px"]) for t in texts if t["px"] < least] == []
+    assert misplaced(page.evaluate(BOXES)) == []
+    tables, next_heading = _box(page, "#tables"), _box(page, "#h-coalitions")
+    assert tables[3] <= next_heading[1]
+    drawn = _box(page, "#map .main-svg")
+    assert drawn[3] - drawn[1] >= (700 if present else 450)
+    page.evaluate("window.scrollTo(0, document.body.scrollHeight)")
+    sight = page.evaluate(IN_SIGHT)  # at the foot of the page too
+    assert sight["shown"] and sight["bottom"] <= sight["height"], sight
+    if size == SIZES[0] and present and lang == "en":
+        page.evaluate("window.scrollTo(0, 0)")
+        screenshot("app-present")
+
+
+def test_a_dutch_page_says_what_is_wrong_with_a_file_in_dutch(page, app_server):
+    url, _ = app_server
+    _open(page, url)
+    page.locator("#lang input[value=nl]").check()
+    page.wait_for_function(
+        "() => document.getElementById('h-rules').textContent === 'Regels per thema'"
+    )
+    mine = 'name = "mine"\nyears = 500\n[governance]\nsocial = "no-such-arrangement"\n'
+    page.set_input_files(
+        "#upload input[type=file]",
+        files=[{"name": "mine.toml", "mimeType": "text/plain", "buffer": mine.encode()}],
+    )
+    page.wait_for_function("() => document.getElementById('load-message').textContent !== ''")
+    said = page.inner_text("#load-message")
+    assert said.startswith("Dit scenario kan niet worden gebruikt. mine.toml: aantal problemen")
+    assert "years: een waarde die niet is toegestaan" in said
+    english = ("problem(s)", "allowed", "Input should", "unknown", "cannot", "Value error")
+    assert not any(word in said for word in english), said
+    assert page.inner_text("#preset-description") != ""  # the run in view stays, with its words
+
+
+def test_a_loaded_file_stands_in_the_preset_box(page, app_server):
+    url, _ = app_server
+    _open(page, url)
+    page.fill("#path", "sim/data/scenarios/network-2024.toml")
+    page.click("#b-load")
+    page.wait_for_function(
+        "() => document.querySelector('#preset').textContent.startsWith('Own file: ')"
+    )
+    assert "network-2024.toml" in page.inner_text("#preset")
+    page.locator("#lang input[value=nl]").check()
+    page.wait_for_function(
+        "() => document.querySelector('#preset').textContent.startsWith('Eigen bestand: ')"
+    )

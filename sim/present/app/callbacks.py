@@ -18,6 +18,7 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
+from urllib.parse import parse_qs
 
 from dash import ALL, Dash, Input, Output, State, ctx, no_update
 
@@ -25,9 +26,13 @@ from sim.model.config import list_scenarios
 from sim.present import i18n
 from sim.present.app.actions import RUN_ARGS, run_update
 from sim.present.app.controls import SLIDERS, component_value, inputs, options
+from sim.present.app.fields import control_of
+from sim.present.app.figures import chart, network_figure, sizes
 from sim.present.app.layout import (
     TEXTS,
     info_text,
+    page_class,
+    present_options,
     preset_options,
     speed_options,
     state_options,
@@ -36,10 +41,9 @@ from sim.present.app.session import (
     RULES,
     SessionStore,
     control_label,
-    control_of,
     rule_values,
 )
-from sim.present.app.updates import MONTH_OUTPUTS, RUN_OUTPUTS, step_update
+from sim.present.app.updates import MONTH_OUTPUTS, PLACEHOLDER, RUN_OUTPUTS, step_update
 from sim.present.view import STRIP, strip_outcome
 
 log = logging.getLogger("sim.present.app")
@@ -56,6 +60,7 @@ def register(app: Dash, sessions: SessionStore, root: Path) -> None:
     _tick(app, sessions)
     _run(app, sessions, root)
     _speed(app)
+    _presentation(app, sessions)
 
 
 def timed[**P, R](callback: Callable[P, R]) -> Callable[P, R]:
@@ -84,6 +89,7 @@ def _words(app: Dash) -> None:
         Output("speed", "options"),
         Output("colour", "options"),
         Output("preset", "options"),
+        Output("present", "options"),
         *[Output(f"strip-label-{k}", "children") for k in range(len(STRIP))],
         *[Output(f"strip-unit-{k}", "children") for k in range(len(STRIP))],
         Output({"kind": ALL, "name": ALL, "part": "label"}, "children"),
@@ -104,6 +110,7 @@ def _words(app: Dash) -> None:
             speed_options(lang),
             state_options(lang),
             preset_options(list_scenarios(), lang),
+            present_options(lang),
             *[strip_outcome(key).label(lang) for key in STRIP],
             *[strip_outcome(key).unit(lang) for key in STRIP],
             labels,
@@ -248,6 +255,7 @@ def _run(app: Dash, sessions: SessionStore, root: Path) -> None:
         Input("b-pause", "n_clicks"),
         Input("b-reset", "n_clicks"),
         Input("b-apply", "n_clicks"),
+        Input("b-rerun", "n_clicks"),
         Input("b-discard", "n_clicks"),
         Input("preset", "value"),
         Input("b-load", "n_clicks"),
@@ -262,6 +270,7 @@ def _run(app: Dash, sessions: SessionStore, root: Path) -> None:
         State("path", "value"),
         State("upload", "filename"),
         State("theme", "value"),
+        State("present", "value"),
         State(inputs(kind="rule"), "value"),
         State(inputs(kind="rule"), "id"),
         State(inputs(kind="behaviour"), "value"),
@@ -274,7 +283,10 @@ def _run(app: Dash, sessions: SessionStore, root: Path) -> None:
     def run(*args: Any) -> list[Any]:
         values = dict(zip(RUN_ARGS, args, strict=True))
         out = run_update(ctx.triggered_id, values, sessions, root)
-        return [out.get(el_id, no_update) for el_id, _ in RUN_OUTPUTS]
+        return [
+            out.get(PLACEHOLDER if prop == "placeholder" else el_id, no_update)
+            for el_id, prop in RUN_OUTPUTS
+        ]
 
 
 def _speed(app: Dash) -> None:
@@ -288,3 +300,49 @@ def _speed(app: Dash) -> None:
     @timed
     def speed(value: float, _lang: str) -> int:
         return int(1000 / (value or 1.0))
+
+
+def _presentation(app: Dash, sessions: SessionStore) -> None:
+    """Presentation mode, as the toggle in the top bar (or `?present=1` in the address) has
+    it: large type and a larger map, the figures drawn anew at their sizes."""
+
+    @app.callback(
+        Output("present", "value"),
+        Input("url", "search"),
+        State("present", "value"),
+        State("lang", "value"),  # for the words of a refusal (inputs.request_language)
+    )
+    @timed
+    def from_address(search: str | None, current: list[str] | None, _lang: str) -> Any:
+        asked = parse_qs((search or "").lstrip("?")).get("present")
+        if not asked:
+            return no_update
+        wanted = ["on"] if asked[-1] not in ("0", "no", "false", "off") else []
+        return no_update if wanted == (current or []) else wanted
+
+    @app.callback(
+        Output("page", "className"),
+        Output("map", "figure", allow_duplicate=True),
+        Output("map", "style"),
+        Output("charts", "figure", allow_duplicate=True),
+        Output("charts", "style"),
+        Input("present", "value"),
+        State("sid", "data"),
+        State("lang", "value"),
+        State("colour", "value"),
+        prevent_initial_call=True,
+    )
+    @timed
+    def presentation(present: list[str] | None, sid: str, lang: str, colour: str) -> tuple:
+        big = bool(present)
+        size = sizes(big)
+        session = sessions.session(sid)
+        with session.lock:
+            drawn = network_figure(session, colour, lang, big), chart(session, lang, big)
+        return (
+            page_class(big),
+            drawn[0],
+            {"height": f"{size.map_height}px"},
+            drawn[1],
+            {"height": f"{size.charts_height}px"},
+        )

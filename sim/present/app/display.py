@@ -17,9 +17,6 @@ from sim.present.animate import compact, short_name
 from sim.present.app.session import Session, choice_label
 from sim.present.view import Frame, strip_outcome
 
-MAP_SIZE = 440
-"""The network view's width in pixels (the map's unit box, sim/present/view.py's layout)."""
-
 # The animation's colours (sim/data/animate/player.js): viridis for a state, grey to blue for
 # trust, grey where a value is missing.
 VIRIDIS: tuple[str, ...] = ("#440154", "#472d7b", "#3b528b", "#2c728e", "#21918c", "#28ae80")

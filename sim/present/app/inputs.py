@@ -37,7 +37,7 @@ from pydantic import BaseModel, ValidationError
 from sim.io.inputs import TEXT_LIMIT, InputError, decode, read_text
 from sim.model.config import PRESETS, ConfigError, Scenario, list_scenarios, load_preset
 from sim.present import i18n
-from sim.present.app.session import CONTROLS, Control, control_of
+from sim.present.app.fields import CONTROLS, Control, control_of
 
 MOST_PROBLEMS = 8
 """Places of problems a message lists (and says how many more)."""
@@ -168,6 +168,16 @@ def scenario_text(text: str, name: str) -> Scenario:
         ) from None
 
 
+def invalid_change(err: ValidationError) -> Refused:
+    """A change the controls made that the scenario does not take, Refused in the page's
+    language: each place by its full field path (the app named its own arrangements), and
+    what kind of problem it is."""
+    errors = err.errors()
+    return Refused(
+        "change", count=len(errors), problems=lambda lang: _problems(errors, lang, full=True)
+    )
+
+
 def _position(message: str, text: str) -> tuple[int, int]:
     """Where tomllib's message says the error is (its end of document: the last line)."""
     found = re.search(r"at line (\d+), column (\d+)", message)
@@ -177,9 +187,9 @@ def _position(message: str, text: str) -> tuple[int, int]:
     return len(lines), len(lines[-1]) + 1
 
 
-def _problems(errors: Sequence[Mapping[str, Any]], lang: str) -> str:
+def _problems(errors: Sequence[Mapping[str, Any]], lang: str, full: bool = False) -> str:
     """One line per place of a problem (the first MOST_PROBLEMS), and how many more."""
-    lines = list(dict.fromkeys(_problem(e, lang) for e in errors))
+    lines = list(dict.fromkeys(_problem(e, lang, full) for e in errors))
     more = len(lines) - MOST_PROBLEMS
     said = [f"- {line}" for line in lines[:MOST_PROBLEMS]]
     if more > 0:
@@ -187,19 +197,23 @@ def _problems(errors: Sequence[Mapping[str, Any]], lang: str) -> str:
     return "\n".join(said)
 
 
-def _problem(error: Mapping[str, Any], lang: str) -> str:
+def _problem(error: Mapping[str, Any], lang: str, full: bool = False) -> str:
     """Where a validation error is, in the scenario's own field names only (a name the file
-    chose itself, such as an own arrangement's, ends the path), and what kind it is."""
+    chose itself, such as an own arrangement's, ends the path; `full`: the path is the app's
+    own, and the place a validator's message names first is added), and what kind it is."""
     model: type[BaseModel] | None = Scenario
     parts = []
     for part in error["loc"]:
         if isinstance(part, int):
             continue
         info = model.model_fields.get(part) if model else None
-        if info is None:
+        if info is None and not full:
             break
-        parts.append(part)
-        model = _nested(info.annotation)
+        parts.append(str(part))
+        model = _nested(info.annotation) if info else None
+    named = re.match(r"(?:Value error, )?([\w-]+(?:\.[\w-]+)+):", str(error.get("msg", "")))
+    if full and named and named[1].startswith(".".join(parts)):
+        parts = [named[1]]  # the validator's own place, under the field it validated
     kind = {"extra_forbidden": "unknown_key", "missing": "missing_key"}.get(error["type"], "wrong")
     place = ".".join(parts) or i18n.text("app.refused.top", lang)
     return f"{place}: {i18n.text(f'app.refused.{kind}', lang)}"

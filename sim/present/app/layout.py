@@ -3,8 +3,8 @@ columns (the scenario and the controls; the run's buttons, the month and the net
 strip, the charts, the tables and projects) and an Info tab. Every fixed word has an element id
 and a catalogue key (`TEXTS`), so that a language switch re-labels the page in place.
 
-Dash serves its JavaScript and CSS from the installed package; the page's own style is `STYLE`,
-inlined, so that nothing is loaded from anywhere else.
+Dash serves its JavaScript and CSS from the installed package; the page's own style is
+sim/present/app/style.py's `STYLE`, inlined, so that nothing is loaded from anywhere else.
 """
 
 from __future__ import annotations
@@ -18,6 +18,7 @@ from sim.model.config import list_scenarios
 from sim.present import i18n
 from sim.present.animate import STATES
 from sim.present.app.controls import control_component
+from sim.present.app.display import MISSING, VIRIDIS
 from sim.present.app.figures import CHARTS_HEIGHT, MAP_HEIGHT
 from sim.present.app.session import (
     BEHAVIOUR,
@@ -34,41 +35,6 @@ from sim.present.view import STRIP, strip_outcome
 
 SPEEDS = (0.5, 1.0, 2.0, 4.0)
 """Months per second when playing."""
-
-STYLE = """
-body { font-family: "DejaVu Sans", Arial, sans-serif; margin: 0; color: #222; background: #fafafa; }
-.top { display: flex; align-items: center; gap: 16px; padding: 6px 14px; background: #1f3b57;
-  color: #fff; }
-.top h1 { font-size: 20px; margin: 0; }
-.top .sub { font-size: 13px; opacity: .85; flex: 1; }
-.top label { color: #fff; margin-left: 6px; }
-.cols { display: grid; grid-template-columns: 300px 470px 1fr; gap: 10px; padding: 8px 10px; }
-.box { background: #fff; border: 1px solid #ddd; border-radius: 6px; padding: 8px 10px;
-  margin-bottom: 8px; }
-.box h2 { font-size: 14px; margin: 0 0 6px 0; }
-.controls { max-height: 610px; overflow-y: auto; }
-.control { margin: 6px 0 2px 0; font-size: 12px; }
-.control .name { display: flex; justify-content: space-between; }
-.control .value { font-weight: bold; }
-.control .dash-slider-container { padding: 0 4px; box-sizing: border-box; } /* an end mark fits */
-.hint { font-size: 11px; color: #555; }
-.error { color: #a40000; font-size: 12px; white-space: pre-wrap; }
-.ok { color: #245c1f; font-size: 12px; }
-button { font-size: 13px; margin: 2px 3px 2px 0; padding: 4px 9px; cursor: pointer; }
-.runbar { display: flex; align-items: center; gap: 2px; flex-wrap: wrap; }
-.runbar button { font-size: 12px; padding: 3px 7px; white-space: nowrap; }
-.runbar label { font-size: 12px; margin: 0 4px; }
-.month { font-size: 22px; font-weight: bold; margin: 2px 0; }
-.caption { font-size: 13px; min-height: 34px; }
-.strip { display: grid; grid-template-columns: repeat(3, 1fr); gap: 6px; }
-.strip div { font-size: 11px; }
-.strip b { display: block; font-size: 17px; }
-.list { font-size: 11px; margin: 0; padding-left: 16px; max-height: 120px; overflow-y: auto; }
-.met { color: #245c1f; } .notmet { color: #777; }
-.controls .dash-dropdown, .box .dash-dropdown { font-size: 12px; }
-#tabs { height: 34px; } #tabs .tab { padding: 4px 12px !important; line-height: 24px; }
-.info { max-width: 900px; padding: 8px 24px; font-size: 14px; line-height: 1.45; }
-"""
 
 TEXTS = {
     "title-sub": "app.subtitle",
@@ -90,6 +56,7 @@ TEXTS = {
     "l-seed": "app.seed_label",
     "l-theme": "app.theme_label",
     "b-apply": "app.apply",
+    "b-rerun": "app.rerun",
     "b-discard": "app.discard",
     "rules-hint": "app.rules_hint",
     "b-step": "app.step",
@@ -112,15 +79,19 @@ INFO = ("what", "how", "use", "notice", "try")
 """The Info tab's sections, in NetLogo's order (catalogue `app.info.KEY` and its heading)."""
 
 
-def layout(lang: str) -> html.Div:
-    """The page as first sent (the session id is made per page load)."""
+def layout(lang: str, present: bool = False) -> html.Div:
+    """The page as first sent (the session id is made per page load), in presentation mode
+    (large type, a larger map) if `present`."""
     return html.Div(
-        [
+        id="page",
+        className=page_class(present),
+        children=[
             dcc.Store(id="sid", data=uuid.uuid4().hex),
             dcc.Store(id="version", data=0),
             dcc.Store(id="shown", data=0),
+            dcc.Location(id="url", refresh=False),
             dcc.Interval(id="clock", interval=1000, disabled=True),
-            _top(lang),
+            _top(lang, present),
             dcc.Tabs(
                 id="tabs",
                 value="model",
@@ -142,8 +113,17 @@ def layout(lang: str) -> html.Div:
                     ),
                 ],
             ),
-        ]
+            _actions(lang),
+        ],
     )
+
+
+def page_class(present: bool) -> str:
+    return "page present" if present else "page"
+
+
+def present_options(lang: str) -> list[dict[str, str]]:
+    return [{"label": i18n.text("app.present", lang), "value": "on"}]
 
 
 def _said(el_id: str, lang: str, tag: Any = html.Span, **kw: Any) -> Any:
@@ -159,14 +139,21 @@ def _box(*children: Any) -> html.Div:
     return html.Div(className="box", children=list(children))
 
 
-def _top(lang: str) -> html.Div:
-    """The top bar: the name, what the app is, that it works offline, the language."""
+def _top(lang: str, present: bool) -> html.Div:
+    """The top bar: the name, what the app is, that it works offline, presentation mode, the
+    language."""
     return html.Div(
         className="top",
         children=[
             html.H1("samenspel"),
             _said("title-sub", lang, html.Div, className="sub"),
             _said("offline-note", lang, html.Div, className="sub"),
+            dcc.Checklist(
+                id="present",
+                options=present_options(lang),
+                value=["on"] if present else [],
+                inline=True,
+            ),
             _said("l-lang", lang, html.Label, htmlFor="lang"),
             dcc.RadioItems(
                 id="lang",
@@ -193,16 +180,29 @@ def _model_tab(lang: str) -> html.Div:
                     _rules_box(lang),
                     _culture_box(lang),
                     _behaviour_box(lang),
-                    _box(
-                        _button("b-apply", lang),
-                        _button("b-discard", lang),
-                        _said("rules-hint", lang, html.Div, className="hint"),
-                        html.Div(id="apply-message"),
-                    ),
                 ],
             ),
-            html.Div(children=[_run_box(lang), _network_box(lang)]),
-            html.Div(children=[_strip_box(lang), _charts_box(lang), _tables_box(lang)]),
+            html.Div(className="c-run", children=[_run_box(lang), _network_box(lang)]),
+            html.Div(
+                className="c-info",
+                children=[_strip_box(lang), _charts_box(lang), _tables_box(lang)],
+            ),
+        ],
+    )
+
+
+def _actions(lang: str) -> html.Div:
+    """The changes' buttons, in a bar at the foot of the window (never scrolled out of sight):
+    apply from the next month on, run again from the start with them, or go back to the
+    scenario as chosen; and how that went."""
+    return html.Div(
+        id="actions",
+        className="actions",
+        children=[
+            _button("b-apply", lang),
+            _button("b-rerun", lang),
+            _button("b-discard", lang),
+            html.Div(id="apply-message"),
         ],
     )
 
@@ -255,6 +255,7 @@ def _rules_box(lang: str) -> html.Div:
     """A theme, its arrangement, and a control per rule."""
     return _box(
         _said("h-rules", lang, html.H2),
+        _said("rules-hint", lang, html.Div, className="hint"),
         _said("l-theme", lang, html.Label, htmlFor="theme"),
         dcc.Dropdown(id="theme", clearable=False, searchable=False),
         html.Div(id="theme-arrangement", className="hint"),
@@ -282,7 +283,11 @@ def _behaviour_box(lang: str) -> html.Div:
     behaviour = [
         control_component(BEHAVIOUR[n], None, lang, behaviour_label(n, lang)) for n in BEHAVIOUR
     ]
-    return _box(html.Details([html.Summary(_said("h-behaviour", lang, html.B)), *behaviour]))
+    return _box(
+        html.Details(
+            [html.Summary(_said("h-behaviour", lang, html.B)), *behaviour], id="behaviour-box"
+        )
+    )
 
 
 # --- the second column: the run and the network view -----------------------------------------
@@ -301,7 +306,7 @@ def _run_box(lang: str) -> html.Div:
                     value=1.0,
                     clearable=False,
                     searchable=False,
-                    style={"width": "90px", "flexShrink": 0, "fontSize": "12px"},
+                    style={"width": "90px", "flexShrink": 0},
                 ),
             ],
             className="runbar",
@@ -315,25 +320,27 @@ def _run_box(lang: str) -> html.Div:
 def _network_box(lang: str) -> html.Div:
     """The network view, what its circles are coloured by, its legend, who paid and withheld."""
     return _box(
+        _said("h-network", lang, html.H2),
         html.Div(
             [
-                _said("h-network", lang, html.H2, style={"display": "inline"}),
-                _said("l-colour", lang, html.Label, htmlFor="colour", style={"marginLeft": "12px"}),
+                _said("l-colour", lang, html.Label, htmlFor="colour"),
                 dcc.Dropdown(
                     id="colour",
                     options=state_options(lang),
                     value=STATES[0],
                     clearable=False,
                     searchable=False,
-                    style={"width": "240px", "display": "inline-block", "verticalAlign": "middle"},
+                    className="grow",
                 ),
-            ]
+            ],
+            className="pick",
         ),
         dcc.Graph(
             id="map",
             config={"displayModeBar": False, "staticPlot": False},
             style={"height": f"{MAP_HEIGHT}px"},
         ),
+        html.Div(colour_scale(STATES[0], lang), id="colour-scale", className="scale"),
         _said("map-note", lang, html.Div, className="hint"),
         _said("trust-note", lang, html.Div, className="hint"),
         html.Div([_said("l-paid", lang, html.B), ": ", html.Span(id="paid")], className="hint"),
@@ -374,6 +381,7 @@ def _charts_box(lang: str) -> html.Div:
             style={"height": f"{CHARTS_HEIGHT}px"},
         ),
         _said("ghost-note", lang, html.Div, className="hint"),
+        html.Div(id="change-note", className="note"),
     )
 
 
@@ -404,6 +412,26 @@ def speed_options(lang: str) -> list[dict[str, Any]]:
             "value": s,
         }
         for s in SPEEDS
+    ]
+
+
+def colour_scale(state: str, lang: str) -> list[Any]:
+    """What the circles' colour means: the state, its scale from low to high as a bar in the
+    map's colours, and grey for a value that is missing."""
+    stops = ", ".join(
+        f"{colour} {round(100 * k / (len(VIRIDIS) - 1))}%" for k, colour in enumerate(VIRIDIS)
+    )
+    return [
+        html.Span(i18n.text("app.scale_title", lang, state=state_label(state, lang))),
+        html.Span(i18n.text(f"app.scale.{state}_low", lang)),
+        html.Span(className="bar", style={"background": f"linear-gradient(to right, {stops})"}),
+        html.Span(i18n.text(f"app.scale.{state}_high", lang)),
+        html.Span(
+            [
+                html.Span(className="missing", style={"background": MISSING}),
+                i18n.text("app.scale_missing", lang),
+            ]
+        ),
     ]
 
 

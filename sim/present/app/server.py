@@ -34,12 +34,13 @@ from sim.present.app.inputs import (
     request_language,
     signature,
 )
-from sim.present.app.layout import SPEEDS, STYLE, layout
+from sim.present.app.layout import SPEEDS, layout
 from sim.present.app.session import SessionStore
+from sim.present.app.style import STYLE
 
 log = logging.getLogger("sim.present.app")
 
-BUTTONS = ("b-step", "b-play", "b-pause", "b-reset", "b-apply", "b-discard", "b-load")
+BUTTONS = ("b-step", "b-play", "b-pause", "b-reset", "b-apply", "b-rerun", "b-discard", "b-load")
 
 
 def create_app(
@@ -49,10 +50,12 @@ def create_app(
     host: str = "127.0.0.1",
     port: int = 8050,
     root: Path | None = None,
+    present: bool = False,
 ) -> Dash:
     """The Dash app, to be served at `host`:`port` (a request naming another address gets
     403); `store` holds its sessions (a new one by default); scenario files are read from the
-    presets and below `root` (default: the working directory)."""
+    presets and below `root` (default: the working directory); `present`: pages open in
+    presentation mode (large type, a larger map; a toggle in the page, or `?present=1`)."""
     i18n.check_language(lang)
     app = Dash(
         "sim.present.app",
@@ -64,7 +67,7 @@ def create_app(
         include_assets_files=False,
     )
     app.index_string = app.index_string.replace("{%css%}", "{%css%}<style>" + STYLE + "</style>")
-    app.layout = lambda: layout(lang)
+    app.layout = lambda: layout(lang, present)
     sessions = store if store is not None else SessionStore()
     register(app, sessions, Path.cwd() if root is None else root)
     guard(app, lang, host, port, page_values())
@@ -89,7 +92,9 @@ def page_values() -> dict[tuple[str, str], Check]:
         ("lang", "value"): one_of(i18n.LANGUAGES),
         ("colour", "value"): one_of(STATES),
         ("speed", "value"): one_of(SPEEDS),
-        ("preset", "value"): one_of(presets),
+        ("preset", "value"): lambda v: v is None or one_of(presets)(v),
+        ("present", "value"): lambda v: v is None or (type(v) is list and v in ([], ["on"])),
+        ("url", "search"): text(2000),
         ("seed", "value"): lambda v: v is None or (type(v) is int and 0 <= v <= SEED_MAX),
         ("sid", "data"): lambda v: type(v) is str and len(v) == 32 and v.isalnum() and v.isascii(),
         ("version", "data"): count,
@@ -153,9 +158,11 @@ def _answer(refused: Refused, said_in: str) -> Response:
     return jsonify({"multi": True, "response": {}, "sideUpdate": said})
 
 
-def serve(host: str = "127.0.0.1", port: int = 8050, lang: str = "en") -> None:
+def serve(
+    host: str = "127.0.0.1", port: int = 8050, lang: str = "en", present: bool = False
+) -> None:
     """Start the app and print its address; runs until Ctrl-C."""
-    app = create_app(lang, host=host, port=port)
+    app = create_app(lang, host=host, port=port, present=present)
     where = f"[{host}]" if ":" in host else host  # an IPv6 address in a URL
     print(i18n.text("app.listening", lang, url=f"http://{where}:{port}/"), flush=True)
     logging.getLogger("werkzeug").setLevel(logging.ERROR)  # not a line per click

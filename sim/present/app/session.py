@@ -21,54 +21,23 @@ that this part is tested without a browser and the web stack stays out of it.
 
 from __future__ import annotations
 
-import math
 import threading
 from collections import OrderedDict
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from functools import lru_cache
-from typing import Any, Literal, cast, get_args, get_origin
+from typing import Any
 
-from annotated_types import Ge, Gt, Le
-from pydantic import BaseModel
+from pydantic import ValidationError
 
-from sim.model.config import (
-    Arrangement,
-    Behaviour,
-    ConfigError,
-    Culture,
-    Scenario,
-    load_preset,
-    scenario_from_dict,
-)
+from sim.model.amend import amend
+from sim.model.config import ConfigError, Scenario, load_preset
 from sim.model.model import RegionModel
 from sim.present import i18n
 from sim.present.animate import STATE_WORDS
+from sim.present.app.fields import BEHAVIOUR, CULTURE, RULE_FIELDS, RULES, Control
+from sim.present.app.inputs import Refused, invalid_change, shown
 from sim.present.view import STRIP, Frame, Viewer, strip_values
-
-RULE_FIELDS = (
-    "meeting_interval_months",
-    "decision",
-    "approval_threshold",
-    "veto",
-    "participation",
-    "modes",
-    "cost_allocation",
-    "monitoring",
-    "sanction",
-    "tailoring",
-    "exit_fee_years",
-)
-"""The rules the app lets a facilitator change per theme (fields of `Arrangement`)."""
-
-BEHAVIOUR_FIELDS = tuple(
-    name for name, info in Behaviour.model_fields.items() if info.annotation in (int, float)
-)
-"""The behavioural assumptions shown as sliders: every numeric field of `Behaviour`."""
-
-CULTURE_FIELDS = tuple(Culture.model_fields)
-"""The ways of working together, apart from the rules: every field of `Culture` (each a
-number, so each a slider)."""
 
 OWN_PREFIX = "own-"
 """An own arrangement for a theme is called OWN_PREFIX + theme."""
@@ -78,114 +47,6 @@ MAX_SESSIONS = 64
 
 DEFAULT_SCENARIO = "split-2022"
 """The preset a new page starts with."""
-
-
-# --- controls --------------------------------------------------------------------------------
-
-ControlKind = Literal["slider", "choice", "multi", "switch"]
-
-
-@dataclass(frozen=True)
-class Control:
-    """One control: what kind, its range and step (sliders) or its choices."""
-
-    model: str  # "rule", "culture" or "behaviour" (`KINDS`)
-    name: str
-    kind: ControlKind
-    minimum: float = 0.0
-    maximum: float = 1.0
-    step: float = 1.0
-    integer: bool = False
-    choices: tuple[str, ...] = ()
-
-    def coerce(self, value: Any) -> Any:
-        """A control's value as the field takes it (a slider's 1 for a float field is 1.0)."""
-        if self.kind == "slider":
-            return round(value) if self.integer else float(value)
-        if self.kind == "switch":
-            return bool(value)
-        if self.kind == "multi":
-            return [c for c in self.choices if c in (value or [])]  # the field's own order
-        return value
-
-    def marks(self, lang: str) -> dict[float, str]:
-        """A slider's end marks, as numbers read in `lang`."""
-        decimals = 0 if self.integer else (0 if self.maximum >= 5 else 1)
-        return {
-            v: i18n.number(v, lang, decimals if v != int(v) else 0)
-            for v in (self.minimum, self.maximum)
-        }
-
-    def shown(self, value: Any, lang: str) -> str:
-        """A slider's value as a person reads it in `lang` (decimal comma in Dutch)."""
-        if value is None:
-            return i18n.text("common.not_available", lang)
-        decimals = 0 if self.integer else max(0, -math.floor(math.log10(self.step)))
-        return i18n.number(float(value), lang, decimals)
-
-
-def _step(low: float, high: float) -> float:
-    return 10.0 ** math.floor(math.log10((high - low) / 100.0))
-
-
-KINDS: dict[str, type[BaseModel]] = {
-    "rule": Arrangement,
-    "culture": Culture,
-    "behaviour": Behaviour,
-}
-"""The kinds of control, in the page's order, and the model each one's fields are of."""
-
-
-def control(model: type[BaseModel], name: str) -> Control:
-    """The control for field `name` of `Arrangement`, `Culture` or `Behaviour`, from its
-    declaration."""
-    info = model.model_fields[name]
-    ann = info.annotation
-    which = next(kind for kind, m in KINDS.items() if m is model)
-    if ann is bool:
-        return Control(which, name, "switch")
-    if get_origin(ann) is Literal:
-        return Control(which, name, "choice", choices=tuple(get_args(ann)))
-    if get_origin(ann) is list:
-        (inner,) = get_args(ann)
-        return Control(which, name, "multi", choices=tuple(get_args(inner)))
-    if ann in (int, float):
-        return _slider(which, name, info.metadata, integer=ann is int, where=model.__name__)
-    raise TypeError(f"{model.__name__}.{name}: no control for {ann!r}")
-
-
-def _slider(which: str, name: str, metadata: list[Any], integer: bool, where: str) -> Control:
-    """A slider over a number field's range (its `ge`/`gt` and `le` bounds)."""
-    low = high = None
-    for m in metadata:
-        if isinstance(m, Ge):
-            low = float(cast(float, m.ge))
-        elif isinstance(m, Gt):
-            low = float(cast(float, m.gt))
-        elif isinstance(m, Le):
-            high = float(cast(float, m.le))
-    if low is None or high is None:
-        raise TypeError(f"{where}.{name} has no range to make a slider of")
-    step = 1.0 if integer else _step(low, high)
-    if any(isinstance(m, Gt) for m in metadata):
-        low += step  # an open lower bound: the first step above it
-    return Control(which, name, "slider", low, high, step, integer)
-
-
-RULES: dict[str, Control] = {name: control(Arrangement, name) for name in RULE_FIELDS}
-CULTURE: dict[str, Control] = {name: control(Culture, name) for name in CULTURE_FIELDS}
-BEHAVIOUR: dict[str, Control] = {name: control(Behaviour, name) for name in BEHAVIOUR_FIELDS}
-CONTROLS: dict[str, dict[str, Control]] = {
-    "rule": RULES,
-    "culture": CULTURE,
-    "behaviour": BEHAVIOUR,
-}
-"""Every control by its kind (`KINDS`) and name."""
-
-
-def control_of(component: Mapping[str, str]) -> Control:
-    """The control behind a page component's id (its `kind` and `name`)."""
-    return CONTROLS[component["kind"]][component["name"]]
 
 
 def rule_label(name: str, lang: str) -> str:
@@ -257,10 +118,7 @@ def build_scenario(
     data = base.model_dump()
     for theme, changes in (rules or {}).items():
         if theme not in base.governance:
-            raise ConfigError(
-                f"governance.{theme}: not a theme of scenario {base.name!r}; "
-                f"allowed: {', '.join(base.governance)}"
-            )
+            raise Refused("value", what=f"governance.{shown(theme)}")
         if not changes:
             continue
         current = base.governance[theme]
@@ -272,7 +130,10 @@ def build_scenario(
         data["behaviour"] = {**data["behaviour"], **behaviour}
     if culture:
         data["culture"] = {**data["culture"], **culture}
-    return scenario_from_dict(data, source=f"scenario {base.name!r} with the app's changes")
+    try:
+        return Scenario.model_validate(data)
+    except ValidationError as err:
+        raise invalid_change(err) from None
 
 
 # --- the baseline ----------------------------------------------------------------------------
@@ -323,14 +184,23 @@ class Message:
 
 @dataclass
 class Session:
-    """One tab's run: the scenario as chosen (the baseline), its changes, the run in view."""
+    """One tab's run: the scenario as chosen (the baseline), its changes, the run in view.
+
+    A change applied after the first month takes effect from the next month on (sim/model/
+    amend.py): the months before keep the rules they ran under, and `changed_at` lists the
+    months from which other rules held. `start` is the scenario in force at the run's start,
+    `amendments` the changes made later, by month, so that the run can be built again (same
+    seed, same changes in the same months: the same run)."""
 
     base: Scenario
     seed: int = 0
+    source: str | None = None  # the file's name, for a scenario from a file
     rules: dict[str, dict[str, Any]] = field(default_factory=dict)
     behaviour: dict[str, Any] = field(default_factory=dict)
     culture: dict[str, Any] = field(default_factory=dict)
     scenario: Scenario = field(init=False)
+    start: Scenario = field(init=False)
+    amendments: list[tuple[int, Scenario]] = field(default_factory=list)
     viewer: Viewer = field(init=False)
     frame: Frame = field(init=False)
     series: Series = field(init=False)
@@ -339,7 +209,7 @@ class Session:
     lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
 
     def __post_init__(self) -> None:
-        self.scenario = self.base
+        self.scenario = self.start = self.base
         self.restart()
 
     @property
@@ -350,14 +220,29 @@ class Session:
     def changes(self) -> bool:
         return any(self.rules.values()) or bool(self.behaviour) or bool(self.culture)
 
+    @property
+    def changed_at(self) -> list[int]:
+        """The months (0 = the first) from which changed rules held, in order, each once."""
+        return sorted({month for month, _ in self.amendments})
+
     def restart(self, to_month: int = 0) -> None:
-        """The run from its start, stepped on to `to_month` months (to continue where it was)."""
-        self.viewer = Viewer(self.scenario, self.seed)
+        """The run from its start (its changes applied in their months), stepped on to
+        `to_month` months (to continue where it was)."""
+        self.viewer = Viewer(self.start, self.seed)
         self.frame = self.viewer.initial()
         self.series = {key: [] for key in STRIP}
         self.trust = [trust_values(self.viewer.meta, self.frame)]
+        for month, scenario in self.amendments:
+            if month == 0:
+                self._amend(scenario)
         while self.viewer.month < min(to_month, self.viewer.months):
             self.step()
+
+    def reset(self) -> None:
+        """The run from its start under the rules in force now (the changes' months
+        forgotten)."""
+        self.start, self.amendments = self.scenario, []
+        self.restart()
 
     def step(self) -> Frame | None:
         """One month on (None when the run has ended)."""
@@ -367,7 +252,21 @@ class Session:
         for key in STRIP:
             self.series[key].append(self.frame["strip"][key])
         self.trust.append(trust_values(self.viewer.meta, self.frame))
+        for month, scenario in self.amendments:
+            if month == self.month:
+                self._amend(scenario)
         return self.frame
+
+    def _amend(self, scenario: Scenario) -> None:
+        """`scenario`'s rules in force from the next month on, in the model and in what the
+        page says of the arrangements."""
+        viewer = self.viewer
+        amend(viewer.model, scenario)
+        viewer.scenario = scenario
+        for said, theme in zip(viewer.meta["themes"], viewer.model.themes, strict=True):
+            said["arrangement"] = {
+                lang: i18n.label(theme.arrangement, lang) for lang in i18n.LANGUAGES
+            }
 
     def trust_changes(self, since: int) -> dict[int, float | None]:
         """Edge index -> trust now, for the edges whose trust differs from what it was after
@@ -382,11 +281,15 @@ class Session:
         rules: Mapping[str, Any] | None = None,
         behaviour: Mapping[str, Any] | None = None,
         culture: Mapping[str, Any] | None = None,
+        *,
+        from_start: bool = False,
     ) -> None:
-        """Set `theme`'s rules, the behaviour and the culture to the controls' values, then
-        rebuild the run and step it on to the month it was at. Only what differs from the
-        scenario as chosen is kept as a change; a control not yet set (None) keeps the value
-        in force. Raises ConfigError (and keeps the run as it was) for an invalid one."""
+        """Set `theme`'s rules, the behaviour and the culture to the controls' values: from
+        the next month on (the months run so far keep their rules), or, `from_start`, in a
+        run built again from its start and stepped on to the month it was at. Only what
+        differs from the scenario as chosen is kept as a change; a control not yet set (None)
+        keeps the value in force. Raises ConfigError (and keeps the run as it was) for an
+        invalid one."""
         new_rules = {k: dict(v) for k, v in self.rules.items()}
         if theme is not None and rules is not None:
             wanted = _set(RULES, rule_values(self.scenario, theme), rules)
@@ -400,14 +303,30 @@ class Session:
             wanted = _set(CULTURE, self.scenario.culture.model_dump(), culture)
             new_culture = changed(self.base.culture.model_dump(), wanted)
         scenario = build_scenario(self.base, new_rules, new_behaviour, new_culture)
+        self._take(scenario, from_start)
         self.rules, self.behaviour, self.culture = new_rules, new_behaviour, new_culture
-        self.scenario = scenario
-        self.restart(self.month)
 
-    def discard(self) -> None:
-        """Back to the scenario as chosen, at the same month."""
-        self.rules, self.behaviour, self.culture, self.scenario = {}, {}, {}, self.base
-        self.restart(self.month)
+    def _take(self, scenario: Scenario, from_start: bool) -> None:
+        """`scenario` in force: from the next month on, or from the start (ConfigError, and
+        nothing changed, where the run cannot take it mid-way)."""
+        if scenario == self.scenario and not from_start:
+            return  # nothing changed: no mark in the charts
+        if from_start or self.month == 0:
+            self.start, self.amendments = scenario, []
+            self.scenario = scenario
+            self.restart(self.month)
+            return
+        try:
+            self._amend(scenario)  # checks first: a refused one changes nothing
+        except ConfigError as exc:
+            raise Refused("midrun", what=str(exc).partition(":")[0]) from None
+        self.amendments.append((self.month, scenario))
+        self.scenario = scenario
+
+    def discard(self, *, from_start: bool = False) -> None:
+        """Back to the scenario as chosen: from the next month on, or from the start."""
+        self._take(self.base, from_start)
+        self.rules, self.behaviour, self.culture = {}, {}, {}
 
     def baseline(self) -> Series:
         return baseline(self.base, self.seed)

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from babel.lists import format_list
 from dash import html
 
 from sim.model.config import list_scenarios
@@ -37,8 +38,15 @@ RUN_OUTPUTS = (
     ("load-message", "children"),
     ("apply-message", "children"),
     ("preset-description", "children"),
+    ("change-note", "children"),
+    ("colour-scale", "children"),
+    ("preset", "value"),
+    ("preset", "placeholder"),
 )
 """What the run callback may change (the same way)."""
+
+PLACEHOLDER = "preset.placeholder"
+"""The key of the preset box's placeholder in a callback's dict (its value's is "preset")."""
 
 MESSAGES = ("load-message", "apply-message")
 """Where the page says how a load or a change went (a session's `messages`)."""
@@ -59,15 +67,30 @@ def month_words(session: Session, lang: str) -> dict[str, Any]:
     }
 
 
-def redraw(session: Session, lang: str, colour: str, version: int) -> dict[str, Any]:
-    """Everything anew: after a new scenario, a reset or a change of rules."""
+def redraw(
+    session: Session, lang: str, colour: str, version: int, big: bool = False
+) -> dict[str, Any]:
+    """Everything anew: after a new scenario, a reset or a change of rules (`big`: in
+    presentation mode)."""
     return {
         **month_words(session, lang),
-        "map": network_figure(session, colour, lang),
-        "charts": chart(session, lang),
+        "map": network_figure(session, colour, lang, big),
+        "charts": chart(session, lang, big),
+        "change-note": change_note(session, lang),
         "version": (version or 0) + 1,
         "shown": session.month,
     }
+
+
+def change_note(session: Session, lang: str) -> str:
+    """Under the charts, when the rules changed during the run: from which month, and that
+    the shaded months before ran under the earlier rules."""
+    if not session.changed_at:
+        return ""
+    start = session.viewer.meta["start_year"]
+    months = [i18n.month_label(start, m, lang) for m in session.changed_at]
+    joined = format_list(months, locale=i18n.LOCALES[lang])
+    return i18n.text("app.change_note", lang, months=joined)
 
 
 def step_update(session: Session, lang: str, colour: str, shown: int | None) -> dict[str, Any]:
@@ -104,7 +127,7 @@ def messages(session: Session, lang: str) -> dict[str, Any]:
 def description(session: Session, lang: str, preset: bool) -> str:
     """The scenario's description under the preset box: a preset's in `lang`, else the file's."""
     name = session.base.name
-    if preset and name in list_scenarios():
+    if preset and name in list_scenarios() and session.source is None:
         return preset_description(name, lang)
     return session.base.description
 

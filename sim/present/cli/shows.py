@@ -134,6 +134,12 @@ def app_options(ap: argparse.ArgumentParser) -> None:
         "--port", type=whole_number(1, 65535), default=APP_PORT, help=f"port (default {APP_PORT})"
     )
     lang_option(ap, "page (switchable in the page)")
+    ap.add_argument(
+        "--present",
+        action="store_true",
+        help="open pages in presentation mode: large type and a larger map for a room "
+        "(switchable in the page; or add ?present=1 to the address)",
+    )
 
 
 def cmd_app(args: argparse.Namespace) -> int:
@@ -155,7 +161,7 @@ def cmd_app(args: argparse.Namespace) -> int:
     if not ipaddress.ip_address(args.host).is_loopback:  # no password: say what it opens
         where = f"[{args.host}]:{args.port}" if ":" in args.host else f"{args.host}:{args.port}"
         print(text("app.exposed", args.lang, address=where, folder=Path.cwd()), file=sys.stderr)
-    serve(args.host, args.port, args.lang)
+    serve(args.host, args.port, args.lang, args.present)
     return 0
 
 
