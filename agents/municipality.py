@@ -13,6 +13,7 @@ if TYPE_CHECKING:
     from sim.model.config import MunicipalitySpec, Theme
     from sim.model.model import RegionModel
     from sim.model.project import Membership, Project
+    from sim.model.schema import Behaviour
 
 
 JUDGEMENT_RATE = 0.2
@@ -45,8 +46,7 @@ class Municipality(mesa.Agent):
         self.kind = kind
         b = model.behaviour
         self.energy = 1.0
-        self._recovery = b.energy_recovery  # read once: the hot path is monthly
-        self._legitimacy_rate = b.legitimacy_rate
+        self.adopt_behaviour(b)
         self.legitimacy = b.initial_legitimacy
         self.grip = b.initial_legitimacy
         self.results = b.initial_legitimacy
@@ -58,6 +58,11 @@ class Municipality(mesa.Agent):
         self.exited: dict[str, int] = {}  # theme -> month of exit
         # How much it feels owner of each theme (docs/ODD.md, 7.13), in the model's theme order.
         self.ownership = [model.config.culture.initial_ownership] * len(model.themes)
+
+    def adopt_behaviour(self, b: Behaviour) -> None:
+        """The behavioural rates it reads each month, read once: the monthly path is hot."""
+        self._recovery = b.energy_recovery
+        self._legitimacy_rate = b.legitimacy_rate
 
     def trust_of(self, other: int) -> float:
         """Trust in another municipality, by its index."""

@@ -22,7 +22,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from sim.model.config import ConfigError, Scenario
-from sim.model.model import delivery_weights, themes_in_force, vote_weights
+from sim.model.model import themes_in_force
 from sim.model.parties import Parties
 from sim.model.phases import tables
 
@@ -40,7 +40,7 @@ def amend(model: RegionModel, scenario: Scenario) -> None:
     themes, _ = themes_in_force(scenario)
     _check(model, scenario, themes)
     model.config = scenario
-    _behaviour(model, scenario)
+    model.adopt_behaviour(scenario.behaviour)
     _arrangements(model, themes)
     if model.parties is None and any(t.arrangement.decision == "party_lines" for t in themes):
         model.parties = Parties(len(model.municipalities), model.random)
@@ -62,20 +62,6 @@ def _check(model: RegionModel, scenario: Scenario, themes: list[ThemeInForce]) -
             raise ConfigError(
                 f"governance.{old.name}: who sits at the table (seating) cannot change during a run"
             )
-
-
-def _behaviour(model: RegionModel, scenario: Scenario) -> None:
-    """The behavioural parameters, and what the model and its agents work out from them."""
-    model.behaviour = b = scenario.behaviour
-    model.choice_noise = b.choice_noise
-    model.cc_slope = b.conditional_slope
-    model.vote_weights = vote_weights(b)
-    model.delivery_weights = delivery_weights(b)
-    model.weight_ownership = b.weight_ownership
-    model.ownership_rate = b.ownership_rate
-    for m in model.municipalities:  # what each reads once, for the monthly hot path
-        m._recovery = b.energy_recovery
-        m._legitimacy_rate = b.legitimacy_rate
 
 
 def _arrangements(model: RegionModel, themes: list[ThemeInForce]) -> None:

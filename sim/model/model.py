@@ -131,19 +131,30 @@ class RegionModel(mesa.Model):
         self.seed = seed
         self.config = scenario
         self.horizon = scenario.months  # months; `running` turns False after the last
-        self.behaviour = b = scenario.behaviour
         self.themes, previous = themes_in_force(scenario)
+        self._weigh(scenario.behaviour)
+        self.last_conversation: int | None = None  # month of the last honest conversation
+        self.talk_share = 0.0  # how much of it still holds this month (phases/relations.py)
+        self.talk = 0.0  # its log-odds on delivery this month
+        self._populate(scenario, seed)
+        self._institute(scenario, previous)
+
+    def adopt_behaviour(self, b: Behaviour) -> None:
+        """From now on, behave by `b`: the model's weights and rates and each municipality's
+        (a change of rules mid-run, sim/model/amend.py)."""
+        self._weigh(b)
+        for m in self.municipalities:
+            m.adopt_behaviour(b)
+
+    def _weigh(self, b: Behaviour) -> None:
+        """The behavioural parameters, and the weights and rates worked out from them once."""
+        self.behaviour = b
         self.choice_noise = b.choice_noise
         self.cc_slope = b.conditional_slope
         self.vote_weights = vote_weights(b)
         self.delivery_weights = delivery_weights(b)
         self.weight_ownership = b.weight_ownership
         self.ownership_rate = b.ownership_rate
-        self.last_conversation: int | None = None  # month of the last honest conversation
-        self.talk_share = 0.0  # how much of it still holds this month (phases/relations.py)
-        self.talk = 0.0  # its log-odds on delivery this month
-        self._populate(scenario, seed)
-        self._institute(scenario, previous)
 
     def _populate(self, scenario: Scenario, seed: int) -> None:
         """The region: its municipalities (each executive's type drawn), their interests, the
