@@ -51,7 +51,7 @@ _ = Outcome  # the table below reads better with a short name
 CATALOGUE: tuple[Outcome, ...] = (
     # Identity of a run.
     _("scenario", "scenario", "scenario", kind="id"),
-    _("seed", "seed", "seed", kind="id", decimals=0),
+    _("seed", "seed", "startgetal", kind="id", decimals=0),
     _("months", "months simulated", "gesimuleerde maanden", kind="id", decimals=0),
     _("municipalities", "municipalities", "gemeenten", kind="id", decimals=0),
     _("month", "month", "maand", kind="series", decimals=0),
@@ -466,11 +466,16 @@ def outcome(key: str) -> Outcome:
     if key in OUTCOMES:
         return OUTCOMES[key]
     if key.startswith("commitment_"):
-        theme = key.removeprefix("commitment_").replace("_", " ")
+        from sim.model.config import load_themes  # the themes' names in both languages
+
+        name = key.removeprefix("commitment_")
+        known = load_themes().get(name)
+        en = known.label if known else name.replace("_", " ")
+        nl = known.label_nl if known else name.replace("_", " ")
         return Outcome(
             key,
-            PER_THEME.en.format(theme=theme),
-            PER_THEME.nl.format(theme=theme),
+            PER_THEME.en.format(theme=en),
+            PER_THEME.nl.format(theme=nl),
             better=PER_THEME.better,
             shown=PER_THEME.shown,
         )
