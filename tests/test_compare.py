@@ -198,13 +198,13 @@ def test_the_report_of_ten_scenarios_is_light(ten):
 
 
 def test_a_service_cost_that_does_not_exist_is_said_not_shown_as_zero(ten):
-    """multiple-local-status-quo has no shared services: its runs record a service cost of 0,
-    which the report writes as 'no shared services' in the table and the figure and leaves
-    out of every ranking it would lead."""
+    """multiple-local-status-quo has no shared services: its runs record its service cost as
+    missing (not as a 0 that would rank first), which the report writes as 'no shared services'
+    in the table and the figure."""
     from sim.present.report import outcome_table, render
 
     runs = ten.runs[ten.runs["scenario"] == "multiple-local-status-quo"]
-    assert (runs["service_cost_per_inhabitant"] == 0).all()  # what the model records
+    assert runs["service_cost_per_inhabitant"].isna().all()  # what the model records
     table = outcome_table(ten, "en")
     row = next(r for r in table.split("<tr>") if "service cost per inhabitant" in r)
     cells = row.split("<td")[1:]

@@ -236,9 +236,12 @@ class Recorder:
                 _nanmean(self.coalition_sizes), len(model.municipalities)
             ),
             "binding_share": ratio(sum(self.binding), len(self.binding)),
+            # No shared services, no service cost: missing, not a best-looking 0.
             "service_cost_per_inhabitant": ratio(
                 self.service_cost * 1e6, model.population * months / 12
-            ),
+            )
+            if model.services
+            else NAN,
             "service_efficiency_gain": 1.0 - ratio(self.service_cost, self.service_local_cost),
             "tailoring_fit": ratio(self.fit_sum, self.fit_n),
             "service_pooled_share": ratio(self.pooled, self.fit_n),
@@ -282,7 +285,9 @@ class Recorder:
                     "service_cost": m.account.service_cost,
                     "service_cost_per_inhabitant": ratio(
                         m.account.service_cost * 1e6, m.population * len(self.rows) / 12
-                    ),
+                    )
+                    if model.services
+                    else NAN,
                     "paid_dues": m.account.paid_dues,
                     # What it paid (projects, dues, services) minus the value it received.
                     "net_cost": m.account.paid_projects

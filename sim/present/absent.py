@@ -2,19 +2,15 @@
 
 A scenario in which no theme has shared services (the spatial-economic domain alone, run
 multiple-local) has no service cost, no efficiency gain and no tailoring of shared services.
-The runs record its service cost as 0 (nothing was paid for services), which next to the
-others' costs reads as the cheapest: the comparison report (sim/present/report.py and its
-sections) writes "no shared services" there instead, and does not rank an outcome on which such
-a scenario would come out first by that 0. Cheap to import (no plotly): the printed summaries
+The runs record these as missing (sim/model/recorder.py), never as a 0 that would read as the
+cheapest; the comparison report (sim/present/report.py and its sections) says "no shared
+services" there, where a bare "n/a" would not say why. Cheap to import (no plotly): the printed summaries
 import it too.
 """
 
 from __future__ import annotations
 
-import html
 from typing import TYPE_CHECKING
-
-from sim.present import i18n
 
 if TYPE_CHECKING:
     from sim.study.compare import Comparison
@@ -39,23 +35,3 @@ def absent(key: str, scenario: str, lacking: set[str]) -> bool:
     """Whether outcome `key` does not exist for `scenario` (one of the scenarios `lacking`
     shared services)."""
     return key in NEEDS_SERVICES and scenario in lacking
-
-
-def unrankable(key: str, leaders: list[str], lacking: set[str]) -> bool:
-    """Whether a ranking of outcome `key` would be led by a scenario for which it does not
-    exist (its recorded 0 taken for the best): such a ranking is not shown."""
-    return any(absent(key, n, lacking) for n in leaders)
-
-
-def unranked_note(keys: list[str], lacking: set[str], lang: str) -> str:
-    """A line naming the outcomes left out of a ranking because a scenario without shared
-    services would lead it by a quantity it does not have (sim/present/absent.py)."""
-    if not keys:
-        return ""
-    said = i18n.text(
-        "report.unranked",
-        lang,
-        outcomes=", ".join(i18n.outcome_label(k, lang) for k in keys),
-        scenarios=", ".join(sorted(lacking)),
-    )
-    return f"<p class='method'>{html.escape(said)}</p>"

@@ -19,7 +19,7 @@ import pandas as pd
 
 from sim.model.outcomes import CRITERIA, outcome
 from sim.present import i18n
-from sim.present.absent import absent, unrankable, unranked_note, without_services
+from sim.present.absent import absent, without_services
 from sim.study.robustness import Threshold, least_regret
 
 if TYPE_CHECKING:
@@ -298,17 +298,13 @@ def compare_section(c: Comparison, lang: str) -> str:
     least = least_regret(c.robustness, "scenario")
     said = words(least, over, lang)
     lacking = without_services(c)
-    leaders = {str(r["outcome"]): str(r["least"]).split(", ") for _, r in least.iterrows()}
     keys = ordered(list(least["outcome"]))
-    unranked = [k for k in keys if unrankable(k, leaders[k], lacking)]
-    keys = [k for k in keys if k not in unranked]
     main = [k for k in keys if k in (*HEADLINE, *CRITERIA)]
     rest = [k for k in keys if k not in main]
     out = (
         f"<h2>{e(_w('heading', lang))}</h2><p class='robustness-answer'>{e(said)}</p>"
         f"{regret_table_html(c.robustness, 'scenario', names, lang, main, lacking)}"
         f"<p class='method'>{e(_w('note', lang, worlds=worlds))}</p>"
-        f"{unranked_note(unranked, lacking, lang)}"
     )
     if rest:
         out += (

@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING
 
 from sim.model.outcomes import CRITERIA, outcome, shown_in
 from sim.present import i18n
-from sim.present.absent import absent, unrankable, unranked_note, without_services
+from sim.present.absent import absent, without_services
 from sim.study.worlds import first_places
 
 if TYPE_CHECKING:
@@ -80,15 +80,12 @@ def ranks_section(c: Comparison, lang: str) -> str:
     names = [sc.name for sc in c.scenarios]
     firsts = first_places(c.ranks).set_index("outcome")
     head = "".join(f"<th>{e(n)}</th>" for n in names)
-    rows, lacking, unranked = [], without_services(c), []
+    rows, lacking = [], without_services(c)
     for key in ordered_keys(c):
         p = c.ranks[(c.ranks["outcome"] == key) & (c.ranks["rank"] == 1)]
         share = dict(zip(p["scenario"], p["probability"], strict=True))
         lead = firsts.loc[key]
         leaders = str(lead["first"]).split(", ")
-        if unrankable(key, leaders, lacking):
-            unranked.append(key)
-            continue
         cells = "".join(
             f"<td class='na'>{w('no_services')}</td>"
             if absent(key, n, lacking)
@@ -118,7 +115,7 @@ def ranks_section(c: Comparison, lang: str) -> str:
     )
     return (
         f"<h2>{w('worlds_heading')}</h2><p>{w('worlds_note', worlds=len(c.worlds))}</p>{table}"
-        f"{unranked_note(unranked, lacking, lang)}<details><summary>{w('ranks_summary')}</summary>"
+        f"<details><summary>{w('ranks_summary')}</summary>"
         f"{_distribution(c, names, lang)}</details>"
     )
 
