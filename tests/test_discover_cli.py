@@ -68,7 +68,7 @@ def test_network_against_steered_in_dutch(swept, tmp_path, capsys):
     assert code == 0, err
     first = printed.splitlines()[0]
     assert (
-        first.startswith("Network doet het beter dan steered op commitment") and "werelden" in first
+        first.startswith("Network doet het beter dan steered op nakoming") and "werelden" in first
     )
     assert (
         "Onderbouwing" in printed and "dekking" in printed and "gepaard, seed voor seed" in printed
