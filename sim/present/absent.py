@@ -4,8 +4,8 @@ A scenario in which no theme has shared services (the spatial-economic domain al
 multiple-local) has no service cost, no efficiency gain and no tailoring of shared services.
 The runs record these as missing (sim/model/recorder.py), never as a 0 that would read as the
 cheapest; the comparison report (sim/present/report.py and its sections) says "no shared
-services" there, where a bare "n/a" would not say why. Cheap to import (no plotly): the printed summaries
-import it too.
+services" there, where a bare "n/a" would not say why. Cheap to import (no plotly): the
+printed summaries import it too.
 """
 
 from __future__ import annotations
