@@ -150,7 +150,9 @@ def _page(**values):
     """The run callback's values as a page sends them."""
     v = dict.fromkeys(RUN_ARGS)
     v.update(lang="nl", colour="energy", sid="a" * 32, version=0, shown=0, preset="split-2022")
-    v.update(present=[], rule_ids=[], rule_values=[], behaviour_ids=[], behaviour_values=[])
+    v.update(
+        present=[], search="", rule_ids=[], rule_values=[], behaviour_ids=[], behaviour_values=[]
+    )
     v.update(culture_ids=[], culture_values=[], **values)
     return v
 
@@ -171,3 +173,14 @@ def test_a_loaded_file_takes_the_preset_boxs_place_in_the_pages_language(tmp_pat
     assert seed[PLACEHOLDER] == "Eigen bestand: mine.toml"  # another seed, the same file
     back = run_update("preset", _page(preset="network-2024"), sessions, tmp_path)
     assert back["preset"] == "network-2024" and PLACEHOLDER not in back
+
+
+def test_the_address_can_ask_for_presentation_mode_from_the_first_drawing():
+    from sim.present.app.actions import big
+    from sim.present.app.layout import asked_present
+
+    assert asked_present("?present=1") is True and asked_present("?lang=nl&present=yes")
+    assert asked_present("?present=0") is False and asked_present("") is None
+    assert big(_page(search="?present=1"))  # the page's first call: the toggle not yet set
+    assert not big(_page(search="?present=1", version=3))  # the toggle has the last word
+    assert big(_page(present=["on"], version=3))

@@ -15,7 +15,7 @@ from sim.present.app.controls import field_value
 from sim.present.app.display import month_text
 from sim.present.app.figures import chart_language, network_patch
 from sim.present.app.inputs import Refused, open_scenario, shown, uploaded
-from sim.present.app.layout import colour_scale
+from sim.present.app.layout import asked_present, colour_scale
 from sim.present.app.session import (
     DEFAULT_SCENARIO,
     RULES,
@@ -35,7 +35,7 @@ from sim.present.app.updates import (
 RUN_ARGS = (
     *("play", "pause", "reset", "apply", "rerun", "discard"),
     *("preset", "load", "submit", "upload", "seed", "lang", "colour"),
-    *("sid", "version", "shown", "path", "filename", "theme", "present"),
+    *("sid", "version", "shown", "path", "filename", "theme", "present", "search"),
     *("rule_values", "rule_ids", "behaviour_values", "behaviour_ids"),
     *("culture_values", "culture_ids"),
 )
@@ -60,7 +60,7 @@ def run_update(
         if trigger in ("b-play", "b-pause"):
             return {"clock": trigger == "b-pause" or session.viewer.done}
         if trigger == "lang":
-            return relabel(session, v["lang"], v["colour"], bool(v["present"]))
+            return relabel(session, v["lang"], v["colour"], big(v))
         if trigger == "colour":
             return {
                 "map": network_patch(session, v["colour"], v["lang"], session.month),
@@ -95,11 +95,17 @@ def start(trigger: Any, v: dict[str, Any], sessions: SessionStore, root: Path) -
         if problem is not None:
             session.messages["load-message"] = problem
         return {
-            **redraw(session, lang, v["colour"], v["version"], bool(v["present"])),
+            **redraw(session, lang, v["colour"], v["version"], big(v)),
             **messages(session, lang),
             **preset_box(session, lang),
             "clock": True,
         }
+
+
+def big(v: dict[str, Any]) -> bool:
+    """Whether the page is in presentation mode: its toggle, or (before the toggle has
+    followed it, as on the page's first call) its address."""
+    return bool(v["present"]) or (not v["version"] and asked_present(v["search"]) is True)
 
 
 def _scenario(source: str | None, v: dict[str, Any], root: Path) -> tuple[Scenario, str | None]:
@@ -112,14 +118,14 @@ def _scenario(source: str | None, v: dict[str, Any], root: Path) -> tuple[Scenar
     return load_preset(v["preset"] or DEFAULT_SCENARIO), None
 
 
-def relabel(session: Session, lang: str, colour: str, big: bool) -> dict[str, Any]:
+def relabel(session: Session, lang: str, colour: str, large: bool) -> dict[str, Any]:
     """Every word that depends on the run, in `lang` (the run itself stays)."""
     return {
         **month_words(session, lang),
         **messages(session, lang),
         **preset_box(session, lang),
         "map": network_patch(session, colour, lang, session.month),
-        "charts": chart_language(session, lang, big),
+        "charts": chart_language(session, lang, large),
         "change-note": change_note(session, lang),
         "colour-scale": colour_scale(colour, lang),
     }
@@ -163,9 +169,8 @@ def act(trigger: Any, v: dict[str, Any], session: Session) -> dict[str, Any]:
         words = exc.words if isinstance(exc, Refused) else lambda _, e=str(exc): e
         said["apply-message"] = Message.of("app.change_error", "error", message=words)
         return messages(session, lang)
-    big = bool(v["present"])
     return {
-        **redraw(session, lang, v["colour"], v["version"], big),
+        **redraw(session, lang, v["colour"], v["version"], big(v)),
         **out,
         **messages(session, lang),
     }

@@ -18,7 +18,6 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
-from urllib.parse import parse_qs
 
 from dash import ALL, Dash, Input, Output, State, ctx, no_update
 
@@ -30,6 +29,7 @@ from sim.present.app.fields import control_of
 from sim.present.app.figures import chart, network_figure, sizes
 from sim.present.app.layout import (
     TEXTS,
+    asked_present,
     info_text,
     page_class,
     present_options,
@@ -271,6 +271,7 @@ def _run(app: Dash, sessions: SessionStore, root: Path) -> None:
         State("upload", "filename"),
         State("theme", "value"),
         State("present", "value"),
+        State("url", "search"),
         State(inputs(kind="rule"), "value"),
         State(inputs(kind="rule"), "id"),
         State(inputs(kind="behaviour"), "value"),
@@ -314,10 +315,10 @@ def _presentation(app: Dash, sessions: SessionStore) -> None:
     )
     @timed
     def from_address(search: str | None, current: list[str] | None, _lang: str) -> Any:
-        asked = parse_qs((search or "").lstrip("?")).get("present")
-        if not asked:
+        asked = asked_present(search)
+        if asked is None:
             return no_update
-        wanted = ["on"] if asked[-1] not in ("0", "no", "false", "off") else []
+        wanted = ["on"] if asked else []
         return no_update if wanted == (current or []) else wanted
 
     @app.callback(

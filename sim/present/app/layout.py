@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import uuid
 from typing import Any
+from urllib.parse import parse_qs
 
 from dash import dcc, html
 
@@ -116,6 +117,15 @@ def layout(lang: str, present: bool = False) -> html.Div:
             _actions(lang),
         ],
     )
+
+
+def asked_present(search: str | None) -> bool | None:
+    """Whether the page's address asks for presentation mode (`?present=1`, `?present=0`);
+    None where it does not say."""
+    asked = parse_qs((search or "").lstrip("?")).get("present")
+    if not asked:
+        return None
+    return asked[-1].strip().lower() not in ("0", "no", "false", "off")
 
 
 def page_class(present: bool) -> str:
