@@ -308,6 +308,19 @@ def test_the_answer_names_the_largest_loss_among_its_differences(service):
     assert losses["outcome"].iloc[0] in set(chosen["outcome"])
 
 
+def test_the_headline_outcomes_that_differ_clearly_come_first(service):
+    """Commitment, free-riding and progress are what samenspel is asked about: where one
+    differs clearly it is named first, before what ranks higher by size against spread."""
+    from sim.model.outcomes import HEADLINE
+
+    chosen = list(whatif_rank.top(service)["outcome"])
+    ranked = whatif_rank.importance(service)
+    clear = ranked[ranked["verdict"].isin(whatif_rank.CLEAR)]
+    headline = [k for k in clear["outcome"] if k in HEADLINE]
+    assert "commitment" in headline  # 0.39 -> 0.60 under dordrecht-service
+    assert chosen[: len(headline)] == headline
+
+
 def test_a_planted_loss_is_named_even_behind_five_larger_gains(service):
     """Turn every clear difference but the smallest loss into a gain: the answer keeps that
     one loss in place of its last gain."""

@@ -412,6 +412,9 @@ PER_THEME = _(
 
 OUTCOMES: dict[str, Outcome] = {o.key: o for o in CATALOGUE}
 
+HEADLINE = ("commitment", "free_riding", "progress")
+"""What samenspel compares arrangements on first: commitment, free-riding and progress."""
+
 MUNICIPAL: dict[str, Outcome] = {
     o.key: o
     for o in (

@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING
 
 import pandas as pd
 
-from sim.model.outcomes import CRITERIA, outcome
+from sim.model.outcomes import CRITERIA, HEADLINE, outcome
 from sim.present import i18n
 from sim.present.absent import absent, without_services
 from sim.study.robustness import Threshold, least_regret
@@ -26,7 +26,6 @@ if TYPE_CHECKING:
     from sim.study.compare import Comparison
     from sim.study.robustness_sweep import SweepRobustness
 
-HEADLINE = ("commitment", "free_riding", "progress")
 """The outcomes the words lead with: the three the project asks about."""
 
 SYMBOLS = {">=": "≥", "<=": "≤", ">": ">", "<": "<"}

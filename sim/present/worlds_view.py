@@ -11,7 +11,7 @@ from __future__ import annotations
 import html
 from typing import TYPE_CHECKING
 
-from sim.model.outcomes import CRITERIA, outcome, shown_in
+from sim.model.outcomes import CRITERIA, HEADLINE, outcome, shown_in
 from sim.present import i18n
 from sim.present.absent import absent, without_services
 from sim.study.worlds import first_places
@@ -19,7 +19,6 @@ from sim.study.worlds import first_places
 if TYPE_CHECKING:
     from sim.study.compare import Comparison
 
-HEADLINE = ("commitment", "free_riding", "progress")
 """The outcomes the section leads with: the three the project asks about."""
 
 

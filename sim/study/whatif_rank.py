@@ -11,9 +11,10 @@ floor (5% of the larger level) keeps a quantity the rules fix (no spread at all)
 first whatever its size: it ranks by its relative change instead, so 60,000 -> 4,032 meeting
 hours ranks high and 274.1 -> 274.5 EUR does not. Only the model's outcomes rank (the scorecard's
 criteria are scores computed from them, so they would say the same thing twice), only those
-with a clear verdict; one that moved only through another already named is left out (the same
-mechanism twice), and the top five hold the largest loss where there is one, so that a
-trade-off is never hidden behind five gains.
+with a clear verdict; the headline outcomes (commitment, free-riding, progress: what samenspel
+is asked about) come first where they differ clearly; one that moved only through another
+already named is left out (the same mechanism twice), and the top five hold the largest loss
+where there is one, so that a trade-off is never hidden behind five gains.
 
 The reason given for each is the model's mechanism as sim/study/explanation.py chains it: an
 intermediate outcome that moved and fed it, or the rules that act on it directly.
@@ -27,6 +28,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from sim.model.outcomes import HEADLINE
 from sim.study.compare import COMPARED
 from sim.study.explanation import mechanisms
 from sim.study.stats import t_quantile
@@ -70,17 +72,21 @@ def _sd(x: pd.Series) -> float:
 
 
 def top(w: WhatIf, n: int = TOP) -> pd.DataFrame:
-    """The `n` clear differences that matter most: one outcome that moved only through another
-    already named is left out (it says the same mechanism twice), and the largest loss is among
-    them where there is a loss at all (it replaces the last gain)."""
+    """The `n` clear differences that matter most: the headline outcomes (commitment,
+    free-riding, progress) that differ clearly come first, as what samenspel is asked about;
+    then by importance, where one outcome that moved only through another already named is
+    left out (it says the same mechanism twice); and the largest loss is among them where there
+    is a loss at all (it replaces the last gain)."""
     ranked = importance(w)
     clear = ranked[ranked["verdict"].isin(CLEAR)]
-    keep: list[str] = []
+    keep = [k for k in clear["outcome"] if k in HEADLINE]
     for key in clear["outcome"]:
         found = reason(w, key)
+        if key in keep:
+            continue
         if found is None or found.via is None or found.via["outcome"] not in keep:
             keep.append(key)
-    clear = clear[clear["outcome"].isin(keep)]
+    clear = clear.set_index("outcome").loc[keep].reset_index()
     chosen = clear.head(n)
     worse = clear[clear["verdict"] == "worse"]
     if len(worse) and not (chosen["verdict"] == "worse").any():
