@@ -236,12 +236,9 @@ class Recorder:
                 _nanmean(self.coalition_sizes), len(model.municipalities)
             ),
             "binding_share": ratio(sum(self.binding), len(self.binding)),
-            # No shared services, no service cost: missing, not a best-looking 0.
-            "service_cost_per_inhabitant": ratio(
-                self.service_cost * 1e6, model.population * months / 12
-            )
-            if model.services
-            else NAN,
+            "service_cost_per_inhabitant": self._per_inhabitant(
+                self.service_cost, model.population
+            ),
             "service_efficiency_gain": 1.0 - ratio(self.service_cost, self.service_local_cost),
             "tailoring_fit": ratio(self.fit_sum, self.fit_n),
             "service_pooled_share": ratio(self.pooled, self.fit_n),
@@ -255,6 +252,13 @@ class Recorder:
                 self.paid_by_theme[t.index], self.due_by_theme[t.index]
             )
         return out
+
+    def _per_inhabitant(self, service_cost: float, population: float) -> float:
+        """A service cost (MEUR over the run) in EUR per inhabitant per year; missing where no
+        theme has shared services: no service cost, not a 0 that reads as the cheapest."""
+        if not self.model.services:
+            return NAN
+        return ratio(service_cost * 1e6, population * len(self.rows) / 12)
 
     def municipality_rows(self) -> list[dict[str, float | int | str]]:
         """One row per municipality: its delivery, benefit, state at the end."""
@@ -283,11 +287,9 @@ class Recorder:
                     "grip_mean": m.grip_sum / max(1, len(self.rows)),
                     "ownership": sum(m.ownership) / len(m.ownership),
                     "service_cost": m.account.service_cost,
-                    "service_cost_per_inhabitant": ratio(
-                        m.account.service_cost * 1e6, m.population * len(self.rows) / 12
-                    )
-                    if model.services
-                    else NAN,
+                    "service_cost_per_inhabitant": self._per_inhabitant(
+                        m.account.service_cost, m.population
+                    ),
                     "paid_dues": m.account.paid_dues,
                     # What it paid (projects, dues, services) minus the value it received.
                     "net_cost": m.account.paid_projects
