@@ -189,16 +189,13 @@ def test_compare_report_leads_with_who_is_first_across_plausible_worlds(tmp_path
     ranks = pd.read_csv(out / "ranks.csv")
     first = ranks[ranks["rank"] == 1]
     rows = table.locator("tr")
-    # multiple-local-status-quo has no shared services: its recorded service cost of 0 would
-    # come first, so that outcome is not ranked, and the page says so under the table
-    led_by_zero = first[
-        (first["outcome"] == "service_cost_per_inhabitant") & (first["probability"] > 0)
-    ]
-    assert set(led_by_zero["scenario"]) == {"multiple-local-status-quo"}
-    assert rows.count() == 1 + first["outcome"].nunique() - 1
-    note = page.locator("table.ranks + p.method")
-    assert "service cost per inhabitant" in note.inner_text()
-    assert "multiple-local-status-quo" in note.inner_text()
+    # multiple-local-status-quo has no shared services: its service cost is missing, so it is
+    # never first on it (a recorded 0 would have been) and its cell says why
+    cost = first[first["outcome"] == "service_cost_per_inhabitant"]
+    assert "multiple-local-status-quo" not in set(cost[cost["probability"] > 0]["scenario"])
+    assert rows.count() == 1 + first["outcome"].nunique()
+    cost_row = rows.filter(has_text="service cost per inhabitant")
+    assert "no shared services" in cost_row.inner_text()
     head = rows.first.locator("th").all_inner_texts()
     assert head[1:4] == ["split-2022", "network-2024", "multiple-local-status-quo"]
     commitment = rows.nth(1).locator("td").all_inner_texts()  # commitment leads the table
