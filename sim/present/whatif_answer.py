@@ -79,7 +79,7 @@ class Item:
 
 def _why(found: Reason | None, lang: str) -> str:
     if found is None:
-        return ""
+        return _t("why_none", lang)
     if found.via is None:
         rules = join([field_label(d, lang) for d in found.rules[:2]], lang)
         return _t("why_rules", lang, rules=rules)
