@@ -137,7 +137,8 @@ def test_every_rule_has_words_in_both_languages():
 def test_both_languages_render_and_dutch_has_decimal_commas(service):
     en, nl = whatif_page.format_text(service, "en"), whatif_page.format_text(service, "nl")
     for lang, printed in (("en", en), ("nl", nl)):  # the question in words comes first
-        assert printed.splitlines()[0] == description(service.alternative, lang)
+        first = " ".join(printed.split("\n\n")[0].split())  # wrapped to the terminal's width
+        assert first.startswith(description(service.alternative, lang))
     commitment = service.outcomes.set_index("outcome").loc["commitment", "base"]
     assert f"{commitment:.2f}".replace(".", ",") in nl
     assert f"{commitment:.2f}" in en
@@ -308,9 +309,10 @@ def test_the_answer_names_the_largest_loss_among_its_differences(service):
     assert losses["outcome"].iloc[0] in set(chosen["outcome"])
 
 
-def test_the_headline_outcomes_that_differ_clearly_come_first(service):
+def test_the_headline_outcomes_that_differ_clearly_are_always_named(service):
     """Commitment, free-riding and progress are what samenspel is asked about: where one
-    differs clearly it is named first, before what ranks higher by size against spread."""
+    differs clearly it is named, even behind what ranks higher by size against spread; the
+    rows stand in order of importance."""
     from sim.model.outcomes import HEADLINE
 
     chosen = list(whatif_rank.top(service)["outcome"])
@@ -318,7 +320,9 @@ def test_the_headline_outcomes_that_differ_clearly_come_first(service):
     clear = ranked[ranked["verdict"].isin(whatif_rank.CLEAR)]
     headline = [k for k in clear["outcome"] if k in HEADLINE]
     assert "commitment" in headline  # 0.39 -> 0.60 under dordrecht-service
-    assert chosen[: len(headline)] == headline
+    assert set(headline) <= set(chosen)
+    shown = whatif_rank.top(service)["importance"].tolist()
+    assert shown == sorted(shown, reverse=True)
 
 
 def test_a_planted_loss_is_named_even_behind_five_larger_gains(service):
@@ -331,7 +335,7 @@ def test_a_planted_loss_is_named_even_behind_five_larger_gains(service):
     others = planted["verdict"].isin(whatif_rank.CLEAR) & (planted["outcome"] != smallest)
     planted.loc[others, "verdict"] = "better"
     chosen = whatif_rank.top(dataclasses.replace(service, outcomes=planted))
-    assert chosen["outcome"].iloc[-1] == smallest
+    assert smallest in set(chosen["outcome"])
     assert (chosen["verdict"] == "better").sum() == len(chosen) - 1
 
 

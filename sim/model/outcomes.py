@@ -443,7 +443,7 @@ MUNICIPAL: dict[str, Outcome] = {
         _(
             "trust_in",
             "trust the others place in it",
-            "vertrouwen dat de anderen erin stellen",
+            "vertrouwen van de anderen in deze gemeente",
             better="higher",
             kind="municipality",
         ),
@@ -651,8 +651,8 @@ DEFINITIONS: dict[str, tuple[str, str]] = {
     "grip_mean": (
         "how much say a council feels it had in what it is bound to: it agreed, its side set the "
         "agenda, and what it pays lands with it (0 to 1)",
-        "hoeveel zeggenschap een raad ervaart over waaraan hij vastzit: hij stemde in, zijn kant "
-        "zette de agenda en wat hij betaalt komt bij hem terecht (0 tot 1)",
+        "hoeveel zeggenschap een raad ervaart over waaraan hij gebonden is: hij stemde in, zijn "
+        "kant bepaalde de agenda en wat hij betaalt komt bij hem terecht (0 tot 1)",
     ),
     "ownership_mean": (
         "how much the municipalities feel the regional agenda is theirs (0 to 1)",
@@ -687,7 +687,7 @@ DEFINITIONS: dict[str, tuple[str, str]] = {
     ),
     "transition_cost": (
         "the one-off cost of moving to new arrangements at the start: agreements, staff, systems",
-        "de eenmalige kosten van de overstap naar nieuwe arrangementen bij de start: afspraken, "
+        "de eenmalige kosten van de overstap naar nieuwe arrangementen aan het begin: afspraken, "
         "personeel, systemen",
     ),
     "binding_share": (
@@ -750,7 +750,7 @@ DEFINITIONS: dict[str, tuple[str, str]] = {
     ),
     "legitimacy": (
         "how far its council accepts the regional cooperation at the end (0 to 1)",
-        "hoe ver de eigen raad de regionale samenwerking aan het eind aanvaardt (0 tot 1)",
+        "in hoeverre de eigen raad de regionale samenwerking aan het eind aanvaardt (0 tot 1)",
     ),
     "trust_in": (
         "how much the other six trust this municipality at the end (0 to 1)",

@@ -12,7 +12,7 @@ first whatever its size: it ranks by its relative change instead, so 60,000 -> 4
 hours ranks high and 274.1 -> 274.5 EUR does not. Only the model's outcomes rank (the scorecard's
 criteria are scores computed from them, so they would say the same thing twice), only those
 with a clear verdict; the headline outcomes (commitment, free-riding, progress: what samenspel
-is asked about) come first where they differ clearly; one that moved only through another
+is asked about) are always among them where they differ clearly; one that moved only through another
 already named is left out (the same mechanism twice), and the top five hold the largest loss
 where there is one, so that a trade-off is never hidden behind five gains.
 
@@ -72,11 +72,11 @@ def _sd(x: pd.Series) -> float:
 
 
 def top(w: WhatIf, n: int = TOP) -> pd.DataFrame:
-    """The `n` clear differences that matter most: the headline outcomes (commitment,
-    free-riding, progress) that differ clearly come first, as what samenspel is asked about;
-    then by importance, where one outcome that moved only through another already named is
-    left out (it says the same mechanism twice); and the largest loss is among them where there
-    is a loss at all (it replaces the last gain)."""
+    """The `n` clear differences that matter most, most important first: the headline outcomes
+    (commitment, free-riding, progress) that differ clearly are always among them, as what
+    samenspel is asked about; then by importance, where one outcome that moved only through
+    another already named is left out (it says the same mechanism twice); and the largest loss
+    is among them where there is a loss at all (it replaces the last gain)."""
     ranked = importance(w)
     clear = ranked[ranked["verdict"].isin(CLEAR)]
     keep = [k for k in clear["outcome"] if k in HEADLINE]
@@ -91,7 +91,7 @@ def top(w: WhatIf, n: int = TOP) -> pd.DataFrame:
     worse = clear[clear["verdict"] == "worse"]
     if len(worse) and not (chosen["verdict"] == "worse").any():
         chosen = pd.concat([chosen.head(n - 1), worse.head(1)])
-    return chosen
+    return chosen.sort_values("importance", ascending=False, kind="stable")
 
 
 def levels(w: WhatIf, key: str) -> dict[str, dict[str, float]]:
