@@ -466,6 +466,6 @@ def test_a_front_that_dominates_no_preset_says_so_plainly(tmp_path, presets):
             f"the {n} rule sets found on at least one objective, so no rule set found beats a "
             "preset on every objective."
         )
-        dutch = "Het front domineert geen van de 2 presets"
+        dutch = "Het front domineert geen van de 2 standaardscenario's"
     assert answer(d, "en") == [expected]
     assert printed(d, "nl").startswith(dutch)
