@@ -354,7 +354,7 @@ th, td { border: 1px solid #ccc; padding: 3px 6px; text-align: right; vertical-a
 th { background: #f4f4f4; text-align: left; }
 td.name, td.why, th.place { text-align: left; }
 td.num { white-space: nowrap; }
-table.top td { vertical-align: middle; } table.top small { color: #444; }
+table.top td { vertical-align: middle; } table.top small { color: #444; font-size: 1em; }
 table.grid td { text-align: center; font-size: 1.1em; }
 table.grid th { font-weight: 600; font-size: 0.95em; }
 .better { color: var(--better); font-weight: 600; }
